@@ -1,0 +1,13 @@
+//! Compiles the built-in plugins to components for embedding.
+
+fn main() {
+    let built = securebase_wasm_build::build(&["securebase-plugin-s3", "securebase-plugin-ec2", "securebase-plugin-iam"]);
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let mut code = String::from("/// The built-in plugins: (file name, component bytes).\npub const PLUGINS: &[(&str, &[u8])] = &[\n");
+    for (package, path) in built {
+        let name = package.trim_start_matches("securebase-plugin-");
+        code.push_str(&format!("    (\"{name}.wasm\", include_bytes!({:?})),\n", path.display().to_string()));
+    }
+    code.push_str("];\n");
+    std::fs::write(out.join("plugins.rs"), code).unwrap();
+}

@@ -1,0 +1,159 @@
+//! Command-line arguments. The help text is the manual: keep it teaching.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use securebase_runtime::{AllocatorChoice, Limits};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// SecureBase: compliance scanning for AWS organizations, with sandboxed WebAssembly control plugins.
+#[derive(Debug, Parser)]
+#[command(
+    name = "securebase",
+    version,
+    after_help = "Examples:\n  securebase scan --demo                      scan the bundled demo organization\n  securebase scan --inventory ./snapshot --framework cis-aws-foundations --fail-on high\n  securebase plugins                          list plugins and their checks\n  securebase frameworks                       list frameworks and requirement counts\n\nLogging: set SECUREBASE_LOG (e.g. SECUREBASE_LOG=debug) or pass --verbose."
+)]
+pub struct Cli {
+    /// Log what the engine is doing (to stderr).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate an inventory snapshot (or the demo organization) against compliance frameworks.
+    ///
+    /// Exit status: 0 when the scan ran (even with failing findings), 2 for unusable
+    /// input (the message names the file and field), 3 when --fail-on matched.
+    Scan(ScanArgs),
+    /// List the loaded plugins and the checks each implements.
+    Plugins(PluginArgs),
+    /// List the frameworks with their requirement counts (mapped to checks / manual).
+    Frameworks(FrameworkArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Scan the bundled demo organization (Acme Health, three accounts).
+    #[arg(long, conflicts_with = "inventory", required_unless_present = "inventory")]
+    pub demo: bool,
+    /// A snapshot directory: one JSON file per account (format: host/inventory/README.md).
+    #[arg(long, value_name = "DIR")]
+    pub inventory: Option<PathBuf>,
+    /// Score only this framework (repeatable). Default: all. See `securebase frameworks`.
+    #[arg(long, value_name = "ID")]
+    pub framework: Vec<String>,
+    /// Also load a framework definition from this TOML file (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub framework_file: Vec<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also write the scan document (scan.json) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Exit with status 3 if any failing finding has this severity or higher.
+    #[arg(long, value_name = "SEVERITY", value_parser = ["info", "low", "medium", "high", "critical"])]
+    pub fail_on: Option<String>,
+    /// Worker threads for evaluation (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FrameworkArgs {
+    /// Also load a framework definition from this TOML file (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub framework_file: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// Scores per account and framework, then what failed.
+    Table,
+    /// The full scan document (schema securebase.scan/v1).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AllocatorArg {
+    /// Pooling if the OS allows its address-space reservation, else on-demand.
+    Auto,
+    /// Pooling allocator or fail.
+    Pooling,
+    /// Allocate each instance on demand.
+    OnDemand,
+}
+
+impl From<AllocatorArg> for AllocatorChoice {
+    fn from(a: AllocatorArg) -> Self {
+        match a {
+            AllocatorArg::Auto => AllocatorChoice::Auto,
+            AllocatorArg::Pooling => AllocatorChoice::Pooling,
+            AllocatorArg::OnDemand => AllocatorChoice::OnDemand,
+        }
+    }
+}
+
+/// Which plugins to load and the sandbox limits they run under.
+#[derive(Debug, Args)]
+pub struct PluginArgs {
+    /// Load a third-party plugin component (.wasm) in addition to the built-in ones (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub plugin: Vec<PathBuf>,
+    /// Do not load the built-in plugins (s3, ec2, iam).
+    #[arg(long)]
+    pub no_builtin_plugins: bool,
+    /// Where compiled plugins are cached [default: $XDG_CACHE_HOME/securebase/plugins or ~/.cache/securebase/plugins].
+    #[arg(long, value_name = "DIR", env = "SECUREBASE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Compile plugins in memory on every run instead of caching them.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Fuel per plugin call (about one unit per WebAssembly instruction).
+    #[arg(long, value_name = "UNITS", default_value_t = Limits::default().fuel, help_heading = "Sandbox limits")]
+    pub fuel: u64,
+    /// Wall-clock deadline per plugin call, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().timeout.as_secs_f64(), help_heading = "Sandbox limits")]
+    pub timeout: f64,
+    /// Linear memory per plugin instance, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = Limits::default().memory_bytes >> 20, help_heading = "Sandbox limits")]
+    pub memory_mib: usize,
+    /// WebAssembly stack, in KiB.
+    #[arg(long, value_name = "KIB", default_value_t = Limits::default().stack_bytes >> 10, help_heading = "Sandbox limits")]
+    pub stack_kib: usize,
+    /// Findings one plugin may return per account.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_findings, help_heading = "Sandbox limits")]
+    pub max_findings: usize,
+    /// Instance allocation strategy.
+    #[arg(long, value_enum, default_value_t = AllocatorArg::Auto, help_heading = "Sandbox limits")]
+    pub allocator: AllocatorArg,
+}
+
+impl PluginArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            fuel: self.fuel,
+            timeout: Duration::try_from_secs_f64(self.timeout).unwrap_or(Duration::ZERO),
+            memory_bytes: self.memory_mib << 20,
+            stack_bytes: self.stack_kib << 10,
+            max_findings: self.max_findings,
+            ..Limits::default()
+        }
+    }
+
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        self.cache_dir.clone().or_else(|| {
+            let base = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+            Some(base.join("securebase").join("plugins"))
+        })
+    }
+}

@@ -1,0 +1,212 @@
+//! `securebase`: the command-line edge of the engine. Parses arguments, wires the
+//! crates together, prints, and maps failures to exit codes. `anyhow` lives only here.
+
+mod args;
+
+use anyhow::{Context, Result, anyhow, bail};
+use args::{Cli, Command, Format, PluginArgs, ScanArgs};
+use clap::Parser;
+use securebase_runtime::{LoadedPlugin, Runtime, RuntimeOptions, Severity};
+use securebase_scan::{Progress, Scanner};
+use securebase_scoring::Framework;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Exit status when the scan ran (failing findings included).
+const EXIT_OK: u8 = 0;
+/// Exit status for unusable input: a file, a field, a flag.
+const EXIT_INPUT: u8 = 2;
+/// Exit status when `--fail-on` found failing findings at or above the threshold.
+const EXIT_FAIL_ON: u8 = 3;
+
+/// An error that is the user's input, not the engine: exits 2.
+#[derive(Debug)]
+struct InputError(anyhow::Error);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+fn input(e: impl Into<anyhow::Error>) -> anyhow::Error {
+    anyhow::Error::new(InputError(e.into()))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SECUREBASE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if cli.verbose { "securebase=debug,info" } else { "warn" })),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let code = if e.downcast_ref::<InputError>().is_some() { EXIT_INPUT } else { 1 };
+            eprintln!("error: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Plugins(args) => list_plugins(&args),
+        Command::Frameworks(args) => list_frameworks(&args.framework_file),
+    }
+}
+
+fn runtime(args: &PluginArgs) -> Result<Runtime> {
+    let options = RuntimeOptions {
+        limits: args.limits(),
+        cache_dir: args.cache_dir(),
+        allocator: args.allocator.into(),
+        ..RuntimeOptions::default()
+    };
+    Runtime::new(options).map_err(input)
+}
+
+fn load_plugins(runtime: &Runtime, args: &PluginArgs) -> Result<Vec<LoadedPlugin>> {
+    let mut plugins = Vec::new();
+    if !args.no_builtin_plugins {
+        for (name, bytes) in securebase_builtin_plugins::PLUGINS {
+            plugins.push(runtime.load(name, bytes).with_context(|| format!("loading built-in plugin {name}"))?);
+        }
+    }
+    for path in &args.plugin {
+        let bytes = std::fs::read(path).with_context(|| format!("reading plugin {}", path.display())).map_err(input)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+        plugins.push(runtime.load(&name, &bytes).map_err(input)?);
+    }
+    if plugins.is_empty() {
+        return Err(input(anyhow!("no plugins: --no-builtin-plugins needs at least one --plugin FILE")));
+    }
+    Ok(plugins)
+}
+
+fn frameworks(selected: &[String], files: &[std::path::PathBuf]) -> Result<Vec<Framework>> {
+    let mut all = securebase_scoring::builtin();
+    for path in files {
+        let f = Framework::load(path).map_err(input)?;
+        if all.iter().any(|g| g.id == f.id) {
+            return Err(input(anyhow!(
+                "{}: framework id `{}` is already taken by {}",
+                path.display(),
+                f.id,
+                all.iter().find(|g| g.id == f.id).unwrap().source
+            )));
+        }
+        all.push(f);
+    }
+    if selected.is_empty() {
+        return Ok(all);
+    }
+    let mut chosen = Vec::new();
+    for id in selected {
+        match all.iter().find(|f| &f.id == id) {
+            Some(f) if !chosen.iter().any(|c: &Framework| &c.id == id) => chosen.push(f.clone()),
+            Some(_) => {}
+            None => {
+                let known: Vec<&str> = all.iter().map(|f| f.id.as_str()).collect();
+                return Err(input(anyhow!("unknown framework `{id}`; known frameworks: {}", known.join(", "))));
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+fn scan(args: ScanArgs) -> Result<u8> {
+    let snapshot = match (&args.inventory, args.demo) {
+        (Some(dir), false) => securebase_inventory::load_dir(dir).map_err(input)?,
+        (None, true) => securebase_inventory::demo(),
+        _ => return Err(input(anyhow!("give either --demo or --inventory DIR"))),
+    };
+    let frameworks = frameworks(&args.framework, &args.framework_file)?;
+    let runtime = Arc::new(runtime(&args.plugins)?);
+    let tty = std::io::stderr().is_terminal();
+    if tty {
+        eprint!("Loading plugins...");
+    }
+    let plugins = load_plugins(&runtime, &args.plugins)?;
+    let scanner = Scanner::new(runtime, plugins, frameworks, args.threads.map(usize::from)).map_err(input)?;
+    let progress = |p: Progress| {
+        if tty {
+            let Progress::AccountDone { done, total, .. } = p;
+            eprint!("\r\x1b[2KEvaluating accounts: {done}/{total}");
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let report = scanner.scan(snapshot, &progress);
+    if tty {
+        eprint!("\r\x1b[2K");
+    }
+
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join("scan.json");
+        std::fs::write(&path, securebase_reports::render_json(&report)).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("Wrote {}", path.display());
+    }
+    let text = match args.format {
+        Format::Table => securebase_reports::render_table(&report),
+        Format::Json => securebase_reports::render_json(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            bail!("writing the report: {e}");
+        }
+    }
+
+    if let Some(threshold) = &args.fail_on {
+        let severity = Severity::parse(threshold).expect("clap validated the severity");
+        let n = report.failing_at_or_above(severity);
+        if n > 0 {
+            eprintln!("{n} failing finding(s) at or above {threshold} (--fail-on)");
+            return Ok(EXIT_FAIL_ON);
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn list_plugins(args: &PluginArgs) -> Result<u8> {
+    let runtime = runtime(args)?;
+    let plugins = load_plugins(&runtime, args)?;
+    let mut out = String::new();
+    for p in &plugins {
+        let i = p.info();
+        out.push_str(&format!("{} {}  ({} checks, sha256 {})\n", i.name, i.version, i.checks.len(), &i.sha256[..16]));
+        for c in &i.checks {
+            let rule = c.aws_config_rule().map(|r| format!("  [{r}]")).unwrap_or_default();
+            out.push_str(&format!("  {:<8} {}{rule}\n           {}\n", c.severity.as_str(), c.id, c.title));
+        }
+    }
+    let total: usize = plugins.iter().map(|p| p.info().checks.len()).sum();
+    out.push_str(&format!("{} plugins, {total} checks; sandbox allocator: {}\n", plugins.len(), runtime.allocator().as_str()));
+    print!("{out}");
+    Ok(EXIT_OK)
+}
+
+fn list_frameworks(files: &[std::path::PathBuf]) -> Result<u8> {
+    let all = frameworks(&[], files)?;
+    println!("{:<22} {:<52} {:>12} {:>7} {:>7}", "ID", "NAME", "REQUIREMENTS", "MAPPED", "MANUAL");
+    for f in &all {
+        let manual = f.requirements.iter().filter(|r| r.checks.is_empty()).count();
+        println!(
+            "{:<22} {:<52} {:>12} {:>7} {:>7}",
+            f.id,
+            format!("{} {}", f.name, f.version),
+            f.requirements.len(),
+            f.requirements.len() - manual,
+            manual
+        );
+    }
+    Ok(EXIT_OK)
+}

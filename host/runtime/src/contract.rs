@@ -1,0 +1,97 @@
+//! The contract check a component must pass before it is linked: it exports our
+//! `control` interface at a major version we speak, and imports nothing but what the
+//! sandbox provides. Doing this ourselves, before wasmtime's linker, turns "unknown
+//! import" into a message that tells a plugin author what is wrong and why.
+
+use crate::LoadError;
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+/// The WIT package the host implements.
+pub const CONTRACT_PACKAGE: &str = "securebase:control";
+/// Its version.
+pub const CONTRACT_VERSION: &str = "1.0.0";
+
+/// Import namespaces the sandbox links (see `sandbox`). Anything else is refused.
+const PROVIDED: &[&str] = &[
+    "securebase:control/",
+    "wasi:io/",
+    "wasi:cli/environment",
+    "wasi:cli/exit",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:cli/stderr",
+    "wasi:cli/terminal-",
+    "wasi:clocks/wall-clock",
+    "wasi:clocks/monotonic-clock",
+    "wasi:random/",
+];
+
+fn major(version: &str) -> Option<u64> {
+    version.split('.').next()?.parse().ok()
+}
+
+fn version_of(name: &str) -> Option<&str> {
+    name.rsplit_once('@').map(|(_, v)| v)
+}
+
+pub(crate) fn check(engine: &Engine, component: &Component, plugin: &str) -> Result<(), LoadError> {
+    let ty = component.component_type();
+    let ours = major(CONTRACT_VERSION).expect("contract version is semver");
+    let supported = format!("{CONTRACT_PACKAGE}@{CONTRACT_VERSION}");
+    let incompatible = |name: &str| {
+        let found = version_of(name).filter(|v| major(v) != Some(ours))?;
+        Some(LoadError::IncompatibleVersion {
+            plugin: plugin.to_string(),
+            found: format!("{CONTRACT_PACKAGE}@{found}"),
+            supported: supported.clone(),
+        })
+    };
+
+    let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
+    let control = format!("{CONTRACT_PACKAGE}/control");
+    let Some(export) = exports.iter().find(|n| n.split('@').next() == Some(control.as_str())) else {
+        return Err(LoadError::NotAPlugin {
+            plugin: plugin.to_string(),
+            expected: format!("{control}@{CONTRACT_VERSION}"),
+            exports: if exports.is_empty() { "nothing".into() } else { exports.join(", ") },
+        });
+    };
+    if let Some(err) = incompatible(export) {
+        return Err(err);
+    }
+
+    for (name, _) in ty.imports(engine) {
+        if name.starts_with(&format!("{CONTRACT_PACKAGE}/")) {
+            if let Some(err) = incompatible(name) {
+                return Err(err);
+            }
+        }
+        if !PROVIDED.iter().any(|p| name.starts_with(p)) {
+            return Err(LoadError::ForbiddenImport { plugin: plugin.to_string(), import: name.to_string() });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(version_of("securebase:control/control@2.1.0"), Some("2.1.0"));
+        assert_eq!(major("2.1.0"), Some(2));
+        assert_eq!(major("x"), None);
+    }
+
+    #[test]
+    fn filesystem_and_sockets_are_not_provided() {
+        for name in
+            ["wasi:filesystem/preopens@0.2.6", "wasi:filesystem/types@0.2.0", "wasi:sockets/tcp@0.2.6", "wasi:http/outgoing-handler@0.2.0"]
+        {
+            assert!(!PROVIDED.iter().any(|p| name.starts_with(p)), "{name}");
+        }
+        assert!(PROVIDED.iter().any(|p| "wasi:cli/stderr@0.2.6".starts_with(p)));
+    }
+}

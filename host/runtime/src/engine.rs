@@ -1,0 +1,113 @@
+//! The one wasmtime engine: configuration, instance allocation and the epoch ticker.
+
+use crate::{Limits, LoadError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+
+/// How often the epoch advances. The deadline in a store is counted in these ticks.
+pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Which instance allocator to ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AllocatorChoice {
+    /// The pooling allocator if the OS grants its address-space reservation, else on-demand.
+    #[default]
+    Auto,
+    /// Pooling or fail.
+    Pooling,
+    /// Plain on-demand allocation.
+    OnDemand,
+}
+
+/// The allocator actually in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allocator {
+    /// Pre-reserved slots: cheap instantiation, bounded concurrency.
+    Pooling,
+    /// mmap per instance.
+    OnDemand,
+}
+
+impl Allocator {
+    /// A name for logs and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Allocator::Pooling => "pooling",
+            Allocator::OnDemand => "on-demand",
+        }
+    }
+}
+
+pub(crate) struct SandboxEngine {
+    pub engine: Engine,
+    pub allocator: Allocator,
+    ticker: Ticker,
+}
+
+impl Drop for SandboxEngine {
+    fn drop(&mut self) {
+        self.ticker.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+struct Ticker {
+    stop: Arc<AtomicBool>,
+}
+
+impl SandboxEngine {
+    pub fn new(limits: &Limits, choice: AllocatorChoice, max_instances: u32) -> Result<Self, LoadError> {
+        let (engine, allocator) = match choice {
+            AllocatorChoice::OnDemand => (build(limits, None)?, Allocator::OnDemand),
+            AllocatorChoice::Pooling => (build(limits, Some(max_instances))?, Allocator::Pooling),
+            AllocatorChoice::Auto => match build(limits, Some(max_instances)) {
+                Ok(engine) => (engine, Allocator::Pooling),
+                Err(e) => {
+                    tracing::warn!("pooling allocator unavailable ({e}); falling back to on-demand allocation");
+                    (build(limits, None)?, Allocator::OnDemand)
+                }
+            },
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        // The ticker holds a weak handle so it ends with the engine; it is the wall-clock
+        // backstop for a plugin stuck somewhere fuel does not meter.
+        let weak = engine.weak();
+        let flag = stop.clone();
+        std::thread::Builder::new()
+            .name("securebase-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    match weak.upgrade() {
+                        Some(engine) => engine.increment_epoch(),
+                        None => break,
+                    }
+                }
+            })
+            .map_err(|e| LoadError::Config(format!("starting the epoch thread: {e}")))?;
+        Ok(Self { engine, allocator, ticker: Ticker { stop } })
+    }
+}
+
+fn build(limits: &Limits, pooling: Option<u32>) -> Result<Engine, LoadError> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.consume_fuel(true);
+    config.epoch_interruption(true);
+    config.max_wasm_stack(limits.stack_bytes);
+    config.cranelift_opt_level(OptLevel::Speed);
+    // Same inputs, same answers, on every machine: no NaN-bit or relaxed-SIMD differences.
+    config.cranelift_nan_canonicalization(true);
+    config.relaxed_simd_deterministic(true);
+    if let Some(n) = pooling {
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(n);
+        pool.total_core_instances(n * 8);
+        pool.total_memories(n * 2);
+        pool.total_tables(n * 8);
+        pool.max_memory_size(limits.memory_bytes);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    Engine::new(&config).map_err(|e| LoadError::Config(crate::error_chain(&e)))
+}

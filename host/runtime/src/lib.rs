@@ -1,0 +1,173 @@
+//! The plugin runtime: runs untrusted control plugins (WebAssembly components) in a sandbox.
+//!
+//! This crate owns the host side of the `securebase:control` WIT contract (`wit/` at the
+//! repository root). One [`Runtime`] holds one wasmtime `Engine`; each plugin is compiled
+//! once per process (and cached on disk, see [`cache`]) into a [`LoadedPlugin`] whose
+//! `InstancePre` is shared across threads; every (account, plugin) evaluation gets a fresh
+//! `Store` with its own [`Limits`]: fuel, an epoch deadline, linear memory, stack, and
+//! caps on findings and log output. What a plugin may touch is exactly the `inventory`
+//! and `log` interfaces plus a locked-down slice of WASI (see [`sandbox`]): no
+//! filesystem, network, environment, real clock or real randomness.
+//!
+//! Anything a plugin does wrong (trap, limit, invalid output) becomes a [`PluginError`]
+//! value for that one evaluation; it never takes the host down.
+
+pub mod cache;
+mod contract;
+mod engine;
+mod limits;
+mod model;
+mod sandbox;
+mod validate;
+
+pub use contract::{CONTRACT_PACKAGE, CONTRACT_VERSION};
+pub use engine::{Allocator, AllocatorChoice};
+pub use limits::Limits;
+pub use model::{CheckInfo, ErrorKind, Evaluation, Finding, LoadError, PluginError, PluginInfo, Reference, Severity, Status};
+
+use securebase_inventory::AccountInventory;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// How to build a [`Runtime`].
+#[derive(Debug, Clone)]
+pub struct RuntimeOptions {
+    /// Limits applied to every plugin call.
+    pub limits: Limits,
+    /// Where compiled plugins are cached; `None` compiles in memory every time.
+    pub cache_dir: Option<PathBuf>,
+    /// Instance allocation strategy.
+    pub allocator: AllocatorChoice,
+    /// How many plugin instances may be alive at once (sizes the pooling allocator).
+    pub max_instances: u32,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(2);
+        Self { limits: Limits::default(), cache_dir: None, allocator: AllocatorChoice::Auto, max_instances: (threads * 4).max(16) }
+    }
+}
+
+/// The sandbox: one engine, its linker, and the limits every call runs under.
+pub struct Runtime {
+    engine: engine::SandboxEngine,
+    linker: wasmtime::component::Linker<sandbox::State>,
+    limits: Limits,
+    cache: Option<cache::Cache>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime").field("allocator", &self.engine.allocator).field("limits", &self.limits).finish()
+    }
+}
+
+/// A compiled, validated plugin, ready to be instantiated on any thread.
+pub struct LoadedPlugin {
+    info: PluginInfo,
+    pre: sandbox::PluginPre<sandbox::State>,
+    from_cache: bool,
+}
+
+impl std::fmt::Debug for LoadedPlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedPlugin").field("name", &self.info.name).field("sha256", &self.info.sha256).finish()
+    }
+}
+
+impl LoadedPlugin {
+    /// Name, version, content hash and checks.
+    pub fn info(&self) -> &PluginInfo {
+        &self.info
+    }
+
+    /// Whether the compiled code came from the on-disk cache.
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
+    }
+}
+
+impl Runtime {
+    /// Builds the engine (pooling allocator when the OS allows it), the linker and the cache.
+    pub fn new(options: RuntimeOptions) -> Result<Self, LoadError> {
+        options.limits.validate().map_err(LoadError::Config)?;
+        let engine = engine::SandboxEngine::new(&options.limits, options.allocator, options.max_instances)?;
+        let linker = sandbox::linker(&engine.engine).map_err(|e| LoadError::Config(format!("linking host interfaces: {e}")))?;
+        let cache = match options.cache_dir {
+            Some(dir) => Some(cache::Cache::open(dir)?),
+            None => None,
+        };
+        Ok(Self { engine, linker, limits: options.limits, cache })
+    }
+
+    /// The allocation strategy actually in use.
+    pub fn allocator(&self) -> Allocator {
+        self.engine.allocator
+    }
+
+    /// The limits every call runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Compiles (or fetches from the cache) a component, checks that it speaks our
+    /// contract and imports nothing else, and reads and validates its metadata.
+    /// `name` is how the plugin is referred to until its metadata is read (a file name).
+    pub fn load(&self, name: &str, wasm: &[u8]) -> Result<LoadedPlugin, LoadError> {
+        let sha256 = cache::sha256_hex(wasm);
+        let (component, from_cache) = match &self.cache {
+            Some(cache) => cache.get_or_compile(&self.engine.engine, wasm, &sha256, name)?,
+            None => (
+                wasmtime::component::Component::new(&self.engine.engine, wasm)
+                    .map_err(|e| LoadError::Compile { plugin: name.to_string(), message: error_chain(&e) })?,
+                false,
+            ),
+        };
+        contract::check(&self.engine.engine, &component, name)?;
+        let instance_pre =
+            self.linker.instantiate_pre(&component).map_err(|e| LoadError::Link { plugin: name.to_string(), message: error_chain(&e) })?;
+        let pre =
+            sandbox::PluginPre::new(instance_pre).map_err(|e| LoadError::Link { plugin: name.to_string(), message: error_chain(&e) })?;
+        let metadata = sandbox::call_metadata(&self.engine.engine, &pre, &self.limits)
+            .map_err(|e| LoadError::Metadata { plugin: name.to_string(), message: e.message })?;
+        let info = validate::metadata(metadata, sha256, &self.limits)
+            .map_err(|message| LoadError::Metadata { plugin: name.to_string(), message })?;
+        tracing::debug!(plugin = %info.name, checks = info.checks.len(), from_cache, "plugin loaded");
+        Ok(LoadedPlugin { info, pre, from_cache })
+    }
+
+    /// Evaluates one plugin against one account, in a fresh store under the limits.
+    pub fn evaluate(&self, plugin: &LoadedPlugin, account: &Arc<AccountInventory>) -> Evaluation {
+        let started = Instant::now();
+        let outcome = sandbox::call_evaluate(&self.engine.engine, &plugin.pre, &self.limits, account.clone());
+        let (result, fuel_used, log) = match outcome {
+            Ok(run) => {
+                let validated = validate::findings(&plugin.info, account, run.findings, &self.limits);
+                (validated, run.fuel_used, run.log)
+            }
+            Err(failure) => (Err(failure.error), failure.fuel_used, failure.log),
+        };
+        Evaluation {
+            plugin: plugin.info.name.clone(),
+            account_id: account.account_id().to_string(),
+            result,
+            fuel_used,
+            duration: started.elapsed(),
+            log,
+        }
+    }
+}
+
+/// An error and its causes on one line.
+pub(crate) fn error_chain(e: &wasmtime::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ")
+}

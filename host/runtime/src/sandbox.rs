@@ -1,0 +1,330 @@
+//! What a plugin instance can reach, and the two calls the host makes into it.
+//!
+//! The linker holds exactly: the `securebase:control` `inventory` and `log` interfaces,
+//! and the slice of WASI that Rust's standard library links even in a pure plugin
+//! (`wasi:io`, `wasi:cli` for stdio, exit and environment, `wasi:clocks`,
+//! `wasi:random`). Each is defanged by the [`WasiCtx`] below: no variables, no
+//! arguments, stdin closed, stdout/stderr captured into the bounded log, clocks frozen
+//! at the inventory's capture time, randomness from a fixed seed. `wasi:filesystem`
+//! and `wasi:sockets` are not linked at all, so a plugin that wants them is refused
+//! at load time (see `contract`).
+
+use crate::model::{ErrorKind, PluginError};
+use crate::{Limits, error_chain};
+use securebase_inventory::AccountInventory;
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::component::{HasData, HasSelf, Linker, ResourceTable};
+use wasmtime::{Engine, ResourceLimiter, Store, Trap};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+wasmtime::component::bindgen!({
+    path: "../../wit",
+    world: "plugin",
+});
+
+use securebase::control::{inventory, log, types};
+
+/// Per-store state: the account being evaluated and everything that bounds the call.
+pub(crate) struct State {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    inventory: Option<Arc<AccountInventory>>,
+    memory: MemoryLimiter,
+    log: LogBuffer,
+    stdout: MemoryOutputPipe,
+    stderr: MemoryOutputPipe,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// Refuses memory growth past the limit and remembers that it did, so the resulting
+/// trap is reported as a memory limit rather than a generic trap.
+struct MemoryLimiter {
+    limit: usize,
+    hit: bool,
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            self.hit = true;
+            wasmtime::bail!("plugin tried to grow its memory to {desired} bytes; the limit is {} bytes", self.limit);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
+/// Log lines up to a byte budget; past it, one marker line and silence.
+struct LogBuffer {
+    budget: usize,
+    used: usize,
+    lines: Vec<String>,
+    truncated: bool,
+}
+
+impl LogBuffer {
+    fn push(&mut self, line: String) {
+        if self.truncated {
+            return;
+        }
+        if self.used + line.len() > self.budget {
+            self.truncated = true;
+            self.lines.push(format!("[log truncated: more than {} bytes]", self.budget));
+            return;
+        }
+        self.used += line.len();
+        self.lines.push(line);
+    }
+}
+
+impl types::Host for State {}
+
+impl inventory::Host for State {
+    fn account_id(&mut self) -> String {
+        self.inventory.as_ref().map(|i| i.account_id().to_string()).unwrap_or_default()
+    }
+
+    fn captured_at(&mut self) -> String {
+        self.inventory.as_ref().map(|i| i.captured_at().to_string()).unwrap_or_default()
+    }
+
+    fn resource_types(&mut self) -> Vec<String> {
+        self.inventory.as_ref().map(|i| i.resource_types().map(str::to_string).collect()).unwrap_or_default()
+    }
+
+    fn items(&mut self, resource_type: String) -> Vec<types::ConfigurationItem> {
+        let Some(inv) = &self.inventory else { return Vec::new() };
+        inv.items(&resource_type)
+            .iter()
+            .map(|i| types::ConfigurationItem {
+                resource_type: i.resource_type.clone(),
+                resource_id: i.resource_id.clone(),
+                resource_name: i.resource_name.clone(),
+                account_id: i.account_id.clone(),
+                aws_region: i.aws_region.clone(),
+                arn: i.arn.clone(),
+                configuration: i.configuration.clone(),
+                supplementary_configuration: i.supplementary_configuration.clone(),
+                tags: i.tags.clone(),
+            })
+            .collect()
+    }
+}
+
+impl log::Host for State {
+    fn log(&mut self, level: log::Level, message: String) {
+        let level = match level {
+            log::Level::Debug => "debug",
+            log::Level::Info => "info",
+            log::Level::Warn => "warn",
+            log::Level::Error => "error",
+        };
+        self.log.push(format!("{level}: {message}"));
+    }
+}
+
+struct HasIo;
+
+impl HasData for HasIo {
+    type Data<'a> = &'a mut ResourceTable;
+}
+
+/// The linker with exactly the interfaces described in the module docs.
+pub(crate) fn linker(engine: &Engine) -> wasmtime::Result<Linker<State>> {
+    use wasmtime_wasi::cli::{WasiCli, WasiCliView};
+    use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView};
+    use wasmtime_wasi::p2::bindings::{cli, clocks, random, sync};
+    use wasmtime_wasi::random::WasiRandom;
+
+    let mut l = Linker::new(engine);
+    Plugin::add_to_linker::<State, HasSelf<State>>(&mut l, |s| s)?;
+
+    wasmtime_wasi_io::bindings::wasi::io::error::add_to_linker::<State, HasIo>(&mut l, |s| &mut s.table)?;
+    sync::io::poll::add_to_linker::<State, HasIo>(&mut l, |s| &mut s.table)?;
+    sync::io::streams::add_to_linker::<State, HasIo>(&mut l, |s| &mut s.table)?;
+
+    clocks::wall_clock::add_to_linker::<State, WasiClocks>(&mut l, State::clocks)?;
+    clocks::monotonic_clock::add_to_linker::<State, WasiClocks>(&mut l, State::clocks)?;
+    random::random::add_to_linker::<State, WasiRandom>(&mut l, |s| s.wasi.random())?;
+    random::insecure::add_to_linker::<State, WasiRandom>(&mut l, |s| s.wasi.random())?;
+    random::insecure_seed::add_to_linker::<State, WasiRandom>(&mut l, |s| s.wasi.random())?;
+    cli::exit::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::environment::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::stdin::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::stdout::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::stderr::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::terminal_input::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::terminal_output::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::terminal_stdin::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::terminal_stdout::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::terminal_stderr::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    Ok(l)
+}
+
+/// A wall clock stopped at one instant (the inventory's capture time).
+struct FrozenWallClock(Duration);
+
+impl wasmtime_wasi::HostWallClock for FrozenWallClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+    fn now(&self) -> Duration {
+        self.0
+    }
+}
+
+/// A monotonic clock that never advances.
+struct FrozenMonotonicClock;
+
+impl wasmtime_wasi::HostMonotonicClock for FrozenMonotonicClock {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+    fn now(&self) -> u64 {
+        0
+    }
+}
+
+fn new_store(engine: &Engine, limits: &Limits, inventory: Option<Arc<AccountInventory>>) -> wasmtime::Result<Store<State>> {
+    // Half the log budget each for stdout and stderr: a panic message lands on stderr
+    // and is the most useful thing a crashing plugin leaves behind.
+    let stdout = MemoryOutputPipe::new(limits.max_log_bytes / 2);
+    let stderr = MemoryOutputPipe::new(limits.max_log_bytes / 2);
+    let captured = inventory.as_ref().and_then(|i| securebase_inventory::time::parse_rfc3339(i.captured_at())).unwrap_or(0).max(0) as u64;
+    let seed = inventory.as_ref().map(|i| i.account_id().parse::<u128>().unwrap_or(0)).unwrap_or(0);
+    let wasi = WasiCtx::builder()
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .wall_clock(FrozenWallClock(Duration::from_secs(captured)))
+        .monotonic_clock(FrozenMonotonicClock)
+        .secure_random(wasmtime_wasi::Deterministic::new(seed.to_le_bytes().to_vec()))
+        .insecure_random(wasmtime_wasi::Deterministic::new(seed.to_be_bytes().to_vec()))
+        .insecure_random_seed(seed)
+        .build();
+    let state = State {
+        wasi,
+        table: ResourceTable::new(),
+        inventory,
+        memory: MemoryLimiter { limit: limits.memory_bytes, hit: false },
+        log: LogBuffer { budget: limits.max_log_bytes, used: 0, lines: Vec::new(), truncated: false },
+        stdout,
+        stderr,
+    };
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.memory);
+    store.set_fuel(limits.fuel)?;
+    let ticks = (limits.timeout.as_millis() / crate::engine::EPOCH_TICK.as_millis()).max(1) as u64;
+    store.set_epoch_deadline(ticks);
+    Ok(store)
+}
+
+/// A successful evaluate call, before validation.
+pub(crate) struct Run {
+    pub findings: Vec<types::Finding>,
+    pub fuel_used: u64,
+    pub log: Vec<String>,
+}
+
+/// A failed call.
+pub(crate) struct Failure {
+    pub error: PluginError,
+    pub fuel_used: u64,
+    pub log: Vec<String>,
+}
+
+fn finish(store: &mut Store<State>, limits: &Limits) -> (u64, Vec<String>) {
+    let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+    let state = store.data_mut();
+    let mut log = std::mem::take(&mut state.log.lines);
+    for (stream, pipe) in [("stdout", &state.stdout), ("stderr", &state.stderr)] {
+        let text = String::from_utf8_lossy(&pipe.contents()).into_owned();
+        log.extend(text.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("{stream}: {l}")));
+    }
+    (fuel_used, log)
+}
+
+fn classify(err: &wasmtime::Error, state: &State, limits: &Limits, log: &[String]) -> PluginError {
+    if state.memory.hit {
+        return PluginError::new(ErrorKind::MemoryLimit, format!("exceeded the memory limit of {} bytes", limits.memory_bytes));
+    }
+    match err.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => PluginError::new(ErrorKind::FuelExhausted, format!("ran out of fuel after {} units", limits.fuel)),
+        Some(Trap::Interrupt) => PluginError::new(ErrorKind::Timeout, format!("still running after the {:?} deadline", limits.timeout)),
+        Some(Trap::StackOverflow) => {
+            PluginError::new(ErrorKind::StackOverflow, format!("overflowed the {} byte stack", limits.stack_bytes))
+        }
+        _ => {
+            // A Rust panic prints its message on stderr before trapping: the best explanation.
+            let panic = log.iter().find(|l| l.starts_with("stderr:") && l.contains("panicked"));
+            let message = match panic {
+                Some(line) => format!("panicked: {}", line.trim_start_matches("stderr:").trim()),
+                None => format!("trapped: {}", error_chain(err)),
+            };
+            PluginError::new(ErrorKind::Trap, message)
+        }
+    }
+}
+
+fn failure(store: &mut Store<State>, limits: &Limits, kind_if_not_trap: Option<ErrorKind>, err: wasmtime::Error) -> Failure {
+    let (fuel_used, log) = finish(store, limits);
+    let mut error = classify(&err, store.data(), limits, &log);
+    if let (Some(kind), ErrorKind::Trap) = (kind_if_not_trap, error.kind) {
+        if err.downcast_ref::<Trap>().is_none() && !store.data().memory.hit {
+            error = PluginError::new(kind, error_chain(&err));
+        }
+    }
+    Failure { error, fuel_used, log }
+}
+
+/// Calls `metadata()` in a fresh store with an empty inventory.
+pub(crate) fn call_metadata(engine: &Engine, pre: &PluginPre<State>, limits: &Limits) -> Result<types::PluginMetadata, PluginError> {
+    let mut store = new_store(engine, limits, None).map_err(|e| PluginError::new(ErrorKind::Instantiation, error_chain(&e)))?;
+    let plugin = pre.instantiate(&mut store).map_err(|e| failure(&mut store, limits, Some(ErrorKind::Instantiation), e).error)?;
+    plugin.securebase_control_control().call_metadata(&mut store).map_err(|e| failure(&mut store, limits, None, e).error)
+}
+
+/// Calls `evaluate()` in a fresh store bound to one account.
+pub(crate) fn call_evaluate(
+    engine: &Engine,
+    pre: &PluginPre<State>,
+    limits: &Limits,
+    account: Arc<AccountInventory>,
+) -> Result<Run, Failure> {
+    let mut store = new_store(engine, limits, Some(account)).map_err(|e| Failure {
+        error: PluginError::new(ErrorKind::Instantiation, error_chain(&e)),
+        fuel_used: 0,
+        log: vec![],
+    })?;
+    let plugin = pre.instantiate(&mut store).map_err(|e| failure(&mut store, limits, Some(ErrorKind::Instantiation), e))?;
+    match plugin.securebase_control_control().call_evaluate(&mut store) {
+        Ok(Ok(findings)) => {
+            let (fuel_used, log) = finish(&mut store, limits);
+            Ok(Run { findings, fuel_used, log })
+        }
+        Ok(Err(message)) => {
+            let (fuel_used, log) = finish(&mut store, limits);
+            let message = truncate(&message, limits.max_string_bytes);
+            Err(Failure { error: PluginError::new(ErrorKind::PluginFailed, message), fuel_used, log })
+        }
+        Err(e) => Err(failure(&mut store, limits, None, e)),
+    }
+}
+
+/// At most `max` bytes of `s`, cut on a character boundary, marked when cut.
+pub(crate) fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let cut = (0..=max).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+    format!("{}... [{} bytes]", &s[..cut], s.len())
+}

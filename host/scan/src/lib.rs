@@ -1,0 +1,234 @@
+//! The scan pipeline: evaluate every (account, plugin) pair, validate, score.
+//!
+//! Evaluation is CPU work and runs on a rayon pool; each (account, plugin) pair is an
+//! independent task with its own sandbox store, so one plugin failing on one account
+//! is a [`PluginErrorEntry`] in the result and nothing else is lost. Results are
+//! gathered per account and scored against every selected framework, per account and
+//! for the organization as a whole. I/O (collection) stays outside, on tokio.
+
+mod report;
+
+pub use report::{
+    AccountResult, EngineInfo, EvaluationEntry, FindingEntry, FrameworkEntry, FrameworkResult, OrganizationResult, PluginEntry,
+    PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport, SummaryEntry,
+};
+
+use rayon::prelude::*;
+use securebase_inventory::{AccountInventory, Snapshot};
+use securebase_runtime::{LoadedPlugin, Runtime, Status};
+use securebase_scoring::{CheckOutcome, Framework, FrameworkError};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// Why a scanner could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// Two plugins declare the same check id.
+    #[error("check `{check}` is declared by both plugin `{first}` and plugin `{second}`; check ids must be unique")]
+    DuplicateCheck {
+        /// The check.
+        check: String,
+        /// One plugin.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// Two plugins have the same name.
+    #[error("two plugins are named `{0}`")]
+    DuplicatePlugin(String),
+    /// A framework names a check no plugin provides.
+    #[error(transparent)]
+    Framework(#[from] FrameworkError),
+    /// The worker pool could not start.
+    #[error("starting {threads} worker threads: {message}")]
+    Pool {
+        /// Requested threads.
+        threads: usize,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Progress reports, sent from worker threads as accounts finish.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// One account is fully evaluated.
+    AccountDone {
+        /// Its id.
+        account_id: String,
+        /// Accounts finished so far.
+        done: usize,
+        /// Accounts in the scan.
+        total: usize,
+    },
+}
+
+/// Plugins, frameworks and a worker pool: everything a scan needs but the inventory.
+pub struct Scanner {
+    runtime: Arc<Runtime>,
+    plugins: Vec<LoadedPlugin>,
+    frameworks: Vec<Framework>,
+    pool: rayon::ThreadPool,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner").field("plugins", &self.plugins.len()).field("frameworks", &self.frameworks.len()).finish()
+    }
+}
+
+impl Scanner {
+    /// Checks that plugin names and check ids are unique and that every framework's
+    /// checks are provided, then starts `threads` workers (default: one per core).
+    pub fn new(
+        runtime: Arc<Runtime>,
+        plugins: Vec<LoadedPlugin>,
+        frameworks: Vec<Framework>,
+        threads: Option<usize>,
+    ) -> Result<Self, ScanError> {
+        let mut owner: HashMap<&str, &str> = HashMap::new();
+        let mut names = std::collections::HashSet::new();
+        for p in &plugins {
+            if !names.insert(p.info().name.as_str()) {
+                return Err(ScanError::DuplicatePlugin(p.info().name.clone()));
+            }
+            for c in &p.info().checks {
+                if let Some(first) = owner.insert(&c.id, &p.info().name) {
+                    return Err(ScanError::DuplicateCheck { check: c.id.clone(), first: first.into(), second: p.info().name.clone() });
+                }
+            }
+        }
+        for f in &frameworks {
+            f.check_known(&|c| owner.contains_key(c))?;
+        }
+        let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+        // Guest code runs on the worker's native stack: leave room above the wasm stack limit.
+        let stack = (runtime.limits().stack_bytes * 4).max(8 << 20);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .stack_size(stack)
+            .thread_name(|i| format!("securebase-eval-{i}"))
+            .build()
+            .map_err(|e| ScanError::Pool { threads, message: e.to_string() })?;
+        Ok(Self { runtime, plugins, frameworks, pool })
+    }
+
+    /// The loaded plugins.
+    pub fn plugins(&self) -> &[LoadedPlugin] {
+        &self.plugins
+    }
+
+    /// The frameworks scored.
+    pub fn frameworks(&self) -> &[Framework] {
+        &self.frameworks
+    }
+
+    /// Evaluates every account with every plugin and scores the results.
+    pub fn scan(&self, snapshot: Snapshot, progress: &(dyn Fn(Progress) + Sync)) -> ScanReport {
+        let started_at = securebase_inventory::time::now_rfc3339();
+        let clock = Instant::now();
+        let total = snapshot.accounts.len();
+        let done = AtomicUsize::new(0);
+        let per_account: Vec<(AccountResult, Vec<PluginErrorEntry>, HashMap<String, CheckOutcome>)> = self.pool.install(|| {
+            snapshot
+                .accounts
+                .into_par_iter()
+                .map(|account| {
+                    let result = self.scan_account(Arc::new(account));
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    progress(Progress::AccountDone { account_id: result.0.account_id.clone(), done: n, total });
+                    result
+                })
+                .collect()
+        });
+
+        let mut accounts = Vec::with_capacity(per_account.len());
+        let mut plugin_errors = Vec::new();
+        let mut org_outcomes: HashMap<String, CheckOutcome> = HashMap::new();
+        let mut resources = 0;
+        for (account, errors, outcomes) in per_account {
+            resources += account.resources;
+            for (check, o) in outcomes {
+                org_outcomes.entry(check).or_default().merge(&o);
+            }
+            plugin_errors.extend(errors);
+            accounts.push(account);
+        }
+        ScanReport {
+            schema: SCAN_SCHEMA.to_string(),
+            engine: EngineInfo {
+                name: "securebase".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                allocator: self.runtime.allocator().as_str().into(),
+            },
+            source: snapshot.source,
+            started_at,
+            duration_ms: clock.elapsed().as_millis() as u64,
+            plugins: self.plugins.iter().map(|p| PluginEntry::from(p.info())).collect(),
+            frameworks: self.frameworks.iter().map(FrameworkEntry::from).collect(),
+            organization: OrganizationResult {
+                accounts: accounts.len(),
+                resources,
+                frameworks: self.frameworks.iter().map(|f| securebase_scoring::score(f, &org_outcomes).into()).collect(),
+            },
+            accounts,
+            plugin_errors,
+        }
+    }
+
+    fn scan_account(&self, account: Arc<AccountInventory>) -> (AccountResult, Vec<PluginErrorEntry>, HashMap<String, CheckOutcome>) {
+        let evaluations: Vec<_> = self.plugins.par_iter().map(|p| (p, self.runtime.evaluate(p, &account))).collect();
+        let mut findings = Vec::new();
+        let mut errors = Vec::new();
+        let mut entries = Vec::new();
+        let mut outcomes: HashMap<String, CheckOutcome> = HashMap::new();
+        for (plugin, eval) in evaluations {
+            let info = plugin.info();
+            match eval.result {
+                Ok(found) => {
+                    entries.push(EvaluationEntry::new(&info.name, "ok", found.len(), eval.fuel_used, eval.duration));
+                    for f in found {
+                        let o = outcomes.entry(f.check_id.clone()).or_default();
+                        match f.status {
+                            Status::Pass => o.pass += 1,
+                            Status::Fail => o.fail += 1,
+                            Status::NotApplicable => o.not_applicable += 1,
+                            Status::Error => o.error += 1,
+                        }
+                        let check = info.check(&f.check_id).expect("validated against the plugin's checks");
+                        findings.push(FindingEntry::new(&f, check));
+                    }
+                }
+                Err(e) => {
+                    entries.push(EvaluationEntry::new(&info.name, "error", 0, eval.fuel_used, eval.duration));
+                    // Every check of a failed plugin is undecided on this account.
+                    for c in &info.checks {
+                        outcomes.entry(c.id.clone()).or_default().error += 1;
+                    }
+                    tracing::warn!(plugin = %info.name, account = %account.account_id(), kind = e.kind.as_str(), "{}", e.message);
+                    errors.push(PluginErrorEntry {
+                        plugin: info.name.clone(),
+                        account_id: account.account_id().to_string(),
+                        kind: e.kind.as_str().to_string(),
+                        message: e.message,
+                        log: eval.log,
+                    });
+                }
+            }
+        }
+        findings.sort_by(|a, b| (&a.check_id, &a.resource_type, &a.resource_id).cmp(&(&b.check_id, &b.resource_type, &b.resource_id)));
+        let frameworks = self.frameworks.iter().map(|f| securebase_scoring::score(f, &outcomes).into()).collect();
+        let result = AccountResult {
+            account_id: account.account_id().to_string(),
+            account_name: account.account_name().map(str::to_string),
+            captured_at: account.captured_at().to_string(),
+            resources: account.len(),
+            frameworks,
+            findings,
+            evaluations: entries,
+        };
+        (result, errors, outcomes)
+    }
+}

@@ -1,0 +1,284 @@
+//! The scan document: what `securebase scan --format json` prints and what reports
+//! and the API are rendered from. Field names are part of the public interface.
+
+use securebase_runtime::{CheckInfo, Finding, PluginInfo};
+use securebase_scoring::{Framework, FrameworkScore};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The schema tag of the scan document.
+pub const SCAN_SCHEMA: &str = "securebase.scan/v1";
+
+/// One scan of one inventory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanReport {
+    /// [`SCAN_SCHEMA`].
+    pub schema: String,
+    /// The engine that produced it.
+    pub engine: EngineInfo,
+    /// Where the inventory came from.
+    pub source: String,
+    /// When the scan started (RFC 3339).
+    pub started_at: String,
+    /// How long it took.
+    pub duration_ms: u64,
+    /// The plugins that ran, with content hashes.
+    pub plugins: Vec<PluginEntry>,
+    /// The frameworks scored, with file hashes.
+    pub frameworks: Vec<FrameworkEntry>,
+    /// Scores across all accounts.
+    pub organization: OrganizationResult,
+    /// Per-account results.
+    pub accounts: Vec<AccountResult>,
+    /// Evaluations that failed: (plugin, account) pairs with no findings.
+    pub plugin_errors: Vec<PluginErrorEntry>,
+}
+
+/// The engine's identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineInfo {
+    /// `securebase`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The sandbox's instance allocator (`pooling` or `on-demand`).
+    pub allocator: String,
+}
+
+/// A plugin that took part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PluginEntry {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// SHA-256 of the component.
+    pub sha256: String,
+    /// Its check ids.
+    pub checks: Vec<String>,
+}
+
+impl From<&PluginInfo> for PluginEntry {
+    fn from(p: &PluginInfo) -> Self {
+        Self {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            sha256: p.sha256.clone(),
+            checks: p.checks.iter().map(|c| c.id.clone()).collect(),
+        }
+    }
+}
+
+/// A framework that was scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkEntry {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// SHA-256 of its file.
+    pub sha256: String,
+}
+
+impl From<&Framework> for FrameworkEntry {
+    fn from(f: &Framework) -> Self {
+        Self { id: f.id.clone(), name: f.name.clone(), version: f.version.clone(), sha256: f.sha256.clone() }
+    }
+}
+
+/// Scores over the whole organization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationResult {
+    /// Accounts scanned.
+    pub accounts: usize,
+    /// Configuration items evaluated.
+    pub resources: usize,
+    /// One score per framework: a requirement passes only if it passes in every account.
+    pub frameworks: Vec<FrameworkResult>,
+}
+
+/// One account's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountResult {
+    /// The account id.
+    pub account_id: String,
+    /// Its name, when known.
+    pub account_name: Option<String>,
+    /// When its inventory was captured.
+    pub captured_at: String,
+    /// Configuration items in its inventory.
+    pub resources: usize,
+    /// One score per framework.
+    pub frameworks: Vec<FrameworkResult>,
+    /// Every finding, sorted by check, resource type and resource id.
+    pub findings: Vec<FindingEntry>,
+    /// What each plugin did on this account.
+    pub evaluations: Vec<EvaluationEntry>,
+}
+
+/// A framework's score and the counts behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkResult {
+    /// Framework id.
+    pub framework: String,
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Counts and score.
+    pub summary: SummaryEntry,
+    /// Every requirement with its status.
+    pub requirements: Vec<RequirementEntry>,
+}
+
+impl From<FrameworkScore> for FrameworkResult {
+    fn from(s: FrameworkScore) -> Self {
+        let m = s.summary;
+        Self {
+            framework: s.framework,
+            name: s.name,
+            version: s.version,
+            summary: SummaryEntry {
+                total_controls: m.total_controls,
+                passing: m.passing,
+                failing: m.failing,
+                non_applicable: m.non_applicable,
+                manual: m.manual,
+                errored: m.errored,
+                score: m.score,
+            },
+            requirements: s
+                .requirements
+                .into_iter()
+                .map(|r| RequirementEntry { id: r.id, title: r.title, status: r.status.as_str().into(), checks: r.checks })
+                .collect(),
+        }
+    }
+}
+
+/// The counts behind a score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SummaryEntry {
+    /// Requirements in the framework.
+    pub total_controls: u32,
+    /// Passing.
+    pub passing: u32,
+    /// Failing.
+    pub failing: u32,
+    /// Not applicable.
+    pub non_applicable: u32,
+    /// Manual (for an auditor to evidence).
+    pub manual: u32,
+    /// Could not be evaluated (counts against the score).
+    pub errored: u32,
+    /// Percentage of decided requirements that pass; `null` when none were decided.
+    pub score: Option<f64>,
+}
+
+/// One requirement's status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequirementEntry {
+    /// Official id.
+    pub id: String,
+    /// Official title.
+    pub title: String,
+    /// `pass`, `fail`, `not_applicable`, `manual` or `error`.
+    pub status: String,
+    /// The checks behind it.
+    pub checks: Vec<String>,
+}
+
+/// One check's verdict on one resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingEntry {
+    /// The check.
+    pub check_id: String,
+    /// The check's title.
+    pub check_title: String,
+    /// The resource.
+    pub resource_id: String,
+    /// Its type.
+    pub resource_type: String,
+    /// Its region.
+    pub region: String,
+    /// `pass`, `fail`, `not_applicable` or `error`.
+    pub status: String,
+    /// The check's severity.
+    pub severity: String,
+    /// What the plugin said.
+    pub message: String,
+    /// How to fix it.
+    pub remediation: String,
+}
+
+impl FindingEntry {
+    pub(crate) fn new(f: &Finding, check: &CheckInfo) -> Self {
+        Self {
+            check_id: f.check_id.clone(),
+            check_title: check.title.clone(),
+            resource_id: f.resource_id.clone(),
+            resource_type: f.resource_type.clone(),
+            region: f.region.clone(),
+            status: f.status.as_str().into(),
+            severity: check.severity.as_str().into(),
+            message: f.message.clone(),
+            remediation: check.remediation.clone(),
+        }
+    }
+}
+
+/// What one plugin did on one account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvaluationEntry {
+    /// The plugin.
+    pub plugin: String,
+    /// `ok` or `error`.
+    pub status: String,
+    /// Findings returned.
+    pub findings: usize,
+    /// Fuel consumed: deterministic work done, comparable across machines.
+    pub fuel_used: u64,
+    /// Wall-clock time.
+    pub duration_ms: f64,
+}
+
+impl EvaluationEntry {
+    pub(crate) fn new(plugin: &str, status: &str, findings: usize, fuel_used: u64, duration: Duration) -> Self {
+        Self {
+            plugin: plugin.into(),
+            status: status.into(),
+            findings,
+            fuel_used,
+            duration_ms: (duration.as_secs_f64() * 1e6).round() / 1e3,
+        }
+    }
+}
+
+/// A (plugin, account) evaluation that produced an error instead of findings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PluginErrorEntry {
+    /// The plugin.
+    pub plugin: String,
+    /// The account.
+    pub account_id: String,
+    /// `fuel_exhausted`, `timeout`, `memory_limit`, `stack_overflow`, `trap`,
+    /// `output_limit`, `invalid_output`, `plugin_failed` or `instantiation`.
+    pub kind: String,
+    /// What happened.
+    pub message: String,
+    /// What the plugin logged before it failed (bounded).
+    pub log: Vec<String>,
+}
+
+impl ScanReport {
+    /// Failing findings at or above `severity` (by the runtime's severity order).
+    pub fn failing_at_or_above(&self, severity: securebase_runtime::Severity) -> usize {
+        self.accounts
+            .iter()
+            .flat_map(|a| &a.findings)
+            .filter(|f| f.status == "fail" && securebase_runtime::Severity::parse(&f.severity).is_some_and(|s| s >= severity))
+            .count()
+    }
+}

@@ -1,0 +1,200 @@
+//! The framework file format (TOML) and its validation.
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+
+/// A compliance framework: requirements and the checks that decide them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Framework {
+    /// Stable id used on the command line and in the API, e.g. `cis-aws-foundations`.
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// The version of the framework itself, e.g. `3.0.0`.
+    pub version: String,
+    /// A paragraph about it.
+    pub description: String,
+    /// Requirements, in document order.
+    pub requirements: Vec<Requirement>,
+    /// Where it was loaded from.
+    pub source: String,
+    /// SHA-256 of the file, for the report appendix.
+    pub sha256: String,
+}
+
+/// One requirement of a framework.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    /// Official id, e.g. `2.1.1`, `CC6.1`, `164.312(a)(2)(iv)`, `SC-28`.
+    pub id: String,
+    /// Official short title.
+    pub title: String,
+    /// What it asks for.
+    #[serde(default)]
+    pub description: String,
+    /// The section it belongs to, for grouping in reports.
+    #[serde(default)]
+    pub section: String,
+    /// The checks that decide it; empty means manual.
+    pub checks: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    id: String,
+    name: String,
+    version: String,
+    #[serde(default)]
+    description: String,
+    requirements: Vec<Requirement>,
+}
+
+/// Why a framework file is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum FrameworkError {
+    /// Not valid TOML, or missing or mistyped fields.
+    #[error("{source_name}: {message}")]
+    Syntax {
+        /// The file.
+        source_name: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// Valid TOML, invalid content.
+    #[error("{source_name}: {field}: {message}")]
+    Invalid {
+        /// The file.
+        source_name: String,
+        /// e.g. `requirements[3].checks[0]`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A requirement names a check no loaded plugin provides.
+    #[error("{source_name}: requirement {requirement} names check `{check}`, which no loaded plugin provides")]
+    UnknownCheck {
+        /// The file.
+        source_name: String,
+        /// The requirement.
+        requirement: String,
+        /// The check.
+        check: String,
+    },
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: std::path::PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+impl Framework {
+    /// Parses and validates a framework file. `source_name` prefixes errors.
+    pub fn parse(text: &str, source_name: &str) -> Result<Framework, FrameworkError> {
+        let file: File = toml::from_str(text)
+            .map_err(|e| FrameworkError::Syntax { source_name: source_name.into(), message: e.to_string().trim().to_string() })?;
+        let invalid =
+            |field: String, message: &str| FrameworkError::Invalid { source_name: source_name.into(), field, message: message.into() };
+        let id_ok = !file.id.is_empty() && file.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !id_ok {
+            return Err(invalid("id".into(), "expected lower-case letters, digits and '-', e.g. cis-aws-foundations"));
+        }
+        if file.requirements.is_empty() {
+            return Err(invalid("requirements".into(), "expected at least one requirement"));
+        }
+        let mut ids = HashSet::new();
+        for (i, r) in file.requirements.iter().enumerate() {
+            if r.id.trim().is_empty() {
+                return Err(invalid(format!("requirements[{i}].id"), "expected a non-empty id"));
+            }
+            if !ids.insert(r.id.as_str()) {
+                return Err(invalid(format!("requirements[{i}].id"), &format!("duplicate requirement id {}", r.id)));
+            }
+            if r.title.trim().is_empty() {
+                return Err(invalid(format!("requirements[{i}].title"), "expected a non-empty title"));
+            }
+            let mut seen = HashSet::new();
+            for (j, c) in r.checks.iter().enumerate() {
+                if c.is_empty() || !c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_') {
+                    return Err(invalid(format!("requirements[{i}].checks[{j}]"), "expected a check id in lower_snake_case"));
+                }
+                if !seen.insert(c) {
+                    return Err(invalid(format!("requirements[{i}].checks[{j}]"), &format!("check {c} listed twice")));
+                }
+            }
+        }
+        Ok(Framework {
+            id: file.id,
+            name: file.name,
+            version: file.version,
+            description: file.description,
+            requirements: file.requirements,
+            source: source_name.into(),
+            sha256: Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect(),
+        })
+    }
+
+    /// Loads a framework file from disk.
+    pub fn load(path: &std::path::Path) -> Result<Framework, FrameworkError> {
+        let text = std::fs::read_to_string(path).map_err(|source| FrameworkError::Io { path: path.to_path_buf(), source })?;
+        Framework::parse(&text, &path.display().to_string())
+    }
+
+    /// Refuses a framework that names checks `known` does not contain.
+    pub fn check_known(&self, known: &dyn Fn(&str) -> bool) -> Result<(), FrameworkError> {
+        for r in &self.requirements {
+            if let Some(c) = r.checks.iter().find(|c| !known(c)) {
+                return Err(FrameworkError::UnknownCheck { source_name: self.source.clone(), requirement: r.id.clone(), check: c.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Every check the framework uses.
+    pub fn checks(&self) -> impl Iterator<Item = &str> {
+        self.requirements.iter().flat_map(|r| r.checks.iter().map(String::as_str))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = "id = \"x\"\nname = \"X\"\nversion = \"1\"\n[[requirements]]\nid = \"1.1\"\ntitle = \"T\"\nchecks = [\"a_b\"]\n";
+
+    #[test]
+    fn parses_and_hashes() {
+        let f = Framework::parse(OK, "x.toml").unwrap();
+        assert_eq!(f.requirements[0].checks, vec!["a_b"]);
+        assert_eq!(f.sha256.len(), 64);
+    }
+
+    #[test]
+    fn errors_name_the_file_and_field() {
+        let cases = [
+            (OK.replace("checks = [\"a_b\"]", "checks = [\"A-B\"]"), "x.toml: requirements[0].checks[0]"),
+            (OK.replace("id = \"x\"", "id = \"X Y\""), "x.toml: id:"),
+            (OK.replace("title = \"T\"", "title = \"\""), "requirements[0].title"),
+            (OK.replace("checks = [\"a_b\"]\n", ""), "missing field `checks`"),
+            (OK.replace("title", "titel"), "unknown field `titel`"),
+            (format!("{OK}[[requirements]]\nid = \"1.1\"\ntitle = \"U\"\nchecks = []\n"), "duplicate requirement id 1.1"),
+        ];
+        for (text, want) in cases {
+            let e = Framework::parse(&text, "x.toml").unwrap_err().to_string();
+            assert!(e.contains(want), "wanted {want:?} in {e:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_checks_are_refused() {
+        let f = Framework::parse(OK, "x.toml").unwrap();
+        assert!(f.check_known(&|c| c == "a_b").is_ok());
+        let e = f.check_known(&|_| false).unwrap_err().to_string();
+        assert!(e.contains("requirement 1.1 names check `a_b`"), "{e}");
+    }
+}

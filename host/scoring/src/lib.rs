@@ -1,0 +1,246 @@
+//! Frameworks as data, and scoring.
+//!
+//! A framework file (`frameworks/*.toml`) lists requirements, each decided by zero or
+//! more checks. Scoring turns per-check outcomes into a status per requirement:
+//!
+//! - no checks: **manual**, reported for an auditor to evidence, never counted as passing;
+//! - any check failed on any resource: **fail**;
+//! - otherwise, any check could not be evaluated (plugin error, `error` finding): **error**;
+//! - otherwise, any check passed on a resource: **pass**;
+//! - otherwise (no resource applies): **not applicable**.
+//!
+//! The score is passing requirements over decided ones, as a percentage. A requirement
+//! in error counts as decided and not passing: a control that could not be checked
+//! cannot be claimed, and a crashing plugin must never raise a score.
+
+mod builtin;
+mod framework;
+
+pub use builtin::builtin;
+pub use framework::{Framework, FrameworkError, Requirement};
+
+use std::collections::HashMap;
+
+/// How one check fared across the resources it looked at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckOutcome {
+    /// Resources that passed.
+    pub pass: u32,
+    /// Resources that failed.
+    pub fail: u32,
+    /// Resources it did not apply to.
+    pub not_applicable: u32,
+    /// Resources, or whole evaluations, it could not decide.
+    pub error: u32,
+}
+
+impl CheckOutcome {
+    /// Adds another outcome's counts to this one.
+    pub fn merge(&mut self, other: &CheckOutcome) {
+        self.pass += other.pass;
+        self.fail += other.fail;
+        self.not_applicable += other.not_applicable;
+        self.error += other.error;
+    }
+}
+
+/// The status of one requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequirementStatus {
+    /// All its checks passed on all applicable resources.
+    Pass,
+    /// One of its checks failed.
+    Fail,
+    /// No resource applies.
+    NotApplicable,
+    /// No automated check: an auditor must evidence it.
+    Manual,
+    /// A check could not be evaluated.
+    Error,
+}
+
+impl RequirementStatus {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequirementStatus::Pass => "pass",
+            RequirementStatus::Fail => "fail",
+            RequirementStatus::NotApplicable => "not_applicable",
+            RequirementStatus::Manual => "manual",
+            RequirementStatus::Error => "error",
+        }
+    }
+}
+
+/// One requirement's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequirementResult {
+    /// Requirement id, e.g. `2.1.1`.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its status.
+    pub status: RequirementStatus,
+    /// The checks behind it.
+    pub checks: Vec<String>,
+}
+
+/// The counts behind a score.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Summary {
+    /// Requirements in the framework.
+    pub total_controls: u32,
+    /// Passing.
+    pub passing: u32,
+    /// Failing.
+    pub failing: u32,
+    /// Not applicable.
+    pub non_applicable: u32,
+    /// Manual.
+    pub manual: u32,
+    /// Could not be evaluated.
+    pub errored: u32,
+    /// `passing / (passing + failing + errored)` as a percentage with one decimal;
+    /// `None` when nothing was decided.
+    pub score: Option<f64>,
+}
+
+/// A framework scored against one set of outcomes (one account, or a whole organization).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameworkScore {
+    /// Framework id.
+    pub framework: String,
+    /// Framework name.
+    pub name: String,
+    /// Framework version.
+    pub version: String,
+    /// The counts and the score.
+    pub summary: Summary,
+    /// Every requirement, in file order.
+    pub requirements: Vec<RequirementResult>,
+}
+
+/// Scores `framework` against check outcomes. Checks absent from `outcomes` had no
+/// resources to look at.
+pub fn score(framework: &Framework, outcomes: &HashMap<String, CheckOutcome>) -> FrameworkScore {
+    let mut summary = Summary { total_controls: framework.requirements.len() as u32, ..Summary::default() };
+    let requirements = framework
+        .requirements
+        .iter()
+        .map(|req| {
+            let status = requirement_status(&req.checks, outcomes);
+            match status {
+                RequirementStatus::Pass => summary.passing += 1,
+                RequirementStatus::Fail => summary.failing += 1,
+                RequirementStatus::NotApplicable => summary.non_applicable += 1,
+                RequirementStatus::Manual => summary.manual += 1,
+                RequirementStatus::Error => summary.errored += 1,
+            }
+            RequirementResult { id: req.id.clone(), title: req.title.clone(), status, checks: req.checks.clone() }
+        })
+        .collect();
+    let decided = summary.passing + summary.failing + summary.errored;
+    summary.score = (decided > 0).then(|| (f64::from(summary.passing) * 1000.0 / f64::from(decided)).round() / 10.0);
+    FrameworkScore {
+        framework: framework.id.clone(),
+        name: framework.name.clone(),
+        version: framework.version.clone(),
+        summary,
+        requirements,
+    }
+}
+
+fn requirement_status(checks: &[String], outcomes: &HashMap<String, CheckOutcome>) -> RequirementStatus {
+    if checks.is_empty() {
+        return RequirementStatus::Manual;
+    }
+    let mut total = CheckOutcome::default();
+    for c in checks {
+        if let Some(o) = outcomes.get(c) {
+            total.merge(o);
+        }
+    }
+    if total.fail > 0 {
+        RequirementStatus::Fail
+    } else if total.error > 0 {
+        RequirementStatus::Error
+    } else if total.pass > 0 {
+        RequirementStatus::Pass
+    } else {
+        RequirementStatus::NotApplicable
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fw() -> Framework {
+        Framework::parse(
+            r#"
+            id = "t"
+            name = "Test"
+            version = "1"
+            [[requirements]]
+            id = "1"
+            title = "one"
+            checks = ["a", "b"]
+            [[requirements]]
+            id = "2"
+            title = "two"
+            checks = ["c"]
+            [[requirements]]
+            id = "3"
+            title = "three"
+            checks = []
+            [[requirements]]
+            id = "4"
+            title = "four"
+            checks = ["d"]
+            [[requirements]]
+            id = "5"
+            title = "five"
+            checks = ["e"]
+            "#,
+            "t.toml",
+        )
+        .unwrap()
+    }
+
+    fn o(pass: u32, fail: u32, na: u32, error: u32) -> CheckOutcome {
+        CheckOutcome { pass, fail, not_applicable: na, error }
+    }
+
+    #[test]
+    fn statuses_follow_the_rules() {
+        let outcomes: HashMap<String, CheckOutcome> =
+            [("a", o(3, 0, 0, 0)), ("b", o(1, 1, 0, 0)), ("c", o(2, 0, 1, 0)), ("e", o(1, 0, 0, 1))]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+        let s = score(&fw(), &outcomes);
+        let st: Vec<_> = s.requirements.iter().map(|r| r.status).collect();
+        use RequirementStatus::*;
+        assert_eq!(st, vec![Fail, Pass, Manual, NotApplicable, Error]);
+        assert_eq!((s.summary.passing, s.summary.failing, s.summary.manual, s.summary.non_applicable, s.summary.errored), (1, 1, 1, 1, 1));
+        assert_eq!(s.summary.total_controls, 5);
+        // 1 passing of 3 decided (pass, fail, error): 33.3 %.
+        assert_eq!(s.summary.score, Some(33.3));
+    }
+
+    #[test]
+    fn nothing_decided_means_no_score() {
+        let s = score(&fw(), &HashMap::new());
+        assert_eq!(s.summary.score, None);
+        assert_eq!(s.summary.non_applicable, 4);
+        assert_eq!(s.summary.manual, 1);
+    }
+
+    #[test]
+    fn an_error_never_raises_a_score() {
+        let base: HashMap<String, CheckOutcome> = [("a".to_string(), o(1, 0, 0, 0)), ("c".to_string(), o(1, 0, 0, 0))].into();
+        let mut broken = base.clone();
+        broken.insert("e".into(), o(0, 0, 0, 1));
+        assert!(score(&fw(), &broken).summary.score <= score(&fw(), &base).summary.score);
+    }
+}

@@ -1,0 +1,14 @@
+//! No security group admits the internet on RDP (TCP 3389).
+
+use securebase_plugin_sdk::{Check, Findings, Inventory};
+
+pub const CHECK: Check = crate::rules::open_port_check!(
+    "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389",
+    "Security groups do not allow ingress from 0.0.0.0/0 or ::/0 to TCP port 3389 (RDP)",
+    "RESTRICTED_INCOMING_TRAFFIC",
+    run
+);
+
+fn run(inv: &Inventory, out: &mut Findings) {
+    crate::rules::evaluate_open_port(inv, out, 3389, "RDP");
+}

@@ -1,0 +1,49 @@
+//! Built-in control plugin for EC2, EBS and VPC: security groups open to the
+//! internet, the default security group, EBS encryption, IMDSv2 and VPC flow logs.
+//!
+//! Each check is a module named after its id; its fixtures are in
+//! `fixtures/<check_id>/` and are run by the `fixtures` test below.
+
+use securebase_plugin_sdk::{Check, Plugin};
+
+mod ec2_ebs_default_encryption;
+mod ec2_ebs_volume_encryption;
+mod ec2_instance_imdsv2_enabled;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389;
+mod ec2_securitygroup_default_restrict_traffic;
+#[macro_use]
+mod rules;
+mod vpc_flow_logs_enabled;
+
+const SECURITY_GROUP: &str = "AWS::EC2::SecurityGroup";
+
+/// The plugin: every EC2/VPC check, in report order.
+pub static PLUGIN: Plugin = Plugin {
+    name: "ec2",
+    version: "1.0.0",
+    checks: &[
+        ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22::CHECK,
+        ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389::CHECK,
+        ec2_securitygroup_default_restrict_traffic::CHECK,
+        ec2_ebs_default_encryption::CHECK,
+        ec2_ebs_volume_encryption::CHECK,
+        ec2_instance_imdsv2_enabled::CHECK,
+        vpc_flow_logs_enabled::CHECK,
+    ],
+};
+
+securebase_plugin_sdk::export_plugin!(PLUGIN);
+
+/// Every check, for hosts that run the logic natively (baselines, benchmarks).
+pub fn checks() -> &'static [Check] {
+    PLUGIN.checks
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixtures() {
+        securebase_plugin_sdk::testing::verify_fixtures(&super::PLUGIN, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
+    }
+}

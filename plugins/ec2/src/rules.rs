@@ -1,0 +1,116 @@
+//! Security group rules as AWS Config records them (`ipPermissions`), and the one
+//! question the port checks ask of them: is this TCP port open to the whole internet?
+
+use securebase_plugin_sdk::{Findings, Inventory, Item};
+use serde_json::Value;
+
+/// Whether a rule covers `port` over TCP. Protocol `-1` (all traffic) covers every
+/// port; a TCP rule covers the ports from `fromPort` to `toPort` inclusive.
+pub fn covers_tcp_port(rule: &Value, port: i64) -> bool {
+    let protocol = match rule.get("ipProtocol") {
+        Some(Value::String(s)) => s.to_ascii_lowercase(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return false,
+    };
+    match protocol.as_str() {
+        "-1" | "all" => true,
+        "tcp" | "6" => {
+            let from = rule.get("fromPort").and_then(securebase_plugin_sdk::inventory_i64);
+            let to = rule.get("toPort").and_then(securebase_plugin_sdk::inventory_i64);
+            match (from, to) {
+                // -1 on a TCP rule means all ports.
+                (Some(-1), _) | (_, Some(-1)) | (None, None) => true,
+                (Some(f), Some(t)) => f <= port && port <= t,
+                (Some(p), None) | (None, Some(p)) => p == port,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// The internet-wide sources (`0.0.0.0/0`, `::/0`) a rule admits.
+pub fn internet_sources(rule: &Value) -> Vec<&str> {
+    let v4 = rule.get("ipv4Ranges").and_then(Value::as_array).into_iter().flatten().filter_map(|r| r.get("cidrIp")?.as_str());
+    let legacy = rule.get("ipRanges").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+    let v6 = rule.get("ipv6Ranges").and_then(Value::as_array).into_iter().flatten().filter_map(|r| r.get("cidrIpv6")?.as_str());
+    let mut out: Vec<&str> = v4.chain(legacy).chain(v6).filter(|c| *c == "0.0.0.0/0" || *c == "::/0").collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Declares the check "no security group admits the internet on TCP `port`".
+/// A macro rather than a `const fn` so the reference table stays a promoted constant.
+macro_rules! open_port_check {
+    ($id:literal, $title:literal, $config_rule:literal, $run:path) => {
+        securebase_plugin_sdk::Check {
+            meta: securebase_plugin_sdk::CheckMeta {
+                id: $id,
+                title: $title,
+                severity: securebase_plugin_sdk::Severity::High,
+                resource_types: &[crate::SECURITY_GROUP],
+                rationale: "Remote administration ports reachable from anywhere are scanned and brute-forced within minutes of exposure.",
+                remediation: "Remove the rule admitting 0.0.0.0/0 or ::/0 on this port; reach hosts through Systems Manager Session Manager, a VPN or a bastion restricted to known addresses.",
+                references: &[
+                    securebase_plugin_sdk::reference("aws-config-rule", $config_rule),
+                    securebase_plugin_sdk::reference("prowler", $id),
+                    securebase_plugin_sdk::reference("cis", "5.2"),
+                    securebase_plugin_sdk::reference("cis", "5.3"),
+                ],
+            },
+            run: $run,
+        }
+    };
+}
+pub(crate) use open_port_check;
+
+/// Reports every security group as open or closed to the internet on `port`.
+pub fn evaluate_open_port(inv: &Inventory, out: &mut Findings, port: i64, service: &str) {
+    for sg in inv.items(super::SECURITY_GROUP).iter() {
+        let open = open_sources(sg, port);
+        let name = sg.name();
+        if open.is_empty() {
+            out.pass(sg, format!("Security group {name} does not admit the internet on TCP port {port} ({service})."));
+        } else {
+            out.fail(sg, format!("Security group {name} admits {} on TCP port {port} ({service}).", open.join(" and ")));
+        }
+    }
+}
+
+fn open_sources(sg: &Item, port: i64) -> Vec<&str> {
+    let mut out: Vec<&str> = sg
+        .config("/ipPermissions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| covers_tcp_port(r, port))
+        .flat_map(internet_sources)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn port_ranges_and_protocols() {
+        assert!(covers_tcp_port(&json!({"ipProtocol": "tcp", "fromPort": 0, "toPort": 65535}), 22));
+        assert!(covers_tcp_port(&json!({"ipProtocol": "tcp", "fromPort": 20, "toPort": 23}), 22));
+        assert!(!covers_tcp_port(&json!({"ipProtocol": "tcp", "fromPort": 23, "toPort": 80}), 22));
+        assert!(covers_tcp_port(&json!({"ipProtocol": "-1"}), 3389));
+        assert!(covers_tcp_port(&json!({"ipProtocol": "6", "fromPort": "22", "toPort": "22"}), 22));
+        assert!(!covers_tcp_port(&json!({"ipProtocol": "udp", "fromPort": 22, "toPort": 22}), 22));
+        assert!(!covers_tcp_port(&json!({}), 22));
+    }
+
+    #[test]
+    fn internet_sources_cover_ipv4_ipv6_and_legacy_ranges() {
+        let r = json!({"ipv4Ranges": [{"cidrIp": "10.0.0.0/8"}], "ipRanges": ["0.0.0.0/0"], "ipv6Ranges": [{"cidrIpv6": "::/0"}]});
+        assert_eq!(internet_sources(&r), vec!["0.0.0.0/0", "::/0"]);
+        assert!(internet_sources(&json!({"ipv4Ranges": [{"cidrIp": "0.0.0.0/1"}]})).is_empty());
+    }
+}

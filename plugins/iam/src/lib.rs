@@ -1,0 +1,56 @@
+//! Built-in control plugin for IAM: the password policy, the root user, console MFA,
+//! access key age, administrator policies and policies attached to users.
+//!
+//! Account-level facts come as resource types of our own (documented in
+//! `host/inventory/README.md`): `SecureBase::IAM::PasswordPolicy`,
+//! `SecureBase::IAM::AccountSummary` and one `SecureBase::IAM::CredentialReportEntry`
+//! per credential report row. Each check is a module named after its id; its fixtures
+//! are in `fixtures/<check_id>/`.
+
+use securebase_plugin_sdk::{Check, Plugin};
+
+mod iam_customer_attached_policy_no_administrative_privileges;
+mod iam_no_root_access_key;
+mod iam_password_policy_minimum_length_14;
+mod iam_password_policy_reuse_24;
+mod iam_policy_attached_only_to_group_or_roles;
+mod iam_root_mfa_enabled;
+mod iam_rotate_access_key_90_days;
+mod iam_user_mfa_enabled_console_access;
+
+const PASSWORD_POLICY: &str = "SecureBase::IAM::PasswordPolicy";
+const ACCOUNT_SUMMARY: &str = "SecureBase::IAM::AccountSummary";
+const CREDENTIAL_REPORT: &str = "SecureBase::IAM::CredentialReportEntry";
+/// The credential report's name for the root user's row.
+const ROOT_ROW: &str = "<root_account>";
+
+/// The plugin: every IAM check, in report order.
+pub static PLUGIN: Plugin = Plugin {
+    name: "iam",
+    version: "1.0.0",
+    checks: &[
+        iam_no_root_access_key::CHECK,
+        iam_root_mfa_enabled::CHECK,
+        iam_password_policy_minimum_length_14::CHECK,
+        iam_password_policy_reuse_24::CHECK,
+        iam_user_mfa_enabled_console_access::CHECK,
+        iam_rotate_access_key_90_days::CHECK,
+        iam_policy_attached_only_to_group_or_roles::CHECK,
+        iam_customer_attached_policy_no_administrative_privileges::CHECK,
+    ],
+};
+
+securebase_plugin_sdk::export_plugin!(PLUGIN);
+
+/// Every check, for hosts that run the logic natively (baselines, benchmarks).
+pub fn checks() -> &'static [Check] {
+    PLUGIN.checks
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixtures() {
+        securebase_plugin_sdk::testing::verify_fixtures(&super::PLUGIN, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
+    }
+}

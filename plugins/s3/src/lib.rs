@@ -1,0 +1,58 @@
+//! Built-in control plugin for Amazon S3: encryption, versioning, public access,
+//! TLS-only policies, access logging and MFA delete.
+//!
+//! Each check is a module named after its id; its fixtures are in
+//! `fixtures/<check_id>/` and are run by the `fixtures` test below.
+
+use securebase_plugin_sdk::{Check, Item, Plugin};
+
+mod s3_account_level_public_access_blocks;
+mod s3_bucket_default_encryption;
+mod s3_bucket_level_public_access_block;
+mod s3_bucket_no_mfa_delete;
+mod s3_bucket_object_versioning;
+mod s3_bucket_secure_transport_policy;
+mod s3_bucket_server_access_logging_enabled;
+
+const BUCKET: &str = "AWS::S3::Bucket";
+const ACCOUNT_PAB: &str = "AWS::S3::AccountPublicAccessBlock";
+const PAB_FLAGS: [&str; 4] = ["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"];
+
+/// The plugin: every S3 check, in report order.
+pub static PLUGIN: Plugin = Plugin {
+    name: "s3",
+    version: "1.0.0",
+    checks: &[
+        s3_bucket_default_encryption::CHECK,
+        s3_bucket_object_versioning::CHECK,
+        s3_bucket_level_public_access_block::CHECK,
+        s3_account_level_public_access_blocks::CHECK,
+        s3_bucket_secure_transport_policy::CHECK,
+        s3_bucket_server_access_logging_enabled::CHECK,
+        s3_bucket_no_mfa_delete::CHECK,
+    ],
+};
+
+securebase_plugin_sdk::export_plugin!(PLUGIN);
+
+/// Every check, for hosts that run the logic natively (baselines, benchmarks).
+pub fn checks() -> &'static [Check] {
+    PLUGIN.checks
+}
+
+/// The public-access-block flags of `value` that are not `true`.
+fn pab_missing(value: Option<&serde_json::Value>) -> Vec<&'static str> {
+    PAB_FLAGS.into_iter().filter(|f| value.and_then(|v| v.get(*f)).and_then(securebase_plugin_sdk::inventory_bool) != Some(true)).collect()
+}
+
+fn bucket_name(item: &Item) -> &str {
+    item.name()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixtures() {
+        securebase_plugin_sdk::testing::verify_fixtures(&super::PLUGIN, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
+    }
+}

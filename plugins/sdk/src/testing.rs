@@ -1,0 +1,178 @@
+//! Native testing of checks against fixture files (feature `testing`).
+//!
+//! A fixture is a snapshot account file (the format `securebase scan --inventory`
+//! reads) with one extra key, `expect`: the status each resource must get from the
+//! check. Fixtures live in `<plugin>/fixtures/<check_id>/*.json`.
+//!
+//! [`verify_fixtures`] runs every fixture of every check of a plugin and fails when
+//! a result differs from `expect`, when a check has no fixture in which it passes
+//! and one in which it fails, or when a fixture folder names no check. So a check
+//! cannot be added without fixtures, and a fixture cannot outlive its check.
+
+use crate::{Check, Inventory, Plugin, RawItem, Source, Status};
+use securebase_inventory::AccountInventory;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Serves a host-side [`AccountInventory`] to plugin code running natively.
+#[derive(Debug, Clone)]
+pub struct AccountSource(pub Arc<AccountInventory>);
+
+impl Source for AccountSource {
+    fn account_id(&self) -> String {
+        self.0.account_id().to_string()
+    }
+
+    fn captured_at(&self) -> String {
+        self.0.captured_at().to_string()
+    }
+
+    fn items(&self, resource_type: &str) -> Vec<RawItem> {
+        self.0
+            .items(resource_type)
+            .iter()
+            .map(|i| RawItem {
+                resource_type: i.resource_type.clone(),
+                resource_id: i.resource_id.clone(),
+                resource_name: i.resource_name.clone(),
+                account_id: i.account_id.clone(),
+                aws_region: i.aws_region.clone(),
+                arn: i.arn.clone(),
+                configuration: i.configuration.clone(),
+                supplementary_configuration: i.supplementary_configuration.clone(),
+                tags: i.tags.clone(),
+            })
+            .collect()
+    }
+}
+
+/// An [`Inventory`] over a host-side account, for native runs of plugin code.
+pub fn inventory(account: Arc<AccountInventory>) -> Inventory {
+    Inventory::new(AccountSource(account))
+}
+
+/// One fixture: its inventory and the expected status per resource id.
+#[derive(Debug)]
+pub struct Fixture {
+    /// The file.
+    pub path: String,
+    /// Its account.
+    pub account: Arc<AccountInventory>,
+    /// Resource id to expected status.
+    pub expect: BTreeMap<String, Status>,
+}
+
+/// Reads one fixture file.
+pub fn load_fixture(path: &Path) -> Result<Fixture, String> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    let account = securebase_inventory::parse_account(&text, &name).map_err(|e| e.to_string())?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{name}: {e}"))?;
+    let expect = doc
+        .get("expect")
+        .and_then(|e| e.as_object())
+        .ok_or_else(|| format!("{name}: field `expect`: expected an object of resource id to status"))?
+        .iter()
+        .map(|(id, s)| {
+            let status = match s.as_str() {
+                Some("pass") => Status::Pass,
+                Some("fail") => Status::Fail,
+                Some("not_applicable") => Status::NotApplicable,
+                Some("error") => Status::Error,
+                _ => return Err(format!("{name}: field `expect.{id}`: expected pass, fail, not_applicable or error, found {s}")),
+            };
+            Ok((id.clone(), status))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Fixture { path: name, account: Arc::new(account), expect })
+}
+
+fn run(check: &Check, fixture: &Fixture) -> Result<BTreeMap<String, Status>, String> {
+    let mut got = BTreeMap::new();
+    for f in check.evaluate(&inventory(fixture.account.clone())) {
+        if f.check_id != check.meta.id {
+            return Err(format!("{}: finding carries check id `{}`", fixture.path, f.check_id));
+        }
+        if !check.meta.resource_types.contains(&f.resource_type.as_str()) {
+            return Err(format!("{}: finding on undeclared resource type {}", fixture.path, f.resource_type));
+        }
+        if f.message.trim().is_empty() {
+            return Err(format!("{}: finding on {} has no message", fixture.path, f.resource_id));
+        }
+        if got.insert(f.resource_id.clone(), f.status).is_some() {
+            return Err(format!("{}: two findings for resource {}", fixture.path, f.resource_id));
+        }
+    }
+    Ok(got)
+}
+
+fn metadata_problems(check: &Check) -> Vec<String> {
+    let m = &check.meta;
+    let mut p = Vec::new();
+    if m.id.is_empty() || !m.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        p.push(format!("check id {:?} is not lower_snake_case", m.id));
+    }
+    for (what, s) in [("title", m.title), ("rationale", m.rationale), ("remediation", m.remediation)] {
+        if s.trim().is_empty() {
+            p.push(format!("{}: empty {what}", m.id));
+        }
+    }
+    if m.resource_types.is_empty() {
+        p.push(format!("{}: declares no resource types", m.id));
+    }
+    if !m.references.iter().any(|r| r.kind == "aws-config-rule" || r.kind == "prowler") {
+        p.push(format!("{}: names neither an AWS Config managed rule nor a Prowler check", m.id));
+    }
+    p
+}
+
+/// Verifies every check of `plugin` against the fixtures under `dir`; panics listing every problem.
+pub fn verify_fixtures(plugin: &Plugin, dir: &Path) {
+    let mut problems = Vec::new();
+    let mut fixtures_run = 0;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.path().is_dir() && plugin.check(&name).is_none() {
+                problems.push(format!("fixture folder {name} names no check of plugin {}", plugin.name));
+            }
+        }
+    }
+    for check in plugin.checks {
+        problems.extend(metadata_problems(check));
+        let folder = dir.join(check.meta.id);
+        let mut files: Vec<_> = std::fs::read_dir(&folder)
+            .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect())
+            .unwrap_or_default();
+        files.sort();
+        if files.is_empty() {
+            problems.push(format!("{}: no fixtures in {}", check.meta.id, folder.display()));
+            continue;
+        }
+        let mut seen = Vec::new();
+        for path in files {
+            let fixture = match load_fixture(&path) {
+                Ok(f) => f,
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            };
+            fixtures_run += 1;
+            seen.extend(fixture.expect.values().copied());
+            match run(check, &fixture) {
+                Ok(got) if got == fixture.expect => {}
+                Ok(got) => problems.push(format!("{}: expected {:?}, got {:?}", fixture.path, fixture.expect, got)),
+                Err(e) => problems.push(e),
+            }
+        }
+        for needed in [Status::Pass, Status::Fail] {
+            if !seen.contains(&needed) {
+                problems.push(format!("{}: no fixture where a resource gets `{}`", check.meta.id, needed.as_str()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} fixture problem(s) in plugin {}:\n  {}", problems.len(), plugin.name, problems.join("\n  "));
+    assert!(fixtures_run > 0, "no fixtures ran");
+}
