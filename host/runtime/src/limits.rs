@@ -7,7 +7,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Fuel per call: roughly one unit per WebAssembly instruction. Deterministic, so a
-    /// plugin that runs out does so at the same point on every machine.
+    /// plugin that runs out does so at the same point on every machine. The default is
+    /// about a hundred times what the built-in plugins use on a 1,000-resource account.
     pub fuel: u64,
     /// Wall-clock backstop (epoch deadline) for time spent outside fuel accounting.
     pub timeout: Duration,
@@ -26,8 +27,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            fuel: 20_000_000_000,
-            timeout: Duration::from_secs(30),
+            fuel: 2_000_000_000,
+            timeout: Duration::from_secs(10),
             memory_bytes: 256 << 20,
             stack_bytes: 1 << 20,
             max_findings: 100_000,

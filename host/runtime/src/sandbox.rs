@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{HasData, HasSelf, Linker, ResourceTable};
 use wasmtime::{Engine, ResourceLimiter, Store, Trap};
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 wasmtime::component::bindgen!({
@@ -33,8 +32,84 @@ pub(crate) struct State {
     inventory: Option<Arc<AccountInventory>>,
     memory: MemoryLimiter,
     log: LogBuffer,
-    stdout: MemoryOutputPipe,
-    stderr: MemoryOutputPipe,
+    stdout: BoundedOutput,
+    stderr: BoundedOutput,
+}
+
+/// Captures a plugin's stdout or stderr up to a byte budget and silently drops the
+/// rest. Unlike a pipe that fails when full, it never makes the guest's `println!`
+/// panic, so a chatty plugin gets truncated output rather than a crash.
+#[derive(Clone)]
+struct BoundedOutput {
+    inner: Arc<std::sync::Mutex<(Vec<u8>, bool)>>,
+    capacity: usize,
+}
+
+impl BoundedOutput {
+    fn new(capacity: usize) -> Self {
+        Self { inner: Arc::new(std::sync::Mutex::new((Vec::new(), false))), capacity }
+    }
+
+    fn push(&self, bytes: &[u8]) {
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let (buf, truncated) = &mut *guard;
+        let room = self.capacity.saturating_sub(buf.len());
+        buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        *truncated |= bytes.len() > room;
+    }
+
+    /// The captured text and whether anything was dropped.
+    fn contents(&self) -> (String, bool) {
+        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        (String::from_utf8_lossy(&guard.0).into_owned(), guard.1)
+    }
+}
+
+#[wasmtime_wasi_io::async_trait]
+impl wasmtime_wasi_io::streams::OutputStream for BoundedOutput {
+    fn write(&mut self, bytes: bytes::Bytes) -> wasmtime_wasi_io::streams::StreamResult<()> {
+        self.push(&bytes);
+        Ok(())
+    }
+    fn flush(&mut self) -> wasmtime_wasi_io::streams::StreamResult<()> {
+        Ok(())
+    }
+    fn check_write(&mut self) -> wasmtime_wasi_io::streams::StreamResult<usize> {
+        Ok(64 << 10)
+    }
+}
+
+#[wasmtime_wasi_io::async_trait]
+impl wasmtime_wasi_io::poll::Pollable for BoundedOutput {
+    async fn ready(&mut self) {}
+}
+
+impl tokio::io::AsyncWrite for BoundedOutput {
+    fn poll_write(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>, buf: &[u8]) -> std::task::Poll<std::io::Result<usize>> {
+        self.push(buf);
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+    fn poll_flush(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+impl wasmtime_wasi::cli::IsTerminal for BoundedOutput {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl wasmtime_wasi::cli::StdoutStream for BoundedOutput {
+    fn p2_stream(&self) -> Box<dyn wasmtime_wasi_io::streams::OutputStream> {
+        Box::new(self.clone())
+    }
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
+        Box::new(self.clone())
+    }
 }
 
 impl WasiView for State {
@@ -198,8 +273,8 @@ impl wasmtime_wasi::HostMonotonicClock for FrozenMonotonicClock {
 fn new_store(engine: &Engine, limits: &Limits, inventory: Option<Arc<AccountInventory>>) -> wasmtime::Result<Store<State>> {
     // Half the log budget each for stdout and stderr: a panic message lands on stderr
     // and is the most useful thing a crashing plugin leaves behind.
-    let stdout = MemoryOutputPipe::new(limits.max_log_bytes / 2);
-    let stderr = MemoryOutputPipe::new(limits.max_log_bytes / 2);
+    let stdout = BoundedOutput::new(limits.max_log_bytes / 2);
+    let stderr = BoundedOutput::new(limits.max_log_bytes / 2);
     let captured = inventory.as_ref().and_then(|i| securebase_inventory::time::parse_rfc3339(i.captured_at())).unwrap_or(0).max(0) as u64;
     let seed = inventory.as_ref().map(|i| i.account_id().parse::<u128>().unwrap_or(0)).unwrap_or(0);
     let wasi = WasiCtx::builder()
@@ -247,8 +322,11 @@ fn finish(store: &mut Store<State>, limits: &Limits) -> (u64, Vec<String>) {
     let state = store.data_mut();
     let mut log = std::mem::take(&mut state.log.lines);
     for (stream, pipe) in [("stdout", &state.stdout), ("stderr", &state.stderr)] {
-        let text = String::from_utf8_lossy(&pipe.contents()).into_owned();
+        let (text, truncated) = pipe.contents();
         log.extend(text.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("{stream}: {l}")));
+        if truncated {
+            log.push(format!("[{stream} truncated: more than {} bytes]", pipe.capacity));
+        }
     }
     (fuel_used, log)
 }
@@ -265,14 +343,25 @@ fn classify(err: &wasmtime::Error, state: &State, limits: &Limits, log: &[String
         }
         _ => {
             // A Rust panic prints its message on stderr before trapping: the best explanation.
-            let panic = log.iter().find(|l| l.starts_with("stderr:") && l.contains("panicked"));
-            let message = match panic {
-                Some(line) => format!("panicked: {}", line.trim_start_matches("stderr:").trim()),
-                None => format!("trapped: {}", error_chain(err)),
+            let stderr: Vec<&str> = log.iter().filter_map(|l| l.strip_prefix("stderr: ")).collect();
+            let message = match stderr.iter().position(|l| l.contains("panicked at")) {
+                Some(i) => format!("panicked: {} ({})", stderr.get(i + 1).unwrap_or(&"no message").trim(), stderr[i].trim()),
+                None if matches!(err.downcast_ref::<Trap>(), Some(Trap::MemoryOutOfBounds)) => {
+                    format!("trapped: {} (deep recursion overflowing the plugin's shadow stack ends this way too)", trap_reason(err))
+                }
+                None => format!("trapped: {}", trap_reason(err)),
             };
             PluginError::new(ErrorKind::Trap, message)
         }
     }
+}
+
+/// The trap without wasmtime's frame-by-frame backtrace, which names only function
+/// indices and drowns the reason.
+fn trap_reason(err: &wasmtime::Error) -> String {
+    let parts: Vec<String> =
+        err.chain().map(|c| c.to_string()).filter(|s| !s.starts_with("error while executing at wasm backtrace")).collect();
+    if parts.is_empty() { error_chain(err) } else { parts.join(": ") }
 }
 
 fn failure(store: &mut Store<State>, limits: &Limits, kind_if_not_trap: Option<ErrorKind>, err: wasmtime::Error) -> Failure {

@@ -1,0 +1,222 @@
+//! The `securebase` binary end to end: the demo scan, its JSON document, exit codes,
+//! and error messages for bad input. Scores are recomputed here, independently of the
+//! scoring crate, from the findings and the framework files.
+
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn securebase(args: &[&str], cache: &Path) -> Output {
+    Command::new(securebase_e2e::binary()).args(args).env("SECUREBASE_CACHE_DIR", cache).output().expect("binary runs")
+}
+
+fn stdout_json(out: &Output) -> Value {
+    assert!(out.status.success(), "status {:?}\nstderr: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
+}
+
+fn demo_file(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../host/inventory/demo/acme-health").join(name)
+}
+
+#[test]
+fn demo_json_has_the_documented_shape_and_scores_follow_from_findings() {
+    let cache = tempfile::tempdir().unwrap();
+    let doc = stdout_json(&securebase(&["scan", "--demo", "--format", "json"], cache.path()));
+    assert_eq!(doc["schema"], "securebase.scan/v1");
+    assert!(doc["plugin_errors"].as_array().unwrap().is_empty());
+    let accounts = doc["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 3);
+
+    // Framework files, read here with a plain TOML parse: requirement -> checks.
+    let mut frameworks: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../frameworks");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let v: toml::Value = toml::from_str(&text).unwrap();
+        let reqs = v["requirements"].as_array().unwrap();
+        let checks =
+            reqs.iter().map(|r| r["checks"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()).collect();
+        frameworks.insert(v["id"].as_str().unwrap().to_string(), checks);
+    }
+    assert_eq!(frameworks.len(), 4);
+
+    let statuses: HashSet<&str> = ["pass", "fail", "not_applicable", "error"].into();
+    let mut saw = HashSet::new();
+    for a in accounts {
+        assert!(a["account_id"].as_str().unwrap().len() == 12);
+        let findings = a["findings"].as_array().unwrap();
+        for f in findings {
+            for key in ["check_id", "resource_id", "resource_type", "region", "status", "severity", "message", "remediation"] {
+                assert!(f[key].is_string(), "finding lacks {key}: {f}");
+            }
+            assert!(statuses.contains(f["status"].as_str().unwrap()));
+            saw.insert(f["status"].as_str().unwrap().to_string());
+        }
+        let fws = a["frameworks"].as_array().unwrap();
+        assert_eq!(fws.len(), 4);
+        for fw in fws {
+            let reqs = &frameworks[fw["framework"].as_str().unwrap()];
+            let (mut pass, mut fail, mut na, mut manual) = (0, 0, 0, 0);
+            for checks in reqs {
+                if checks.is_empty() {
+                    manual += 1;
+                    continue;
+                }
+                let mine: Vec<&str> = findings
+                    .iter()
+                    .filter(|f| checks.iter().any(|c| c == f["check_id"].as_str().unwrap()))
+                    .map(|f| f["status"].as_str().unwrap())
+                    .collect();
+                if mine.contains(&"fail") {
+                    fail += 1;
+                } else if mine.contains(&"pass") {
+                    pass += 1;
+                } else {
+                    na += 1;
+                }
+            }
+            let s = &fw["summary"];
+            let got = |k: &str| s[k].as_u64().unwrap();
+            assert_eq!(
+                (got("passing"), got("failing"), got("non_applicable"), got("manual"), got("total_controls")),
+                (pass, fail, na, manual, reqs.len() as u64),
+                "{fw}"
+            );
+            let expected = (pass * 1000) as f64 / (pass + fail) as f64;
+            assert_eq!(s["score"].as_f64().unwrap(), expected.round() / 10.0, "{}", fw["framework"]);
+        }
+    }
+    // The demo is a realistic mix.
+    assert!(saw.contains("pass") && saw.contains("fail") && saw.contains("not_applicable"), "{saw:?}");
+}
+
+#[test]
+fn table_output_shows_scores_counts_and_failures() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = securebase(&["scan", "--demo"], cache.path());
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for want in [
+        "Account 111111111111 (acme-health-production)",
+        "CIS Amazon Web Services Foundations Benchmark 3.0.0",
+        "Failing findings",
+        "sg-0a3bastion",
+        "Plugin errors: none",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn fail_on_exits_3_only_when_a_failure_reaches_the_threshold() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = securebase(&["scan", "--demo", "--fail-on", "critical", "--format", "json"], cache.path());
+    assert_eq!(out.status.code(), Some(3), "staging has critical failures");
+    // The security account fails only medium-severity checks.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(demo_file("333333333333-security.json"), dir.path().join("security.json")).unwrap();
+    let inv = dir.path().to_str().unwrap();
+    assert_eq!(securebase(&["scan", "--inventory", inv, "--fail-on", "high"], cache.path()).status.code(), Some(0));
+    assert_eq!(securebase(&["scan", "--inventory", inv, "--fail-on", "medium"], cache.path()).status.code(), Some(3));
+}
+
+#[test]
+fn framework_selection_and_out_dir() {
+    let cache = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = securebase(
+        &["scan", "--demo", "--framework", "hipaa", "--format", "json", "--out", out_dir.path().to_str().unwrap()],
+        cache.path(),
+    );
+    let doc = stdout_json(&out);
+    let fws: Vec<&str> = doc["accounts"][0]["frameworks"].as_array().unwrap().iter().map(|f| f["framework"].as_str().unwrap()).collect();
+    assert_eq!(fws, ["hipaa"]);
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.path().join("scan.json")).unwrap()).unwrap();
+    assert_eq!(written["accounts"], doc["accounts"]);
+}
+
+#[test]
+fn unusable_input_exits_2_naming_file_and_field() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(demo_file("222222222222-staging.json")).unwrap()).unwrap();
+    doc["configurationItems"][2].as_object_mut().unwrap().remove("resourceId");
+    let path = dir.path().join("staging.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = securebase(&["scan", "--inventory", dir.path().to_str().unwrap()], cache.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("staging.json") && err.contains("configurationItems[2].resourceId") && err.contains("expected a string"), "{err}");
+
+    let out = securebase(&["scan", "--demo", "--framework", "iso27001"], cache.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown framework `iso27001`; known frameworks: cis-aws-foundations"));
+
+    let out = securebase(&["scan", "--inventory", "/definitely/not/here"], cache.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/definitely/not/here"));
+
+    let out = securebase(&["scan", "--demo", "--plugin", securebase_e2e::BAD_IMPORT], cache.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("evil:exfil/net"));
+}
+
+#[test]
+fn a_hostile_plugin_on_the_command_line_becomes_a_plugin_error() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(demo_file("111111111111-production.json")).unwrap()).unwrap();
+    doc["configurationItems"].as_array_mut().unwrap().push(serde_json::json!({
+        "resourceType": "SecureBase::Test::Mode", "resourceId": "mode", "awsRegion": "us-east-1", "configuration": {"mode": "loop"}
+    }));
+    std::fs::write(dir.path().join("prod.json"), doc.to_string()).unwrap();
+    let args = [
+        "scan",
+        "--inventory",
+        dir.path().to_str().unwrap(),
+        "--plugin",
+        securebase_e2e::HOSTILE,
+        "--fuel",
+        "200000000",
+        "--format",
+        "json",
+    ];
+    let doc = stdout_json(&securebase(&args, cache.path()));
+    let errors = doc["plugin_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["plugin"], "hostile");
+    assert_eq!(errors[0]["account_id"], "111111111111");
+    assert_eq!(errors[0]["kind"], "fuel_exhausted");
+    assert!(doc["accounts"][0]["findings"].as_array().unwrap().len() > 20, "built-in findings are intact");
+}
+
+#[test]
+fn plugins_and_frameworks_listings() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = securebase(&["plugins"], cache.path());
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("3 plugins, 22 checks"), "{text}");
+    assert!(text.contains("s3_bucket_default_encryption  [S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED]"), "{text}");
+    let out = securebase(&["frameworks"], cache.path());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for id in ["cis-aws-foundations", "soc2", "hipaa", "fedramp-moderate"] {
+        assert!(text.contains(id), "{text}");
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("cis-aws-foundations") && l.split_whitespace().rev().take(3).collect::<Vec<_>>() == ["2", "17", "19"]),
+        "{text}"
+    );
+}
+
+#[test]
+fn compiled_plugins_are_cached_between_runs() {
+    let cache = tempfile::tempdir().unwrap();
+    assert!(securebase(&["plugins"], cache.path()).status.success());
+    let artifacts: Vec<_> =
+        std::fs::read_dir(cache.path()).unwrap().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "cwasm")).collect();
+    assert_eq!(artifacts.len(), 3, "one compiled artifact per built-in plugin");
+}
