@@ -159,10 +159,11 @@ fn scan(args: ScanArgs) -> Result<u8> {
         Format::Json => securebase_reports::render_json(&report),
     };
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            bail!("writing the report: {e}");
-        }
+    // A closed pipe (`securebase scan | head`) is the reader's choice, not an error.
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        bail!("writing the report: {e}");
     }
 
     if let Some(threshold) = &args.fail_on {

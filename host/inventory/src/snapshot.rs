@@ -52,10 +52,10 @@ pub fn parse_account(text: &str, origin: &str) -> Result<AccountInventory, Inven
         message: e.to_string(),
     })?;
     let top = doc.as_object().ok_or_else(|| InventoryError::field(origin, "(document)", "an object", describe(&doc)))?;
-    if let Some(schema) = top.get("schema") {
-        if schema.as_str() != Some(SNAPSHOT_SCHEMA) {
-            return Err(InventoryError::field(origin, "schema", format!("\"{SNAPSHOT_SCHEMA}\""), schema));
-        }
+    if let Some(schema) = top.get("schema")
+        && schema.as_str() != Some(SNAPSHOT_SCHEMA)
+    {
+        return Err(InventoryError::field(origin, "schema", format!("\"{SNAPSHOT_SCHEMA}\""), schema));
     }
     let account_id = required_str(top, origin, "", "accountId")?;
     let account_name = optional_str(top, origin, "", "accountName")?;

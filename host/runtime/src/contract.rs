@@ -62,10 +62,10 @@ pub(crate) fn check(engine: &Engine, component: &Component, plugin: &str) -> Res
     }
 
     for (name, _) in ty.imports(engine) {
-        if name.starts_with(&format!("{CONTRACT_PACKAGE}/")) {
-            if let Some(err) = incompatible(name) {
-                return Err(err);
-            }
+        if name.starts_with(&format!("{CONTRACT_PACKAGE}/"))
+            && let Some(err) = incompatible(name)
+        {
+            return Err(err);
         }
         if !PROVIDED.iter().any(|p| name.starts_with(p)) {
             return Err(LoadError::ForbiddenImport { plugin: plugin.to_string(), import: name.to_string() });

@@ -20,6 +20,9 @@ mod model;
 mod sandbox;
 mod validate;
 
+#[cfg(test)]
+mod tests;
+
 pub use contract::{CONTRACT_PACKAGE, CONTRACT_VERSION};
 pub use engine::{Allocator, AllocatorChoice};
 pub use limits::Limits;

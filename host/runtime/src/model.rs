@@ -2,71 +2,7 @@
 
 use std::time::Duration;
 
-/// Severity of a failing check, least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// Informational.
-    Info,
-    /// Low.
-    Low,
-    /// Medium.
-    Medium,
-    /// High.
-    High,
-    /// Critical.
-    Critical,
-}
-
-impl Severity {
-    /// All severities, ascending.
-    pub const ALL: [Severity; 5] = [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
-
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    /// Parses a lower-case name.
-    pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
-    }
-}
-
-/// The outcome of one check on one resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    /// Complies.
-    Pass,
-    /// Does not comply.
-    Fail,
-    /// The check does not apply.
-    NotApplicable,
-    /// The plugin could not decide.
-    Error,
-}
-
-impl Status {
-    /// The JSON spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::NotApplicable => "not_applicable",
-            Status::Error => "error",
-        }
-    }
-
-    /// Parses the JSON spelling.
-    pub fn parse(s: &str) -> Option<Status> {
-        [Status::Pass, Status::Fail, Status::NotApplicable, Status::Error].into_iter().find(|v| v.as_str() == s)
-    }
-}
+pub use securebase_plugin_sdk::{Severity, Status};
 
 /// A pointer to an equivalent rule or document.
 #[derive(Debug, Clone, PartialEq, Eq)]

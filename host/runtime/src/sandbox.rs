@@ -367,10 +367,13 @@ fn trap_reason(err: &wasmtime::Error) -> String {
 fn failure(store: &mut Store<State>, limits: &Limits, kind_if_not_trap: Option<ErrorKind>, err: wasmtime::Error) -> Failure {
     let (fuel_used, log) = finish(store, limits);
     let mut error = classify(&err, store.data(), limits, &log);
-    if let (Some(kind), ErrorKind::Trap) = (kind_if_not_trap, error.kind) {
-        if err.downcast_ref::<Trap>().is_none() && !store.data().memory.hit {
-            error = PluginError::new(kind, error_chain(&err));
-        }
+    // An instantiation failure that is not a trap (a start function, a missing
+    // resource) is reported as such, not as a generic trap.
+    if let (Some(kind), ErrorKind::Trap) = (kind_if_not_trap, error.kind)
+        && err.downcast_ref::<Trap>().is_none()
+        && !store.data().memory.hit
+    {
+        error = PluginError::new(kind, error_chain(&err));
     }
     Failure { error, fuel_used, log }
 }

@@ -10,7 +10,7 @@ mod report;
 
 pub use report::{
     AccountResult, EngineInfo, EvaluationEntry, FindingEntry, FrameworkEntry, FrameworkResult, OrganizationResult, PluginEntry,
-    PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport, SummaryEntry,
+    PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport,
 };
 
 use rayon::prelude::*;
@@ -230,5 +230,68 @@ impl Scanner {
             evaluations: entries,
         };
         (result, errors, outcomes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use securebase_runtime::RuntimeOptions;
+
+    fn runtime() -> Arc<Runtime> {
+        Arc::new(Runtime::new(RuntimeOptions::default()).unwrap())
+    }
+
+    fn load_all(rt: &Runtime) -> Vec<LoadedPlugin> {
+        securebase_builtin_plugins::PLUGINS.iter().map(|(n, b)| rt.load(n, b).unwrap()).collect()
+    }
+
+    #[test]
+    fn refuses_duplicate_plugins_and_unknown_framework_checks() {
+        let rt = runtime();
+        let mut plugins = load_all(&rt);
+        plugins.push(rt.load("s3-again.wasm", securebase_builtin_plugins::PLUGINS[0].1).unwrap());
+        let err = Scanner::new(rt.clone(), plugins, vec![], Some(1)).unwrap_err();
+        assert!(matches!(err, ScanError::DuplicatePlugin(_)), "{err}");
+
+        let fw = Framework::parse(
+            "id = \"x\"\nname = \"X\"\nversion = \"1\"\n[[requirements]]\nid = \"R1\"\ntitle = \"T\"\nchecks = [\"no_such_check\"]\n",
+            "x.toml",
+        )
+        .unwrap();
+        let err = Scanner::new(rt.clone(), load_all(&rt), vec![fw], Some(1)).unwrap_err().to_string();
+        assert_eq!(err, "x.toml: requirement R1 names check `no_such_check`, which no loaded plugin provides");
+    }
+
+    #[test]
+    fn the_organization_passes_a_requirement_only_where_every_account_passes() {
+        let rt = runtime();
+        let scanner = Scanner::new(rt.clone(), load_all(&rt), securebase_scoring::builtin(), Some(2)).unwrap();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let report = scanner.scan(securebase_inventory::demo(), &|p| seen.lock().unwrap().push(p));
+        assert_eq!(seen.lock().unwrap().len(), 3, "one progress event per account");
+        for (i, fw) in report.organization.frameworks.iter().enumerate() {
+            for (j, req) in fw.requirements.iter().enumerate() {
+                let per_account: Vec<&str> = report.accounts.iter().map(|a| a.frameworks[i].requirements[j].status.as_str()).collect();
+                let expected = if per_account.contains(&"manual") {
+                    "manual"
+                } else if per_account.contains(&"fail") {
+                    "fail"
+                } else if per_account.contains(&"error") {
+                    "error"
+                } else if per_account.contains(&"pass") {
+                    "pass"
+                } else {
+                    "not_applicable"
+                };
+                assert_eq!(req.status, expected, "{} {}: {per_account:?}", fw.framework, req.id);
+            }
+        }
+        let resources: usize = report.accounts.iter().map(|a| a.resources).sum();
+        assert_eq!(report.organization.resources, resources);
+        assert_eq!(
+            report.accounts.iter().map(|a| a.account_id.as_str()).collect::<Vec<_>>(),
+            ["111111111111", "222222222222", "333333333333"]
+        );
     }
 }

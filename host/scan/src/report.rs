@@ -2,7 +2,7 @@
 //! and the API are rendered from. Field names are part of the public interface.
 
 use securebase_runtime::{CheckInfo, Finding, PluginInfo};
-use securebase_scoring::{Framework, FrameworkScore};
+use securebase_scoring::{Framework, FrameworkScore, Summary};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -128,27 +128,18 @@ pub struct FrameworkResult {
     /// Its version.
     pub version: String,
     /// Counts and score.
-    pub summary: SummaryEntry,
+    pub summary: Summary,
     /// Every requirement with its status.
     pub requirements: Vec<RequirementEntry>,
 }
 
 impl From<FrameworkScore> for FrameworkResult {
     fn from(s: FrameworkScore) -> Self {
-        let m = s.summary;
         Self {
             framework: s.framework,
             name: s.name,
             version: s.version,
-            summary: SummaryEntry {
-                total_controls: m.total_controls,
-                passing: m.passing,
-                failing: m.failing,
-                non_applicable: m.non_applicable,
-                manual: m.manual,
-                errored: m.errored,
-                score: m.score,
-            },
+            summary: s.summary,
             requirements: s
                 .requirements
                 .into_iter()
@@ -156,25 +147,6 @@ impl From<FrameworkScore> for FrameworkResult {
                 .collect(),
         }
     }
-}
-
-/// The counts behind a score.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct SummaryEntry {
-    /// Requirements in the framework.
-    pub total_controls: u32,
-    /// Passing.
-    pub passing: u32,
-    /// Failing.
-    pub failing: u32,
-    /// Not applicable.
-    pub non_applicable: u32,
-    /// Manual (for an auditor to evidence).
-    pub manual: u32,
-    /// Could not be evaluated (counts against the score).
-    pub errored: u32,
-    /// Percentage of decided requirements that pass; `null` when none were decided.
-    pub score: Option<f64>,
 }
 
 /// One requirement's status.

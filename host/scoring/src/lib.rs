@@ -85,8 +85,8 @@ pub struct RequirementResult {
     pub checks: Vec<String>,
 }
 
-/// The counts behind a score.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// The counts behind a score (serialized as-is into the scan document).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Requirements in the framework.
     pub total_controls: u32,

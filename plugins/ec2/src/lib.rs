@@ -4,7 +4,7 @@
 //! Each check is a module named after its id; its fixtures are in
 //! `fixtures/<check_id>/` and are run by the `fixtures` test below.
 
-use securebase_plugin_sdk::{Check, Plugin};
+use securebase_plugin_sdk::Plugin;
 
 mod ec2_ebs_default_encryption;
 mod ec2_ebs_volume_encryption;
@@ -34,11 +34,6 @@ pub static PLUGIN: Plugin = Plugin {
 };
 
 securebase_plugin_sdk::export_plugin!(PLUGIN);
-
-/// Every check, for hosts that run the logic natively (baselines, benchmarks).
-pub fn checks() -> &'static [Check] {
-    PLUGIN.checks
-}
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@
 //! per credential report row. Each check is a module named after its id; its fixtures
 //! are in `fixtures/<check_id>/`.
 
-use securebase_plugin_sdk::{Check, Plugin};
+use securebase_plugin_sdk::Plugin;
 
 mod iam_customer_attached_policy_no_administrative_privileges;
 mod iam_no_root_access_key;
@@ -41,11 +41,6 @@ pub static PLUGIN: Plugin = Plugin {
 };
 
 securebase_plugin_sdk::export_plugin!(PLUGIN);
-
-/// Every check, for hosts that run the logic natively (baselines, benchmarks).
-pub fn checks() -> &'static [Check] {
-    PLUGIN.checks
-}
 
 #[cfg(test)]
 mod tests {

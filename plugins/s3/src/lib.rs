@@ -4,7 +4,7 @@
 //! Each check is a module named after its id; its fixtures are in
 //! `fixtures/<check_id>/` and are run by the `fixtures` test below.
 
-use securebase_plugin_sdk::{Check, Item, Plugin};
+use securebase_plugin_sdk::{Item, Plugin};
 
 mod s3_account_level_public_access_blocks;
 mod s3_bucket_default_encryption;
@@ -34,11 +34,6 @@ pub static PLUGIN: Plugin = Plugin {
 };
 
 securebase_plugin_sdk::export_plugin!(PLUGIN);
-
-/// Every check, for hosts that run the logic natively (baselines, benchmarks).
-pub fn checks() -> &'static [Check] {
-    PLUGIN.checks
-}
 
 /// The public-access-block flags of `value` that are not `true`.
 fn pab_missing(value: Option<&serde_json::Value>) -> Vec<&'static str> {

@@ -9,28 +9,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-/// A configuration item as it crosses the plugin boundary (JSON as text).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawItem {
-    /// e.g. `AWS::S3::Bucket`.
-    pub resource_type: String,
-    /// The resource id AWS Config uses.
-    pub resource_id: String,
-    /// The resource name, where it has one.
-    pub resource_name: Option<String>,
-    /// The owning account.
-    pub account_id: String,
-    /// The region (`global` for global resources).
-    pub aws_region: String,
-    /// The ARN, where it has one.
-    pub arn: Option<String>,
-    /// `configuration` as JSON text.
-    pub configuration: String,
-    /// `supplementaryConfiguration` as one JSON object, as text.
-    pub supplementary_configuration: String,
-    /// Tags as key/value pairs.
-    pub tags: Vec<(String, String)>,
-}
+/// A configuration item as it crosses the plugin boundary (JSON as text): the host's
+/// own type, so fixtures, the native baseline and the sandbox all share one shape.
+pub use securebase_inventory::ConfigItem as RawItem;
 
 /// Where an inventory's items come from: the host (in the sandbox) or a fixture (natively).
 pub trait Source {

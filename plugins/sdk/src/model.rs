@@ -30,7 +30,33 @@ pub enum Status {
     Error,
 }
 
+impl Severity {
+    /// All severities, ascending.
+    pub const ALL: [Severity; 5] = [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+
+    /// Lower-case name, as in the JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses a name, ignoring case.
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
 impl Status {
+    /// Parses the JSON spelling.
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Pass, Status::Fail, Status::NotApplicable, Status::Error].into_iter().find(|v| v.as_str() == s)
+    }
+
     /// The spelling used in fixtures and in the host's JSON output.
     pub fn as_str(self) -> &'static str {
         match self {

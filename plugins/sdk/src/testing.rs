@@ -29,21 +29,7 @@ impl Source for AccountSource {
     }
 
     fn items(&self, resource_type: &str) -> Vec<RawItem> {
-        self.0
-            .items(resource_type)
-            .iter()
-            .map(|i| RawItem {
-                resource_type: i.resource_type.clone(),
-                resource_id: i.resource_id.clone(),
-                resource_name: i.resource_name.clone(),
-                account_id: i.account_id.clone(),
-                aws_region: i.aws_region.clone(),
-                arn: i.arn.clone(),
-                configuration: i.configuration.clone(),
-                supplementary_configuration: i.supplementary_configuration.clone(),
-                tags: i.tags.clone(),
-            })
-            .collect()
+        self.0.items(resource_type).to_vec()
     }
 }
 
@@ -75,14 +61,10 @@ pub fn load_fixture(path: &Path) -> Result<Fixture, String> {
         .ok_or_else(|| format!("{name}: field `expect`: expected an object of resource id to status"))?
         .iter()
         .map(|(id, s)| {
-            let status = match s.as_str() {
-                Some("pass") => Status::Pass,
-                Some("fail") => Status::Fail,
-                Some("not_applicable") => Status::NotApplicable,
-                Some("error") => Status::Error,
-                _ => return Err(format!("{name}: field `expect.{id}`: expected pass, fail, not_applicable or error, found {s}")),
-            };
-            Ok((id.clone(), status))
+            let status = s.as_str().and_then(Status::parse);
+            let status =
+                status.ok_or_else(|| format!("{name}: field `expect.{id}`: expected pass, fail, not_applicable or error, found {s}"))?;
+            Ok::<_, String>((id.clone(), status))
         })
         .collect::<Result<_, _>>()?;
     Ok(Fixture { path: name, account: Arc::new(account), expect })

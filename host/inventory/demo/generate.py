@@ -1,0 +1,188 @@
+"""Regenerates the demo organization (acme-health/*.json) in AWS Config's shapes.
+
+Run from anywhere: python3 host/inventory/demo/generate.py
+The JSON files are the source of truth the engine embeds; this script only makes
+editing them consistent (same shapes, same account ids, same capture time).
+"""
+import os
+os.chdir(os.path.dirname(os.path.abspath(__file__)))
+import json, urllib.parse
+CAP = "2026-11-01T06:00:00Z"
+
+def item(acct, rtype, rid, region, conf, supp=None, name=None, arn=None, tags=None):
+    d = {"resourceType": rtype, "resourceId": rid}
+    if name: d["resourceName"] = name
+    d["accountId"] = acct; d["awsRegion"] = region
+    if arn: d["arn"] = arn
+    d["configuration"] = conf
+    d["supplementaryConfiguration"] = supp or {}
+    d["tags"] = tags or {}
+    return d
+
+def tls_policy(bucket):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
+        "Action": "s3:*", "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+
+def bucket(acct, name, region="us-east-1", sse="aws:kms", versioning="Enabled", pab=(True,)*4, policy=None, logging_to=None, mfa_delete=False, tags=None):
+    supp = {}
+    if sse:
+        rule = {"applyServerSideEncryptionByDefault": {"sseAlgorithm": sse}, "bucketKeyEnabled": sse == "aws:kms"}
+        if sse == "aws:kms": rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyID"] = f"arn:aws:kms:{region}:{acct}:key/0f1e2d3c-aaaa-bbbb-cccc-{acct}"
+        supp["ServerSideEncryptionConfiguration"] = {"rules": [rule]}
+    supp["BucketVersioningConfiguration"] = {"status": versioning, "isMfaDeleteEnabled": mfa_delete}
+    if pab is not None:
+        supp["PublicAccessBlockConfiguration"] = dict(zip(["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"], pab))
+    if policy: supp["BucketPolicy"] = {"policyText": policy}
+    supp["BucketLoggingConfiguration"] = {"destinationBucketName": logging_to, "logFilePrefix": f"s3/{name}/" if logging_to else None}
+    supp["BucketAcl"] = {"grantList": [], "owner": {"id": "acme" + acct}}
+    conf = {"name": name, "owner": {"id": "acme" + acct}, "creationDate": "2023-04-12T09:30:00.000Z"}
+    return item(acct, "AWS::S3::Bucket", name, region, conf, supp, name=name, arn=f"arn:aws:s3:::{name}", tags=tags)
+
+def account_pab(acct, flags=(True,)*4):
+    conf = dict(zip(["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"], flags))
+    return item(acct, "AWS::S3::AccountPublicAccessBlock", acct, "us-east-1", conf)
+
+def perm(proto, frm, to, v4=(), v6=(), groups=()):
+    p = {"ipProtocol": proto, "ipv4Ranges": [{"cidrIp": c} for c in v4], "ipv6Ranges": [{"cidrIpv6": c} for c in v6],
+         "ipRanges": list(v4), "userIdGroupPairs": [{"groupId": g} for g in groups], "prefixListIds": []}
+    if proto != "-1": p["fromPort"] = frm; p["toPort"] = to
+    return p
+
+def sg(acct, gid, name, vpc, ingress, region="us-east-1", egress=None):
+    egress = egress if egress is not None else [perm("-1", None, None, v4=["0.0.0.0/0"])]
+    conf = {"groupId": gid, "groupName": name, "description": f"{name} security group", "vpcId": vpc, "ownerId": acct,
+            "ipPermissions": ingress, "ipPermissionsEgress": egress}
+    return item(acct, "AWS::EC2::SecurityGroup", gid, region, conf, name=name, arn=f"arn:aws:ec2:{region}:{acct}:security-group/{gid}")
+
+def ebs_default(acct, region, on):
+    conf = {"ebsEncryptionByDefault": on}
+    if on: conf["kmsKeyId"] = "alias/aws/ebs"
+    return item(acct, "SecureBase::EC2::EbsEncryptionByDefault", f"{acct}:{region}", region, conf)
+
+def volume(acct, vid, encrypted, region="us-east-1", instance=None):
+    conf = {"volumeId": vid, "encrypted": encrypted, "size": 100, "volumeType": "gp3", "state": "in-use" if instance else "available",
+            "availabilityZone": region + "a", "attachments": [{"instanceId": instance, "device": "/dev/xvda", "state": "attached"}] if instance else []}
+    if encrypted: conf["kmsKeyId"] = f"arn:aws:kms:{region}:{acct}:alias/aws/ebs"
+    return item(acct, "AWS::EC2::Volume", vid, region, conf, arn=f"arn:aws:ec2:{region}:{acct}:volume/{vid}")
+
+def instance(acct, iid, tokens, region="us-east-1", name=None, endpoint="enabled"):
+    conf = {"instanceId": iid, "instanceType": "m6i.large", "state": {"name": "running"}, "imageId": "ami-0abcdef1234567890",
+            "metadataOptions": {"httpTokens": tokens, "httpEndpoint": endpoint, "httpPutResponseHopLimit": 1}}
+    return item(acct, "AWS::EC2::Instance", iid, region, conf, name=name, arn=f"arn:aws:ec2:{region}:{acct}:instance/{iid}",
+                tags={"Name": name} if name else None)
+
+def vpc(acct, vid, cidr, region="us-east-1", default=False):
+    return item(acct, "AWS::EC2::VPC", vid, region, {"vpcId": vid, "cidrBlock": cidr, "isDefault": default, "state": "available"},
+                arn=f"arn:aws:ec2:{region}:{acct}:vpc/{vid}")
+
+def flow_log(acct, fid, vid, region="us-east-1", traffic="ALL"):
+    return item(acct, "AWS::EC2::FlowLog", fid, region, {"flowLogId": fid, "resourceId": vid, "trafficType": traffic,
+                "flowLogStatus": "ACTIVE", "logDestinationType": "s3"})
+
+def password_policy(acct, **kw):
+    return item(acct, "SecureBase::IAM::PasswordPolicy", acct, "global", kw)
+
+def summary(acct, mfa, keys):
+    return item(acct, "SecureBase::IAM::AccountSummary", acct, "global",
+                {"AccountMFAEnabled": mfa, "AccountAccessKeysPresent": keys, "AccountSigningCertificatesPresent": 0, "Users": 4, "Groups": 2})
+
+def cred(acct, user, console, mfa, key1=None, key1_rotated="N/A"):
+    arn = f"arn:aws:iam::{acct}:root" if user == "<root_account>" else f"arn:aws:iam::{acct}:user/{user}"
+    conf = {"user": user, "arn": arn, "user_creation_time": "2023-01-10T08:00:00+00:00",
+            "password_enabled": "not_supported" if user == "<root_account>" else ("true" if console else "false"),
+            "password_last_used": "2026-10-30T12:00:00+00:00" if console else "N/A",
+            "mfa_active": "true" if mfa else "false",
+            "access_key_1_active": "true" if key1 else "false", "access_key_1_last_rotated": key1_rotated if key1 else "N/A",
+            "access_key_2_active": "false", "access_key_2_last_rotated": "N/A"}
+    return item(acct, "SecureBase::IAM::CredentialReportEntry", user, "global", conf, arn=arn)
+
+def policy(acct, name, doc, attachments=1):
+    pid = "ANPA" + name.upper()[:12].ljust(12, "X")
+    encoded = urllib.parse.quote(json.dumps(doc, separators=(",", ":")), safe="")
+    conf = {"policyName": name, "policyId": pid, "arn": f"arn:aws:iam::{acct}:policy/{name}", "path": "/", "defaultVersionId": "v1",
+            "attachmentCount": attachments, "isAttachable": True,
+            "policyVersionList": [{"document": encoded, "versionId": "v1", "isDefaultVersion": True}]}
+    return item(acct, "AWS::IAM::Policy", pid, "global", conf, name=name, arn=conf["arn"])
+
+def user(acct, name, managed=(), inline=(), groups=()):
+    uid = "AIDA" + name.upper().replace("-", "")[:12].ljust(12, "X")
+    conf = {"userName": name, "userId": uid, "arn": f"arn:aws:iam::{acct}:user/{name}", "path": "/",
+            "attachedManagedPolicies": [{"policyName": m, "policyArn": f"arn:aws:iam::aws:policy/{m}"} for m in managed],
+            "userPolicyList": [{"policyName": p, "policyDocument": urllib.parse.quote(json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}), safe="")} for p in inline],
+            "groupList": list(groups)}
+    return item(acct, "AWS::IAM::User", uid, "global", conf, name=name, arn=conf["arn"])
+
+ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+READ_BILLING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["aws-portal:ViewBilling", "ce:Get*"], "Resource": "*"}]}
+
+def account(acct, name, items):
+    doc = {"schema": "securebase.inventory/v1", "accountId": acct, "accountName": name, "capturedAt": CAP, "configurationItems": items}
+    slug = name.split("-")[-1]
+    with open(f"acme-health/{acct}-{slug}.json", "w") as f:
+        json.dump(doc, f, indent=2); f.write("\n")
+
+P = "111111111111"
+account(P, "acme-health-production", [
+    bucket(P, "acme-prod-phi-records", policy=tls_policy("acme-prod-phi-records"), logging_to="acme-prod-access-logs", tags={"data-class": "phi"}),
+    bucket(P, "acme-prod-app-assets", sse="AES256", versioning="Suspended", pab=(True, True, False, False)),
+    bucket(P, "acme-prod-access-logs", sse="AES256", policy=tls_policy("acme-prod-access-logs")),
+    bucket(P, "acme-prod-analytics-exports", region="us-west-2", sse=None, versioning="Off", pab=None, logging_to="acme-prod-access-logs"),
+    account_pab(P),
+    vpc(P, "vpc-0a11prod", "10.10.0.0/16"), vpc(P, "vpc-0b22prodwest", "10.20.0.0/16", region="us-west-2"),
+    flow_log(P, "fl-0a11prod", "vpc-0a11prod"),
+    sg(P, "sg-0a1default", "default", "vpc-0a11prod", []),
+    sg(P, "sg-0a2web", "web-alb", "vpc-0a11prod", [perm("tcp", 443, 443, v4=["0.0.0.0/0"], v6=["::/0"]), perm("tcp", 22, 22, v4=["10.0.0.0/8"])]),
+    sg(P, "sg-0a3bastion", "bastion", "vpc-0a11prod", [perm("tcp", 22, 22, v4=["0.0.0.0/0"])]),
+    ebs_default(P, "us-east-1", True), ebs_default(P, "us-west-2", False),
+    instance(P, "i-0a1b2c3d4e5f00001", "required", name="ehr-api-1"), instance(P, "i-0a1b2c3d4e5f00002", "optional", name="legacy-batch"),
+    volume(P, "vol-0a1000000000001", True, instance="i-0a1b2c3d4e5f00001"), volume(P, "vol-0a1000000000002", True, instance="i-0a1b2c3d4e5f00002"),
+    volume(P, "vol-0a1000000000003", False, region="us-west-2"),
+    password_policy(P, minimumPasswordLength=14, requireSymbols=True, requireNumbers=True, requireUppercaseCharacters=True,
+                    requireLowercaseCharacters=True, allowUsersToChangePassword=True, expirePasswords=True, maxPasswordAge=90, passwordReusePrevention=24),
+    summary(P, 1, 0),
+    cred(P, "<root_account>", False, True), cred(P, "alice", True, True, key1=True, key1_rotated="2026-10-02T10:00:00+00:00"),
+    cred(P, "bob", True, False, key1=True, key1_rotated="2026-04-15T10:00:00+00:00"), cred(P, "ci-deploy", False, False, key1=True, key1_rotated="2026-09-20T10:00:00+00:00"),
+    policy(P, "AcmeReadOnlyBilling", READ_BILLING), policy(P, "AcmeBreakGlassAdmin", ADMIN),
+    user(P, "alice", groups=["engineers"]), user(P, "bob", managed=["AmazonS3FullAccess"], groups=["engineers"]), user(P, "ci-deploy", inline=["deploy-artifacts"]),
+])
+
+S = "222222222222"
+account(S, "acme-health-staging", [
+    bucket(S, "acme-staging-app-assets", sse=None, versioning="Off", pab=(False,) * 4),
+    bucket(S, "acme-staging-test-data", sse="AES256", versioning="Enabled", policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-staging-test-data/*"}]})),
+    account_pab(S, (True, True, False, False)),
+    vpc(S, "vpc-0c33staging", "10.30.0.0/16"),
+    sg(S, "sg-0c1default", "default", "vpc-0c33staging", [perm("-1", None, None, groups=["sg-0c1default"])]),
+    sg(S, "sg-0c2windows", "windows-jump", "vpc-0c33staging", [perm("tcp", 3000, 3500, v6=["::/0"])]),
+    sg(S, "sg-0c3anything", "debug-anything", "vpc-0c33staging", [perm("-1", None, None, v4=["0.0.0.0/0"])]),
+    flow_log(S, "fl-0c33staging", "vpc-0c33staging"),
+    ebs_default(S, "us-east-1", True),
+    instance(S, "i-0c1b2c3d4e5f00001", "required", name="staging-api"),
+    volume(S, "vol-0c1000000000001", True, instance="i-0c1b2c3d4e5f00001"),
+    password_policy(S, minimumPasswordLength=14, requireSymbols=True, requireNumbers=True, requireUppercaseCharacters=True,
+                    requireLowercaseCharacters=True, allowUsersToChangePassword=True, expirePasswords=True, maxPasswordAge=90, passwordReusePrevention=24),
+    summary(S, 0, 1),
+    cred(S, "<root_account>", False, False, key1=True, key1_rotated="2024-02-01T10:00:00+00:00"),
+    cred(S, "qa-runner", False, False, key1=True, key1_rotated="2025-12-01T10:00:00+00:00"),
+    cred(S, "carol", True, True),
+    policy(S, "StagingPowerUser", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}]}),
+    policy(S, "LegacyFullAccess", ADMIN, attachments=0),
+    user(S, "qa-runner", managed=["AdministratorAccess"]), user(S, "carol", groups=["qa"]),
+])
+
+K = "333333333333"
+account(K, "acme-health-security", [
+    bucket(K, "acme-security-cloudtrail", policy=tls_policy("acme-security-cloudtrail"), logging_to="acme-security-access-logs", mfa_delete=True),
+    bucket(K, "acme-security-access-logs", sse="AES256", policy=tls_policy("acme-security-access-logs"), logging_to="acme-security-cloudtrail"),
+    bucket(K, "acme-security-config-history", policy=tls_policy("acme-security-config-history"), logging_to="acme-security-access-logs"),
+    account_pab(K),
+    vpc(K, "vpc-0d44security", "10.40.0.0/16"), flow_log(K, "fl-0d44security", "vpc-0d44security", traffic="REJECT"),
+    sg(K, "sg-0d1default", "default", "vpc-0d44security", [], egress=[]),
+    ebs_default(K, "us-east-1", True),
+    password_policy(K, minimumPasswordLength=16, requireSymbols=True, requireNumbers=True, requireUppercaseCharacters=True,
+                    requireLowercaseCharacters=True, allowUsersToChangePassword=True, expirePasswords=True, maxPasswordAge=60, passwordReusePrevention=24),
+    summary(K, 1, 0),
+    cred(K, "<root_account>", False, True), cred(K, "secops-dana", True, True),
+    user(K, "secops-dana", groups=["security-auditors"]),
+])
