@@ -63,13 +63,17 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-fn runtime(args: &PluginArgs) -> Result<Runtime> {
-    let options = RuntimeOptions {
+fn runtime(args: &PluginArgs, threads: Option<u16>) -> Result<Runtime> {
+    let mut options = RuntimeOptions {
         limits: args.limits(),
         cache_dir: args.cache_dir(),
         allocator: args.allocator.into(),
         ..RuntimeOptions::default()
     };
+    if let Some(n) = threads {
+        // Instances alive at once: one per worker, plus room for loading.
+        options.max_instances = options.max_instances.max(u32::from(n) * 2);
+    }
     Runtime::new(options).map_err(input)
 }
 
@@ -129,7 +133,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
         _ => return Err(input(anyhow!("give either --demo or --inventory DIR"))),
     };
     let frameworks = frameworks(&args.framework, &args.framework_file)?;
-    let runtime = Arc::new(runtime(&args.plugins)?);
+    let runtime = Arc::new(runtime(&args.plugins, args.threads)?);
     let tty = std::io::stderr().is_terminal();
     if tty {
         eprint!("Loading plugins...");
@@ -178,7 +182,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
 }
 
 fn list_plugins(args: &PluginArgs) -> Result<u8> {
-    let runtime = runtime(args)?;
+    let runtime = runtime(args, None)?;
     let plugins = load_plugins(&runtime, args)?;
     let mut out = String::new();
     for p in &plugins {

@@ -103,9 +103,9 @@ fn build(limits: &Limits, pooling: Option<u32>) -> Result<Engine, LoadError> {
     if let Some(n) = pooling {
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(n);
-        pool.total_core_instances(n * 8);
-        pool.total_memories(n * 2);
-        pool.total_tables(n * 8);
+        pool.total_core_instances(n.saturating_mul(8));
+        pool.total_memories(n.saturating_mul(2));
+        pool.total_tables(n.saturating_mul(8));
         pool.max_memory_size(limits.memory_bytes);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }

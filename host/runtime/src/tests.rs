@@ -75,3 +75,13 @@ fn fuel_use_is_deterministic() {
     assert!(a > 0);
     assert_eq!(a, b);
 }
+
+#[test]
+fn auto_falls_back_to_on_demand_when_the_pool_cannot_be_reserved() {
+    // A pool this large needs more address space than any machine has.
+    let huge = RuntimeOptions { max_instances: u32::MAX / 4, ..RuntimeOptions::default() };
+    let rt = Runtime::new(RuntimeOptions { allocator: AllocatorChoice::Auto, ..huge.clone() }).unwrap();
+    assert_eq!(rt.allocator().as_str(), "on-demand");
+    assert!(rt.load("s3.wasm", s3()).is_ok(), "the fallback engine works");
+    assert!(Runtime::new(RuntimeOptions { allocator: AllocatorChoice::Pooling, ..huge }).is_err(), "explicit pooling reports the failure");
+}

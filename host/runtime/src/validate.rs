@@ -1,6 +1,8 @@
 //! The host never trusts plugin output: every string is bounded, every finding must
 //! name a check the plugin declared, a resource type that check declared, and a
-//! resource that exists in the inventory of the account being evaluated. One bad
+//! resource that exists in the inventory of the account being evaluated. (Status and
+//! severity are WIT enums: an out-of-range value cannot be lifted, so the call traps
+//! and is reported as a `trap` before it gets here.) One bad
 //! finding rejects the whole evaluation, because a plugin that reports on resources it
 //! was not given cannot be trusted about the ones it was.
 

@@ -207,7 +207,8 @@ impl Scanner {
                     for c in &info.checks {
                         outcomes.entry(c.id.clone()).or_default().error += 1;
                     }
-                    tracing::warn!(plugin = %info.name, account = %account.account_id(), kind = e.kind.as_str(), "{}", e.message);
+                    // Reported in the result; a log line per error would only repeat it.
+                    tracing::debug!(plugin = %info.name, account = %account.account_id(), kind = e.kind.as_str(), "{}", e.message);
                     errors.push(PluginErrorEntry {
                         plugin: info.name.clone(),
                         account_id: account.account_id().to_string(),
