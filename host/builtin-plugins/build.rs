@@ -1,7 +1,19 @@
 //! Compiles the built-in plugins to components for embedding.
 
 fn main() {
-    let built = securebase_wasm_build::build(&["securebase-plugin-s3", "securebase-plugin-ec2", "securebase-plugin-iam"]);
+    let built = securebase_wasm_build::build(&[
+        "securebase-plugin-s3",
+        "securebase-plugin-ec2",
+        "securebase-plugin-iam",
+        "securebase-plugin-cloudtrail",
+        "securebase-plugin-cloudwatch",
+        "securebase-plugin-config",
+        "securebase-plugin-kms",
+        "securebase-plugin-rds",
+        "securebase-plugin-guardduty",
+        "securebase-plugin-securityhub",
+        "securebase-plugin-efs",
+    ]);
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let mut code = String::from("/// The built-in plugins: (file name, component bytes).\npub const PLUGINS: &[(&str, &[u8])] = &[\n");
     for (package, path) in built {

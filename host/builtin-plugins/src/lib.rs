@@ -1,4 +1,4 @@
-//! The built-in control plugins (`plugins/s3`, `plugins/ec2`, `plugins/iam`), compiled
+//! The built-in control plugins (`plugins/*` but the SDK), one per AWS service family, compiled
 //! to WebAssembly components by this crate's build script and embedded, so the
 //! `securebase` binary carries them and needs no files beside it.
 //!
@@ -11,7 +11,7 @@ include!(concat!(env!("OUT_DIR"), "/plugins.rs"));
 mod tests {
     #[test]
     fn every_builtin_is_a_component() {
-        assert_eq!(super::PLUGINS.len(), 3);
+        assert_eq!(super::PLUGINS.len(), 11);
         for (name, bytes) in super::PLUGINS {
             // Component binaries start with the wasm magic and the component layer (0x0d 0x00 0x01 0x00).
             assert_eq!(&bytes[..4], b"\0asm", "{name}");

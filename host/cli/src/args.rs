@@ -104,7 +104,7 @@ pub struct PluginArgs {
     /// Load a third-party plugin component (.wasm) in addition to the built-in ones (repeatable).
     #[arg(long, value_name = "FILE")]
     pub plugin: Vec<PathBuf>,
-    /// Do not load the built-in plugins (s3, ec2, iam).
+    /// Do not load the built-in plugins (see `securebase plugins`).
     #[arg(long)]
     pub no_builtin_plugins: bool,
     /// Where compiled plugins are cached [default: $XDG_CACHE_HOME/securebase/plugins or ~/.cache/securebase/plugins].

@@ -5,7 +5,6 @@ The JSON files are the source of truth the engine embeds; this script only makes
 editing them consistent (same shapes, same account ids, same capture time).
 """
 import os
-os.chdir(os.path.dirname(os.path.abspath(__file__)))
 import json, urllib.parse
 CAP = "2026-11-01T06:00:00Z"
 
@@ -24,7 +23,7 @@ def tls_policy(bucket):
         "Action": "s3:*", "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
 
-def bucket(acct, name, region="us-east-1", sse="aws:kms", versioning="Enabled", pab=(True,)*4, policy=None, logging_to=None, mfa_delete=False, tags=None):
+def bucket(acct, name, region="us-east-1", sse="aws:kms", versioning="Enabled", pab=(True,)*4, policy=None, logging_to=None, mfa_delete=False, tags=None, public_acl=False):
     supp = {}
     if sse:
         rule = {"applyServerSideEncryptionByDefault": {"sseAlgorithm": sse}, "bucketKeyEnabled": sse == "aws:kms"}
@@ -35,7 +34,7 @@ def bucket(acct, name, region="us-east-1", sse="aws:kms", versioning="Enabled", 
         supp["PublicAccessBlockConfiguration"] = dict(zip(["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"], pab))
     if policy: supp["BucketPolicy"] = {"policyText": policy}
     supp["BucketLoggingConfiguration"] = {"destinationBucketName": logging_to, "logFilePrefix": f"s3/{name}/" if logging_to else None}
-    supp["BucketAcl"] = {"grantList": [], "owner": {"id": "acme" + acct}}
+    supp["AccessControlList"] = {"grantList": [{"grantee": {"id": "acme" + acct}, "permission": "FullControl"}] + ([{"grantee": "AllUsers", "permission": "Read"}] if public_acl else []), "owner": {"id": "acme" + acct}}
     conf = {"name": name, "owner": {"id": "acme" + acct}, "creationDate": "2023-04-12T09:30:00.000Z"}
     return item(acct, "AWS::S3::Bucket", name, region, conf, supp, name=name, arn=f"arn:aws:s3:::{name}", tags=tags)
 
@@ -80,6 +79,73 @@ def flow_log(acct, fid, vid, region="us-east-1", traffic="ALL"):
     return item(acct, "AWS::EC2::FlowLog", fid, region, {"flowLogId": fid, "resourceId": vid, "trafficType": traffic,
                 "flowLogStatus": "ACTIVE", "logDestinationType": "s3"})
 
+def nacl_entry(rule, action, port=None, cidr="0.0.0.0/0", v6=False, proto="6", egress=False):
+    e = {"ruleNumber": rule, "protocol": proto, "ruleAction": action, "egress": egress}
+    e["ipv6CidrBlock" if v6 else "cidrBlock"] = cidr
+    if port is not None: e["portRange"] = {"from": port[0], "to": port[1]}
+    return e
+
+def nacl(acct, nid, vpc_id, entries, region="us-east-1"):
+    star = [nacl_entry(32767, "deny", proto="-1"), nacl_entry(32767, "deny", proto="-1", egress=True)]
+    return item(acct, "AWS::EC2::NetworkAcl", nid, region, {"networkAclId": nid, "vpcId": vpc_id, "isDefault": False, "entries": entries + star},
+                arn=f"arn:aws:ec2:{region}:{acct}:network-acl/{nid}")
+
+def snapshot(acct, sid, public=False, shared_with=None, region="us-east-1"):
+    perms = ([{"group": "all"}] if public else []) + ([{"userId": shared_with}] if shared_with else [])
+    return item(acct, "SecureBase::EC2::EbsSnapshot", sid, region, {"snapshotId": sid, "volumeId": "vol-0123", "encrypted": not public, "createVolumePermissions": perms})
+
+def trail(acct, name, bucket_name, region="us-east-1", multi=True, logging=True, validation=True, kms=True, cw_group=None, data_events=None, advanced=None):
+    arn = f"arn:aws:cloudtrail:{region}:{acct}:trail/{name}"
+    conf = {"TrailName": name, "S3BucketName": bucket_name, "IsLogging": logging, "IsMultiRegionTrail": multi, "IncludeGlobalServiceEvents": True,
+            "EnableLogFileValidation": validation, "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}]}
+    if kms: conf["KMSKeyId"] = f"arn:aws:kms:{region}:{acct}:key/trail-key"
+    if cw_group: conf["CloudWatchLogsLogGroupArn"] = f"arn:aws:logs:{region}:{acct}:log-group:{cw_group}:*"; conf["CloudWatchLogsRoleArn"] = f"arn:aws:iam::{acct}:role/CloudTrailToCloudWatch"
+    if data_events: conf["EventSelectors"][0]["ReadWriteType"] = data_events; conf["EventSelectors"][0]["DataResources"] = [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]
+    if advanced is not None: del conf["EventSelectors"]; conf["AdvancedEventSelectors"] = advanced
+    return item(acct, "AWS::CloudTrail::Trail", arn, region, conf, name=name, arn=arn)
+
+def metric_filter(acct, group_name, name, pattern, metric, region="us-east-1"):
+    return item(acct, "SecureBase::Logs::MetricFilter", f"{group_name}/{name}", region, {"logGroupName": group_name, "filterName": name, "filterPattern": pattern,
+                "metricTransformations": [{"metricName": metric, "metricNamespace": "CISBenchmark", "metricValue": "1"}]})
+
+def alarm(acct, name, metric, region="us-east-1", actions=True):
+    arn = f"arn:aws:cloudwatch:{region}:{acct}:alarm:{name}"
+    return item(acct, "AWS::CloudWatch::Alarm", name, region, {"alarmName": name, "alarmArn": arn, "metricName": metric, "namespace": "CISBenchmark",
+                "actionsEnabled": True, "alarmActions": [f"arn:aws:sns:{region}:{acct}:security-alerts"] if actions else [], "threshold": 1.0,
+                "comparisonOperator": "GreaterThanOrEqualToThreshold"}, name=name, arn=arn)
+
+def recorder(acct, region, recording=True, all_supported=True, status="SUCCESS"):
+    return item(acct, "SecureBase::Config::Recorder", f"{region}/default", region, {"name": "default", "recording": recording, "allSupported": all_supported,
+                "includeGlobalResourceTypes": region == "us-east-1", "lastStatus": status})
+
+def kms_key(acct, kid, manager="CUSTOMER", rotation=True, spec="SYMMETRIC_DEFAULT", state="Enabled", policy=None, region="us-east-1"):
+    arn = f"arn:aws:kms:{region}:{acct}:key/{kid}"
+    default_policy = {"Version": "2012-10-17", "Statement": [{"Sid": "EnableIAM", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{acct}:root"}, "Action": "kms:*", "Resource": "*"}]}
+    supp = {"KeyRotationStatus": rotation, "KeyPolicy": json.dumps(policy or default_policy)}
+    return item(acct, "AWS::KMS::Key", kid, region, {"keyId": kid, "arn": arn, "keyManager": manager, "keyState": state, "keySpec": spec, "keyUsage": "ENCRYPT_DECRYPT", "origin": "AWS_KMS"}, supp, arn=arn)
+
+def rds(acct, name, encrypted=True, public=False, backup=7, deletion=True, minor=True, region="us-east-1"):
+    arn = f"arn:aws:rds:{region}:{acct}:db:{name}"
+    return item(acct, "AWS::RDS::DBInstance", f"db-{name.upper()[:20]}", region, {"dBInstanceIdentifier": name, "engine": "postgres", "engineVersion": "16.4",
+                "storageEncrypted": encrypted, "publiclyAccessible": public, "backupRetentionPeriod": backup, "deletionProtection": deletion,
+                "autoMinorVersionUpgrade": minor, "multiAZ": True}, name=name, arn=arn)
+
+def rds_snapshot(acct, name, public=False, region="us-east-1"):
+    arn = f"arn:aws:rds:{region}:{acct}:snapshot:{name}"
+    return item(acct, "AWS::RDS::DBSnapshot", name, region, {"dBSnapshotIdentifier": name, "encrypted": True, "snapshotType": "manual"},
+                {"DBSnapshotAttributes": [{"attributeName": "restore", "attributeValues": ["all"] if public else []}]}, name=name, arn=arn)
+
+def detector(acct, region, enabled=True):
+    return item(acct, "AWS::GuardDuty::Detector", f"d-{region}", region, {"Enable": enabled, "FindingPublishingFrequency": "FIFTEEN_MINUTES"})
+
+def hub(acct, region):
+    arn = f"arn:aws:securityhub:{region}:{acct}:hub/default"
+    return item(acct, "AWS::SecurityHub::Hub", arn, region, {"ARN": arn, "SubscribedAt": "2024-03-01T00:00:00Z", "AutoEnableControls": True}, arn=arn)
+
+def efs(acct, fid, encrypted=True, backup=True, region="us-east-1"):
+    return item(acct, "AWS::EFS::FileSystem", fid, region, {"FileSystemId": fid, "Encrypted": encrypted, "PerformanceMode": "generalPurpose",
+                "BackupPolicy": {"Status": "ENABLED" if backup else "DISABLED"}}, arn=f"arn:aws:elasticfilesystem:{region}:{acct}:file-system/{fid}")
+
 def password_policy(acct, **kw):
     return item(acct, "SecureBase::IAM::PasswordPolicy", acct, "global", kw)
 
@@ -87,15 +153,46 @@ def summary(acct, mfa, keys):
     return item(acct, "SecureBase::IAM::AccountSummary", acct, "global",
                 {"AccountMFAEnabled": mfa, "AccountAccessKeysPresent": keys, "AccountSigningCertificatesPresent": 0, "Users": 4, "Groups": 2})
 
-def cred(acct, user, console, mfa, key1=None, key1_rotated="N/A"):
+def cred(acct, user, console, mfa, key1=None, key1_rotated="N/A", pw_last_used="2026-10-30T12:00:00+00:00", key1_used="N/A", created="2023-01-10T08:00:00+00:00"):
     arn = f"arn:aws:iam::{acct}:root" if user == "<root_account>" else f"arn:aws:iam::{acct}:user/{user}"
-    conf = {"user": user, "arn": arn, "user_creation_time": "2023-01-10T08:00:00+00:00",
+    conf = {"user": user, "arn": arn, "user_creation_time": created,
             "password_enabled": "not_supported" if user == "<root_account>" else ("true" if console else "false"),
-            "password_last_used": "2026-10-30T12:00:00+00:00" if console else "N/A",
+            "password_last_used": pw_last_used if console else "N/A",
             "mfa_active": "true" if mfa else "false",
             "access_key_1_active": "true" if key1 else "false", "access_key_1_last_rotated": key1_rotated if key1 else "N/A",
+            "access_key_1_last_used_date": key1_used if key1 else "N/A",
             "access_key_2_active": "false", "access_key_2_last_rotated": "N/A"}
     return item(acct, "SecureBase::IAM::CredentialReportEntry", user, "global", conf, arn=arn)
+
+def account_item(acct, name):
+    return item(acct, "SecureBase::Account::Account", acct, "global", {"accountId": acct, "accountName": name})
+
+def region_item(acct, region):
+    return item(acct, "SecureBase::Account::Region", region, region, {"regionName": region, "optInStatus": "opt-in-not-required"})
+
+def virtual_mfa(acct, user="root"):
+    serial = f"arn:aws:iam::{acct}:mfa/root-account-mfa-device" if user == "root" else f"arn:aws:iam::{acct}:mfa/{user}"
+    arn = f"arn:aws:iam::{acct}:root" if user == "root" else f"arn:aws:iam::{acct}:user/{user}"
+    return item(acct, "SecureBase::IAM::VirtualMFADevice", serial, "global", {"serialNumber": serial, "user": {"arn": arn}})
+
+def analyzer(acct, name, region="us-east-1"):
+    arn = f"arn:aws:access-analyzer:{region}:{acct}:analyzer/{name}"
+    return item(acct, "AWS::AccessAnalyzer::Analyzer", arn, region, {"AnalyzerName": name, "Arn": arn, "Type": "ACCOUNT"}, name=name, arn=arn)
+
+def inline(name, doc):
+    return {"policyName": name, "policyDocument": urllib.parse.quote(json.dumps(doc), safe="")}
+
+def role(acct, name, managed=(), inline_policies=()):
+    rid = "AROA" + name.upper().replace("-", "")[:12].ljust(12, "X")
+    conf = {"roleName": name, "roleId": rid, "arn": f"arn:aws:iam::{acct}:role/{name}", "path": "/",
+            "attachedManagedPolicies": [{"policyName": m.rsplit("/", 1)[-1], "policyArn": m if m.startswith("arn:") else f"arn:aws:iam::aws:policy/{m}"} for m in managed],
+            "rolePolicyList": list(inline_policies)}
+    return item(acct, "AWS::IAM::Role", rid, "global", conf, name=name, arn=conf["arn"])
+
+def group(acct, name, inline_policies=()):
+    gid = "AGPA" + name.upper().replace("-", "")[:12].ljust(12, "X")
+    conf = {"groupName": name, "groupId": gid, "arn": f"arn:aws:iam::{acct}:group/{name}", "groupPolicyList": list(inline_policies), "attachedManagedPolicies": []}
+    return item(acct, "AWS::IAM::Group", gid, "global", conf, name=name, arn=conf["arn"])
 
 def policy(acct, name, doc, attachments=1):
     pid = "ANPA" + name.upper()[:12].ljust(12, "X")
@@ -122,67 +219,74 @@ def account(acct, name, items):
     with open(f"acme-health/{acct}-{slug}.json", "w") as f:
         json.dump(doc, f, indent=2); f.write("\n")
 
-P = "111111111111"
-account(P, "acme-health-production", [
-    bucket(P, "acme-prod-phi-records", policy=tls_policy("acme-prod-phi-records"), logging_to="acme-prod-access-logs", tags={"data-class": "phi"}),
-    bucket(P, "acme-prod-app-assets", sse="AES256", versioning="Suspended", pab=(True, True, False, False)),
-    bucket(P, "acme-prod-access-logs", sse="AES256", policy=tls_policy("acme-prod-access-logs")),
-    bucket(P, "acme-prod-analytics-exports", region="us-west-2", sse=None, versioning="Off", pab=None, logging_to="acme-prod-access-logs"),
-    account_pab(P),
-    vpc(P, "vpc-0a11prod", "10.10.0.0/16"), vpc(P, "vpc-0b22prodwest", "10.20.0.0/16", region="us-west-2"),
-    flow_log(P, "fl-0a11prod", "vpc-0a11prod"),
-    sg(P, "sg-0a1default", "default", "vpc-0a11prod", []),
-    sg(P, "sg-0a2web", "web-alb", "vpc-0a11prod", [perm("tcp", 443, 443, v4=["0.0.0.0/0"], v6=["::/0"]), perm("tcp", 22, 22, v4=["10.0.0.0/8"])]),
-    sg(P, "sg-0a3bastion", "bastion", "vpc-0a11prod", [perm("tcp", 22, 22, v4=["0.0.0.0/0"])]),
-    ebs_default(P, "us-east-1", True), ebs_default(P, "us-west-2", False),
-    instance(P, "i-0a1b2c3d4e5f00001", "required", name="ehr-api-1"), instance(P, "i-0a1b2c3d4e5f00002", "optional", name="legacy-batch"),
-    volume(P, "vol-0a1000000000001", True, instance="i-0a1b2c3d4e5f00001"), volume(P, "vol-0a1000000000002", True, instance="i-0a1b2c3d4e5f00002"),
-    volume(P, "vol-0a1000000000003", False, region="us-west-2"),
-    password_policy(P, minimumPasswordLength=14, requireSymbols=True, requireNumbers=True, requireUppercaseCharacters=True,
-                    requireLowercaseCharacters=True, allowUsersToChangePassword=True, expirePasswords=True, maxPasswordAge=90, passwordReusePrevention=24),
-    summary(P, 1, 0),
-    cred(P, "<root_account>", False, True), cred(P, "alice", True, True, key1=True, key1_rotated="2026-10-02T10:00:00+00:00"),
-    cred(P, "bob", True, False, key1=True, key1_rotated="2026-04-15T10:00:00+00:00"), cred(P, "ci-deploy", False, False, key1=True, key1_rotated="2026-09-20T10:00:00+00:00"),
-    policy(P, "AcmeReadOnlyBilling", READ_BILLING), policy(P, "AcmeBreakGlassAdmin", ADMIN),
-    user(P, "alice", groups=["engineers"]), user(P, "bob", managed=["AmazonS3FullAccess"], groups=["engineers"]), user(P, "ci-deploy", inline=["deploy-artifacts"]),
-])
 
-S = "222222222222"
-account(S, "acme-health-staging", [
-    bucket(S, "acme-staging-app-assets", sse=None, versioning="Off", pab=(False,) * 4),
-    bucket(S, "acme-staging-test-data", sse="AES256", versioning="Enabled", policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-staging-test-data/*"}]})),
-    account_pab(S, (True, True, False, False)),
-    vpc(S, "vpc-0c33staging", "10.30.0.0/16"),
-    sg(S, "sg-0c1default", "default", "vpc-0c33staging", [perm("-1", None, None, groups=["sg-0c1default"])]),
-    sg(S, "sg-0c2windows", "windows-jump", "vpc-0c33staging", [perm("tcp", 3000, 3500, v6=["::/0"])]),
-    sg(S, "sg-0c3anything", "debug-anything", "vpc-0c33staging", [perm("-1", None, None, v4=["0.0.0.0/0"])]),
-    flow_log(S, "fl-0c33staging", "vpc-0c33staging"),
-    ebs_default(S, "us-east-1", True),
-    instance(S, "i-0c1b2c3d4e5f00001", "required", name="staging-api"),
-    volume(S, "vol-0c1000000000001", True, instance="i-0c1b2c3d4e5f00001"),
-    password_policy(S, minimumPasswordLength=14, requireSymbols=True, requireNumbers=True, requireUppercaseCharacters=True,
-                    requireLowercaseCharacters=True, allowUsersToChangePassword=True, expirePasswords=True, maxPasswordAge=90, passwordReusePrevention=24),
-    summary(S, 0, 1),
-    cred(S, "<root_account>", False, False, key1=True, key1_rotated="2024-02-01T10:00:00+00:00"),
-    cred(S, "qa-runner", False, False, key1=True, key1_rotated="2025-12-01T10:00:00+00:00"),
-    cred(S, "carol", True, True),
-    policy(S, "StagingPowerUser", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}]}),
-    policy(S, "LegacyFullAccess", ADMIN, attachments=0),
-    user(S, "qa-runner", managed=["AdministratorAccess"]), user(S, "carol", groups=["qa"]),
-])
+def main():
+    os.chdir(os.path.dirname(os.path.abspath(__file__)))
+    P = "111111111111"
+    account(P, "acme-health-production", [
+        bucket(P, "acme-prod-phi-records", policy=tls_policy("acme-prod-phi-records"), logging_to="acme-prod-access-logs", tags={"data-class": "phi"}),
+        bucket(P, "acme-prod-app-assets", sse="AES256", versioning="Suspended", pab=(True, True, False, False)),
+        bucket(P, "acme-prod-access-logs", sse="AES256", policy=tls_policy("acme-prod-access-logs")),
+        bucket(P, "acme-prod-analytics-exports", region="us-west-2", sse=None, versioning="Off", pab=None, logging_to="acme-prod-access-logs"),
+        account_pab(P),
+        vpc(P, "vpc-0a11prod", "10.10.0.0/16"), vpc(P, "vpc-0b22prodwest", "10.20.0.0/16", region="us-west-2"),
+        flow_log(P, "fl-0a11prod", "vpc-0a11prod"),
+        sg(P, "sg-0a1default", "default", "vpc-0a11prod", []),
+        sg(P, "sg-0a2web", "web-alb", "vpc-0a11prod", [perm("tcp", 443, 443, v4=["0.0.0.0/0"], v6=["::/0"]), perm("tcp", 22, 22, v4=["10.0.0.0/8"])]),
+        sg(P, "sg-0a3bastion", "bastion", "vpc-0a11prod", [perm("tcp", 22, 22, v4=["0.0.0.0/0"])]),
+        ebs_default(P, "us-east-1", True), ebs_default(P, "us-west-2", False),
+        instance(P, "i-0a1b2c3d4e5f00001", "required", name="ehr-api-1"), instance(P, "i-0a1b2c3d4e5f00002", "optional", name="legacy-batch"),
+        volume(P, "vol-0a1000000000001", True, instance="i-0a1b2c3d4e5f00001"), volume(P, "vol-0a1000000000002", True, instance="i-0a1b2c3d4e5f00002"),
+        volume(P, "vol-0a1000000000003", False, region="us-west-2"),
+        password_policy(P, minimumPasswordLength=14, requireSymbols=True, requireNumbers=True, requireUppercaseCharacters=True,
+                        requireLowercaseCharacters=True, allowUsersToChangePassword=True, expirePasswords=True, maxPasswordAge=90, passwordReusePrevention=24),
+        summary(P, 1, 0),
+        cred(P, "<root_account>", False, True), cred(P, "alice", True, True, key1=True, key1_rotated="2026-10-02T10:00:00+00:00"),
+        cred(P, "bob", True, False, key1=True, key1_rotated="2026-04-15T10:00:00+00:00"), cred(P, "ci-deploy", False, False, key1=True, key1_rotated="2026-09-20T10:00:00+00:00"),
+        policy(P, "AcmeReadOnlyBilling", READ_BILLING), policy(P, "AcmeBreakGlassAdmin", ADMIN),
+        user(P, "alice", groups=["engineers"]), user(P, "bob", managed=["AmazonS3FullAccess"], groups=["engineers"]), user(P, "ci-deploy", inline=["deploy-artifacts"]),
+    ])
 
-K = "333333333333"
-account(K, "acme-health-security", [
-    bucket(K, "acme-security-cloudtrail", policy=tls_policy("acme-security-cloudtrail"), logging_to="acme-security-access-logs", mfa_delete=True),
-    bucket(K, "acme-security-access-logs", sse="AES256", policy=tls_policy("acme-security-access-logs"), logging_to="acme-security-cloudtrail"),
-    bucket(K, "acme-security-config-history", policy=tls_policy("acme-security-config-history"), logging_to="acme-security-access-logs"),
-    account_pab(K),
-    vpc(K, "vpc-0d44security", "10.40.0.0/16"), flow_log(K, "fl-0d44security", "vpc-0d44security", traffic="REJECT"),
-    sg(K, "sg-0d1default", "default", "vpc-0d44security", [], egress=[]),
-    ebs_default(K, "us-east-1", True),
-    password_policy(K, minimumPasswordLength=16, requireSymbols=True, requireNumbers=True, requireUppercaseCharacters=True,
-                    requireLowercaseCharacters=True, allowUsersToChangePassword=True, expirePasswords=True, maxPasswordAge=60, passwordReusePrevention=24),
-    summary(K, 1, 0),
-    cred(K, "<root_account>", False, True), cred(K, "secops-dana", True, True),
-    user(K, "secops-dana", groups=["security-auditors"]),
-])
+    S = "222222222222"
+    account(S, "acme-health-staging", [
+        bucket(S, "acme-staging-app-assets", sse=None, versioning="Off", pab=(False,) * 4),
+        bucket(S, "acme-staging-test-data", sse="AES256", versioning="Enabled", policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-staging-test-data/*"}]})),
+        account_pab(S, (True, True, False, False)),
+        vpc(S, "vpc-0c33staging", "10.30.0.0/16"),
+        sg(S, "sg-0c1default", "default", "vpc-0c33staging", [perm("-1", None, None, groups=["sg-0c1default"])]),
+        sg(S, "sg-0c2windows", "windows-jump", "vpc-0c33staging", [perm("tcp", 3000, 3500, v6=["::/0"])]),
+        sg(S, "sg-0c3anything", "debug-anything", "vpc-0c33staging", [perm("-1", None, None, v4=["0.0.0.0/0"])]),
+        flow_log(S, "fl-0c33staging", "vpc-0c33staging"),
+        ebs_default(S, "us-east-1", True),
+        instance(S, "i-0c1b2c3d4e5f00001", "required", name="staging-api"),
+        volume(S, "vol-0c1000000000001", True, instance="i-0c1b2c3d4e5f00001"),
+        password_policy(S, minimumPasswordLength=14, requireSymbols=True, requireNumbers=True, requireUppercaseCharacters=True,
+                        requireLowercaseCharacters=True, allowUsersToChangePassword=True, expirePasswords=True, maxPasswordAge=90, passwordReusePrevention=24),
+        summary(S, 0, 1),
+        cred(S, "<root_account>", False, False, key1=True, key1_rotated="2024-02-01T10:00:00+00:00"),
+        cred(S, "qa-runner", False, False, key1=True, key1_rotated="2025-12-01T10:00:00+00:00"),
+        cred(S, "carol", True, True),
+        policy(S, "StagingPowerUser", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}]}),
+        policy(S, "LegacyFullAccess", ADMIN, attachments=0),
+        user(S, "qa-runner", managed=["AdministratorAccess"]), user(S, "carol", groups=["qa"]),
+    ])
+
+    K = "333333333333"
+    account(K, "acme-health-security", [
+        bucket(K, "acme-security-cloudtrail", policy=tls_policy("acme-security-cloudtrail"), logging_to="acme-security-access-logs", mfa_delete=True),
+        bucket(K, "acme-security-access-logs", sse="AES256", policy=tls_policy("acme-security-access-logs"), logging_to="acme-security-cloudtrail"),
+        bucket(K, "acme-security-config-history", policy=tls_policy("acme-security-config-history"), logging_to="acme-security-access-logs"),
+        account_pab(K),
+        vpc(K, "vpc-0d44security", "10.40.0.0/16"), flow_log(K, "fl-0d44security", "vpc-0d44security", traffic="REJECT"),
+        sg(K, "sg-0d1default", "default", "vpc-0d44security", [], egress=[]),
+        ebs_default(K, "us-east-1", True),
+        password_policy(K, minimumPasswordLength=16, requireSymbols=True, requireNumbers=True, requireUppercaseCharacters=True,
+                        requireLowercaseCharacters=True, allowUsersToChangePassword=True, expirePasswords=True, maxPasswordAge=60, passwordReusePrevention=24),
+        summary(K, 1, 0),
+        cred(K, "<root_account>", False, True), cred(K, "secops-dana", True, True),
+        user(K, "secops-dana", groups=["security-auditors"]),
+    ])
+
+
+if __name__ == "__main__":
+    main()

@@ -7,11 +7,17 @@
 use securebase_plugin_sdk::Plugin;
 
 mod ec2_ebs_default_encryption;
+mod ec2_ebs_public_snapshot;
 mod ec2_ebs_volume_encryption;
 mod ec2_instance_imdsv2_enabled;
+mod ec2_networkacl_allow_ingress_tcp_port_22;
+mod ec2_networkacl_allow_ingress_tcp_port_3389;
+mod ec2_securitygroup_allow_ingress_from_internet_to_all_ports;
+mod ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports;
 mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22;
 mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389;
 mod ec2_securitygroup_default_restrict_traffic;
+mod nacl;
 #[macro_use]
 mod rules;
 mod vpc_flow_logs_enabled;
@@ -25,9 +31,14 @@ pub static PLUGIN: Plugin = Plugin {
     checks: &[
         ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22::CHECK,
         ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389::CHECK,
+        ec2_securitygroup_allow_ingress_from_internet_to_all_ports::CHECK,
+        ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports::CHECK,
         ec2_securitygroup_default_restrict_traffic::CHECK,
+        ec2_networkacl_allow_ingress_tcp_port_22::CHECK,
+        ec2_networkacl_allow_ingress_tcp_port_3389::CHECK,
         ec2_ebs_default_encryption::CHECK,
         ec2_ebs_volume_encryption::CHECK,
+        ec2_ebs_public_snapshot::CHECK,
         ec2_instance_imdsv2_enabled::CHECK,
         vpc_flow_logs_enabled::CHECK,
     ],

@@ -28,6 +28,13 @@ pub fn covers_tcp_port(rule: &Value, port: i64) -> bool {
     }
 }
 
+/// Whether a rule opens every TCP port: all traffic, or TCP from port 0 (or 1) to 65535.
+pub fn covers_all_tcp_ports(rule: &Value) -> bool {
+    let from = rule.get("fromPort").and_then(securebase_plugin_sdk::inventory_i64);
+    let to = rule.get("toPort").and_then(securebase_plugin_sdk::inventory_i64);
+    covers_tcp_port(rule, 1) && covers_tcp_port(rule, 65535) && (from.is_none() || from <= Some(1) || to == Some(-1))
+}
+
 /// The internet-wide sources (`0.0.0.0/0`, `::/0`) a rule admits.
 pub fn internet_sources(rule: &Value) -> Vec<&str> {
     let v4 = rule.get("ipv4Ranges").and_then(Value::as_array).into_iter().flatten().filter_map(|r| r.get("cidrIp")?.as_str());
@@ -77,13 +84,19 @@ pub fn evaluate_open_port(inv: &Inventory, out: &mut Findings, port: i64, servic
     }
 }
 
-fn open_sources(sg: &Item, port: i64) -> Vec<&str> {
+/// The internet-wide sources a security group admits on TCP `port`.
+pub fn open_sources(sg: &Item, port: i64) -> Vec<&str> {
+    open_sources_where(sg, |r| covers_tcp_port(r, port))
+}
+
+/// The internet-wide sources of the ingress rules that satisfy `covers`.
+pub fn open_sources_where(sg: &Item, covers: impl Fn(&Value) -> bool) -> Vec<&str> {
     let mut out: Vec<&str> = sg
         .config("/ipPermissions")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter(|r| covers_tcp_port(r, port))
+        .filter(|r| covers(r))
         .flat_map(internet_sources)
         .collect();
     out.sort_unstable();
@@ -105,6 +118,14 @@ mod tests {
         assert!(covers_tcp_port(&json!({"ipProtocol": "6", "fromPort": "22", "toPort": "22"}), 22));
         assert!(!covers_tcp_port(&json!({"ipProtocol": "udp", "fromPort": 22, "toPort": 22}), 22));
         assert!(!covers_tcp_port(&json!({}), 22));
+    }
+
+    #[test]
+    fn all_ports() {
+        assert!(covers_all_tcp_ports(&json!({"ipProtocol": "-1"})));
+        assert!(covers_all_tcp_ports(&json!({"ipProtocol": "tcp", "fromPort": 0, "toPort": 65535})));
+        assert!(!covers_all_tcp_ports(&json!({"ipProtocol": "tcp", "fromPort": 22, "toPort": 65535})));
+        assert!(!covers_all_tcp_ports(&json!({"ipProtocol": "udp", "fromPort": 0, "toPort": 65535})));
     }
 
     #[test]

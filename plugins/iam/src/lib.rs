@@ -9,14 +9,27 @@
 
 use securebase_plugin_sdk::Plugin;
 
+mod accessanalyzer_enabled;
 mod iam_customer_attached_policy_no_administrative_privileges;
+mod iam_inline_policy_no_administrative_privileges;
 mod iam_no_root_access_key;
+mod iam_password_policy_expires_passwords_within_90_days_or_less;
+mod iam_password_policy_lowercase;
 mod iam_password_policy_minimum_length_14;
+mod iam_password_policy_number;
 mod iam_password_policy_reuse_24;
+mod iam_password_policy_symbol;
+mod iam_password_policy_uppercase;
 mod iam_policy_attached_only_to_group_or_roles;
+mod iam_root_hardware_mfa_enabled;
 mod iam_root_mfa_enabled;
 mod iam_rotate_access_key_90_days;
+mod iam_support_role_created;
+mod iam_user_accesskey_unused;
+mod iam_user_console_access_unused;
 mod iam_user_mfa_enabled_console_access;
+mod password;
+mod unused;
 
 const PASSWORD_POLICY: &str = "SecureBase::IAM::PasswordPolicy";
 const ACCOUNT_SUMMARY: &str = "SecureBase::IAM::AccountSummary";
@@ -31,12 +44,23 @@ pub static PLUGIN: Plugin = Plugin {
     checks: &[
         iam_no_root_access_key::CHECK,
         iam_root_mfa_enabled::CHECK,
+        iam_root_hardware_mfa_enabled::CHECK,
         iam_password_policy_minimum_length_14::CHECK,
         iam_password_policy_reuse_24::CHECK,
+        iam_password_policy_symbol::CHECK,
+        iam_password_policy_number::CHECK,
+        iam_password_policy_uppercase::CHECK,
+        iam_password_policy_lowercase::CHECK,
+        iam_password_policy_expires_passwords_within_90_days_or_less::CHECK,
         iam_user_mfa_enabled_console_access::CHECK,
+        iam_user_console_access_unused::CHECK,
+        iam_user_accesskey_unused::CHECK,
         iam_rotate_access_key_90_days::CHECK,
         iam_policy_attached_only_to_group_or_roles::CHECK,
         iam_customer_attached_policy_no_administrative_privileges::CHECK,
+        iam_inline_policy_no_administrative_privileges::CHECK,
+        iam_support_role_created::CHECK,
+        accessanalyzer_enabled::CHECK,
     ],
 };
 

@@ -11,12 +11,12 @@ mod s3_bucket_default_encryption;
 mod s3_bucket_level_public_access_block;
 mod s3_bucket_no_mfa_delete;
 mod s3_bucket_object_versioning;
+mod s3_bucket_public_access;
 mod s3_bucket_secure_transport_policy;
 mod s3_bucket_server_access_logging_enabled;
 
 const BUCKET: &str = "AWS::S3::Bucket";
 const ACCOUNT_PAB: &str = "AWS::S3::AccountPublicAccessBlock";
-const PAB_FLAGS: [&str; 4] = ["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"];
 
 /// The plugin: every S3 check, in report order.
 pub static PLUGIN: Plugin = Plugin {
@@ -27,6 +27,7 @@ pub static PLUGIN: Plugin = Plugin {
         s3_bucket_object_versioning::CHECK,
         s3_bucket_level_public_access_block::CHECK,
         s3_account_level_public_access_blocks::CHECK,
+        s3_bucket_public_access::CHECK,
         s3_bucket_secure_transport_policy::CHECK,
         s3_bucket_server_access_logging_enabled::CHECK,
         s3_bucket_no_mfa_delete::CHECK,
@@ -35,10 +36,7 @@ pub static PLUGIN: Plugin = Plugin {
 
 securebase_plugin_sdk::export_plugin!(PLUGIN);
 
-/// The public-access-block flags of `value` that are not `true`.
-fn pab_missing(value: Option<&serde_json::Value>) -> Vec<&'static str> {
-    PAB_FLAGS.into_iter().filter(|f| value.and_then(|v| v.get(*f)).and_then(securebase_plugin_sdk::inventory_bool) != Some(true)).collect()
-}
+use securebase_plugin_sdk::aws::pab_missing;
 
 fn bucket_name(item: &Item) -> &str {
     item.name()

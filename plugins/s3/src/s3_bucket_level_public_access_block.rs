@@ -1,6 +1,6 @@
 //! Buckets block public access, themselves or through the account-level block.
 
-use super::{ACCOUNT_PAB, BUCKET, bucket_name, pab_missing};
+use super::{BUCKET, bucket_name, pab_missing};
 use securebase_plugin_sdk::{Check, CheckMeta, Findings, Inventory, Severity, reference};
 
 pub const CHECK: Check = Check {
@@ -22,7 +22,7 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     // Prowler's semantics: the account-level block covers every bucket when fully on.
-    let account_blocks = inv.items(ACCOUNT_PAB).iter().any(|a| pab_missing(Some(&a.configuration)).is_empty());
+    let account_blocks = securebase_plugin_sdk::aws::account_blocks_public_s3(inv);
     for b in inv.items(BUCKET).iter() {
         let missing = pab_missing(b.supplementary("/PublicAccessBlockConfiguration"));
         if missing.is_empty() {

@@ -24,12 +24,22 @@
 //! The export glue ([`export_plugin!`]) only exists on `wasm32`; natively the crate is an
 //! ordinary library, which is what makes the native baseline and tests possible.
 
+pub mod aws;
 mod inventory;
 mod model;
 pub mod policy;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// Resource types of our own that several plugin families share (documented in
+/// `host/inventory/README.md`).
+pub mod resource_types {
+    /// One per account: the anchor for account-wide checks (support role, data events, alarms).
+    pub const ACCOUNT: &str = "SecureBase::Account::Account";
+    /// One per enabled region: the anchor for "in every region" checks.
+    pub const REGION: &str = "SecureBase::Account::Region";
+}
 
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]

@@ -1,0 +1,10 @@
+//! No network ACL admits the internet on RDP (TCP 3389).
+
+use securebase_plugin_sdk::Check;
+
+pub const CHECK: Check = crate::nacl::nacl_check!(
+    "ec2_networkacl_allow_ingress_tcp_port_3389",
+    "Network ACLs do not allow ingress from 0.0.0.0/0 or ::/0 to TCP port 3389 (RDP)",
+    3389,
+    "RDP"
+);

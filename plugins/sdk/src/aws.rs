@@ -1,0 +1,67 @@
+//! Questions several plugin families ask of the same AWS resources: is this bucket
+//! public, is this service on in every region. One answer, shared, so two checks can
+//! never disagree about the same fact.
+
+use crate::policy::Policy;
+use crate::{Findings, Inventory, Item, inventory_bool, resource_types::REGION};
+use serde_json::Value;
+
+/// The four S3 Block Public Access settings.
+pub const PAB_FLAGS: [&str; 4] = ["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"];
+
+/// The Block Public Access flags of `value` that are not `true`.
+pub fn pab_missing(value: Option<&Value>) -> Vec<&'static str> {
+    PAB_FLAGS.into_iter().filter(|f| value.and_then(|v| v.get(*f)).and_then(inventory_bool) != Some(true)).collect()
+}
+
+/// Whether the account-level S3 Block Public Access is fully on.
+pub fn account_blocks_public_s3(inv: &Inventory) -> bool {
+    inv.items("AWS::S3::AccountPublicAccessBlock").iter().any(|a| pab_missing(Some(&a.configuration)).is_empty())
+}
+
+/// Why an S3 bucket is public, if it is: Block Public Access (bucket or account) off
+/// and either an `Allow` for every principal without conditions in its policy, or an
+/// ACL grant to `AllUsers`/`AuthenticatedUsers`. Conditions are assumed to restrict,
+/// as AWS Config's rules do. An unreadable policy is an `Err`.
+pub fn s3_bucket_exposure(bucket: &Item, account_blocks: bool) -> Result<Option<String>, String> {
+    if account_blocks || pab_missing(bucket.supplementary("/PublicAccessBlockConfiguration")).is_empty() {
+        return Ok(None);
+    }
+    if let Some(text) = bucket.supplementary("/BucketPolicy/policyText").filter(|v| !v.is_null()) {
+        let policy = Policy::parse(text).map_err(|e| e.to_string())?;
+        if let Some(s) = policy.statements.iter().find(|s| s.is_allow() && s.has_wildcard_principal() && !s.has_condition()) {
+            return Ok(Some(format!("its policy allows {} to everyone", s.actions.join(", "))));
+        }
+    }
+    for g in bucket.supplementary("/AccessControlList/grantList").and_then(Value::as_array).into_iter().flatten() {
+        let grantee = match g.get("grantee") {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.get("uri").and_then(Value::as_str).unwrap_or_default().to_string(),
+            None => String::new(),
+        };
+        if grantee.contains("AllUsers") || grantee.contains("AuthenticatedUsers") {
+            let permission = g.get("permission").and_then(Value::as_str).unwrap_or("access");
+            return Ok(Some(format!("its ACL grants {permission} to {grantee}")));
+        }
+    }
+    Ok(None)
+}
+
+/// Reports every enabled region (`SecureBase::Account::Region`) as passing when some
+/// item of `service` in that region satisfies `on`, failing otherwise.
+pub fn per_region(inv: &Inventory, out: &mut Findings, service: &str, what: &str, on: impl Fn(&Item) -> bool) {
+    let items = inv.items(service);
+    for region in inv.items(REGION).iter() {
+        let name = &region.resource_id;
+        match items.iter().find(|i| &i.region == name && on(i)) {
+            Some(i) => out.pass(region, format!("{what} is on in {name} ({}).", i.name())),
+            None => out.fail(region, format!("{what} is not on in {name}.")),
+        }
+    }
+}
+
+/// A boolean the way AWS Config's older camelCase shapes or CloudFormation-shaped
+/// types spell it: tries `/camelCase` then `/PascalCase`.
+pub fn flag(item: &Item, camel: &str, pascal: &str) -> Option<bool> {
+    item.config_bool(camel).or_else(|| item.config_bool(pascal))
+}
