@@ -213,6 +213,33 @@ def user(acct, name, managed=(), inline=(), groups=()):
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 READ_BILLING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["aws-portal:ViewBilling", "ce:Get*"], "Resource": "*"}]}
 
+
+# The CIS 4.x metric filter patterns, by metric name (the security account runs them all).
+CIS_FILTERS = {
+    "UnauthorizedAPICalls": '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+    "ConsoleSigninWithoutMFA": '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }',
+    "RootUsage": '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+    "IAMPolicyChanges": '{ ($.eventName=DeleteGroupPolicy) || ($.eventName=DeleteRolePolicy) || ($.eventName=DeleteUserPolicy) || ($.eventName=PutGroupPolicy) || ($.eventName=PutRolePolicy) || ($.eventName=PutUserPolicy) || ($.eventName=CreatePolicy) || ($.eventName=DeletePolicy) || ($.eventName=CreatePolicyVersion) || ($.eventName=DeletePolicyVersion) || ($.eventName=AttachRolePolicy) || ($.eventName=DetachRolePolicy) || ($.eventName=AttachUserPolicy) || ($.eventName=DetachUserPolicy) || ($.eventName=AttachGroupPolicy) || ($.eventName=DetachGroupPolicy) }',
+    "CloudTrailChanges": '{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }',
+    "ConsoleAuthFailures": '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
+    "DisableOrDeleteCMK": '{ ($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }',
+    "S3BucketPolicyChanges": '{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }',
+    "AWSConfigChanges": '{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }',
+    "SecurityGroupChanges": '{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }',
+    "NACLChanges": '{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }',
+    "NetworkGatewayChanges": '{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }',
+    "RouteTableChanges": '{ ($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }',
+    "VPCChanges": '{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }',
+    "OrganizationsChanges": '{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }',
+}
+
+def monitoring(acct, group_name, metrics):
+    out = []
+    for m in metrics:
+        out.append(metric_filter(acct, group_name, m, CIS_FILTERS[m], m))
+        out.append(alarm(acct, f"cis-{m}", m))
+    return out
+
 def account(acct, name, items):
     doc = {"schema": "securebase.inventory/v1", "accountId": acct, "accountName": name, "capturedAt": CAP, "configurationItems": items}
     slug = name.split("-")[-1]
@@ -245,6 +272,19 @@ def main():
         cred(P, "bob", True, False, key1=True, key1_rotated="2026-04-15T10:00:00+00:00"), cred(P, "ci-deploy", False, False, key1=True, key1_rotated="2026-09-20T10:00:00+00:00"),
         policy(P, "AcmeReadOnlyBilling", READ_BILLING), policy(P, "AcmeBreakGlassAdmin", ADMIN),
         user(P, "alice", groups=["engineers"]), user(P, "bob", managed=["AmazonS3FullAccess"], groups=["engineers"]), user(P, "ci-deploy", inline=["deploy-artifacts"]),
+        account_item(P, "acme-health-production"), region_item(P, "us-east-1"), region_item(P, "us-west-2"),
+        role(P, "acme-support", managed=["AWSSupportAccess"]), role(P, "ehr-api-instance", managed=["AmazonSSMManagedInstanceCore"]),
+        analyzer(P, "acme-prod-analyzer"),
+        nacl(P, "acl-0a11prod", "vpc-0a11prod", [nacl_entry(90, "deny", (22, 22)), nacl_entry(91, "deny", (3389, 3389)), nacl_entry(100, "allow", (0, 65535))]),
+        snapshot(P, "snap-0a1000000000001"),
+        trail(P, "acme-org-trail", "acme-security-cloudtrail", cw_group="CloudTrail/acme-org", data_events="WriteOnly"),
+        *monitoring(P, "CloudTrail/acme-org", ["UnauthorizedAPICalls", "RootUsage", "ConsoleSigninWithoutMFA", "IAMPolicyChanges", "CloudTrailChanges"]),
+        recorder(P, "us-east-1"),
+        kms_key(P, "1a2b3c4d-prod-phi"), kms_key(P, "5e6f7a8b-prod-legacy", rotation=False), kms_key(P, "aws-ebs-default", manager="AWS", rotation=False),
+        rds(P, "ehr-primary"), rds(P, "analytics-replica", encrypted=False, backup=0, deletion=False),
+        rds_snapshot(P, "ehr-primary-pre-migration"),
+        detector(P, "us-east-1"), hub(P, "us-east-1"),
+        efs(P, "fs-0a1shared"),
     ])
 
     S = "222222222222"
@@ -269,6 +309,17 @@ def main():
         policy(S, "StagingPowerUser", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}]}),
         policy(S, "LegacyFullAccess", ADMIN, attachments=0),
         user(S, "qa-runner", managed=["AdministratorAccess"]), user(S, "carol", groups=["qa"]),
+        account_item(S, "acme-health-staging"), region_item(S, "us-east-1"),
+        role(S, "qa-instance", managed=["AmazonSSMManagedInstanceCore"], inline_policies=[inline("everything", ADMIN)]),
+        nacl(S, "acl-0c33staging", "vpc-0c33staging", [nacl_entry(100, "allow", proto="-1")]),
+        snapshot(S, "snap-0c1000000000001", public=True),
+        trail(S, "staging-local", "acme-staging-trail-logs", multi=False, validation=False, kms=False),
+        bucket(S, "acme-staging-trail-logs", sse="AES256"),
+        recorder(S, "us-east-1", recording=False),
+        kms_key(S, "9c8d7e6f-staging-app", rotation=False, policy={"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]}),
+        rds(S, "staging-db", encrypted=False, public=True, deletion=False, minor=False),
+        rds_snapshot(S, "staging-db-shared", public=True),
+        efs(S, "fs-0c1scratch", encrypted=False, backup=False),
     ])
 
     K = "333333333333"
@@ -285,6 +336,15 @@ def main():
         summary(K, 1, 0),
         cred(K, "<root_account>", False, True), cred(K, "secops-dana", True, True),
         user(K, "secops-dana", groups=["security-auditors"]),
+        account_item(K, "acme-health-security"), region_item(K, "us-east-1"),
+        role(K, "security-support", managed=["AWSSupportAccess"]),
+        analyzer(K, "acme-org-analyzer"),
+        nacl(K, "acl-0d44security", "vpc-0d44security", [nacl_entry(100, "allow", (443, 443), cidr="10.0.0.0/8")]),
+        trail(K, "acme-security-trail", "acme-security-cloudtrail", cw_group="CloudTrail/acme-security", data_events="All"),
+        *monitoring(K, "CloudTrail/acme-security", list(CIS_FILTERS)),
+        recorder(K, "us-east-1"),
+        kms_key(K, "0f0e0d0c-security-logs"),
+        detector(K, "us-east-1"), hub(K, "us-east-1"),
     ])
 
 

@@ -53,16 +53,18 @@ fn pooling_and_on_demand_allocation_agree() {
     let run = |allocator| {
         let rt = Runtime::new(RuntimeOptions { allocator, ..RuntimeOptions::default() }).unwrap();
         let p = rt.load("s3.wasm", s3()).unwrap();
-        (rt.allocator(), rt.evaluate(&p, &account))
+        let info = p.info().clone();
+        (rt.allocator(), rt.evaluate(&p, &account), info)
     };
-    let (a, pooled) = run(AllocatorChoice::Pooling);
-    let (b, on_demand) = run(AllocatorChoice::OnDemand);
+    let (a, pooled, info) = run(AllocatorChoice::Pooling);
+    let (b, on_demand, _) = run(AllocatorChoice::OnDemand);
     assert_eq!((a.as_str(), b.as_str()), ("pooling", "on-demand"));
     let pooled = pooled.result.unwrap();
     assert_eq!(pooled, on_demand.result.unwrap());
     assert!(pooled.iter().any(|f| f.status == Status::Fail) && pooled.iter().any(|f| f.status == Status::Pass));
-    // Six checks read each bucket and one the account-level block.
-    assert_eq!(pooled.len(), account.items("AWS::S3::Bucket").len() * 6 + account.items("AWS::S3::AccountPublicAccessBlock").len());
+    // Every S3 check reports once per resource of the type it declares.
+    let expected: usize = info.checks.iter().map(|c| c.resource_types.iter().map(|t| account.items(t).len()).sum::<usize>()).sum();
+    assert_eq!(pooled.len(), expected);
 }
 
 #[test]

@@ -1,0 +1,100 @@
+//! The check catalogue as a whole: every built-in plugin behaves the same in the
+//! sandbox as natively on every fixture, every check fires on the demo organization,
+//! and the framework files reference only checks that exist.
+
+use securebase_e2e::*;
+use securebase_plugin_sdk::Plugin;
+use securebase_scan::Scanner;
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+
+/// Every built-in plugin, natively, by component name.
+fn native() -> Vec<(&'static str, &'static Plugin)> {
+    vec![
+        ("s3", &securebase_plugin_s3::PLUGIN),
+        ("ec2", &securebase_plugin_ec2::PLUGIN),
+        ("iam", &securebase_plugin_iam::PLUGIN),
+        ("cloudtrail", &securebase_plugin_cloudtrail::PLUGIN),
+        ("cloudwatch", &securebase_plugin_cloudwatch::PLUGIN),
+        ("config", &securebase_plugin_config::PLUGIN),
+        ("kms", &securebase_plugin_kms::PLUGIN),
+        ("rds", &securebase_plugin_rds::PLUGIN),
+        ("guardduty", &securebase_plugin_guardduty::PLUGIN),
+        ("securityhub", &securebase_plugin_securityhub::PLUGIN),
+        ("efs", &securebase_plugin_efs::PLUGIN),
+    ]
+}
+
+#[test]
+fn the_catalogue_has_at_least_60_checks_with_unique_ids() {
+    let ids: Vec<&str> = native().iter().flat_map(|(_, p)| p.checks.iter().map(|c| c.meta.id)).collect();
+    let unique: HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len(), "duplicate check ids");
+    assert!(ids.len() >= 60, "only {} checks", ids.len());
+    assert_eq!(native().len(), securebase_builtin_plugins::PLUGINS.len(), "every embedded plugin has a native twin here");
+}
+
+#[test]
+fn every_plugin_gives_the_same_findings_in_the_sandbox_as_natively() {
+    let rt = runtime(test_limits());
+    let mut fixtures_run = 0;
+    for (name, plugin) in native() {
+        let bytes = securebase_builtin_plugins::PLUGINS.iter().find(|(n, _)| *n == format!("{name}.wasm")).expect("embedded").1;
+        let sandboxed = rt.load(name, bytes).unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins").join(name).join("fixtures");
+        for check_dir in std::fs::read_dir(&dir).unwrap().flatten() {
+            for file in std::fs::read_dir(check_dir.path()).unwrap().flatten() {
+                let fixture = securebase_plugin_sdk::testing::load_fixture(&file.path()).unwrap();
+                let natively: BTreeSet<(String, String, String, String)> = plugin
+                    .evaluate(&securebase_plugin_sdk::testing::inventory(fixture.account.clone()))
+                    .into_iter()
+                    .map(|f| (f.check_id, f.resource_id, f.status.as_str().to_string(), f.message))
+                    .collect();
+                let eval = rt.evaluate(&sandboxed, &fixture.account);
+                let in_sandbox: BTreeSet<(String, String, String, String)> = eval
+                    .result
+                    .unwrap_or_else(|e| panic!("{}: {e}", fixture.path))
+                    .into_iter()
+                    .map(|f| (f.check_id, f.resource_id, f.status.as_str().to_string(), f.message))
+                    .collect();
+                assert_eq!(natively, in_sandbox, "{}", fixture.path);
+                fixtures_run += 1;
+            }
+        }
+    }
+    assert!(fixtures_run > 100, "only {fixtures_run} fixtures");
+}
+
+#[test]
+fn every_check_fires_on_the_demo_organization() {
+    let rt = runtime(test_limits());
+    let scanner = Scanner::new(rt.clone(), builtins(&rt), securebase_scoring::builtin(), Some(2)).unwrap();
+    let report = scanner.scan(securebase_inventory::demo(), &|_| {});
+    assert!(report.plugin_errors.is_empty(), "{:?}", report.plugin_errors);
+    let decided: HashSet<&str> = report
+        .accounts
+        .iter()
+        .flat_map(|a| &a.findings)
+        .filter(|f| f.status == "pass" || f.status == "fail")
+        .map(|f| f.check_id.as_str())
+        .collect();
+    let failing: HashSet<&str> =
+        report.accounts.iter().flat_map(|a| &a.findings).filter(|f| f.status == "fail").map(|f| f.check_id.as_str()).collect();
+    let silent: Vec<&str> =
+        native().iter().flat_map(|(_, p)| p.checks.iter().map(|c| c.meta.id)).filter(|id| !decided.contains(id)).collect();
+    assert!(silent.is_empty(), "checks that neither pass nor fail anywhere in the demo: {silent:?}");
+    // A realistic mix: every family fails somewhere.
+    for (name, plugin) in native() {
+        assert!(plugin.checks.iter().any(|c| failing.contains(c.meta.id)), "plugin {name} fails nowhere in the demo");
+    }
+}
+
+#[test]
+fn framework_files_reference_only_known_checks() {
+    let known: HashSet<&str> = native().iter().flat_map(|(_, p)| p.checks.iter().map(|c| c.meta.id)).collect();
+    for fw in securebase_scoring::builtin() {
+        fw.check_known(&|c| known.contains(c)).unwrap();
+        let ids: HashSet<&str> = fw.requirements.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids.len(), fw.requirements.len(), "{} has duplicate requirement ids", fw.id);
+    }
+}
