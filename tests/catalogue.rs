@@ -98,3 +98,26 @@ fn framework_files_reference_only_known_checks() {
         assert_eq!(ids.len(), fw.requirements.len(), "{} has duplicate requirement ids", fw.id);
     }
 }
+
+#[test]
+fn framework_catalogues_are_complete() {
+    let fws = securebase_scoring::builtin();
+    let by_id = |id: &str| fws.iter().find(|f| f.id == id).unwrap();
+    let cis = by_id("cis-aws-foundations");
+    assert_eq!(cis.requirements.len(), 62, "CIS AWS Foundations v3.0.0 has 62 recommendations");
+    for r in &cis.requirements {
+        assert!(r.profile == "Level 1" || r.profile == "Level 2", "{} profile {:?}", r.id, r.profile);
+        assert!(r.assessment == "automated" || r.assessment == "manual", "{} assessment {:?}", r.id, r.assessment);
+    }
+    let soc2 = by_id("soc2");
+    for prefix in ["CC1.", "CC2.", "CC3.", "CC4.", "CC5.", "CC6.", "CC7.", "CC8.", "CC9.", "A1.", "C1."] {
+        assert!(soc2.requirements.iter().any(|r| r.id.starts_with(prefix)), "SOC 2 lacks {prefix}");
+    }
+    assert_eq!(soc2.requirements.len(), 38);
+    let hipaa = by_id("hipaa");
+    for part in ["164.308", "164.310", "164.312", "164.314", "164.316"] {
+        assert!(hipaa.requirements.iter().any(|r| r.id.starts_with(part)), "HIPAA lacks {part}");
+    }
+    assert!(hipaa.requirements.iter().all(|r| r.profile == "Required" || r.profile == "Addressable"));
+    assert_eq!(by_id("fedramp-moderate").requirements.len(), 323, "the FedRAMP Rev. 5 Moderate baseline has 323 controls and enhancements");
+}

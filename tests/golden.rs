@@ -54,3 +54,18 @@ fn demo_scan_table() {
 fn demo_scan_json() {
     check("demo-scan.json", &securebase_reports::render_json(&demo_report()));
 }
+
+/// Every requirement of every framework with the checks behind it: a mapping change is a diff.
+#[test]
+fn framework_mappings() {
+    let mut out = String::new();
+    for fw in securebase_scoring::builtin() {
+        out.push_str(&format!("# {} {} ({})\n", fw.name, fw.version, fw.id));
+        for r in &fw.requirements {
+            let checks = if r.checks.is_empty() { "manual".to_string() } else { r.checks.join(", ") };
+            out.push_str(&format!("{} | {} | {checks}\n", r.id, r.title));
+        }
+        out.push('\n');
+    }
+    check("framework-mappings.txt", &out);
+}

@@ -146,6 +146,11 @@ def efs(acct, fid, encrypted=True, backup=True, region="us-east-1"):
     return item(acct, "AWS::EFS::FileSystem", fid, region, {"FileSystemId": fid, "Encrypted": encrypted, "PerformanceMode": "generalPurpose",
                 "BackupPolicy": {"Status": "ENABLED" if backup else "DISABLED"}}, arn=f"arn:aws:elasticfilesystem:{region}:{acct}:file-system/{fid}")
 
+def server_cert(acct, name, expiration):
+    arn = f"arn:aws:iam::{acct}:server-certificate/{name}"
+    return item(acct, "SecureBase::IAM::ServerCertificate", name, "global", {"serverCertificateName": name, "arn": arn, "expiration": expiration,
+                "uploadDate": "2024-01-15T00:00:00Z"}, name=name, arn=arn)
+
 def password_policy(acct, **kw):
     return item(acct, "SecureBase::IAM::PasswordPolicy", acct, "global", kw)
 
@@ -285,6 +290,7 @@ def main():
         rds_snapshot(P, "ehr-primary-pre-migration"),
         detector(P, "us-east-1"), hub(P, "us-east-1"),
         efs(P, "fs-0a1shared"),
+        server_cert(P, "portal-acme-health-2025", "2025-12-31T23:59:59Z"), server_cert(P, "portal-acme-health-2026", "2027-01-31T23:59:59Z"),
     ])
 
     S = "222222222222"
@@ -305,7 +311,7 @@ def main():
         summary(S, 0, 1),
         cred(S, "<root_account>", False, False, key1=True, key1_rotated="2024-02-01T10:00:00+00:00"),
         cred(S, "qa-runner", False, False, key1=True, key1_rotated="2025-12-01T10:00:00+00:00"),
-        cred(S, "carol", True, True),
+        cred(S, "carol", True, True, key1=True, key1_rotated="2026-10-20T10:00:00+00:00"),
         policy(S, "StagingPowerUser", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}]}),
         policy(S, "LegacyFullAccess", ADMIN, attachments=0),
         user(S, "qa-runner", managed=["AdministratorAccess"]), user(S, "carol", groups=["qa"]),

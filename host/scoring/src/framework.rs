@@ -37,6 +37,14 @@ pub struct Requirement {
     /// The section it belongs to, for grouping in reports.
     #[serde(default)]
     pub section: String,
+    /// The framework's own grading of the requirement: CIS's profile (`Level 1`,
+    /// `Level 2`), HIPAA's `Required` or `Addressable`; empty where it has none.
+    #[serde(default)]
+    pub profile: String,
+    /// How the framework itself says the requirement is assessed (`automated` or
+    /// `manual`), independent of whether SecureBase has checks for it yet.
+    #[serde(default)]
+    pub assessment: String,
     /// The checks that decide it; empty means manual.
     pub checks: Vec<String>,
 }
@@ -118,6 +126,9 @@ impl Framework {
             if r.title.trim().is_empty() {
                 return Err(invalid(format!("requirements[{i}].title"), "expected a non-empty title"));
             }
+            if !r.assessment.is_empty() && r.assessment != "automated" && r.assessment != "manual" {
+                return Err(invalid(format!("requirements[{i}].assessment"), "expected \"automated\" or \"manual\""));
+            }
             let mut seen = HashSet::new();
             for (j, c) in r.checks.iter().enumerate() {
                 if c.is_empty() || !c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_') {
@@ -182,6 +193,10 @@ mod tests {
             (OK.replace("title = \"T\"", "title = \"\""), "requirements[0].title"),
             (OK.replace("checks = [\"a_b\"]\n", ""), "missing field `checks`"),
             (OK.replace("title", "titel"), "unknown field `titel`"),
+            (
+                OK.replace("checks =", "assessment = \"sometimes\"\nchecks ="),
+                "requirements[0].assessment: expected \"automated\" or \"manual\"",
+            ),
             (format!("{OK}[[requirements]]\nid = \"1.1\"\ntitle = \"U\"\nchecks = []\n"), "duplicate requirement id 1.1"),
         ];
         for (text, want) in cases {

@@ -12,6 +12,7 @@ use securebase_plugin_sdk::Plugin;
 mod accessanalyzer_enabled;
 mod iam_customer_attached_policy_no_administrative_privileges;
 mod iam_inline_policy_no_administrative_privileges;
+mod iam_no_expired_server_certificates_stored;
 mod iam_no_root_access_key;
 mod iam_password_policy_expires_passwords_within_90_days_or_less;
 mod iam_password_policy_lowercase;
@@ -28,6 +29,8 @@ mod iam_support_role_created;
 mod iam_user_accesskey_unused;
 mod iam_user_console_access_unused;
 mod iam_user_mfa_enabled_console_access;
+mod iam_user_no_setup_initial_access_key;
+mod iam_user_two_active_access_key;
 mod password;
 mod unused;
 
@@ -55,11 +58,14 @@ pub static PLUGIN: Plugin = Plugin {
         iam_user_mfa_enabled_console_access::CHECK,
         iam_user_console_access_unused::CHECK,
         iam_user_accesskey_unused::CHECK,
+        iam_user_no_setup_initial_access_key::CHECK,
+        iam_user_two_active_access_key::CHECK,
         iam_rotate_access_key_90_days::CHECK,
         iam_policy_attached_only_to_group_or_roles::CHECK,
         iam_customer_attached_policy_no_administrative_privileges::CHECK,
         iam_inline_policy_no_administrative_privileges::CHECK,
         iam_support_role_created::CHECK,
+        iam_no_expired_server_certificates_stored::CHECK,
         accessanalyzer_enabled::CHECK,
     ],
 };
