@@ -24,10 +24,8 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     let now = inv.captured_at();
-    for u in inv.items(crate::CREDENTIAL_REPORT).iter() {
-        if u.resource_id == crate::ROOT_ROW {
-            continue;
-        }
+    for u in crate::users(inv) {
+        let u = &u;
         let user = &u.resource_id;
         let mut ages = Vec::new();
         let mut unreadable = None;

@@ -22,10 +22,8 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     let Some(now) = inv.captured_at() else { return };
-    for u in inv.items(crate::CREDENTIAL_REPORT).iter() {
-        if u.resource_id == crate::ROOT_ROW {
-            continue;
-        }
+    for u in crate::users(inv) {
+        let u = &u;
         let user = &u.resource_id;
         let mut active = 0;
         let mut idle = Vec::new();

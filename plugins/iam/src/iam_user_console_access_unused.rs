@@ -22,15 +22,9 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     let Some(now) = inv.captured_at() else { return };
-    for u in inv.items(crate::CREDENTIAL_REPORT).iter() {
-        if u.resource_id == crate::ROOT_ROW {
-            continue;
-        }
+    for u in crate::console_users(inv, out) {
+        let u = &u;
         let user = &u.resource_id;
-        if u.config_bool("/password_enabled") != Some(true) {
-            out.not_applicable(u, format!("User {user} has no console password."));
-            continue;
-        }
         match idle_days(u, "password_last_used", "user_creation_time", now) {
             Some(d) if d > MAX_UNUSED_DAYS => out.fail(u, format!("User {user} has not signed in to the console for {d} days.")),
             Some(d) => out.pass(u, format!("User {user} signed in to the console {d} days ago.")),

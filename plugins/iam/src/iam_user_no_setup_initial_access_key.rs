@@ -20,15 +20,9 @@ pub const CHECK: Check = Check {
 };
 
 fn run(inv: &Inventory, out: &mut Findings) {
-    for u in inv.items(crate::CREDENTIAL_REPORT).iter() {
-        if u.resource_id == crate::ROOT_ROW {
-            continue;
-        }
+    for u in crate::console_users(inv, out) {
+        let u = &u;
         let user = &u.resource_id;
-        if u.config_bool("/password_enabled") != Some(true) {
-            out.not_applicable(u, format!("User {user} has no console password."));
-            continue;
-        }
         let never_used: Vec<String> = [1, 2]
             .iter()
             .filter(|n| u.config_bool(&format!("/access_key_{n}_active")) == Some(true))

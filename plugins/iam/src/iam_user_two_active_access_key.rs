@@ -20,10 +20,8 @@ pub const CHECK: Check = Check {
 };
 
 fn run(inv: &Inventory, out: &mut Findings) {
-    for u in inv.items(crate::CREDENTIAL_REPORT).iter() {
-        if u.resource_id == crate::ROOT_ROW {
-            continue;
-        }
+    for u in crate::users(inv) {
+        let u = &u;
         let active = [1, 2].iter().filter(|n| u.config_bool(&format!("/access_key_{n}_active")) == Some(true)).count();
         let user = &u.resource_id;
         match active {

@@ -7,7 +7,7 @@
 //! per credential report row. Each check is a module named after its id; its fixtures
 //! are in `fixtures/<check_id>/`.
 
-use securebase_plugin_sdk::Plugin;
+use securebase_plugin_sdk::{Findings, Inventory, Item, Plugin};
 
 mod accessanalyzer_enabled;
 mod iam_customer_attached_policy_no_administrative_privileges;
@@ -71,6 +71,21 @@ pub static PLUGIN: Plugin = Plugin {
 };
 
 securebase_plugin_sdk::export_plugin!(PLUGIN);
+
+/// Credential report rows of IAM users; the root row is the root checks' business.
+fn users(inv: &Inventory) -> Vec<Item> {
+    inv.items(CREDENTIAL_REPORT).iter().filter(|u| u.resource_id != ROOT_ROW).cloned().collect()
+}
+
+/// Users with a console password. The others are recorded as not applicable.
+fn console_users(inv: &Inventory, out: &mut Findings) -> Vec<Item> {
+    let (console, api_only): (Vec<Item>, Vec<Item>) =
+        users(inv).into_iter().partition(|u| u.config_bool("/password_enabled") == Some(true));
+    for u in &api_only {
+        out.not_applicable(u, format!("User {} has no console password.", u.resource_id));
+    }
+    console
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,9 +5,10 @@
 //! check. Fixtures live in `<plugin>/fixtures/<check_id>/*.json`.
 //!
 //! [`verify_fixtures`] runs every fixture of every check of a plugin and fails when
-//! a result differs from `expect`, when a check has no fixture in which it passes
-//! and one in which it fails, or when a fixture folder names no check. So a check
-//! cannot be added without fixtures, and a fixture cannot outlive its check.
+//! a result differs from `expect`, when a check lacks a fixture in which it passes, one
+//! in which it fails and one in which it does not apply (no resource gets `pass` or
+//! `fail`), or when a fixture folder names no check. So a check cannot be added
+//! without fixtures, and a fixture cannot outlive its check.
 
 use crate::{Check, Inventory, Plugin, RawItem, Source, Status};
 use securebase_inventory::AccountInventory;
@@ -133,6 +134,7 @@ pub fn verify_fixtures(plugin: &Plugin, dir: &Path) {
             continue;
         }
         let mut seen = Vec::new();
+        let mut not_applicable = false;
         for path in files {
             let fixture = match load_fixture(&path) {
                 Ok(f) => f,
@@ -143,6 +145,7 @@ pub fn verify_fixtures(plugin: &Plugin, dir: &Path) {
             };
             fixtures_run += 1;
             seen.extend(fixture.expect.values().copied());
+            not_applicable |= !fixture.expect.values().any(|s| matches!(s, Status::Pass | Status::Fail));
             match run(check, &fixture) {
                 Ok(got) if got == fixture.expect => {}
                 Ok(got) => problems.push(format!("{}: expected {:?}, got {:?}", fixture.path, fixture.expect, got)),
@@ -153,6 +156,9 @@ pub fn verify_fixtures(plugin: &Plugin, dir: &Path) {
             if !seen.contains(&needed) {
                 problems.push(format!("{}: no fixture where a resource gets `{}`", check.meta.id, needed.as_str()));
             }
+        }
+        if !not_applicable {
+            problems.push(format!("{}: no fixture where the check does not apply (no resource gets pass or fail)", check.meta.id));
         }
     }
     assert!(problems.is_empty(), "{} fixture problem(s) in plugin {}:\n  {}", problems.len(), plugin.name, problems.join("\n  "));
