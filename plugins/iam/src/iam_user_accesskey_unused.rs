@@ -32,7 +32,7 @@ fn run(inv: &Inventory, out: &mut Findings) {
                 continue;
             }
             active += 1;
-            match idle_days(u, &format!("access_key_{n}_last_used_date"), &format!("access_key_{n}_last_rotated"), now) {
+            match idle_days(u, &[&format!("access_key_{n}_last_used_date"), &format!("access_key_{n}_last_rotated")], now) {
                 Some(d) if d > MAX_UNUSED_DAYS => idle.push(format!("key {n} unused for {d} days")),
                 Some(_) => {}
                 None => idle.push(format!("key {n} has no usage or rotation date")),

@@ -25,7 +25,7 @@ fn run(inv: &Inventory, out: &mut Findings) {
     for u in crate::console_users(inv, out) {
         let u = &u;
         let user = &u.resource_id;
-        match idle_days(u, "password_last_used", "user_creation_time", now) {
+        match idle_days(u, &["password_last_used", "password_last_changed", "user_creation_time"], now) {
             Some(d) if d > MAX_UNUSED_DAYS => out.fail(u, format!("User {user} has not signed in to the console for {d} days.")),
             Some(d) => out.pass(u, format!("User {user} signed in to the console {d} days ago.")),
             None => out.error(u, format!("User {user} has no readable sign-in or creation date.")),

@@ -11,7 +11,8 @@ pub fn report_time(item: &Item, column: &str) -> Option<i64> {
     item.config_str(&format!("/{column}")).and_then(parse_rfc3339)
 }
 
-/// Days since `column` (falling back to `fallback`, e.g. never used: since creation).
-pub fn idle_days(item: &Item, column: &str, fallback: &str, now: i64) -> Option<i64> {
-    report_time(item, column).or_else(|| report_time(item, fallback)).map(|t| days_between(t, now))
+/// Days since the first readable column of `columns` (e.g. last used, else last changed,
+/// else created: CIS 1.12's order for a credential never used).
+pub fn idle_days(item: &Item, columns: &[&str], now: i64) -> Option<i64> {
+    columns.iter().find_map(|c| report_time(item, c)).map(|t| days_between(t, now))
 }
