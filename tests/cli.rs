@@ -228,3 +228,60 @@ fn compiled_plugins_are_cached_between_runs() {
         std::fs::read_dir(cache.path()).unwrap().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "cwasm")).collect();
     assert_eq!(artifacts.len(), securebase_builtin_plugins::PLUGINS.len(), "one compiled artifact per built-in plugin");
 }
+
+#[test]
+fn scan_out_writes_reports_and_report_renders_from_a_saved_scan() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    assert!(securebase(&["scan", "--demo", "--out", dir], cache.path()).status.success());
+    for name in [
+        "scan.json",
+        "findings.csv",
+        "findings.ocsf.json",
+        "report-cis-aws-foundations.pdf",
+        "report-soc2.pdf",
+        "report-hipaa.pdf",
+        "report-fedramp-moderate.pdf",
+    ] {
+        let bytes = std::fs::read(out.path().join(name)).unwrap_or_else(|_| panic!("{name} not written"));
+        assert!(!bytes.is_empty(), "{name} is empty");
+    }
+    assert!(std::fs::read(out.path().join("report-hipaa.pdf")).unwrap().starts_with(b"%PDF-"));
+    let scan = out.path().join("scan.json");
+    let pdf = out.path().join("again.pdf");
+    let args = [
+        "report",
+        "--scan",
+        scan.to_str().unwrap(),
+        "--framework",
+        "soc2",
+        "--format",
+        "pdf",
+        "--out",
+        pdf.to_str().unwrap(),
+        "--organization",
+        "Acme",
+    ];
+    assert!(securebase(&args, cache.path()).status.success());
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    let csv = out.path().join("again.csv");
+    assert!(
+        securebase(&["report", "--scan", scan.to_str().unwrap(), "--format", "csv", "--out", csv.to_str().unwrap()], cache.path())
+            .status
+            .success()
+    );
+    assert_eq!(std::fs::read(&csv).unwrap(), std::fs::read(out.path().join("findings.csv")).unwrap());
+    // Unusable input: a framework the scan did not score, a file that is not a scan.
+    let bad = securebase(
+        &["report", "--scan", scan.to_str().unwrap(), "--framework", "iso27001", "--format", "pdf", "--out", pdf.to_str().unwrap()],
+        cache.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("was not scored in this scan"));
+    let not_scan = out.path().join("findings.csv");
+    let bad =
+        securebase(&["report", "--scan", not_scan.to_str().unwrap(), "--format", "csv", "--out", csv.to_str().unwrap()], cache.path());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a SecureBase scan document"));
+}

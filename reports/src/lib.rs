@@ -1,9 +1,28 @@
-//! Output formats for a [`ScanReport`]: the terminal table and the JSON scan document.
-//! (PDF, CSV and OCSF renderers will live here too.)
+//! Output formats for a [`ScanReport`]: the terminal table, the JSON scan document, the
+//! PDF compliance report for auditors, and CSV and OCSF exports for spreadsheets and SIEMs.
 
+mod csv;
+mod ocsf;
+mod pdf;
 mod table;
 
+pub use csv::{COLUMNS as CSV_COLUMNS, render_csv};
+pub use ocsf::{OCSF_VERSION, render_ocsf};
+pub use pdf::render_pdf;
 pub use table::render_table;
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The scan did not score the requested framework.
+    #[error("framework `{framework}` was not scored in this scan (scored: {})", scored.join(", "))]
+    UnknownFramework {
+        /// Requested.
+        framework: String,
+        /// Available.
+        scored: Vec<String>,
+    },
+}
 
 use securebase_scan::ScanReport;
 

@@ -31,6 +31,37 @@ pub enum Command {
     Plugins(PluginArgs),
     /// List the frameworks with their requirement counts (mapped to checks / manual).
     Frameworks(FrameworkArgs),
+    /// Render a saved scan (scan.json) as a PDF compliance report, CSV or OCSF events.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The scan document written by `securebase scan --out DIR` (DIR/scan.json).
+    #[arg(long, value_name = "FILE")]
+    pub scan: PathBuf,
+    /// The framework the PDF reports on (any framework scored in the scan). Not needed for csv or ocsf.
+    #[arg(long, value_name = "ID", required_if_eq("format", "pdf"))]
+    pub framework: Option<String>,
+    /// What to render.
+    #[arg(long, value_enum)]
+    pub format: ReportFormat,
+    /// Where to write it.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The organization named on the PDF's cover (default: the scan's inventory source).
+    #[arg(long, value_name = "NAME")]
+    pub organization: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// PDF compliance report for auditors.
+    Pdf,
+    /// Findings as CSV.
+    Csv,
+    /// Findings as OCSF Compliance Finding events (JSON array).
+    Ocsf,
 }
 
 #[derive(Debug, Args)]
@@ -50,7 +81,8 @@ pub struct ScanArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Also write the scan document (scan.json) into this directory.
+    /// Also write the scan document (scan.json), a PDF report per framework
+    /// (report-<framework>.pdf), findings.csv and findings.ocsf.json into this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Exit with status 3 if any failing finding has this severity or higher.

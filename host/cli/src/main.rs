@@ -4,7 +4,7 @@
 mod args;
 
 use anyhow::{Context, Result, anyhow, bail};
-use args::{Cli, Command, Format, PluginArgs, ScanArgs};
+use args::{Cli, Command, Format, PluginArgs, ReportArgs, ReportFormat, ScanArgs};
 use clap::Parser;
 use securebase_runtime::{LoadedPlugin, Runtime, RuntimeOptions, Severity};
 use securebase_scan::{Progress, Scanner};
@@ -60,6 +60,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Scan(args) => scan(args),
         Command::Plugins(args) => list_plugins(&args),
         Command::Frameworks(args) => list_frameworks(&args.framework_file),
+        Command::Report(args) => report(&args),
     }
 }
 
@@ -153,10 +154,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
     }
 
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let path = dir.join("scan.json");
-        std::fs::write(&path, securebase_reports::render_json(&report)).with_context(|| format!("writing {}", path.display()))?;
-        eprintln!("Wrote {}", path.display());
+        write_outputs(dir, &report)?;
     }
     let text = match args.format {
         Format::Table => securebase_reports::render_table(&report),
@@ -178,6 +176,56 @@ fn scan(args: ScanArgs) -> Result<u8> {
             return Ok(EXIT_FAIL_ON);
         }
     }
+    Ok(EXIT_OK)
+}
+
+/// Writes a file, replacing it only once it is complete, so a failure never leaves half a report.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn write_outputs(dir: &std::path::Path, report: &securebase_scan::ScanReport) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut written = vec![("scan.json".to_string(), securebase_reports::render_json(report).into_bytes())];
+    written.push(("findings.csv".into(), securebase_reports::render_csv(report).into_bytes()));
+    written.push(("findings.ocsf.json".into(), serde_json::to_vec_pretty(&securebase_reports::render_ocsf(report))?));
+    for fw in &report.frameworks {
+        written.push((format!("report-{}.pdf", fw.id), securebase_reports::render_pdf(report, &fw.id, None)?));
+    }
+    for (name, bytes) in written {
+        let path = dir.join(name);
+        write_atomically(&path, &bytes)?;
+        eprintln!("Wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn report(args: &ReportArgs) -> Result<u8> {
+    let text = std::fs::read_to_string(&args.scan).with_context(|| format!("reading {}", args.scan.display())).map_err(input)?;
+    let scan: securebase_scan::ScanReport = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a SecureBase scan document (written by `securebase scan --out DIR`)", args.scan.display()))
+        .map_err(input)?;
+    if scan.schema != securebase_scan::SCAN_SCHEMA {
+        return Err(input(anyhow!(
+            "{}: field `schema`: expected {}, found {}",
+            args.scan.display(),
+            securebase_scan::SCAN_SCHEMA,
+            scan.schema
+        )));
+    }
+    let bytes = match args.format {
+        ReportFormat::Pdf => {
+            let framework = args.framework.as_deref().expect("clap requires --framework for pdf");
+            securebase_reports::render_pdf(&scan, framework, args.organization.as_deref()).map_err(input)?
+        }
+        ReportFormat::Csv => securebase_reports::render_csv(&scan).into_bytes(),
+        ReportFormat::Ocsf => serde_json::to_vec_pretty(&securebase_reports::render_ocsf(&scan))?,
+    };
+    write_atomically(&args.out, &bytes)?;
+    eprintln!("Wrote {}", args.out.display());
     Ok(EXIT_OK)
 }
 

@@ -10,7 +10,7 @@ mod report;
 
 pub use report::{
     AccountResult, EngineInfo, EvaluationEntry, FindingEntry, FrameworkEntry, FrameworkResult, OrganizationResult, PluginEntry,
-    PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport,
+    PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport, report_time_ms,
 };
 
 use rayon::prelude::*;

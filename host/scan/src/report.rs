@@ -143,7 +143,13 @@ impl From<FrameworkScore> for FrameworkResult {
             requirements: s
                 .requirements
                 .into_iter()
-                .map(|r| RequirementEntry { id: r.id, title: r.title, status: r.status.as_str().into(), checks: r.checks })
+                .map(|r| RequirementEntry {
+                    id: r.id,
+                    title: r.title,
+                    section: r.section,
+                    status: r.status.as_str().into(),
+                    checks: r.checks,
+                })
                 .collect(),
         }
     }
@@ -156,6 +162,9 @@ pub struct RequirementEntry {
     pub id: String,
     /// Official title.
     pub title: String,
+    /// The framework section it belongs to.
+    #[serde(default)]
+    pub section: String,
     /// `pass`, `fail`, `not_applicable`, `manual` or `error`.
     pub status: String,
     /// The checks behind it.
@@ -253,4 +262,9 @@ impl ScanReport {
             .filter(|f| f.status == "fail" && securebase_runtime::Severity::parse(&f.severity).is_some_and(|s| s >= severity))
             .count()
     }
+}
+
+/// The scan's start time in Unix milliseconds (0 if the document's timestamp is unreadable).
+pub fn report_time_ms(report: &ScanReport) -> i64 {
+    securebase_inventory::time::parse_rfc3339(&report.started_at).map(|s| s * 1000).unwrap_or(0)
 }

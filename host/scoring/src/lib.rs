@@ -79,6 +79,8 @@ pub struct RequirementResult {
     pub id: String,
     /// Its title.
     pub title: String,
+    /// The framework section it belongs to.
+    pub section: String,
     /// Its status.
     pub status: RequirementStatus,
     /// The checks behind it.
@@ -136,7 +138,13 @@ pub fn score(framework: &Framework, outcomes: &HashMap<String, CheckOutcome>) ->
                 RequirementStatus::Manual => summary.manual += 1,
                 RequirementStatus::Error => summary.errored += 1,
             }
-            RequirementResult { id: req.id.clone(), title: req.title.clone(), status, checks: req.checks.clone() }
+            RequirementResult {
+                id: req.id.clone(),
+                title: req.title.clone(),
+                section: req.section.clone(),
+                status,
+                checks: req.checks.clone(),
+            }
         })
         .collect();
     let decided = summary.passing + summary.failing + summary.errored;

@@ -1,0 +1,107 @@
+//! Findings as OCSF Compliance Finding events (class 2003, schema 1.1), one event per
+//! finding, for SIEMs and security lakes (Security Lake, Splunk, Sentinel ingest OCSF).
+
+use securebase_scan::{FindingEntry, ScanReport};
+use serde_json::{Value, json};
+
+/// The OCSF schema version the events follow.
+pub const OCSF_VERSION: &str = "1.1.0";
+
+fn severity_id(s: &str) -> u8 {
+    match s {
+        "info" => 1,
+        "low" => 2,
+        "medium" => 3,
+        "high" => 4,
+        "critical" => 5,
+        _ => 0,
+    }
+}
+
+/// OCSF compliance status: 1 Pass, 2 Warning, 3 Fail, 0 Unknown, 99 Other.
+fn compliance_status(status: &str) -> (u8, &'static str) {
+    match status {
+        "pass" => (1, "Pass"),
+        "fail" => (3, "Fail"),
+        "not_applicable" => (99, "Other"),
+        _ => (0, "Unknown"),
+    }
+}
+
+/// One event per finding, with the requirements (of the scored frameworks) each finding bears on.
+pub fn render_ocsf(report: &ScanReport) -> Value {
+    let time = securebase_scan::report_time_ms(report);
+    let mut events = Vec::new();
+    for a in &report.accounts {
+        for f in &a.findings {
+            events.push(event(report, &a.account_id, a.account_name.as_deref(), f, time));
+        }
+    }
+    Value::Array(events)
+}
+
+fn event(report: &ScanReport, account: &str, account_name: Option<&str>, f: &FindingEntry, time: i64) -> Value {
+    let (status_id, status) = compliance_status(&f.status);
+    let mut requirements = Vec::new();
+    let mut standards = Vec::new();
+    for fw in &report.frameworks {
+        let Some(result) =
+            report.accounts.iter().find(|x| x.account_id == account).and_then(|x| x.frameworks.iter().find(|r| r.framework == fw.id))
+        else {
+            continue;
+        };
+        let ids: Vec<String> =
+            result.requirements.iter().filter(|r| r.checks.contains(&f.check_id)).map(|r| format!("{} {}", fw.name, r.id)).collect();
+        if !ids.is_empty() {
+            standards.push(format!("{} {}", fw.name, fw.version));
+            requirements.extend(ids);
+        }
+    }
+    let uid = format!("securebase:{account}:{}:{}:{}", f.check_id, f.resource_type, f.resource_id);
+    json!({
+        "activity_id": 1,
+        "activity_name": "Create",
+        "category_uid": 2,
+        "category_name": "Findings",
+        "class_uid": 2003,
+        "class_name": "Compliance Finding",
+        "type_uid": 200301,
+        "type_name": "Compliance Finding: Create",
+        "time": time,
+        "severity_id": severity_id(&f.severity),
+        "severity": capitalize(&f.severity),
+        "status_id": 1,
+        "status": "New",
+        "message": f.message,
+        "metadata": {
+            "version": OCSF_VERSION,
+            "product": {"name": "SecureBase", "vendor_name": "SecureBase", "version": report.engine.version},
+            "event_code": f.check_id,
+        },
+        "finding_info": {"uid": uid, "title": f.check_title, "desc": f.message, "types": ["Compliance"]},
+        "compliance": {
+            "control": f.check_id,
+            "requirements": requirements,
+            "standards": standards,
+            "status_id": status_id,
+            "status": status,
+        },
+        "remediation": {"desc": f.remediation},
+        "resources": [{
+            "uid": f.resource_id,
+            "type": f.resource_type,
+            "region": f.region,
+            "cloud_partition": "aws",
+        }],
+        "cloud": {
+            "provider": "AWS",
+            "region": f.region,
+            "account": {"uid": account, "name": account_name, "type": "AWS Account", "type_id": 10},
+        },
+    })
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}

@@ -1,0 +1,337 @@
+//! The PDF compliance report for one framework of one scan, for auditors: cover,
+//! executive summary with charts, the requirement matrix, failing findings grouped by
+//! requirement with remediation, the manual requirements left to evidence, and an
+//! appendix stating how the scan was made.
+
+mod layout;
+mod metrics;
+
+use crate::ReportError;
+use layout::{BLACK, Cell, Column, GREY, LEFT, Layout, RIGHT, Rgbf};
+use securebase_scan::{FindingEntry, FrameworkResult, ScanReport};
+use std::collections::BTreeMap;
+
+const GREEN: Rgbf = (0.13, 0.55, 0.27);
+const RED: Rgbf = (0.78, 0.16, 0.16);
+const AMBER: Rgbf = (0.85, 0.5, 0.05);
+const BLUE: Rgbf = (0.2, 0.35, 0.7);
+
+fn status_label(status: &str) -> (&'static str, Rgbf) {
+    match status {
+        "pass" => ("Pass", GREEN),
+        "fail" => ("Fail", RED),
+        "not_applicable" => ("Not applicable", GREY),
+        "manual" => ("Manual", BLUE),
+        _ => ("Not evaluated", AMBER),
+    }
+}
+
+fn score_text(score: Option<f64>) -> String {
+    score.map_or_else(|| "n/a".into(), |s| format!("{s:.1}%"))
+}
+
+/// Renders the PDF report for `framework` (an id scored in the scan).
+pub fn render_pdf(report: &ScanReport, framework: &str, organization: Option<&str>) -> Result<Vec<u8>, ReportError> {
+    let org = report.organization.frameworks.iter().find(|f| f.framework == framework).ok_or_else(|| ReportError::UnknownFramework {
+        framework: framework.to_string(),
+        scored: report.organization.frameworks.iter().map(|f| f.framework.clone()).collect(),
+    })?;
+    let organization = organization.map(str::to_string).unwrap_or_else(|| report.source.clone());
+    let title = format!("{} {}", org.name, org.version);
+    let mut l = Layout::new(&format!("SecureBase compliance report  |  {organization}  |  {title}"));
+
+    cover(&mut l, report, org, &organization, &title);
+    l.new_page();
+    summary(&mut l, report, org);
+    l.new_page();
+    matrix(&mut l, org);
+    failing(&mut l, report, org);
+    manual(&mut l, org);
+    appendix(&mut l, report, framework);
+    Ok(l.finish(&format!("Compliance report: {title}")))
+}
+
+fn cover(l: &mut Layout, report: &ScanReport, org: &FrameworkResult, organization: &str, title: &str) {
+    l.space(80.0);
+    l.paragraph(LEFT, RIGHT - LEFT, "Compliance Report", 30.0, true, BLACK);
+    l.space(10.0);
+    l.paragraph(LEFT, RIGHT - LEFT, title, 16.0, false, BLACK);
+    l.space(30.0);
+    let s = &org.summary;
+    let decided = s.passing + s.failing + s.errored;
+    let facts = [
+        ("Organization", organization.to_string()),
+        ("Framework", title.to_string()),
+        ("Scan started", report.started_at.clone()),
+        ("Accounts in scope", report.organization.accounts.to_string()),
+        ("Resources evaluated", report.organization.resources.to_string()),
+        ("Overall score", format!("{}  ({} of {decided} decided requirements pass)", score_text(s.score), s.passing)),
+    ];
+    for (k, v) in facts {
+        l.ensure(16.0);
+        l.space(16.0);
+        let y = l.y();
+        l.text_at(LEFT, y, k, 11.0, true, BLACK);
+        l.text_at(LEFT + 140.0, y, &v, 11.0, false, BLACK);
+    }
+    l.space(20.0);
+    if report.organization.resources == 0 {
+        l.paragraph(
+            LEFT,
+            RIGHT - LEFT,
+            "No resources were scanned: the inventory is empty, so no automated requirement could be decided.",
+            11.0,
+            true,
+            RED,
+        );
+        l.space(10.0);
+    }
+    l.paragraph(LEFT, RIGHT - LEFT, "Accounts in scope", 12.0, true, BLACK);
+    for a in &report.accounts {
+        let name = a.account_name.as_deref().unwrap_or("");
+        let score = a.frameworks.iter().find(|f| f.framework == org.framework).map(|f| score_text(f.summary.score)).unwrap_or_default();
+        let line = format!("{}  {name}  ({} resources, captured {}, score {score})", a.account_id, a.resources, a.captured_at);
+        l.paragraph(LEFT + 10.0, RIGHT - LEFT - 10.0, &line, 10.0, false, BLACK);
+    }
+}
+
+fn bar(l: &mut Layout, label: &str, value_text: &str, fraction: f32, color: Rgbf) {
+    l.ensure(18.0);
+    l.space(18.0);
+    let y = l.y();
+    l.text_at(LEFT, y, label, 9.0, false, BLACK);
+    let (x, w) = (LEFT + 210.0, 200.0);
+    l.rect(x, y + 9.0, w, 10.0, (0.92, 0.92, 0.94));
+    l.rect(x, y + 9.0, (w * fraction.clamp(0.0, 1.0)).max(0.5), 10.0, color);
+    l.text_at(x + w + 8.0, y, value_text, 9.0, true, BLACK);
+}
+
+fn summary(l: &mut Layout, report: &ScanReport, org: &FrameworkResult) {
+    l.heading("Executive summary", 18.0);
+    let s = &org.summary;
+    l.paragraph(
+        LEFT,
+        RIGHT - LEFT,
+        &format!(
+            "Score {}: {} passing of {} decided requirements (pass, fail, or not evaluated). A requirement passes for the organization only where it passes in every account; manual requirements are never counted as passing.",
+            score_text(s.score),
+            s.passing,
+            s.passing + s.failing + s.errored
+        ),
+        10.5,
+        false,
+        BLACK,
+    );
+    l.space(8.0);
+    let rows = vec![
+        vec![Cell::plain("Total requirements"), Cell::plain(s.total_controls.to_string())],
+        vec![Cell::plain("Passing"), Cell { text: s.passing.to_string(), color: GREEN, bold: true }],
+        vec![Cell::plain("Failing"), Cell { text: s.failing.to_string(), color: RED, bold: true }],
+        vec![Cell::plain("Not applicable"), Cell::plain(s.non_applicable.to_string())],
+        vec![Cell::plain("Manual (to be evidenced by the auditor)"), Cell::plain(s.manual.to_string())],
+        vec![Cell::plain("Could not be evaluated"), Cell::plain(s.errored.to_string())],
+    ];
+    l.table(&[Column { header: "Requirements", width: 300.0 }, Column { header: "Count", width: 195.28 }], rows, 10.0);
+
+    l.heading("Score by section", 13.0);
+    let mut sections: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    for r in &org.requirements {
+        let e = sections.entry(if r.section.is_empty() { "(no section)" } else { &r.section }).or_default();
+        match r.status.as_str() {
+            "pass" => e.0 += 1,
+            "fail" | "error" => e.1 += 1,
+            _ => {}
+        }
+    }
+    for (section, (pass, decided_not_pass)) in sections {
+        let decided = pass + decided_not_pass;
+        let (text, fraction) = if decided == 0 {
+            ("n/a (nothing decided)".to_string(), 0.0)
+        } else {
+            (format!("{:.0}%  ({pass}/{decided})", f64::from(pass) * 100.0 / f64::from(decided)), pass as f32 / decided as f32)
+        };
+        let label = metrics::wrap(section, 9.0, false, 200.0).into_iter().next().unwrap_or_default();
+        bar(l, &label, &text, fraction, GREEN);
+    }
+
+    l.heading("Failing findings by severity", 13.0);
+    let failing = failing_findings(report, org);
+    let total = failing.len().max(1);
+    for sev in ["critical", "high", "medium", "low", "info"] {
+        let n = failing.iter().filter(|(_, f)| f.severity == sev).count();
+        let color = match sev {
+            "critical" | "high" => RED,
+            "medium" => AMBER,
+            _ => GREY,
+        };
+        bar(l, &metrics::sanitize(&capitalize(sev)), &n.to_string(), n as f32 / total as f32, color);
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// Every failing finding (with its account) on a check of this framework.
+fn failing_findings<'a>(report: &'a ScanReport, org: &FrameworkResult) -> Vec<(&'a str, &'a FindingEntry)> {
+    let checks: std::collections::HashSet<&str> = org.requirements.iter().flat_map(|r| r.checks.iter().map(String::as_str)).collect();
+    report
+        .accounts
+        .iter()
+        .flat_map(|a| a.findings.iter().map(move |f| (a.account_id.as_str(), f)))
+        .filter(|(_, f)| f.status == "fail" && checks.contains(f.check_id.as_str()))
+        .collect()
+}
+
+fn matrix(l: &mut Layout, org: &FrameworkResult) {
+    l.heading("Requirement matrix", 18.0);
+    let rows = org
+        .requirements
+        .iter()
+        .map(|r| {
+            let (label, color) = status_label(&r.status);
+            vec![
+                Cell { text: r.id.clone(), color: BLACK, bold: true },
+                Cell::plain(r.title.clone()),
+                Cell { text: label.into(), color, bold: true },
+                Cell { text: if r.checks.is_empty() { "manual".into() } else { r.checks.join(", ") }, color: GREY, bold: false },
+            ]
+        })
+        .collect();
+    let columns = [
+        Column { header: "Requirement", width: 75.0 },
+        Column { header: "Title", width: 190.0 },
+        Column { header: "Status", width: 70.0 },
+        Column { header: "Checks", width: 160.28 },
+    ];
+    l.table(&columns, rows, 8.0);
+}
+
+fn failing(l: &mut Layout, report: &ScanReport, org: &FrameworkResult) {
+    l.new_page();
+    l.heading("Failing findings by requirement", 18.0);
+    let all = failing_findings(report, org);
+    let mut any = false;
+    for r in org.requirements.iter().filter(|r| r.status == "fail") {
+        let mine: Vec<&(&str, &FindingEntry)> = all.iter().filter(|(_, f)| r.checks.contains(&f.check_id)).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        any = true;
+        l.heading(&format!("{}  {}  ({} failing)", r.id, r.title, mine.len()), 11.0);
+        let rows = mine
+            .iter()
+            .map(|(account, f)| {
+                vec![
+                    Cell {
+                        text: capitalize(&f.severity),
+                        color: if matches!(f.severity.as_str(), "critical" | "high") { RED } else { AMBER },
+                        bold: true,
+                    },
+                    Cell::plain(format!("{} ({})\naccount {} / {}", f.resource_id, f.resource_type, account, f.region)),
+                    Cell::plain(format!("{}: {} Remediation: {}", f.check_id, f.message, f.remediation)),
+                ]
+            })
+            .collect();
+        let columns = [
+            Column { header: "Severity", width: 55.0 },
+            Column { header: "Resource", width: 160.0 },
+            Column { header: "Finding and remediation", width: 280.28 },
+        ];
+        l.table(&columns, rows, 8.0);
+    }
+    if !any {
+        l.paragraph(LEFT, RIGHT - LEFT, "No failing findings.", 10.5, false, GREEN);
+    }
+}
+
+fn manual(l: &mut Layout, org: &FrameworkResult) {
+    l.new_page();
+    l.heading("Manual requirements to evidence", 18.0);
+    l.paragraph(
+        LEFT,
+        RIGHT - LEFT,
+        "No automated check decides these requirements. They are reported as manual and never counted as passing; the auditor must obtain evidence for each.",
+        10.0,
+        false,
+        BLACK,
+    );
+    l.space(6.0);
+    let rows: Vec<Vec<Cell>> = org
+        .requirements
+        .iter()
+        .filter(|r| r.status == "manual")
+        .map(|r| vec![Cell { text: r.id.clone(), color: BLACK, bold: true }, Cell::plain(r.title.clone()), Cell::plain(r.section.clone())])
+        .collect();
+    if rows.is_empty() {
+        l.paragraph(LEFT, RIGHT - LEFT, "None: every requirement is decided by automated checks.", 10.0, false, BLACK);
+    } else {
+        let columns = [
+            Column { header: "Requirement", width: 85.0 },
+            Column { header: "Title", width: 260.0 },
+            Column { header: "Section", width: 150.28 },
+        ];
+        l.table(&columns, rows, 8.0);
+    }
+}
+
+fn appendix(l: &mut Layout, report: &ScanReport, framework: &str) {
+    l.new_page();
+    l.heading("Appendix: how this scan was made", 18.0);
+    let fw = report.frameworks.iter().find(|f| f.id == framework);
+    let facts = [
+        format!("Engine: {} {} (sandbox allocator: {}).", report.engine.name, report.engine.version, report.engine.allocator),
+        format!("Scan started {} and took {} ms. Inventory source: {}.", report.started_at, report.duration_ms, report.source),
+        format!(
+            "Framework file: {} {} (id {}), SHA-256 {}.",
+            fw.map(|f| f.name.as_str()).unwrap_or(framework),
+            fw.map(|f| f.version.as_str()).unwrap_or(""),
+            framework,
+            fw.map(|f| f.sha256.as_str()).unwrap_or("unknown")
+        ),
+        format!(
+            "Plugin evaluations that failed: {} (each listed in the JSON scan document under plugin_errors).",
+            report.plugin_errors.len()
+        ),
+    ];
+    for f in facts {
+        l.paragraph(LEFT, RIGHT - LEFT, &f, 10.0, false, BLACK);
+        l.space(3.0);
+    }
+    l.heading("Plugins", 12.0);
+    let rows = report
+        .plugins
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::plain(p.name.clone()),
+                Cell::plain(p.version.clone()),
+                Cell::plain(p.checks.len().to_string()),
+                Cell::plain(p.sha256.clone()),
+            ]
+        })
+        .collect();
+    let columns = [
+        Column { header: "Plugin", width: 80.0 },
+        Column { header: "Version", width: 55.0 },
+        Column { header: "Checks", width: 45.0 },
+        Column { header: "Component SHA-256", width: 315.28 },
+    ];
+    l.table(&columns, rows, 8.0);
+    l.heading("Inventory capture times", 12.0);
+    let rows = report
+        .accounts
+        .iter()
+        .map(|a| vec![Cell::plain(a.account_id.clone()), Cell::plain(a.captured_at.clone()), Cell::plain(a.resources.to_string())])
+        .collect();
+    l.table(
+        &[
+            Column { header: "Account", width: 150.0 },
+            Column { header: "Captured at", width: 200.0 },
+            Column { header: "Resources", width: 145.28 },
+        ],
+        rows,
+        8.0,
+    );
+}

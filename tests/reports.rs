@@ -1,0 +1,196 @@
+//! The reports an auditor and a SIEM receive: the PDF is read back with poppler
+//! (`pdftotext`, `pdfinfo`) and compared with the JSON scan document; the exports are
+//! checked against golden files and the OCSF events against the OCSF models of
+//! `py-ocsf-models` (an independent implementation of the schema).
+
+use securebase_e2e::*;
+use securebase_scan::{FindingEntry, ScanReport, Scanner};
+use std::path::Path;
+use std::process::Command;
+
+fn demo_report() -> ScanReport {
+    let rt = runtime(test_limits());
+    let scanner = Scanner::new(rt.clone(), builtins(&rt), securebase_scoring::builtin(), Some(2)).unwrap();
+    scanner.scan(securebase_inventory::demo(), &|_| {})
+}
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed for this test (Debian: poppler-utils; `tests/run` installs it): {e}"));
+    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The PDF's text twice: laid out as on the page (for label/value lines), and in
+/// content order (table cells kept whole, so wrapped ids can be matched), plus its page count.
+fn pdf_text(pdf: &[u8]) -> (String, String, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let p = path.to_str().unwrap();
+    let layout = tool("pdftotext", &["-layout", p, "-"]);
+    let raw = tool("pdftotext", &["-raw", p, "-"]);
+    let pages = tool("pdfinfo", &[p]).lines().find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap())).unwrap();
+    (layout, raw, pages)
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn the_pdf_shows_every_number_and_failing_finding_of_the_json() {
+    let report = demo_report();
+    for fw in &report.organization.frameworks {
+        let pdf = securebase_reports::render_pdf(&report, &fw.framework, Some("Acme Health")).unwrap();
+        let (text, raw, pages) = pdf_text(&pdf);
+        assert!(pages >= 5, "{}: {pages} pages", fw.framework);
+        let s = &fw.summary;
+        let score = s.score.map(|v| format!("{v:.1}%")).unwrap_or("n/a".into());
+        assert!(text.contains(&format!("Overall score           {score}")) || text.contains(&score), "{}: score {score}", fw.framework);
+        for (label, n) in
+            [("Total requirements", s.total_controls), ("Passing", s.passing), ("Failing", s.failing), ("Not applicable", s.non_applicable)]
+        {
+            let line =
+                text.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("{}: no {label} line", fw.framework));
+            assert!(line.trim_end().ends_with(&n.to_string()), "{}: {line:?} should end with {n}", fw.framework);
+        }
+        assert!(text.contains(&format!("Page {pages} of {pages}")), "page numbers");
+        assert!(text.contains("Acme Health") && text.contains(&fw.name));
+        // Every failing finding on this framework's checks appears (ids may wrap, so compare without whitespace).
+        let checks: Vec<&String> = fw.requirements.iter().flat_map(|r| &r.checks).collect();
+        let flat = squash(&raw);
+        let failing: Vec<&FindingEntry> =
+            report.accounts.iter().flat_map(|a| &a.findings).filter(|f| f.status == "fail" && checks.contains(&&f.check_id)).collect();
+        assert!(!failing.is_empty());
+        for f in failing {
+            assert!(
+                flat.contains(&squash(&f.resource_id)) && flat.contains(&squash(&f.check_id)),
+                "{}: {} on {} missing",
+                fw.framework,
+                f.check_id,
+                f.resource_id
+            );
+        }
+        // Manual requirements are listed for the auditor, never as passing.
+        for r in fw.requirements.iter().filter(|r| r.status == "manual") {
+            assert!(flat.contains(&squash(&r.id)), "{}: manual {}", fw.framework, r.id);
+        }
+    }
+}
+
+/// A scan whose CIS report carries 10,000 failing findings with long, unbreakable ids
+/// (on CIS 2.1.1, which fails in the demo organization).
+fn ten_thousand_findings() -> ScanReport {
+    let mut report = demo_report();
+    let template = report.accounts[0].findings.iter().find(|f| f.check_id == "s3_bucket_secure_transport_policy").unwrap().clone();
+    let mut many = Vec::new();
+    for i in 0..10_000 {
+        let mut f = template.clone();
+        f.status = "fail".into();
+        f.resource_id = format!("arn:aws:s3:::acme-synthetic-bucket-with-an-exceptionally-long-name-that-cannot-wrap-on-spaces-{i:05}");
+        f.message = format!("Bucket number {i} has no default server-side encryption configured for new objects written to it.");
+        many.push(f);
+    }
+    report.accounts[0].findings = many;
+    report
+}
+
+#[test]
+fn ten_thousand_findings_render_with_no_text_off_the_page() {
+    let report = ten_thousand_findings();
+    let started = std::time::Instant::now();
+    let pdf = securebase_reports::render_pdf(&report, "cis-aws-foundations", None).unwrap();
+    println!("rendered 10,000 findings in {:?}, {} bytes", started.elapsed(), pdf.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let p = path.to_str().unwrap();
+    let pages: usize = tool("pdfinfo", &[p]).lines().find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap())).unwrap();
+    assert!(pages > 100, "{pages} pages");
+    // Every word's box must sit inside the A4 page (595 x 842 pt).
+    let html = tool("pdftotext", &["-bbox", p, "-"]);
+    let mut words = 0;
+    for line in html.lines().filter(|l| l.trim_start().starts_with("<word")) {
+        let attr = |name: &str| -> f64 {
+            let at = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            line[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        let (x0, x1, y0, y1) = (attr("xMin"), attr("xMax"), attr("yMin"), attr("yMax"));
+        assert!(x0 >= 0.0 && x1 <= 595.3 && y0 >= 0.0 && y1 <= 841.9, "word off the page: {line}");
+        assert!(x1 <= 550.0, "word in the right margin: {line}");
+        words += 1;
+    }
+    assert!(words > 100_000, "{words} words");
+    let flat = squash(&tool("pdftotext", &["-raw", p, "-"]));
+    assert!(flat.contains("cannot-wrap-on-spaces-09999"), "the last finding is in the report");
+}
+
+#[test]
+fn an_empty_scan_renders_and_says_so() {
+    let rt = runtime(test_limits());
+    let scanner = Scanner::new(rt.clone(), builtins(&rt), securebase_scoring::builtin(), Some(1)).unwrap();
+    let empty = securebase_inventory::AccountInventory::new("t", "444444444444", None, "2026-11-01T00:00:00Z", vec![]).unwrap();
+    let report = scanner.scan(securebase_inventory::Snapshot { source: "empty".into(), accounts: vec![empty] }, &|_| {});
+    let pdf = securebase_reports::render_pdf(&report, "hipaa", None).unwrap();
+    let (text, _, _) = pdf_text(&pdf);
+    assert!(text.contains("No resources were scanned"), "{text}");
+    assert!(text.contains("No failing findings."));
+    assert!(securebase_reports::render_pdf(&report, "iso27001", None).unwrap_err().to_string().contains("was not scored"));
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
+    assert!(expected == actual, "{name} differs from its golden file; review, then UPDATE_GOLDEN=1");
+}
+
+fn fixed(mut report: ScanReport) -> ScanReport {
+    report.started_at = "2026-11-01T07:00:00Z".into();
+    report
+}
+
+#[test]
+fn csv_export_matches_its_golden_file_and_parses() {
+    let report = fixed(demo_report());
+    let csv = securebase_reports::render_csv(&report);
+    golden("demo-findings.csv", &csv);
+    let rows: usize = report.accounts.iter().map(|a| a.findings.len()).sum();
+    assert_eq!(csv.matches("\r\n").count(), rows + 1);
+    assert!(csv.starts_with(&securebase_reports::CSV_COLUMNS.join(",")));
+}
+
+#[test]
+fn ocsf_export_matches_its_golden_file_and_validates_against_the_ocsf_models() {
+    let report = fixed(demo_report());
+    let events = securebase_reports::render_ocsf(&report);
+    let text = serde_json::to_string_pretty(&events).unwrap() + "\n";
+    golden("demo-findings.ocsf.json", &text);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.json");
+    std::fs::write(&path, &text).unwrap();
+    let script = r#"
+import json, sys
+from py_ocsf_models.events.findings.compliance_finding import ComplianceFinding
+events = json.load(open(sys.argv[1]))
+for i, e in enumerate(events):
+    try:
+        ComplianceFinding(**e)
+    except Exception as err:
+        sys.exit(f"event {i}: {err}")
+print(len(events))
+"#;
+    let out = Command::new("python3").args(["-c", script, path.to_str().unwrap()]).output().expect("python3");
+    assert!(
+        out.status.success(),
+        "OCSF validation failed (py-ocsf-models must be installed; `tests/run` installs it): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let n: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    assert_eq!(n, report.accounts.iter().map(|a| a.findings.len()).sum::<usize>());
+}
