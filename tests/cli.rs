@@ -285,3 +285,19 @@ fn scan_out_writes_reports_and_report_renders_from_a_saved_scan() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a SecureBase scan document"));
 }
+
+#[test]
+fn bench_generate_writes_a_snapshot_that_scans() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("org");
+    let args = ["bench", "generate", "--accounts", "3", "--resources-per-account", "120", "--seed", "9", "--out", out.to_str().unwrap()];
+    assert!(securebase(&args, cache.path()).status.success());
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
+    let doc = stdout_json(&securebase(&["scan", "--inventory", out.to_str().unwrap(), "--format", "json"], cache.path()));
+    assert_eq!(doc["accounts"].as_array().unwrap().len(), 3);
+    assert!(doc["plugin_errors"].as_array().unwrap().is_empty());
+    let statuses: HashSet<&str> =
+        doc["accounts"][0]["findings"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
+    assert!(statuses.contains("pass") && statuses.contains("fail"), "a realistic mix: {statuses:?}");
+}

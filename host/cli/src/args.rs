@@ -33,6 +33,46 @@ pub enum Command {
     Frameworks(FrameworkArgs),
     /// Render a saved scan (scan.json) as a PDF compliance report, CSV or OCSF events.
     Report(ReportArgs),
+    /// Synthetic organizations and the scan benchmark (build with --release for real figures).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Write a synthetic organization as a snapshot directory (one file per account).
+    Generate {
+        #[command(flatten)]
+        org: OrgArgs,
+        /// The snapshot directory to create.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Scan a synthetic organization in the sandbox and natively, and print throughput,
+    /// instantiation time, peak memory and the sandbox's overhead.
+    Scan {
+        #[command(flatten)]
+        org: OrgArgs,
+        /// Worker threads (default: one per core).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Skip the native baseline run.
+        #[arg(long)]
+        no_native: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct OrgArgs {
+    /// Accounts in the organization.
+    #[arg(long, default_value_t = 100)]
+    pub accounts: u64,
+    /// Configuration items per account.
+    #[arg(long, default_value_t = 1000)]
+    pub resources_per_account: u64,
+    /// Seed: the same seed always generates the same organization.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@
 mod args;
 
 use anyhow::{Context, Result, anyhow, bail};
-use args::{Cli, Command, Format, PluginArgs, ReportArgs, ReportFormat, ScanArgs};
+use args::{BenchCommand, Cli, Command, Format, OrgArgs, PluginArgs, ReportArgs, ReportFormat, ScanArgs};
 use clap::Parser;
 use securebase_runtime::{LoadedPlugin, Runtime, RuntimeOptions, Severity};
 use securebase_scan::{Progress, Scanner};
@@ -61,6 +61,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Plugins(args) => list_plugins(&args),
         Command::Frameworks(args) => list_frameworks(&args.framework_file),
         Command::Report(args) => report(&args),
+        Command::Bench(command) => bench(command),
     }
 }
 
@@ -226,6 +227,45 @@ fn report(args: &ReportArgs) -> Result<u8> {
     };
     write_atomically(&args.out, &bytes)?;
     eprintln!("Wrote {}", args.out.display());
+    Ok(EXIT_OK)
+}
+
+fn generator(org: &OrgArgs) -> securebase_bench::Generator {
+    securebase_bench::Generator { accounts: org.accounts, resources_per_account: org.resources_per_account, seed: org.seed }
+}
+
+fn bench(command: BenchCommand) -> Result<u8> {
+    match command {
+        BenchCommand::Generate { org, out } => {
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            for (i, account) in generator(&org).accounts().enumerate() {
+                let path = out.join(format!("{}.json", account.account_id()));
+                write_atomically(&path, securebase_inventory::to_json(&account).as_bytes())?;
+                if std::io::stderr().is_terminal() {
+                    eprint!("\r\x1b[2KGenerated {}/{} accounts", i + 1, org.accounts);
+                }
+            }
+            eprintln!("\rWrote {} accounts of about {} items to {}", org.accounts, org.resources_per_account, out.display());
+        }
+        BenchCommand::Scan { org, threads, no_native } => {
+            if cfg!(debug_assertions) {
+                eprintln!(
+                    "note: this is a debug build; run `cargo run --release -p securebase -- bench scan ...` for representative figures"
+                );
+            }
+            let runtime = Runtime::new(RuntimeOptions::default()).map_err(input)?;
+            let plugins = securebase_builtin_plugins::PLUGINS
+                .iter()
+                .map(|(name, bytes)| runtime.load(name, bytes).with_context(|| format!("loading built-in plugin {name}")))
+                .collect::<Result<Vec<_>>>()?;
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+            let m = securebase_bench::run(generator(&org), &runtime, &plugins, threads, !no_native);
+            print!("{}", m.render(threads));
+            if m.native.is_some() && m.native_findings != m.findings {
+                bail!("the sandbox produced {} verdicts but the native run {}: they must agree", m.findings, m.native_findings);
+            }
+        }
+    }
     Ok(EXIT_OK)
 }
 

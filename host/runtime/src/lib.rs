@@ -145,12 +145,12 @@ impl Runtime {
     pub fn evaluate(&self, plugin: &LoadedPlugin, account: &Arc<AccountInventory>) -> Evaluation {
         let started = Instant::now();
         let outcome = sandbox::call_evaluate(&self.engine.engine, &plugin.pre, &self.limits, account.clone());
-        let (result, fuel_used, log) = match outcome {
+        let (result, fuel_used, log, instantiate) = match outcome {
             Ok(run) => {
                 let validated = validate::findings(&plugin.info, account, run.findings, &self.limits);
-                (validated, run.fuel_used, run.log)
+                (validated, run.fuel_used, run.log, run.instantiate)
             }
-            Err(failure) => (Err(failure.error), failure.fuel_used, failure.log),
+            Err(failure) => (Err(failure.error), failure.fuel_used, failure.log, std::time::Duration::ZERO),
         };
         Evaluation {
             plugin: plugin.info.name.clone(),
@@ -158,6 +158,7 @@ impl Runtime {
             result,
             fuel_used,
             duration: started.elapsed(),
+            instantiate,
             log,
         }
     }

@@ -150,6 +150,8 @@ pub struct Evaluation {
     pub fuel_used: u64,
     /// Wall-clock time.
     pub duration: Duration,
+    /// Of which: creating the store and instantiating the component.
+    pub instantiate: Duration,
     /// What the plugin logged (bounded).
     pub log: Vec<String>,
 }

@@ -308,6 +308,7 @@ pub(crate) struct Run {
     pub findings: Vec<types::Finding>,
     pub fuel_used: u64,
     pub log: Vec<String>,
+    pub instantiate: std::time::Duration,
 }
 
 /// A failed call.
@@ -392,16 +393,18 @@ pub(crate) fn call_evaluate(
     limits: &Limits,
     account: Arc<AccountInventory>,
 ) -> Result<Run, Failure> {
+    let started = std::time::Instant::now();
     let mut store = new_store(engine, limits, Some(account)).map_err(|e| Failure {
         error: PluginError::new(ErrorKind::Instantiation, error_chain(&e)),
         fuel_used: 0,
         log: vec![],
     })?;
     let plugin = pre.instantiate(&mut store).map_err(|e| failure(&mut store, limits, Some(ErrorKind::Instantiation), e))?;
+    let instantiate = started.elapsed();
     match plugin.securebase_control_control().call_evaluate(&mut store) {
         Ok(Ok(findings)) => {
             let (fuel_used, log) = finish(&mut store, limits);
-            Ok(Run { findings, fuel_used, log })
+            Ok(Run { findings, fuel_used, log, instantiate })
         }
         Ok(Err(message)) => {
             let (fuel_used, log) = finish(&mut store, limits);

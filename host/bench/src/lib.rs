@@ -1,0 +1,10 @@
+//! Benchmarks at organization scale: a deterministic generator of synthetic AWS
+//! organizations (every resource type the built-in checks read, in AWS Config's shapes,
+//! a realistic mix of compliant and non-compliant resources), used by
+//! `securebase bench generate` and `securebase bench scan`.
+
+mod generate;
+mod run;
+
+pub use generate::{Generator, account_id};
+pub use run::{Measurement, native_plugins, peak_rss, run};
