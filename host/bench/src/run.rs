@@ -40,12 +40,14 @@ pub struct Measurement {
     pub native_findings: u64,
     /// (plugin, account) evaluations that failed in the sandbox.
     pub plugin_errors: u64,
-    /// Time spent only generating the inventories (subtracted from both runs).
+    /// Wall-clock time of the whole run (generation, sandbox and native).
+    pub wall: Duration,
+    /// Summed over workers: time generating inventories.
     pub generate: Duration,
-    /// Sandbox run, generation included.
+    /// Summed over workers: time evaluating in the sandbox.
     pub sandbox: Duration,
-    /// Native run, generation included; `None` when skipped.
-    pub native: Option<Duration>,
+    /// Summed over workers: time evaluating the same accounts natively; zero when skipped.
+    pub native: Duration,
     /// Per-(account, plugin) store creation + instantiation times, sorted.
     pub instantiations: Vec<Duration>,
     /// Peak resident memory of the process, bytes (Linux; 0 elsewhere).
@@ -60,79 +62,95 @@ pub fn peak_rss() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-/// Runs the benchmark on `threads` workers.
+#[derive(Default)]
+struct Totals {
+    items: u64,
+    findings: u64,
+    native_findings: u64,
+    errors: u64,
+    generate: Duration,
+    sandbox: Duration,
+    native: Duration,
+}
+
+impl Totals {
+    fn add(mut self, o: Totals) -> Totals {
+        self.items += o.items;
+        self.findings += o.findings;
+        self.native_findings += o.native_findings;
+        self.errors += o.errors;
+        self.generate += o.generate;
+        self.sandbox += o.sandbox;
+        self.native += o.native;
+        self
+    }
+}
+
+/// Runs the benchmark on `threads` workers. Each account is generated, evaluated in the
+/// sandbox and then natively by the same worker while its data is warm, so the two
+/// evaluation times compare like with like; accounts stream through `par_bridge`, so
+/// only the accounts in flight are ever in memory.
 pub fn run(generator: Generator, runtime: &Runtime, plugins: &[LoadedPlugin], threads: usize, native: bool) -> Measurement {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).stack_size(8 << 20).build().expect("worker pool");
-    pool.install(|| {
-        // 1. Generation alone, to subtract it from both runs.
-        let started = Instant::now();
-        let items: u64 = generator.accounts().par_bridge().map(|a| a.len() as u64).sum();
-        let generate = started.elapsed();
-
-        // 2. The sandbox. Accounts stream through par_bridge: only those in flight are in memory.
-        let instantiations = Mutex::new(Vec::with_capacity((generator.accounts as usize) * plugins.len()));
-        let started = Instant::now();
-        let (findings, plugin_errors) = generator
-            .accounts()
+    let natives = native_plugins();
+    let instantiations = Mutex::new(Vec::with_capacity((generator.accounts as usize) * plugins.len()));
+    let started = Instant::now();
+    let totals = pool.install(|| {
+        (0..generator.accounts)
             .par_bridge()
-            .map(|account| {
-                let account = Arc::new(account);
-                let mut found = 0u64;
-                let mut errors = 0u64;
+            .map(|index| {
+                let mut t = Totals::default();
+                let clock = Instant::now();
+                let account = Arc::new(generator.account(index));
+                t.generate = clock.elapsed();
+                t.items = account.len() as u64;
+
+                let clock = Instant::now();
                 let mut times = Vec::with_capacity(plugins.len());
                 for p in plugins {
                     let eval = runtime.evaluate(p, &account);
                     times.push(eval.instantiate);
                     match eval.result {
-                        Ok(f) => found += f.len() as u64,
-                        Err(_) => errors += 1,
+                        Ok(f) => t.findings += f.len() as u64,
+                        Err(_) => t.errors += 1,
                     }
                 }
+                t.sandbox = clock.elapsed();
+
+                if native {
+                    let clock = Instant::now();
+                    let inventory = securebase_plugin_sdk::testing::inventory(account.clone());
+                    t.native_findings = natives.iter().map(|p| p.evaluate(&inventory).len() as u64).sum();
+                    t.native = clock.elapsed();
+                }
                 instantiations.lock().unwrap_or_else(|p| p.into_inner()).extend(times);
-                (found, errors)
+                t
             })
-            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-        let sandbox = started.elapsed();
-
-        // 3. The same checks, natively, on the same inventories.
-        let (native, native_findings) = if native {
-            let natives = native_plugins();
-            let started = Instant::now();
-            let n: u64 = generator
-                .accounts()
-                .par_bridge()
-                .map(|account| {
-                    let inventory = securebase_plugin_sdk::testing::inventory(Arc::new(account));
-                    natives.iter().map(|p| p.evaluate(&inventory).len() as u64).sum::<u64>()
-                })
-                .sum();
-            (Some(started.elapsed()), n)
-        } else {
-            (None, 0)
-        };
-
-        let mut instantiations = instantiations.into_inner().unwrap_or_else(|p| p.into_inner());
-        instantiations.sort();
-        Measurement {
-            accounts: generator.accounts,
-            items,
-            findings,
-            native_findings,
-            plugin_errors,
-            generate,
-            sandbox,
-            native,
-            instantiations,
-            peak_rss: peak_rss(),
-        }
-    })
+            .reduce(Totals::default, Totals::add)
+    });
+    let mut instantiations = instantiations.into_inner().unwrap_or_else(|p| p.into_inner());
+    instantiations.sort();
+    Measurement {
+        accounts: generator.accounts,
+        items: totals.items,
+        findings: totals.findings,
+        native_findings: totals.native_findings,
+        plugin_errors: totals.errors,
+        wall: started.elapsed(),
+        generate: totals.generate,
+        sandbox: totals.sandbox,
+        native: totals.native,
+        instantiations,
+        peak_rss: peak_rss(),
+    }
 }
 
 impl Measurement {
-    /// The figures, one per line, for people and for the README.
+    /// The figures, one per line, for people and for the README. Rates are per second
+    /// of wall-clock with all `threads` workers evaluating (summed time / threads).
     pub fn render(&self, threads: usize) -> String {
-        let secs = |d: Duration| d.as_secs_f64();
-        let eval = (secs(self.sandbox) - secs(self.generate)).max(1e-9);
+        let wall_share = |d: Duration| d.as_secs_f64() / threads.max(1) as f64;
+        let eval = wall_share(self.sandbox).max(1e-9);
         let pct = |p: f64| {
             self.instantiations.get(((self.instantiations.len() as f64 * p) as usize).min(self.instantiations.len().saturating_sub(1)))
         };
@@ -140,8 +158,9 @@ impl Measurement {
         let mean = self.instantiations.iter().map(Duration::as_secs_f64).sum::<f64>() / self.instantiations.len().max(1) as f64 * 1e6;
         let mut out = format!(
             "accounts: {}  items: {}  threads: {threads}\n\
-             generation alone:            {:>9.2} s (subtracted below)\n\
-             sandbox total:               {:>9.2} s  ({:.2} s evaluating)\n\
+             whole run (generate + sandbox + native): {:.2} s wall\n\
+             generating inventories:      {:>9.2} s\n\
+             sandbox scan:                {:>9.2} s\n\
              items evaluated per second:  {:>12.0}\n\
              check evaluations per second:{:>12.0}  ({} verdicts)\n\
              accounts per second:         {:>12.1}\n\
@@ -150,8 +169,8 @@ impl Measurement {
              peak memory:                 {:>9.0} MiB\n",
             self.accounts,
             self.items,
-            secs(self.generate),
-            secs(self.sandbox),
+            self.wall.as_secs_f64(),
+            wall_share(self.generate),
             eval,
             self.items as f64 / eval,
             self.findings as f64 / eval,
@@ -163,15 +182,13 @@ impl Measurement {
             self.plugin_errors,
             self.peak_rss as f64 / (1 << 20) as f64,
         );
-        if let Some(native) = self.native {
-            let native_eval = (secs(native) - secs(self.generate)).max(1e-9);
+        if !self.native.is_zero() {
             out.push_str(&format!(
-                "native total:                {:>9.2} s  ({:.2} s evaluating, {} verdicts)\n\
+                "native scan (same checks):   {:>9.2} s  ({} verdicts)\n\
                  sandbox overhead:            {:>9.2}x native\n",
-                secs(native),
-                native_eval,
+                wall_share(self.native),
                 self.native_findings,
-                eval / native_eval
+                self.sandbox.as_secs_f64() / self.native.as_secs_f64()
             ));
         }
         out

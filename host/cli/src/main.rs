@@ -261,7 +261,7 @@ fn bench(command: BenchCommand) -> Result<u8> {
             let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
             let m = securebase_bench::run(generator(&org), &runtime, &plugins, threads, !no_native);
             print!("{}", m.render(threads));
-            if m.native.is_some() && m.native_findings != m.findings {
+            if !m.native.is_zero() && m.native_findings != m.findings {
                 bail!("the sandbox produced {} verdicts but the native run {}: they must agree", m.findings, m.native_findings);
             }
         }
