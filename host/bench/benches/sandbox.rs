@@ -52,5 +52,28 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(sandbox, benches);
+/// The PDF report for a scan with 10,000 failing findings on one CIS requirement.
+fn pdf(c: &mut Criterion) {
+    let rt = Arc::new(Runtime::new(RuntimeOptions::default()).unwrap());
+    let plugins = securebase_builtin_plugins::PLUGINS.iter().map(|(n, b)| rt.load(n, b).unwrap()).collect();
+    let scanner = securebase_scan::Scanner::new(rt, plugins, securebase_scoring::builtin(), Some(2)).unwrap();
+    let mut report = scanner.scan(securebase_inventory::demo(), &|_| {});
+    let template = report.accounts[0].findings.iter().find(|f| f.check_id == "s3_bucket_secure_transport_policy").unwrap().clone();
+    report.accounts[0].findings = (0..10_000)
+        .map(|i| {
+            let mut f = template.clone();
+            f.status = "fail".into();
+            f.resource_id = format!("arn:aws:s3:::acme-synthetic-bucket-{i:05}");
+            f
+        })
+        .collect();
+    let mut group = c.benchmark_group("reports");
+    group.sample_size(10);
+    group.bench_function("PDF with 10,000 failing findings", |b| {
+        b.iter(|| black_box(securebase_reports::render_pdf(&report, "cis-aws-foundations", None).unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(sandbox, benches, pdf);
 criterion_main!(sandbox);
