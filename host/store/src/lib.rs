@@ -1,0 +1,285 @@
+//! Tenant storage for the SecureBase service: tenants, API keys, scans and their
+//! findings, and the append-only audit log.
+//!
+//! One interface, two backends behind sqlx's `Any` driver: PostgreSQL for production
+//! and an embedded SQLite file as the default. The SQL is shared (`$N` placeholders,
+//! `TEXT`/`BIGINT` columns); only the migrations differ. On PostgreSQL every table a
+//! tenant owns has forced row-level security, the pool runs as `securebase_app` (which
+//! owns nothing), and every operation runs in a transaction bound to its tenant
+//! ([`Store::tenant_transaction`]), so a query that forgets its tenant filter still
+//! sees one tenant only. Timestamps are RFC 3339 text, ids random text.
+
+mod audit;
+mod error;
+mod keys;
+mod migrate;
+mod scans;
+mod tenants;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use audit::{AuditEntry, AuditRecord};
+pub use error::StoreError;
+pub use keys::{KeyKind, NewKey, Principal};
+pub use scans::{FindingFilter, FindingRow, ScanRow, ScanStatus};
+pub use tenants::{NewTenant, Tenant, TenantAccount, TenantPatch, Tier};
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::str::FromStr;
+use std::sync::Once;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server, with row-level security.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names.
+    pub fn of_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else {
+            Err(StoreError::Config(format!("unsupported database URL {}: expected postgres://... or sqlite:PATH", redact_url(url))))
+        }
+    }
+}
+
+/// The role the service acts as on PostgreSQL: owns no table, so RLS applies to it.
+pub const APP_ROLE: &str = "securebase_app";
+
+/// A page request: `skip` items, then at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Items to skip.
+    pub skip: u64,
+    /// Items to return at most.
+    pub limit: u64,
+}
+
+/// A page of results and the total across all pages.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Paged<T> {
+    /// This page.
+    pub items: Vec<T>,
+    /// Items across all pages.
+    pub total: u64,
+    /// As requested.
+    pub skip: u64,
+    /// As requested.
+    pub limit: u64,
+}
+
+/// Who a transaction acts for; on PostgreSQL this is what row-level security sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Operator: manages tenants and keys, reads every tenant's audit log.
+    Admin,
+    /// One tenant's data and nothing else.
+    Tenant(String),
+    /// Only the API key with this id (authentication, before the tenant is known).
+    Key(String),
+}
+
+/// The store: a connection pool and the backend it talks to.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static DRIVERS: Once = Once::new();
+
+impl Store {
+    /// Connects to `url` (`postgres://...` or `sqlite:PATH`), applies pending
+    /// migrations over it, and opens the pool. A SQLite file is created if missing.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, None).await
+    }
+
+    /// Like [`Store::open`], with migrations applied over `migration_url` (the tables'
+    /// owner) while the service connects with `url`, ideally as the login role
+    /// `securebase_app`, so that no `RESET ROLE` can lead back to the owner.
+    pub async fn open_with(url: &str, migration_url: Option<&str>) -> Result<Self, StoreError> {
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = Backend::of_url(url)?;
+        let with_mode = |url: &str| match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_string(),
+        };
+        let url = with_mode(url);
+        let migration_url = migration_url.map(with_mode).unwrap_or_else(|| url.clone());
+        if Backend::of_url(&migration_url)? != backend {
+            return Err(StoreError::Config("the migration URL names another kind of database than the service URL".into()));
+        }
+        migrate::run(&migration_url, backend).await?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    match backend {
+                        // Whatever the login role, statements run as the role that owns nothing.
+                        Backend::Postgres => {
+                            conn.execute(format!("SET ROLE {APP_ROLE}").as_str()).await?;
+                        }
+                        Backend::Sqlite => {
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|e| StoreError::Connect { url: redact_url(&url), source: e })?;
+        let store = Self { pool, backend };
+        if backend == Backend::Postgres {
+            let mut tx = store.pool.begin().await?;
+            let session: String = sqlx::query_scalar("SELECT session_user::text").fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            if session != APP_ROLE {
+                tracing::warn!(
+                    login = %session,
+                    "the service logs in as {session}, not {APP_ROLE}: row-level security binds every statement it \
+                     makes, but the login role could leave {APP_ROLE} with RESET ROLE; give the service its own \
+                     login (ALTER ROLE {APP_ROLE} LOGIN PASSWORD ...) and pass the owner's URL for migrations only"
+                );
+            }
+        }
+        Ok(store)
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pool, waiting for connections in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Begins a transaction bound to `scope`. On PostgreSQL the binding is what
+    /// row-level security checks, for every statement run in it; on SQLite it is
+    /// the caller's duty to filter. Tests use this to prove the isolation holds for
+    /// queries that carry no filter at all.
+    pub async fn tenant_transaction(&self, scope: &Scope) -> Result<Transaction<'static, Any>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            let (admin, tenant, key) = match scope {
+                Scope::Admin => ("on", "", ""),
+                Scope::Tenant(t) => ("off", t.as_str(), ""),
+                Scope::Key(k) => ("off", "", k.as_str()),
+            };
+            sqlx::query(
+                "SELECT set_config('securebase.admin', $1, true), set_config('securebase.tenant_id', $2, true), \
+                 set_config('securebase.key_id', $3, true)",
+            )
+            .bind(admin)
+            .bind(tenant)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(tx)
+    }
+}
+
+/// A URL with any password replaced, for errors and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A random id: `prefix` and 20 hex digits (80 bits).
+pub(crate) fn new_id(prefix: &str) -> String {
+    format!("{prefix}{}", hex(&random_bytes::<10>()))
+}
+
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).expect("the operating system's random source failed");
+    b
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Now, RFC 3339 with microseconds: text that sorts in time order, on both backends.
+pub(crate) fn now() -> String {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let whole = securebase_inventory::time::format_rfc3339(t.as_secs() as i64);
+    format!("{}.{:06}Z", whole.trim_end_matches('Z'), t.subsec_micros())
+}
+
+/// Reads a column, naming it in the error.
+pub(crate) fn col<T>(row: &AnyRow, name: &str) -> Result<T, StoreError>
+where
+    T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+{
+    use sqlx::Row;
+    row.try_get(name).map_err(|e| StoreError::Corrupt(format!("column {name}: {e}")))
+}
+
+/// Parses a stored enum-like text column.
+pub(crate) fn parse_col<T: FromStr>(row: &AnyRow, name: &str) -> Result<T, StoreError> {
+    let s: String = col(row, name)?;
+    s.parse().map_err(|_| StoreError::Corrupt(format!("column {name}: unexpected value {s:?}")))
+}
+
+/// Counts rows of a query whose only column is `COUNT(*)`.
+pub(crate) fn count(row: &AnyRow) -> Result<u64, StoreError> {
+    use sqlx::Row;
+    let n: i64 = row.try_get(0).map_err(|e| StoreError::Corrupt(format!("count: {e}")))?;
+    Ok(n.max(0) as u64)
+}
+
+/// Clamps a page to what SQL accepts.
+pub(crate) fn page_args(page: Page) -> (i64, i64) {
+    (page.limit.min(i64::MAX as u64) as i64, page.skip.min(i64::MAX as u64) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_redacted_and_classified() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/sb"), "postgres://app:***@db:5432/sb");
+        assert_eq!(redact_url("postgres://app@db/sb"), "postgres://app@db/sb");
+        assert_eq!(Backend::of_url("sqlite:data.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("postgresql://x/y").unwrap(), Backend::Postgres);
+        let e = Backend::of_url("mysql://u:pw@h/db").unwrap_err().to_string();
+        assert!(e.contains("mysql://u:***@h/db") && !e.contains("pw"), "{e}");
+    }
+
+    #[test]
+    fn ids_are_random_and_prefixed() {
+        let (a, b) = (new_id("t_"), new_id("t_"));
+        assert!(a.starts_with("t_") && a.len() == 22 && a != b);
+    }
+}

@@ -1,0 +1,57 @@
+//! Schema migrations: SQL files in `host/store/migrations/<backend>/`, embedded in the
+//! binary and applied in order at start-up, each in its own transaction.
+
+use crate::{Backend, StoreError, now};
+use sqlx::{AnyConnection, Connection, Executor, Row};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    postgres: &'static str,
+    sqlite: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    postgres: include_str!("../migrations/postgres/0001_init.sql"),
+    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+}];
+
+/// Applies pending migrations over a connection of the URL's own user (the owner).
+pub(crate) async fn run(url: &str, backend: Backend) -> Result<(), StoreError> {
+    let mut conn = AnyConnection::connect(url).await.map_err(|e| StoreError::Connect { url: crate::redact_url(url), source: e })?;
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS securebase_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .await?;
+    for m in MIGRATIONS {
+        let mut tx = conn.begin().await?;
+        if backend == Backend::Postgres {
+            // Two services starting at once: the second waits, then finds it applied.
+            tx.execute("LOCK TABLE securebase_migrations IN EXCLUSIVE MODE").await?;
+        }
+        let applied =
+            sqlx::query("SELECT COUNT(*) FROM securebase_migrations WHERE version = $1").bind(m.version).fetch_one(&mut *tx).await?;
+        if applied.try_get::<i64, _>(0)? > 0 {
+            continue;
+        }
+        let sql = match backend {
+            Backend::Postgres => m.postgres,
+            Backend::Sqlite => m.sqlite,
+        };
+        let fail = |e| StoreError::Migration { version: m.version, name: m.name.into(), source: e };
+        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
+        sqlx::query("INSERT INTO securebase_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(now())
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        tracing::info!(version = m.version, name = m.name, "applied migration");
+    }
+    conn.close().await?;
+    Ok(())
+}

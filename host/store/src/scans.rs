@@ -1,0 +1,382 @@
+//! Scans and their findings. A scan row is made `queued` when requested, goes
+//! `running`, and ends `succeeded` (with its scan document and one row per finding,
+//! written in one transaction) or `failed` (with the reason).
+
+use crate::{Page, Paged, Scope, Store, StoreError, col, count, new_id, now, page_args, parse_col};
+use securebase_scan::ScanReport;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use std::fmt;
+use std::str::FromStr;
+
+/// Where a scan is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanStatus {
+    /// Requested, not started.
+    Queued,
+    /// Being evaluated.
+    Running,
+    /// Finished; results stored.
+    Succeeded,
+    /// Could not run; see `error`.
+    Failed,
+}
+
+impl ScanStatus {
+    /// Its name in the API and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanStatus::Queued => "queued",
+            ScanStatus::Running => "running",
+            ScanStatus::Succeeded => "succeeded",
+            ScanStatus::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for ScanStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ScanStatus {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        [ScanStatus::Queued, ScanStatus::Running, ScanStatus::Succeeded, ScanStatus::Failed].into_iter().find(|t| t.as_str() == s).ok_or(())
+    }
+}
+
+/// A scan as listed: status, timings and counts, not the findings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScanRow {
+    /// Its id.
+    pub id: String,
+    /// The tenant.
+    pub tenant_id: String,
+    /// Where it is.
+    pub status: ScanStatus,
+    /// What was scanned (`demo`, `snapshot`, `accounts`).
+    pub source: String,
+    /// The actor that asked for it.
+    pub requested_by: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339, once running.
+    pub started_at: Option<String>,
+    /// RFC 3339, once ended.
+    pub finished_at: Option<String>,
+    /// Evaluation time.
+    pub duration_ms: Option<i64>,
+    /// Accounts scanned.
+    pub accounts: Option<i64>,
+    /// Configuration items evaluated.
+    pub resources: Option<i64>,
+    /// Findings stored.
+    pub findings: Option<i64>,
+    /// Failing findings.
+    pub failing: Option<i64>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// One stored finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FindingRow {
+    /// The scan.
+    pub scan_id: String,
+    /// The account.
+    pub account_id: String,
+    /// The region.
+    pub region: String,
+    /// The check.
+    pub check_id: String,
+    /// Its title.
+    pub check_title: String,
+    /// The resource's type.
+    pub resource_type: String,
+    /// The resource.
+    pub resource_id: String,
+    /// `pass`, `fail`, `not_applicable` or `error`.
+    pub status: String,
+    /// The check's severity.
+    pub severity: String,
+    /// What the plugin said.
+    pub message: String,
+    /// How to fix it.
+    pub remediation: String,
+}
+
+/// Which findings to read; `None` fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FindingFilter {
+    /// Only these checks (a framework or requirement, resolved by the caller).
+    pub check_ids: Option<Vec<String>>,
+    /// Status.
+    pub status: Option<String>,
+    /// Severity.
+    pub severity: Option<String>,
+    /// Resource type.
+    pub resource_type: Option<String>,
+    /// Account.
+    pub account_id: Option<String>,
+}
+
+const SCAN_COLUMNS: &str = "id, tenant_id, status, source, requested_by, created_at, started_at, finished_at, \
+                            duration_ms, accounts, resources, findings, failing, error";
+
+fn scan_from_row(row: &AnyRow) -> Result<ScanRow, StoreError> {
+    Ok(ScanRow {
+        id: col(row, "id")?,
+        tenant_id: col(row, "tenant_id")?,
+        status: parse_col(row, "status")?,
+        source: col(row, "source")?,
+        requested_by: col(row, "requested_by")?,
+        created_at: col(row, "created_at")?,
+        started_at: col(row, "started_at")?,
+        finished_at: col(row, "finished_at")?,
+        duration_ms: col(row, "duration_ms")?,
+        accounts: col(row, "accounts")?,
+        resources: col(row, "resources")?,
+        findings: col(row, "findings")?,
+        failing: col(row, "failing")?,
+        error: col(row, "error")?,
+    })
+}
+
+fn finding_from_row(row: &AnyRow) -> Result<FindingRow, StoreError> {
+    Ok(FindingRow {
+        scan_id: col(row, "scan_id")?,
+        account_id: col(row, "account_id")?,
+        region: col(row, "region")?,
+        check_id: col(row, "check_id")?,
+        check_title: col(row, "check_title")?,
+        resource_type: col(row, "resource_type")?,
+        resource_id: col(row, "resource_id")?,
+        status: col(row, "status")?,
+        severity: col(row, "severity")?,
+        message: col(row, "message")?,
+        remediation: col(row, "remediation")?,
+    })
+}
+
+/// Rows per multi-row INSERT: 13 parameters each stays far below both backends' limits.
+const INSERT_BATCH: usize = 500;
+
+impl Store {
+    /// Records a requested scan for a tenant.
+    pub async fn create_scan(&self, tenant: &str, source: &str, requested_by: &str) -> Result<ScanRow, StoreError> {
+        let id = new_id("s_");
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        sqlx::query("INSERT INTO scans (id, tenant_id, status, source, requested_by, created_at) VALUES ($1, $2, 'queued', $3, $4, $5)")
+            .bind(&id)
+            .bind(tenant)
+            .bind(source)
+            .bind(requested_by)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(self.get_scan(tenant, &id).await?.expect("a scan just created is readable"))
+    }
+
+    /// Marks a queued scan running.
+    pub async fn start_scan(&self, tenant: &str, scan: &str) -> Result<(), StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        sqlx::query("UPDATE scans SET status = 'running', started_at = $1 WHERE id = $2 AND tenant_id = $3")
+            .bind(now())
+            .bind(scan)
+            .bind(tenant)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a finished scan: its document, summary and every finding, atomically.
+    pub async fn finish_scan(&self, tenant: &str, scan: &str, report: &ScanReport) -> Result<(), StoreError> {
+        let summary = serde_json::to_string(&report.organization.frameworks.iter().map(|f| (&f.framework, &f.summary)).collect::<Vec<_>>())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let document = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let findings: Vec<_> = report.accounts.iter().flat_map(|a| a.findings.iter().map(move |f| (a.account_id.as_str(), f))).collect();
+        let failing = findings.iter().filter(|(_, f)| f.status == "fail").count();
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        for (batch_no, batch) in findings.chunks(INSERT_BATCH).enumerate() {
+            let mut sql = String::from(
+                "INSERT INTO findings (scan_id, seq, tenant_id, account_id, region, check_id, check_title, resource_type, \
+                 resource_id, status, severity, message, remediation) VALUES ",
+            );
+            for i in 0..batch.len() {
+                let b = i * 13;
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                sql.push_str(&(1..=13).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
+                sql.push(')');
+            }
+            let mut q = sqlx::query(&sql);
+            for (i, (account, f)) in batch.iter().enumerate() {
+                q = q
+                    .bind(scan)
+                    .bind((batch_no * INSERT_BATCH + i) as i64)
+                    .bind(tenant)
+                    .bind(*account)
+                    .bind(&f.region)
+                    .bind(&f.check_id)
+                    .bind(&f.check_title)
+                    .bind(&f.resource_type)
+                    .bind(&f.resource_id)
+                    .bind(&f.status)
+                    .bind(&f.severity)
+                    .bind(&f.message)
+                    .bind(&f.remediation);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "UPDATE scans SET status = 'succeeded', finished_at = $1, duration_ms = $2, accounts = $3, resources = $4, \
+             findings = $5, failing = $6, summary = $7, report = $8 WHERE id = $9 AND tenant_id = $10",
+        )
+        .bind(now())
+        .bind(report.duration_ms as i64)
+        .bind(report.organization.accounts as i64)
+        .bind(report.organization.resources as i64)
+        .bind(findings.len() as i64)
+        .bind(failing as i64)
+        .bind(summary)
+        .bind(document)
+        .bind(scan)
+        .bind(tenant)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks a scan failed with a reason.
+    pub async fn fail_scan(&self, tenant: &str, scan: &str, error: &str) -> Result<(), StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        sqlx::query("UPDATE scans SET status = 'failed', finished_at = $1, error = $2 WHERE id = $3 AND tenant_id = $4")
+            .bind(now())
+            .bind(error)
+            .bind(scan)
+            .bind(tenant)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A tenant's scans, newest first.
+    pub async fn list_scans(&self, tenant: &str, page: Page) -> Result<Paged<ScanRow>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let total = count(&sqlx::query("SELECT COUNT(*) FROM scans WHERE tenant_id = $1").bind(tenant).fetch_one(&mut *tx).await?)?;
+        let (limit, skip) = page_args(page);
+        let rows = sqlx::query(&format!(
+            "SELECT {SCAN_COLUMNS} FROM scans WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+        ))
+        .bind(tenant)
+        .bind(limit)
+        .bind(skip)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let items = rows.iter().map(scan_from_row).collect::<Result<_, _>>()?;
+        Ok(Paged { items, total, skip: page.skip, limit: page.limit })
+    }
+
+    /// One of a tenant's scans.
+    pub async fn get_scan(&self, tenant: &str, scan: &str) -> Result<Option<ScanRow>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let row = sqlx::query(&format!("SELECT {SCAN_COLUMNS} FROM scans WHERE id = $1 AND tenant_id = $2"))
+            .bind(scan)
+            .bind(tenant)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        row.as_ref().map(scan_from_row).transpose()
+    }
+
+    /// The newest succeeded scan of a tenant.
+    pub async fn latest_succeeded_scan(&self, tenant: &str) -> Result<Option<ScanRow>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let row = sqlx::query(&format!(
+            "SELECT {SCAN_COLUMNS} FROM scans WHERE tenant_id = $1 AND status = 'succeeded' \
+             ORDER BY finished_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(tenant)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        row.as_ref().map(scan_from_row).transpose()
+    }
+
+    /// The scan document of a succeeded scan.
+    pub async fn scan_report(&self, tenant: &str, scan: &str) -> Result<Option<ScanReport>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let row = sqlx::query("SELECT report FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'succeeded'")
+            .bind(scan)
+            .bind(tenant)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let Some(row) = row else { return Ok(None) };
+        let text: String = col(&row, "report")?;
+        serde_json::from_str(&text).map(Some).map_err(|e| StoreError::Corrupt(format!("scan {scan} document: {e}")))
+    }
+
+    /// A page of a scan's findings, in the scan document's order.
+    pub async fn findings(&self, tenant: &str, scan: &str, filter: &FindingFilter, page: Page) -> Result<Paged<FindingRow>, StoreError> {
+        let mut sql = String::from(" FROM findings WHERE tenant_id = $1 AND scan_id = $2");
+        let mut args: Vec<String> = vec![tenant.into(), scan.into()];
+        let mut push = |sql: &mut String, column: &str, value: &str| {
+            args.push(value.to_string());
+            sql.push_str(&format!(" AND {column} = ${}", args.len()));
+        };
+        for (column, value) in [
+            ("status", &filter.status),
+            ("severity", &filter.severity),
+            ("resource_type", &filter.resource_type),
+            ("account_id", &filter.account_id),
+        ] {
+            if let Some(v) = value {
+                push(&mut sql, column, v);
+            }
+        }
+        if let Some(checks) = &filter.check_ids {
+            if checks.is_empty() {
+                sql.push_str(" AND 1 = 0");
+            } else {
+                let first = args.len() + 1;
+                args.extend(checks.iter().cloned());
+                let list: Vec<_> = (first..=args.len()).map(|i| format!("${i}")).collect();
+                sql.push_str(&format!(" AND check_id IN ({})", list.join(", ")));
+            }
+        }
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let count_sql = format!("SELECT COUNT(*){sql}");
+        let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        let total = q.fetch_one(&mut *tx).await?.max(0) as u64;
+        let (limit, skip) = page_args(page);
+        let n = args.len();
+        let select = format!(
+            "SELECT scan_id, account_id, region, check_id, check_title, resource_type, resource_id, status, severity, \
+             message, remediation{sql} ORDER BY seq LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut q = sqlx::query(&select);
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        let rows = q.bind(limit).bind(skip).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        let items = rows.iter().map(finding_from_row).collect::<Result<_, _>>()?;
+        Ok(Paged { items, total, skip: page.skip, limit: page.limit })
+    }
+}

@@ -1,0 +1,56 @@
+//! Fresh databases for tests: a new SQLite file in a temporary directory, or a new
+//! database on the PostgreSQL server named by `SECUREBASE_TEST_POSTGRES_URL` (which
+//! `tests/run` starts on loopback). PostgreSQL tests fail, never skip, without it.
+
+use crate::{Backend, Store};
+use sqlx::{AnyConnection, Connection, Executor};
+
+/// The environment variable naming the test server (a URL to its `postgres` database,
+/// as a user that may create databases and roles).
+pub const POSTGRES_ENV: &str = "SECUREBASE_TEST_POSTGRES_URL";
+
+/// A fresh store and what keeps it alive.
+pub struct TestDb {
+    /// The store, migrated.
+    pub store: Store,
+    /// The owner's URL, for tests that go around the store.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The PostgreSQL test server's URL, or a panic that says how to get one.
+pub fn postgres_url() -> String {
+    std::env::var(POSTGRES_ENV)
+        .unwrap_or_else(|_| panic!("{POSTGRES_ENV} is not set: run the test suite with tests/run, which starts PostgreSQL on loopback"))
+}
+
+/// A fresh, migrated store on `backend`.
+pub async fn fresh(backend: Backend) -> TestDb {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite:{}", dir.path().join("securebase.db").display());
+            TestDb { store: Store::open(&url).await.unwrap(), url, _dir: Some(dir) }
+        }
+        Backend::Postgres => {
+            let server = postgres_url();
+            let name = format!("sb_test_{}", crate::hex(&crate::random_bytes::<8>()));
+            crate::DRIVERS.call_once(sqlx::any::install_default_drivers);
+            let mut admin = AnyConnection::connect(&server).await.expect("connect to the PostgreSQL test server");
+            admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+            admin.close().await.unwrap();
+            let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
+            let url = format!("{base}/{name}");
+            // Migrate as the owner, then let the service log in as the role that owns
+            // nothing, as production should.
+            crate::migrate::run(&url, Backend::Postgres).await.unwrap();
+            let mut owner = AnyConnection::connect(&url).await.unwrap();
+            owner.execute(format!("ALTER ROLE {} LOGIN", crate::APP_ROLE).as_str()).await.unwrap();
+            owner.close().await.unwrap();
+            let (scheme, rest) = base.split_once("://").unwrap();
+            let host = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
+            let service = format!("{scheme}://{}@{host}/{name}", crate::APP_ROLE);
+            TestDb { store: Store::open_with(&service, Some(&url)).await.unwrap(), url, _dir: None }
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! The storage conformance suite: every scenario runs against SQLite and against a real
+//! PostgreSQL server (started by `tests/run`), so both backends keep one behaviour.
+//! The row-level security tests at the end are PostgreSQL's own promise.
+
+use securebase_runtime::{Runtime, RuntimeOptions};
+use securebase_scan::{ScanReport, Scanner};
+use securebase_store::testing::{TestDb, fresh};
+use securebase_store::*;
+use sqlx::{AnyConnection, Connection, Executor, Row};
+use std::sync::{Arc, OnceLock};
+
+/// Runs `$name(backend)` once per backend, as two tests.
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name(super::Backend::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name(super::Backend::Postgres).await }
+        }
+    )*};
+}
+
+both_backends!(
+    tenants_round_trip_with_pagination_and_soft_delete,
+    keys_authenticate_only_with_their_secret,
+    scans_store_the_document_and_every_finding,
+    one_tenant_never_reads_another_through_the_store,
+    the_audit_log_refuses_update_and_delete,
+    migrations_apply_once,
+);
+
+/// The demo organization scanned once per test binary by the real engine.
+fn demo_report() -> &'static ScanReport {
+    static REPORT: OnceLock<ScanReport> = OnceLock::new();
+    REPORT.get_or_init(|| {
+        let rt = Arc::new(Runtime::new(RuntimeOptions::default()).unwrap());
+        let plugins = securebase_builtin_plugins::PLUGINS.iter().map(|(name, bytes)| rt.load(name, bytes).unwrap()).collect();
+        let scanner = Scanner::new(rt, plugins, securebase_scoring::builtin(), Some(2)).unwrap();
+        scanner.scan(securebase_inventory::demo(), &|_| {})
+    })
+}
+
+fn new_tenant(name: &str, tier: Tier) -> NewTenant {
+    NewTenant {
+        name: name.into(),
+        tier,
+        framework: "cis-aws-foundations".into(),
+        organization: format!("{name} Inc."),
+        contact_email: format!("security@{}.example", name.to_lowercase()),
+        billing_code: format!("BC-{name}"),
+        accounts: vec![TenantAccount {
+            account_id: "111122223333".into(),
+            name: Some("prod".into()),
+            regions: vec!["us-east-1".into()],
+            role_arn: Some("arn:aws:iam::111122223333:role/SecureBaseReadOnly".into()),
+        }],
+    }
+}
+
+async fn scanned_tenant(db: &TestDb, name: &str) -> (Tenant, String) {
+    let t = db.store.create_tenant(&new_tenant(name, Tier::Standard)).await.unwrap();
+    let scan = db.store.create_scan(&t.id, "demo", "admin:test").await.unwrap();
+    db.store.start_scan(&t.id, &scan.id).await.unwrap();
+    db.store.finish_scan(&t.id, &scan.id, demo_report()).await.unwrap();
+    (t, scan.id)
+}
+
+fn page(skip: u64, limit: u64) -> Page {
+    Page { skip, limit }
+}
+
+async fn tenants_round_trip_with_pagination_and_soft_delete(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let mut ids = vec![];
+    for (name, tier) in [("Alpha", Tier::Healthcare), ("Beta", Tier::Fintech), ("Gamma", Tier::GovFederal)] {
+        let t = s.create_tenant(&new_tenant(name, tier)).await.unwrap();
+        assert_eq!((t.name.as_str(), t.tier), (name, tier));
+        assert_eq!(t.accounts[0].account_id, "111122223333");
+        ids.push(t.id);
+    }
+    let p = s.list_tenants(page(1, 1)).await.unwrap();
+    assert_eq!((p.total, p.items.len(), p.items[0].name.as_str()), (3, 1, "Beta"));
+    assert_eq!(s.list_tenants(page(3, 10)).await.unwrap().items.len(), 0);
+
+    let patched = s
+        .update_tenant(&ids[1], &TenantPatch { tier: Some(Tier::Standard), name: Some("Beta 2".into()), ..Default::default() })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((patched.name.as_str(), patched.tier, patched.organization.as_str()), ("Beta 2", Tier::Standard, "Beta Inc."));
+    assert_eq!(s.get_tenant(&ids[1]).await.unwrap().unwrap(), patched);
+
+    assert!(s.delete_tenant(&ids[0]).await.unwrap());
+    assert!(!s.delete_tenant(&ids[0]).await.unwrap(), "a deleted tenant cannot be deleted twice");
+    assert_eq!(s.get_tenant(&ids[0]).await.unwrap(), None);
+    assert_eq!(s.update_tenant(&ids[0], &TenantPatch::default()).await.unwrap(), None);
+    assert!(s.tenant_existed(&ids[0]).await.unwrap(), "soft delete keeps the row");
+    let p = s.list_tenants(page(0, 10)).await.unwrap();
+    assert_eq!(p.total, 2);
+    assert!(p.items.iter().all(|t| t.id != ids[0]));
+    assert_eq!(s.get_tenant("t_nonexistent").await.unwrap(), None);
+}
+
+async fn keys_authenticate_only_with_their_secret(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    assert!(!s.has_admin_key().await.unwrap());
+    let admin = s.create_key(&KeyKind::Admin, "ops").await.unwrap();
+    assert!(s.has_admin_key().await.unwrap());
+    let t = s.create_tenant(&new_tenant("Alpha", Tier::Standard)).await.unwrap();
+    let tenant = s.create_key(&KeyKind::Tenant(t.id.clone()), "ci").await.unwrap();
+
+    assert_eq!(s.authenticate(&admin.token).await.unwrap(), Some(Principal { key_id: admin.id.clone(), kind: KeyKind::Admin }));
+    assert_eq!(
+        s.authenticate(&tenant.token).await.unwrap(),
+        Some(Principal { key_id: tenant.id.clone(), kind: KeyKind::Tenant(t.id.clone()) })
+    );
+    // One wrong hex digit of the secret, another key's secret, garbage: all unknown.
+    let mut wrong = tenant.token.clone();
+    let last = wrong.pop().unwrap();
+    wrong.push(if last == '0' { '1' } else { '0' });
+    let swapped = format!("{}_{}", admin.token.rsplit_once('_').unwrap().0, tenant.token.rsplit_once('_').unwrap().1);
+    for bad in [wrong.as_str(), swapped.as_str(), "", "Bearer x", "sb_k_zz_zz"] {
+        assert_eq!(s.authenticate(bad).await.unwrap(), None, "{bad}");
+    }
+
+    // Only a hash is stored: no column of the table holds the secret.
+    let secret = tenant.token.rsplit_once('_').unwrap().1;
+    let mut tx = s.tenant_transaction(&Scope::Admin).await.unwrap();
+    let rows = sqlx::query("SELECT id, kind, secret_sha256, label FROM api_keys").fetch_all(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in &rows {
+        for c in ["id", "kind", "secret_sha256", "label"] {
+            let v: String = r.try_get(c).unwrap();
+            assert!(!v.contains(secret), "column {c} holds the secret");
+        }
+    }
+
+    assert!(s.revoke_key(&admin.id).await.unwrap());
+    assert_eq!(s.authenticate(&admin.token).await.unwrap(), None, "a revoked key no longer works");
+    assert!(s.delete_tenant(&t.id).await.unwrap());
+    assert_eq!(s.authenticate(&tenant.token).await.unwrap(), None, "a deleted tenant's key no longer works");
+
+    // An operator-provided admin token registers once and then authenticates.
+    let chosen = format!("sb_k_{}_{}", "a1".repeat(10), "b2".repeat(20));
+    let id = s.register_admin_token(&chosen).await.unwrap();
+    assert_eq!(s.register_admin_token(&chosen).await.unwrap(), id, "registering again is a no-op");
+    assert_eq!(s.authenticate(&chosen).await.unwrap().map(|p| p.kind), Some(KeyKind::Admin));
+    let other = format!("sb_k_{}_{}", "a1".repeat(10), "c3".repeat(20));
+    assert!(s.register_admin_token(&other).await.is_err(), "same id, other secret");
+    assert!(s.register_admin_token("hunter2").await.unwrap_err().to_string().contains("must look like"));
+}
+
+async fn scans_store_the_document_and_every_finding(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let (t, scan) = scanned_tenant(&db, "Alpha").await;
+    let report = demo_report();
+    let all: Vec<_> = report.accounts.iter().flat_map(|a| a.findings.iter().map(move |f| (a, f))).collect();
+    assert!(all.len() > 200, "the demo has a few hundred findings, not {}", all.len());
+
+    let row = s.get_scan(&t.id, &scan).await.unwrap().unwrap();
+    assert_eq!(row.status, ScanStatus::Succeeded);
+    assert_eq!(row.findings, Some(all.len() as i64));
+    assert_eq!(row.failing, Some(all.iter().filter(|(_, f)| f.status == "fail").count() as i64));
+    assert_eq!((row.accounts, row.resources), (Some(3), Some(report.organization.resources as i64)));
+    assert!(row.started_at.is_some() && row.finished_at.is_some());
+    assert_eq!(s.scan_report(&t.id, &scan).await.unwrap().as_ref(), Some(report), "the document round-trips exactly");
+
+    // Every finding, in order, across pages.
+    let mut got = vec![];
+    let mut skip = 0;
+    loop {
+        let p = s.findings(&t.id, &scan, &FindingFilter::default(), page(skip, 200)).await.unwrap();
+        assert_eq!(p.total, all.len() as u64);
+        if p.items.is_empty() {
+            break;
+        }
+        skip += p.items.len() as u64;
+        got.extend(p.items);
+    }
+    assert_eq!(got.len(), all.len());
+    for (row, (account, f)) in got.iter().zip(&all) {
+        assert_eq!(
+            (&row.account_id, &row.check_id, &row.resource_id, &row.status),
+            (&account.account_id, &f.check_id, &f.resource_id, &f.status)
+        );
+    }
+
+    // Filters combine, and agree with the document.
+    let account = &report.accounts[1].account_id;
+    let mut checks: Vec<String> = report.accounts[1].findings.iter().filter(|f| f.status == "fail").map(|f| f.check_id.clone()).collect();
+    checks.dedup();
+    checks.truncate(2);
+    checks.push("a_check_with_no_findings".into());
+    let filter = FindingFilter {
+        check_ids: Some(checks.clone()),
+        status: Some("fail".into()),
+        account_id: Some(account.clone()),
+        ..Default::default()
+    };
+    let expected = all.iter().filter(|(a, f)| &a.account_id == account && f.status == "fail" && checks.contains(&f.check_id)).count();
+    assert!(expected > 0);
+    assert_eq!(s.findings(&t.id, &scan, &filter, page(0, 1000)).await.unwrap().items.len(), expected);
+    let high = FindingFilter { severity: Some("high".into()), resource_type: Some("AWS::S3::Bucket".into()), ..Default::default() };
+    let expected = all.iter().filter(|(_, f)| f.severity == "high" && f.resource_type == "AWS::S3::Bucket").count();
+    assert_eq!(s.findings(&t.id, &scan, &high, page(0, 1000)).await.unwrap().total, expected as u64);
+    let none = FindingFilter { check_ids: Some(vec![]), ..Default::default() };
+    assert_eq!(s.findings(&t.id, &scan, &none, page(0, 10)).await.unwrap().total, 0);
+
+    // A second scan lists first; a failed one keeps its reason and has no document.
+    let failed = s.create_scan(&t.id, "snapshot", "tenant:k").await.unwrap();
+    s.fail_scan(&t.id, &failed.id, "snapshot file acct.json: field accountId: expected 12 digits").await.unwrap();
+    let list = s.list_scans(&t.id, page(0, 10)).await.unwrap();
+    assert_eq!(list.total, 2);
+    assert_eq!(list.items[0].status, ScanStatus::Failed);
+    assert!(list.items[0].error.as_deref().unwrap().contains("accountId"));
+    assert_eq!(s.scan_report(&t.id, &failed.id).await.unwrap(), None);
+    assert_eq!(s.latest_succeeded_scan(&t.id).await.unwrap().unwrap().id, scan);
+}
+
+async fn one_tenant_never_reads_another_through_the_store(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let (a, scan_a) = scanned_tenant(&db, "Alpha").await;
+    let (b, _) = scanned_tenant(&db, "Beta").await;
+    assert_eq!(s.get_scan(&b.id, &scan_a).await.unwrap(), None);
+    assert_eq!(s.scan_report(&b.id, &scan_a).await.unwrap(), None);
+    assert_eq!(s.findings(&b.id, &scan_a, &FindingFilter::default(), page(0, 10)).await.unwrap().total, 0);
+    assert_eq!(s.list_scans(&b.id, page(0, 10)).await.unwrap().total, 1);
+    s.audit(&AuditEntry {
+        tenant_id: Some(a.id.clone()),
+        actor: "admin:k".into(),
+        action: "scan.create".into(),
+        target: "/x".into(),
+        outcome: "success".into(),
+        status: 202,
+        source: "127.0.0.1".into(),
+        detail: String::new(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(s.audit_log(&b.id, page(0, 10)).await.unwrap().total, 0);
+    assert_eq!(s.audit_log(&a.id, page(0, 10)).await.unwrap().total, 1);
+}
+
+async fn the_audit_log_refuses_update_and_delete(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let t = s.create_tenant(&new_tenant("Alpha", Tier::Standard)).await.unwrap();
+    for action in ["tenant.create", "report.download"] {
+        s.audit(&AuditEntry {
+            tenant_id: Some(t.id.clone()),
+            actor: "admin:k_1".into(),
+            action: action.into(),
+            target: format!("/v1/tenants/{}", t.id),
+            outcome: "success".into(),
+            status: 200,
+            source: "192.0.2.7".into(),
+            detail: "{}".into(),
+        })
+        .await
+        .unwrap();
+    }
+    let log = s.audit_log(&t.id, page(0, 10)).await.unwrap();
+    assert_eq!(log.items.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["tenant.create", "report.download"]);
+    assert_eq!(log.items[1].source, "192.0.2.7");
+
+    // The owner's own connection, which row-level security does not bind on SQLite and
+    // whose privileges are complete on PostgreSQL: the trigger still refuses.
+    let mut owner = AnyConnection::connect(&db.url).await.unwrap();
+    for sql in ["UPDATE audit_log SET outcome = 'failure'", "DELETE FROM audit_log"] {
+        let err = owner.execute(sql).await.expect_err(sql).to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    if backend == Backend::Postgres {
+        let err = owner.execute("TRUNCATE audit_log").await.unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{err}");
+    }
+    owner.close().await.unwrap();
+    assert_eq!(s.audit_log(&t.id, page(0, 10)).await.unwrap().items, log.items, "nothing changed");
+}
+
+async fn migrations_apply_once(backend: Backend) {
+    let db = fresh(backend).await;
+    db.store.create_tenant(&new_tenant("Alpha", Tier::Standard)).await.unwrap();
+    // Opening again (a restart) applies nothing and keeps the data.
+    let again = Store::open(&db.url).await.unwrap();
+    assert_eq!(again.list_tenants(page(0, 10)).await.unwrap().total, 1);
+    let mut conn = AnyConnection::connect(&db.url).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM securebase_migrations").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(n, 1);
+}
+
+/// PostgreSQL: queries with no tenant filter at all, in a transaction bound to tenant
+/// A, see and change A's rows only, and cannot write B's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn row_level_security_confines_unfiltered_queries() {
+    let db = fresh(Backend::Postgres).await;
+    let s = &db.store;
+    let (a, scan_a) = scanned_tenant(&db, "Alpha").await;
+    let (b, scan_b) = scanned_tenant(&db, "Beta").await;
+
+    let mut tx = s.tenant_transaction(&Scope::Tenant(a.id.clone())).await.unwrap();
+    let who: String = sqlx::query_scalar("SELECT current_user::text").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(who, APP_ROLE, "the service runs as the role that owns nothing");
+    for (table, column) in [("tenants", "id"), ("scans", "tenant_id"), ("findings", "tenant_id"), ("api_keys", "tenant_id")] {
+        let seen: Vec<Option<String>> =
+            sqlx::query_scalar(&format!("SELECT DISTINCT {column} FROM {table}")).fetch_all(&mut *tx).await.unwrap();
+        assert!(seen.iter().all(|t| t.as_deref() == Some(a.id.as_str())), "{table}: {seen:?}");
+    }
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(n as usize, demo_report().accounts.iter().map(|x| x.findings.len()).sum::<usize>());
+    // An UPDATE with no WHERE clause changes A's scans only.
+    let changed = sqlx::query("UPDATE scans SET error = 'tampered'").execute(&mut *tx).await.unwrap().rows_affected();
+    assert_eq!(changed, 1);
+    tx.commit().await.unwrap();
+    assert_eq!(s.get_scan(&b.id, &scan_b).await.unwrap().unwrap().error, None, "B's scan untouched");
+    assert_eq!(s.get_scan(&a.id, &scan_a).await.unwrap().unwrap().error.as_deref(), Some("tampered"));
+
+    // Writing a row for B from A's transaction is refused by the policy.
+    let mut tx = s.tenant_transaction(&Scope::Tenant(a.id.clone())).await.unwrap();
+    let err = sqlx::query(
+        "INSERT INTO scans (id, tenant_id, status, source, requested_by, created_at) VALUES ('s_forged', $1, 'queued', 'demo', 'x', 'now')",
+    )
+    .bind(&b.id)
+    .execute(&mut *tx)
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("row-level security"), "{err}");
+    drop(tx);
+
+    // A tenant cannot touch the tenants table, nor mint keys.
+    let mut tx = s.tenant_transaction(&Scope::Tenant(a.id.clone())).await.unwrap();
+    let err = sqlx::query("UPDATE tenants SET tier = 'healthcare'").execute(&mut *tx).await.unwrap_err().to_string();
+    assert!(err.contains("row-level security"), "{err}");
+    drop(tx);
+
+    // Outside any tenant (authentication scope), nothing tenant-owned is visible.
+    let mut tx = s.tenant_transaction(&Scope::Key("k_nobody".into())).await.unwrap();
+    for table in ["tenants", "scans", "findings", "audit_log"] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *tx).await.unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+    drop(tx);
+    // The service logs in as the role that owns nothing: RESET ROLE leads nowhere else.
+    let mut tx = s.tenant_transaction(&Scope::Tenant(a.id.clone())).await.unwrap();
+    tx.execute("RESET ROLE").await.unwrap();
+    let (who, bypass): (String, bool) =
+        sqlx::query_as("SELECT current_user::text, rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    assert_eq!(who, APP_ROLE);
+    assert!(!bypass, "the application role neither bypasses RLS nor is a superuser");
+    let seen: Vec<String> = sqlx::query_scalar("SELECT DISTINCT tenant_id FROM findings").fetch_all(&mut *tx).await.unwrap();
+    assert_eq!(seen, vec![a.id.clone()]);
+}
