@@ -33,6 +33,12 @@ pub enum Command {
     Frameworks(FrameworkArgs),
     /// Render a saved scan (scan.json) as a PDF compliance report, CSV or OCSF events.
     Report(ReportArgs),
+    /// Run the multi-tenant REST API (see README: "The service").
+    ///
+    /// With no --database-url it keeps its data in an embedded SQLite file. On first
+    /// start it prints a bootstrap admin key once (or registers SECUREBASE_ADMIN_KEY).
+    /// Stops gracefully on Ctrl-C or SIGTERM, finishing scans in flight.
+    Serve(ServeArgs),
     /// Synthetic organizations and the scan benchmark (build with --release for real figures).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -128,6 +134,32 @@ pub struct ScanArgs {
     /// Exit with status 3 if any failing finding has this severity or higher.
     #[arg(long, value_name = "SEVERITY", value_parser = ["info", "low", "medium", "high", "critical"])]
     pub fail_on: Option<String>,
+    /// Worker threads for evaluation (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Database: postgres://USER[:PASSWORD]@HOST[:PORT]/DB, or sqlite:PATH.
+    /// Default: sqlite:securebase.db in the working directory.
+    #[arg(long, value_name = "URL", env = "SECUREBASE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// PostgreSQL: apply migrations over this URL (the tables' owner) and serve over
+    /// --database-url (ideally the login role securebase_app, which owns nothing).
+    #[arg(long, value_name = "URL", env = "SECUREBASE_MIGRATION_DATABASE_URL", hide_env_values = true)]
+    pub migration_database_url: Option<String>,
+    /// Requests per minute allowed to each API key (0: unlimited); over it, 429 with Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 600)]
+    pub rate_limit: u32,
+    /// Largest request body in MiB (uploaded snapshots included).
+    #[arg(long, value_name = "MIB", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub body_limit_mib: u32,
     /// Worker threads for evaluation (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,

@@ -4,7 +4,7 @@
 mod args;
 
 use anyhow::{Context, Result, anyhow, bail};
-use args::{BenchCommand, Cli, Command, Format, OrgArgs, PluginArgs, ReportArgs, ReportFormat, ScanArgs};
+use args::{BenchCommand, Cli, Command, Format, OrgArgs, PluginArgs, ReportArgs, ReportFormat, ScanArgs, ServeArgs};
 use clap::Parser;
 use securebase_runtime::{LoadedPlugin, Runtime, RuntimeOptions, Severity};
 use securebase_scan::{Progress, Scanner};
@@ -61,6 +61,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Plugins(args) => list_plugins(&args),
         Command::Frameworks(args) => list_frameworks(&args.framework_file),
         Command::Report(args) => report(&args),
+        Command::Serve(args) => serve(args),
         Command::Bench(command) => bench(command),
     }
 }
@@ -228,6 +229,71 @@ fn report(args: &ReportArgs) -> Result<u8> {
     write_atomically(&args.out, &bytes)?;
     eprintln!("Wrote {}", args.out.display());
     Ok(EXIT_OK)
+}
+
+/// The environment variable an operator may set to choose the admin key.
+const ADMIN_KEY_ENV: &str = "SECUREBASE_ADMIN_KEY";
+
+fn serve(args: ServeArgs) -> Result<u8> {
+    let runtime = Arc::new(runtime(&args.plugins, args.threads)?);
+    let plugins = load_plugins(&runtime, &args.plugins)?;
+    let scanner = Arc::new(Scanner::new(runtime, plugins, frameworks(&[], &[])?, args.threads.map(usize::from)).map_err(input)?);
+    let url = args.database_url.clone().unwrap_or_else(|| "sqlite:securebase.db".into());
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
+        let store = securebase_store::Store::open_with(&url, args.migration_database_url.as_deref())
+            .await
+            .with_context(|| format!("opening the database {}", securebase_store::redact_url(&url)))?;
+        match std::env::var(ADMIN_KEY_ENV) {
+            Ok(token) => {
+                let id = store.register_admin_token(&token).await.with_context(|| format!("registering {ADMIN_KEY_ENV}"))?;
+                eprintln!("Admin key {id} from {ADMIN_KEY_ENV} is registered.");
+            }
+            Err(_) if !store.has_admin_key().await? => {
+                let key = store.create_key(&securebase_store::KeyKind::Admin, "bootstrap (first start)").await?;
+                eprintln!("Bootstrap admin key (shown once, store it now; it is kept only as a hash):\n\n    {}\n", key.token);
+            }
+            Err(_) => {}
+        }
+        let config =
+            securebase_api::ApiConfig { rate_limit_per_minute: args.rate_limit, body_limit: args.body_limit_mib as usize * (1 << 20) };
+        let state = securebase_api::AppState::new(store.clone(), scanner, config);
+        let listener =
+            tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen)).map_err(input)?;
+        eprintln!(
+            "SecureBase API on http://{} ({} database{}); OpenAPI at /v1/openapi.json. Ctrl-C stops.",
+            listener.local_addr()?,
+            format!("{:?}", store.backend()).to_lowercase(),
+            if args.database_url.is_none() { " securebase.db" } else { "" }
+        );
+        let app = securebase_api::router(state.clone());
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        eprintln!("Stopping: waiting for scans in flight...");
+        if !state.drain(std::time::Duration::from_secs(300)).await {
+            eprintln!("warning: scans still running after 300 s were abandoned (they stay 'running' in the database)");
+        }
+        store.close().await;
+        Ok(EXIT_OK)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
 fn generator(org: &OrgArgs) -> securebase_bench::Generator {

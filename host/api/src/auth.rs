@@ -1,0 +1,195 @@
+//! Authentication, rate limiting and the audit trail, as one middleware around every
+//! `/v1` route but the OpenAPI document.
+//!
+//! Keys are bearer tokens (`Authorization: Bearer sb_k_..._...`). A missing or unknown
+//! key is a 401; a key over its rate is a 429 with `Retry-After`. After the handler
+//! ran, every mutation (POST, PATCH, DELETE) and every report download is appended to
+//! the audit log with who, what, the outcome and the client's address.
+
+use crate::{AppError, AppState};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use securebase_store::{AuditEntry, KeyKind, Principal, Tenant};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Token buckets, one per API key: `per_minute` tokens, refilled continuously.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_minute: u32,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    /// A limiter allowing `per_minute` requests per key per minute (0: unlimited).
+    pub fn new(per_minute: u32) -> Self {
+        Self { per_minute, buckets: Mutex::new(HashMap::new()) }
+    }
+
+    /// Takes a token for `key`, or says how many whole seconds until one is free.
+    pub fn check(&self, key: &str) -> Result<(), u64> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let capacity = f64::from(self.per_minute);
+        let per_sec = capacity / 60.0;
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let (tokens, last) = buckets.entry(key.to_string()).or_insert((capacity, now));
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * per_sec).min(capacity);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / per_sec).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// Set by a handler on its response to name the tenant an audit entry concerns when
+/// the path does not (a tenant just created).
+#[derive(Debug, Clone)]
+pub(crate) struct AuditTenant(pub String);
+
+/// The audit action for a request, if it is audited.
+fn audited_action(method: &Method, path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.trim_start_matches("/v1/").split('/').collect();
+    let action = match (method, parts.as_slice()) {
+        (&Method::POST, ["tenants"]) => "tenant.create",
+        (&Method::PATCH, ["tenants", _]) => "tenant.update",
+        (&Method::DELETE, ["tenants", _]) => "tenant.delete",
+        (&Method::POST, ["tenants", _, "keys"]) => "key.create",
+        (&Method::POST, ["tenants", _, "scans"]) => "scan.create",
+        (&Method::GET, ["tenants", _, "scans", _, file]) => return Some(format!("report.download:{file}")),
+        (&Method::GET, ["tenants", _, "compliance-report"]) => "report.download:compliance-report",
+        (m, _) if m != Method::GET && m != Method::HEAD => "request",
+        _ => return None,
+    };
+    Some(action.to_string())
+}
+
+/// The middleware: authenticate, limit, run, audit.
+pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(|t| t.trim().to_string());
+    let Some(token) = token else {
+        return AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "send an API key: Authorization: Bearer <key>").into_response();
+    };
+    let principal = match state.store.authenticate(&token).await {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            return AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the API key is unknown or revoked").into_response();
+        }
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    if let Err(secs) = state.limiter.check(&principal.key_id) {
+        let mut e = AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("this key is limited to {} requests per minute; retry in {secs} s", state.config.rate_limit_per_minute),
+        );
+        e.retry_after = Some(secs);
+        return e.into_response();
+    }
+    let method = request.method().clone();
+    // Nested under /v1, the request's own URI lost its prefix: audit the one the client sent.
+    let path = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.0.path().to_string())
+        .unwrap_or_else(|| request.uri().path().to_string());
+    let query = request.uri().query().unwrap_or("").to_string();
+    let source = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    request.extensions_mut().insert(principal.clone());
+    let response = next.run(request).await;
+
+    if let Some(action) = audited_action(&method, &path) {
+        let path_tenant = path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next()).map(str::to_string);
+        let tenant_id = match &principal.kind {
+            // A tenant's attempts are logged in its own log, never in another's.
+            KeyKind::Tenant(own) => Some(own.clone()),
+            KeyKind::Admin => match response.extensions().get::<AuditTenant>() {
+                Some(t) => Some(t.0.clone()),
+                None => match path_tenant {
+                    Some(t) if state.store.tenant_existed(&t).await.unwrap_or(false) => Some(t),
+                    _ => None,
+                },
+            },
+        };
+        let status = response.status();
+        let entry = AuditEntry {
+            tenant_id,
+            actor: principal.actor(),
+            action,
+            target: format!("{method} {path}"),
+            outcome: if status.is_success() { "success" } else { "failure" }.into(),
+            status: status.as_u16(),
+            source,
+            detail: query,
+        };
+        if let Err(e) = state.store.audit(&entry).await {
+            // An action that cannot be audited is reported as failed, not silently kept.
+            tracing::error!(error = %e, "audit log append failed");
+            return AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "audit_failed", "the action could not be recorded in the audit log")
+                .into_response();
+        }
+    }
+    response
+}
+
+/// The principal the middleware authenticated.
+pub(crate) fn principal(request_extensions: &axum::http::Extensions) -> Principal {
+    request_extensions.get::<Principal>().cloned().expect("the auth middleware runs before every /v1 handler")
+}
+
+/// The tenant in the path if the principal may see it: its own tenant for a tenant
+/// key, any live tenant for an admin key. Anything else is the same 404.
+pub(crate) async fn visible_tenant(state: &AppState, principal: &Principal, id: &str) -> Result<Tenant, AppError> {
+    if let KeyKind::Tenant(own) = &principal.kind
+        && own != id
+    {
+        return Err(AppError::not_found("tenant", id));
+    }
+    state.store.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant", id))
+}
+
+/// Refuses a tenant key on an operator-only route.
+pub(crate) fn require_admin(principal: &Principal) -> Result<(), AppError> {
+    match principal.kind {
+        KeyKind::Admin => Ok(()),
+        KeyKind::Tenant(_) => Err(AppError::new(StatusCode::FORBIDDEN, "forbidden", "this route needs an admin key")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_says_when() {
+        let l = RateLimiter::new(3);
+        assert!(l.check("a").is_ok() && l.check("a").is_ok() && l.check("a").is_ok());
+        let wait = l.check("a").unwrap_err();
+        assert!((1..=20).contains(&wait), "{wait}");
+        assert!(l.check("b").is_ok(), "keys have their own buckets");
+        assert!(RateLimiter::new(0).check("a").is_ok());
+    }
+
+    #[test]
+    fn mutations_and_downloads_are_audited() {
+        assert_eq!(audited_action(&Method::POST, "/v1/tenants").as_deref(), Some("tenant.create"));
+        assert_eq!(audited_action(&Method::DELETE, "/v1/tenants/t_1").as_deref(), Some("tenant.delete"));
+        assert_eq!(audited_action(&Method::GET, "/v1/tenants/t_1/scans/s_1/report.pdf").as_deref(), Some("report.download:report.pdf"));
+        assert_eq!(audited_action(&Method::GET, "/v1/tenants/t_1/scans"), None);
+        assert_eq!(audited_action(&Method::PUT, "/v1/tenants/t_1").as_deref(), Some("request"));
+    }
+}

@@ -1,0 +1,72 @@
+//! Routes about the service itself: health, the OpenAPI document, the frameworks and
+//! plugins it scores with; and the pagination rules every list shares.
+
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use securebase_store::Page;
+use serde_json::{Value, json};
+
+/// The OpenAPI document, kept beside the crate and checked against [`crate::ROUTES`].
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// Largest page.
+pub(crate) const MAX_LIMIT: u64 = 500;
+
+/// `skip` and `limit` from a query: defaults 0 and 50, `limit` 1 to 500.
+pub(crate) fn page(skip: Option<u64>, limit: Option<u64>) -> Result<Page, AppError> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::bad_request(format!("limit must be between 1 and {MAX_LIMIT}, not {limit}")));
+    }
+    Ok(Page { skip: skip.unwrap_or(0), limit })
+}
+
+pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    state.store.ping().await.map_err(|e| {
+        tracing::error!(error = %e, "health check: database unreachable");
+        AppError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database does not answer")
+    })?;
+    Ok(Json(json!({ "status": "ok", "database": format!("{:?}", state.store.backend()).to_lowercase() })))
+}
+
+pub(crate) async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+pub(crate) async fn frameworks(State(state): State<AppState>) -> Json<Value> {
+    let items: Vec<Value> = state
+        .scanner
+        .frameworks()
+        .iter()
+        .map(|f| {
+            let automated = f.requirements.iter().filter(|r| !r.checks.is_empty()).count();
+            json!({
+                "id": f.id, "name": f.name, "version": f.version, "sha256": f.sha256,
+                "requirements": f.requirements.len(), "automated": automated,
+            })
+        })
+        .collect();
+    Json(json!({ "items": items, "total": items.len() }))
+}
+
+pub(crate) async fn plugins(State(state): State<AppState>) -> Json<Value> {
+    let items: Vec<Value> = state
+        .scanner
+        .plugins()
+        .iter()
+        .map(|p| {
+            let i = p.info();
+            json!({
+                "name": i.name, "version": i.version, "sha256": i.sha256,
+                "checks": i.checks.iter().map(|c| json!({
+                    "id": c.id, "title": c.title, "severity": c.severity.as_str(),
+                    "resource_types": c.resource_types,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Json(json!({ "items": items, "total": items.len() }))
+}

@@ -1,0 +1,227 @@
+//! What auditors and integrations read: the compliance report of a scan against a
+//! framework, findings filtered every way the issue names, and the PDF, CSV and OCSF
+//! renderings of a scan (each download is audited by the middleware).
+
+use crate::auth::{principal, visible_tenant};
+use crate::meta::page;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{Extensions, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use securebase_scan::ScanReport;
+use securebase_scoring::Framework;
+use securebase_store::{FindingFilter, FindingRow, Paged, Tenant};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashSet};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportQuery {
+    framework: Option<String>,
+    scan: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FindingsQuery {
+    scan: Option<String>,
+    framework: Option<String>,
+    requirement: Option<String>,
+    check: Option<String>,
+    status: Option<String>,
+    severity: Option<String>,
+    resource_type: Option<String>,
+    account: Option<String>,
+    skip: Option<u64>,
+    limit: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DownloadQuery {
+    framework: Option<String>,
+}
+
+fn framework<'a>(state: &'a AppState, tenant: &Tenant, id: Option<&str>) -> Result<&'a Framework, AppError> {
+    let id = id.unwrap_or(&tenant.framework);
+    state.scanner.frameworks().iter().find(|f| f.id == id).ok_or_else(|| {
+        let known: Vec<_> = state.scanner.frameworks().iter().map(|f| f.id.as_str()).collect();
+        AppError::bad_request(format!("framework: unknown framework {id:?}; expected one of {}", known.join(", ")))
+    })
+}
+
+/// The named scan, or the tenant's newest succeeded one.
+async fn scan_id(state: &AppState, tenant: &str, scan: Option<String>) -> Result<String, AppError> {
+    match scan {
+        Some(s) => Ok(s),
+        None => state.store.latest_succeeded_scan(tenant).await?.map(|s| s.id).ok_or_else(|| {
+            AppError::new(StatusCode::NOT_FOUND, "no_scan", "this tenant has no finished scan yet; start one with POST .../scans")
+        }),
+    }
+}
+
+async fn report(state: &AppState, tenant: &str, scan: &str) -> Result<ScanReport, AppError> {
+    if let Some(r) = state.store.scan_report(tenant, scan).await? {
+        return Ok(r);
+    }
+    match state.store.get_scan(tenant, scan).await? {
+        Some(row) => {
+            Err(AppError::new(StatusCode::CONFLICT, "scan_not_finished", format!("scan {scan} is {}: it has no report", row.status)))
+        }
+        None => Err(AppError::not_found("scan", scan)),
+    }
+}
+
+pub(crate) async fn compliance_report(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Json<Value>, AppError> {
+    let tenant = visible_tenant(&state, &principal(&ext), &id).await?;
+    let q = crate::error::parse_query(q)?;
+    let fw = framework(&state, &tenant, q.framework.as_deref())?;
+    let scan = scan_id(&state, &id, q.scan).await?;
+    let report = report(&state, &id, &scan).await?;
+    let result = report.organization.frameworks.iter().find(|f| f.framework == fw.id).ok_or_else(|| {
+        AppError::new(StatusCode::CONFLICT, "framework_not_scored", format!("scan {scan} did not score framework {}", fw.id))
+    })?;
+    // Failing findings, each with the requirements it fails.
+    let mut by_check: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for r in &fw.requirements {
+        for c in &r.checks {
+            by_check.entry(c.as_str()).or_default().push(r.id.as_str());
+        }
+    }
+    let failing: Vec<Value> = report
+        .accounts
+        .iter()
+        .flat_map(|a| a.findings.iter().map(move |f| (a, f)))
+        .filter(|(_, f)| f.status == "fail")
+        .filter_map(|(a, f)| {
+            by_check.get(f.check_id.as_str()).map(|reqs| {
+                json!({
+                    "requirements": reqs, "check_id": f.check_id, "check_title": f.check_title,
+                    "account_id": a.account_id, "region": f.region, "resource_type": f.resource_type,
+                    "resource_id": f.resource_id, "severity": f.severity, "message": f.message,
+                    "remediation": f.remediation,
+                })
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "tenant_id": id,
+        "organization": tenant.organization,
+        "scan_id": scan,
+        "scanned_at": report.started_at,
+        "framework": { "id": fw.id, "name": fw.name, "version": fw.version, "sha256": fw.sha256 },
+        "summary": result.summary,
+        "requirements": result.requirements,
+        "failing_findings": failing,
+        "plugin_errors": report.plugin_errors,
+    })))
+}
+
+pub(crate) async fn findings(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    q: Result<Query<FindingsQuery>, QueryRejection>,
+) -> Result<Json<Paged<FindingRow>>, AppError> {
+    let tenant = visible_tenant(&state, &principal(&ext), &id).await?;
+    let q = crate::error::parse_query(q)?;
+    let page = page(q.skip, q.limit)?;
+    // A framework or requirement narrows to the checks behind it; a check narrows further.
+    let mut checks: Option<HashSet<String>> = None;
+    if q.framework.is_some() || q.requirement.is_some() {
+        let fw = framework(&state, &tenant, q.framework.as_deref())?;
+        let set = match &q.requirement {
+            Some(req) => fw
+                .requirements
+                .iter()
+                .find(|r| &r.id == req)
+                .ok_or_else(|| AppError::bad_request(format!("requirement: {} has no requirement {req:?}", fw.id)))?
+                .checks
+                .iter()
+                .cloned()
+                .collect(),
+            None => fw.checks().map(str::to_string).collect(),
+        };
+        checks = Some(set);
+    }
+    if let Some(c) = &q.check {
+        let known = state.scanner.plugins().iter().any(|p| p.info().checks.iter().any(|k| &k.id == c));
+        if !known {
+            return Err(AppError::bad_request(format!("check: unknown check {c:?}; GET /v1/plugins lists them")));
+        }
+        checks = Some(match checks {
+            Some(set) => set.into_iter().filter(|k| k == c).collect(),
+            None => HashSet::from([c.clone()]),
+        });
+    }
+    for (name, value, allowed) in [
+        ("status", &q.status, &["pass", "fail", "not_applicable", "error"][..]),
+        ("severity", &q.severity, &["critical", "high", "medium", "low", "info"][..]),
+    ] {
+        if let Some(v) = value
+            && !allowed.contains(&v.as_str())
+        {
+            return Err(AppError::bad_request(format!("{name}: {v:?} is not one of {}", allowed.join(", "))));
+        }
+    }
+    let scan = scan_id(&state, &id, q.scan).await?;
+    if state.store.get_scan(&id, &scan).await?.is_none() {
+        return Err(AppError::not_found("scan", &scan));
+    }
+    let mut check_ids: Option<Vec<String>> = checks.map(|s| s.into_iter().collect());
+    if let Some(c) = &mut check_ids {
+        c.sort();
+    }
+    let filter = FindingFilter { check_ids, status: q.status, severity: q.severity, resource_type: q.resource_type, account_id: q.account };
+    Ok(Json(state.store.findings(&id, &scan, &filter, page).await?))
+}
+
+pub(crate) async fn download(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path((id, scan, file)): Path<(String, String, String)>,
+    q: Result<Query<DownloadQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let tenant = visible_tenant(&state, &principal(&ext), &id).await?;
+    if !matches!(file.as_str(), "report.pdf" | "report.csv" | "report.ocsf.json") {
+        return Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no report {file:?}: expected report.pdf, report.csv or report.ocsf.json"),
+        ));
+    }
+    let q = crate::error::parse_query(q)?;
+    let report = report(&state, &id, &scan).await?;
+    let disposition = |name: &str| format!("attachment; filename=\"securebase-{scan}-{name}\"");
+    match file.as_str() {
+        "report.pdf" => {
+            let fw = framework(&state, &tenant, q.framework.as_deref())?;
+            let organization = tenant.organization.clone();
+            let fw_id = fw.id.clone();
+            let bytes = tokio::task::spawn_blocking(move || securebase_reports::render_pdf(&report, &fw_id, Some(&organization)))
+                .await
+                .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("PDF rendering: {e}")))?
+                .map_err(|e| AppError::new(StatusCode::CONFLICT, "report_unavailable", e.to_string()))?;
+            let name = disposition(&format!("{}.pdf", fw.id));
+            Ok(([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, name)], bytes).into_response())
+        }
+        "report.csv" => {
+            let name = disposition("findings.csv");
+            let csv = securebase_reports::render_csv(&report);
+            Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], csv).into_response())
+        }
+        _ => {
+            let name = disposition("ocsf.json");
+            let body = serde_json::to_vec_pretty(&securebase_reports::render_ocsf(&report)).expect("OCSF serializes");
+            Ok(([(header::CONTENT_TYPE, "application/json".to_string()), (header::CONTENT_DISPOSITION, name)], body).into_response())
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! `/v1/tenants/{id}/scans`: start a scan of the demo organization or of an uploaded
+//! snapshot, and follow it. Evaluation runs on the scanner's rayon pool, off the async
+//! runtime; the result is stored in one transaction when it ends.
+
+use crate::auth::{principal, visible_tenant};
+use crate::meta::page;
+use crate::tenants::PageQuery;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{Extensions, StatusCode};
+use axum::response::{IntoResponse, Response};
+use securebase_inventory::Snapshot;
+use securebase_store::{Paged, ScanRow};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `POST /v1/tenants/{id}/scans`.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum CreateScan {
+    /// The bundled demo organization.
+    Demo,
+    /// Account inventories in the snapshot format, one document per account.
+    Snapshot { accounts: Vec<Value> },
+    /// The tenant's own AWS accounts.
+    Accounts,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateQuery {
+    /// Answer when the scan has ended instead of at once.
+    wait: Option<bool>,
+}
+
+fn snapshot(accounts: &[Value]) -> Result<Snapshot, AppError> {
+    if accounts.is_empty() {
+        return Err(AppError::bad_request("field accounts: at least one account inventory is needed"));
+    }
+    let mut parsed = Vec::with_capacity(accounts.len());
+    for (i, doc) in accounts.iter().enumerate() {
+        let account = securebase_inventory::parse_account(&doc.to_string(), &format!("accounts[{i}]"))
+            .map_err(|e| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_snapshot", e.to_string()))?;
+        if parsed.iter().any(|a: &securebase_inventory::AccountInventory| a.account_id() == account.account_id()) {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_snapshot",
+                format!("accounts[{i}]: account {} appears twice", account.account_id()),
+            ));
+        }
+        parsed.push(account);
+    }
+    parsed.sort_by(|a, b| a.account_id().cmp(b.account_id()));
+    Ok(Snapshot { source: "upload".into(), accounts: parsed })
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    q: Result<Query<CreateQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let p = principal(&ext);
+    let tenant = visible_tenant(&state, &p, &id).await?;
+    let wait = crate::error::parse_query(q)?.wait.unwrap_or(false);
+    let req: CreateScan = crate::error::parse_body(body)?;
+    let (source, inventory) = match req {
+        CreateScan::Demo => ("demo", securebase_inventory::demo()),
+        CreateScan::Snapshot { accounts } => ("snapshot", snapshot(&accounts)?),
+        CreateScan::Accounts => {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "live_collection_unavailable",
+                format!(
+                    "this service cannot collect from AWS yet; the tenant's {} account(s) can be scanned by uploading a snapshot \
+                     (source \"snapshot\") made with `securebase bench generate` or by hand",
+                    tenant.accounts.len()
+                ),
+            ));
+        }
+    };
+    let scan = state.store.create_scan(&id, source, &p.actor()).await?;
+    let permit =
+        state.jobs.clone().acquire_owned().await.map_err(|_| {
+            AppError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting_down", "the service is shutting down; retry elsewhere")
+        })?;
+    let job_state = state.clone();
+    let (tenant_id, scan_id) = (id.clone(), scan.id.clone());
+    let job = tokio::spawn(async move {
+        let _permit = permit;
+        let store = &job_state.store;
+        if let Err(e) = store.start_scan(&tenant_id, &scan_id).await {
+            tracing::error!(error = %e, scan = %scan_id, "cannot mark scan running");
+        }
+        let scanner = job_state.scanner.clone();
+        let outcome = tokio::task::spawn_blocking(move || scanner.scan(inventory, &|_| {})).await;
+        let stored = match outcome {
+            Ok(report) => store.finish_scan(&tenant_id, &scan_id, &report).await,
+            Err(e) => store.fail_scan(&tenant_id, &scan_id, &format!("the scan stopped unexpectedly: {e}")).await,
+        };
+        if let Err(e) = stored {
+            tracing::error!(error = %e, scan = %scan_id, "cannot store scan result");
+            let _ = store.fail_scan(&tenant_id, &scan_id, "the result could not be stored").await;
+        }
+    });
+    if wait {
+        job.await.map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("scan job: {e}")))?;
+        let done = state.store.get_scan(&id, &scan.id).await?.ok_or_else(|| AppError::not_found("scan", &scan.id))?;
+        return Ok((StatusCode::CREATED, Json(done)).into_response());
+    }
+    Ok((StatusCode::ACCEPTED, Json(scan)).into_response())
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Json<Paged<ScanRow>>, AppError> {
+    visible_tenant(&state, &principal(&ext), &id).await?;
+    let q = crate::error::parse_query(q)?;
+    Ok(Json(state.store.list_scans(&id, page(q.skip(), q.limit())?).await?))
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path((id, scan)): Path<(String, String)>,
+) -> Result<Json<ScanRow>, AppError> {
+    visible_tenant(&state, &principal(&ext), &id).await?;
+    Ok(Json(state.store.get_scan(&id, &scan).await?.ok_or_else(|| AppError::not_found("scan", &scan))?))
+}

@@ -1,0 +1,305 @@
+//! `/v1/tenants`: operators create, list, change and delete tenants and mint their
+//! keys; a tenant key reads its own tenant (with its compliance status) and its audit
+//! log.
+
+use crate::auth::{AuditTenant, principal, require_admin, visible_tenant};
+use crate::meta::page;
+use crate::{AppError, AppState};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{Extensions, StatusCode};
+use axum::response::{IntoResponse, Response};
+use securebase_store::{KeyKind, NewTenant, Paged, Tenant, TenantAccount, TenantPatch, Tier};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// `POST /v1/tenants`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateTenant {
+    name: String,
+    tier: Tier,
+    framework: String,
+    organization: String,
+    contact_email: String,
+    billing_code: String,
+    #[serde(default)]
+    accounts: Vec<TenantAccount>,
+}
+
+/// `PATCH /v1/tenants/{id}`: any subset of the fields.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateTenant {
+    name: Option<String>,
+    tier: Option<Tier>,
+    framework: Option<String>,
+    organization: Option<String>,
+    contact_email: Option<String>,
+    billing_code: Option<String>,
+    accounts: Option<Vec<TenantAccount>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PageQuery {
+    skip: Option<u64>,
+    limit: Option<u64>,
+}
+
+impl PageQuery {
+    pub(crate) fn skip(&self) -> Option<u64> {
+        self.skip
+    }
+    pub(crate) fn limit(&self) -> Option<u64> {
+        self.limit
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DeleteQuery {
+    confirmation: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateKey {
+    #[serde(default)]
+    label: String,
+}
+
+fn text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
+    if value.trim().is_empty() {
+        return Err(AppError::bad_request(format!("field {field}: must not be empty")));
+    }
+    if value.chars().count() > max {
+        return Err(AppError::bad_request(format!("field {field}: at most {max} characters")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(AppError::bad_request(format!("field {field}: control characters are not allowed")));
+    }
+    Ok(())
+}
+
+fn email(value: &str) -> Result<(), AppError> {
+    text("contact_email", value, 254)?;
+    let ok = value.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !value.contains(' ')
+    });
+    if ok { Ok(()) } else { Err(AppError::bad_request(format!("field contact_email: {value:?} is not an email address"))) }
+}
+
+fn framework(state: &AppState, id: &str) -> Result<(), AppError> {
+    if state.scanner.frameworks().iter().any(|f| f.id == id) {
+        return Ok(());
+    }
+    let known: Vec<_> = state.scanner.frameworks().iter().map(|f| f.id.as_str()).collect();
+    Err(AppError::bad_request(format!("field framework: unknown framework {id:?}; expected one of {}", known.join(", "))))
+}
+
+fn accounts(list: &[TenantAccount]) -> Result<(), AppError> {
+    let mut seen = std::collections::HashSet::new();
+    for (i, a) in list.iter().enumerate() {
+        let at = format!("field accounts[{i}]");
+        if !securebase_inventory::is_account_id(&a.account_id) {
+            return Err(AppError::bad_request(format!("{at}.account_id: expected 12 digits, found {:?}", a.account_id)));
+        }
+        if !seen.insert(&a.account_id) {
+            return Err(AppError::bad_request(format!("{at}.account_id: {} is listed twice", a.account_id)));
+        }
+        for r in &a.regions {
+            let parts: Vec<&str> = r.split('-').collect();
+            let ok = parts.len() >= 3
+                && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+                && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
+            if !ok {
+                return Err(AppError::bad_request(format!("{at}.regions: {r:?} is not an AWS region name (like us-east-1)")));
+            }
+        }
+        if let Some(arn) = &a.role_arn {
+            let prefix = format!("arn:aws:iam::{}:role/", a.account_id);
+            if !arn.starts_with(&prefix) || arn.len() == prefix.len() {
+                return Err(AppError::bad_request(format!("{at}.role_arn: expected {prefix}<role name>, found {arn:?}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The tenant with its compliance status against its framework.
+pub(crate) async fn with_status(state: &AppState, t: Tenant) -> Result<Value, AppError> {
+    let last = state.store.latest_succeeded_scan(&t.id).await?;
+    let compliance = match &last {
+        None => json!({ "framework": t.framework, "last_scan": null, "passing": null, "total_controls": null, "score": null }),
+        Some(scan) => {
+            let report = state.store.scan_report(&t.id, &scan.id).await?;
+            let summary =
+                report.as_ref().and_then(|r| r.organization.frameworks.iter().find(|f| f.framework == t.framework)).map(|f| f.summary);
+            json!({
+                "framework": t.framework,
+                "last_scan": { "id": scan.id, "finished_at": scan.finished_at },
+                "passing": summary.as_ref().map(|s| s.passing),
+                "total_controls": summary.as_ref().map(|s| s.total_controls),
+                "score": summary.as_ref().and_then(|s| s.score),
+            })
+        }
+    };
+    let mut v = serde_json::to_value(&t).expect("tenants serialize");
+    v["compliance"] = compliance;
+    Ok(v)
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    ext: Extensions,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    require_admin(&principal(&ext))?;
+    let req: CreateTenant = crate::error::parse_body(body)?;
+    text("name", &req.name, 200)?;
+    text("organization", &req.organization, 200)?;
+    text("billing_code", &req.billing_code, 64)?;
+    email(&req.contact_email)?;
+    framework(&state, &req.framework)?;
+    accounts(&req.accounts)?;
+    let t = state
+        .store
+        .create_tenant(&NewTenant {
+            name: req.name,
+            tier: req.tier,
+            framework: req.framework,
+            organization: req.organization,
+            contact_email: req.contact_email,
+            billing_code: req.billing_code,
+            accounts: req.accounts,
+        })
+        .await?;
+    let key = state.store.create_key(&KeyKind::Tenant(t.id.clone()), "created with the tenant").await?;
+    let id = t.id.clone();
+    let mut body = with_status(&state, t).await?;
+    body["api_key"] = json!({ "id": key.id, "token": key.token, "note": "shown once: store it now" });
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    response.extensions_mut().insert(AuditTenant(id));
+    Ok(response)
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    ext: Extensions,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Json<Paged<Tenant>>, AppError> {
+    require_admin(&principal(&ext))?;
+    let q = crate::error::parse_query(q)?;
+    Ok(Json(state.store.list_tenants(page(q.skip, q.limit)?).await?))
+}
+
+pub(crate) async fn show(State(state): State<AppState>, ext: Extensions, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+    let t = visible_tenant(&state, &principal(&ext), &id).await?;
+    Ok(Json(with_status(&state, t).await?))
+}
+
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, AppError> {
+    let p = principal(&ext);
+    visible_tenant(&state, &p, &id).await?;
+    require_admin(&p)?;
+    let req: UpdateTenant = crate::error::parse_body(body)?;
+    if let Some(v) = &req.name {
+        text("name", v, 200)?;
+    }
+    if let Some(v) = &req.organization {
+        text("organization", v, 200)?;
+    }
+    if let Some(v) = &req.billing_code {
+        text("billing_code", v, 64)?;
+    }
+    if let Some(v) = &req.contact_email {
+        email(v)?;
+    }
+    if let Some(v) = &req.framework {
+        framework(&state, v)?;
+    }
+    if let Some(v) = &req.accounts {
+        accounts(v)?;
+    }
+    let patch = TenantPatch {
+        name: req.name,
+        tier: req.tier,
+        framework: req.framework,
+        organization: req.organization,
+        contact_email: req.contact_email,
+        billing_code: req.billing_code,
+        accounts: req.accounts,
+    };
+    let t = state.store.update_tenant(&id, &patch).await?.ok_or_else(|| AppError::not_found("tenant", &id))?;
+    Ok(Json(with_status(&state, t).await?))
+}
+
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    q: Result<Query<DeleteQuery>, QueryRejection>,
+) -> Result<Json<Value>, AppError> {
+    let p = principal(&ext);
+    visible_tenant(&state, &p, &id).await?;
+    require_admin(&p)?;
+    if crate::error::parse_query(q)?.confirmation != Some(true) {
+        return Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "confirmation_required",
+            "deleting a tenant revokes its keys and hides its data; repeat with ?confirmation=true",
+        ));
+    }
+    if !state.store.delete_tenant(&id).await? {
+        return Err(AppError::not_found("tenant", &id));
+    }
+    Ok(Json(json!({ "id": id, "deleted": true, "note": "soft delete: the tenant's records are kept for audit" })))
+}
+
+pub(crate) async fn create_key(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let p = principal(&ext);
+    visible_tenant(&state, &p, &id).await?;
+    require_admin(&p)?;
+    let req: CreateKey = match &body {
+        Ok(b) if b.is_empty() => CreateKey::default(),
+        _ => crate::error::parse_body(body)?,
+    };
+    if !req.label.is_empty() {
+        text("label", &req.label, 100)?;
+    }
+    let key = state.store.create_key(&KeyKind::Tenant(id.clone()), &req.label).await?;
+    let body = json!({ "id": key.id, "tenant_id": id, "token": key.token, "note": "shown once: store it now" });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Json<Value>, AppError> {
+    let p = principal(&ext);
+    // Operators may read a deleted tenant's log: that is what it is kept for.
+    let visible = match &p.kind {
+        KeyKind::Admin => state.store.tenant_existed(&id).await?,
+        KeyKind::Tenant(own) => own == &id,
+    };
+    if !visible {
+        return Err(AppError::not_found("tenant", &id));
+    }
+    let q = crate::error::parse_query(q)?;
+    Ok(Json(serde_json::to_value(state.store.audit_log(&id, page(q.skip, q.limit)?).await?).expect("serializes")))
+}

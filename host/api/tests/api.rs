@@ -1,0 +1,469 @@
+//! The API, called through its router without a server (as axum's examples do), on
+//! SQLite and on a real PostgreSQL server (started by `tests/run`): the README flow,
+//! cross-tenant attempts on every route, keys, rate limits, bad input, the OpenAPI
+//! document against the routes.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use securebase_api::{ApiConfig, AppState, ROUTES, router};
+use securebase_runtime::{Runtime, RuntimeOptions};
+use securebase_scan::Scanner;
+use securebase_store::testing::{TestDb, fresh};
+use securebase_store::{Backend, KeyKind};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name(super::Backend::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name(super::Backend::Postgres).await }
+        }
+    )*};
+}
+
+both_backends!(
+    the_readme_flow_works_end_to_end,
+    no_tenant_key_reaches_another_tenant_on_any_route,
+    keys_are_required_and_checked,
+    bad_requests_get_a_clear_4xx_never_a_5xx,
+    each_key_is_rate_limited_with_retry_after,
+    an_uploaded_snapshot_is_scanned,
+    the_openapi_document_matches_the_routes,
+);
+
+fn scanner() -> Arc<Scanner> {
+    static SCANNER: OnceLock<Arc<Scanner>> = OnceLock::new();
+    SCANNER
+        .get_or_init(|| {
+            let rt = Arc::new(Runtime::new(RuntimeOptions::default()).unwrap());
+            let plugins = securebase_builtin_plugins::PLUGINS.iter().map(|(name, bytes)| rt.load(name, bytes).unwrap()).collect();
+            Arc::new(Scanner::new(rt, plugins, securebase_scoring::builtin(), Some(2)).unwrap())
+        })
+        .clone()
+}
+
+struct App {
+    router: axum::Router,
+    admin: String,
+    _db: TestDb,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    bytes: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes)))
+    }
+    fn error_code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or_else(|| panic!("no error shape: {}", self.json())).to_string()
+    }
+    fn error_message(&self) -> String {
+        self.json()["error"]["message"].as_str().unwrap().to_string()
+    }
+}
+
+impl App {
+    async fn new(backend: Backend, config: ApiConfig) -> Self {
+        let db = fresh(backend).await;
+        let admin = db.store.create_key(&KeyKind::Admin, "test").await.unwrap().token;
+        let router = router(AppState::new(db.store.clone(), scanner(), config));
+        Self { router, admin, _db: db }
+    }
+
+    async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Vec<u8>>) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        if body.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
+        let req = req.body(body.map(Body::from).unwrap_or_else(Body::empty)).unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Reply { status, headers, bytes }
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    async fn send(&self, method: Method, path: &str, token: &str, body: Value) -> Reply {
+        self.call(method, path, Some(token), Some(body.to_string().into_bytes())).await
+    }
+
+    /// Creates a tenant; returns its id and its first key.
+    async fn tenant(&self, name: &str) -> (String, String) {
+        let r = self
+            .send(
+                Method::POST,
+                "/v1/tenants",
+                &self.admin,
+                json!({
+                    "name": name, "tier": "healthcare", "framework": "hipaa", "organization": format!("{name} Health"),
+                    "contact_email": "ciso@example.org", "billing_code": "HC-001",
+                    "accounts": [{"account_id": "111122223333", "regions": ["us-east-1"]}],
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+        let v = r.json();
+        (v["id"].as_str().unwrap().to_string(), v["api_key"]["token"].as_str().unwrap().to_string())
+    }
+
+    /// Runs a demo scan to the end; returns its id.
+    async fn demo_scan(&self, tenant: &str, token: &str) -> String {
+        let r = self.send(Method::POST, &format!("/v1/tenants/{tenant}/scans?wait=true"), token, json!({"source": "demo"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+        assert_eq!(r.json()["status"], "succeeded");
+        r.json()["id"].as_str().unwrap().to_string()
+    }
+}
+
+async fn the_readme_flow_works_end_to_end(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    assert_eq!(app.call(Method::GET, "/healthz", None, None).await.json()["status"], "ok");
+    let (id, key) = app.tenant("Acme").await;
+
+    let t = app.get(&format!("/v1/tenants/{id}"), &key).await.json();
+    assert_eq!((t["tier"].as_str(), t["compliance"]["last_scan"].is_null()), (Some("healthcare"), true));
+
+    let scan = app.demo_scan(&id, &key).await;
+    let scans = app.get(&format!("/v1/tenants/{id}/scans"), &key).await.json();
+    assert_eq!(scans["total"], 1);
+    assert_eq!(scans["items"][0]["accounts"], 3);
+    assert!(scans["items"][0]["duration_ms"].as_i64().is_some());
+
+    // The compliance report agrees with the scan's own findings.
+    let report = app.get(&format!("/v1/tenants/{id}/compliance-report"), &key).await;
+    assert_eq!(report.status, StatusCode::OK);
+    let report = report.json();
+    assert_eq!(report["framework"]["id"], "hipaa", "the tenant's framework is the default");
+    let s = &report["summary"];
+    let total = s["total_controls"].as_u64().unwrap();
+    let counted: u64 = ["passing", "failing", "non_applicable", "manual", "errored"].iter().map(|k| s[k].as_u64().unwrap()).sum();
+    assert_eq!(counted, total);
+    assert_eq!(report["requirements"].as_array().unwrap().len() as u64, total);
+    let failing_reqs = report["requirements"].as_array().unwrap().iter().filter(|r| r["status"] == "fail").count() as u64;
+    assert_eq!(failing_reqs, s["failing"].as_u64().unwrap());
+    let failing = report["failing_findings"].as_array().unwrap();
+    assert!(!failing.is_empty() && failing.iter().all(|f| !f["remediation"].as_str().unwrap().is_empty()));
+
+    // Findings filtered by framework and status are exactly the report's failing findings.
+    let f = app.get(&format!("/v1/tenants/{id}/findings?framework=hipaa&status=fail&limit=500"), &key).await.json();
+    assert_eq!(f["total"].as_u64().unwrap() as usize, failing.len());
+    let requirement = failing[0]["requirements"][0].as_str().unwrap();
+    let by_req = app.get(&format!("/v1/tenants/{id}/findings?requirement={requirement}&status=fail&limit=500"), &key).await.json();
+    let expected = failing.iter().filter(|x| x["requirements"].as_array().unwrap().iter().any(|r| r == requirement)).count();
+    assert_eq!(by_req["total"].as_u64().unwrap() as usize, expected);
+    let high = app.get(&format!("/v1/tenants/{id}/findings?severity=high&account=210987654321&limit=1"), &key).await.json();
+    assert!(high["items"].as_array().unwrap().iter().all(|x| x["severity"] == "high" && x["account_id"] == "210987654321"));
+
+    // The tenant shows its compliance status now.
+    let t = app.get(&format!("/v1/tenants/{id}"), &key).await.json();
+    assert_eq!(t["compliance"]["last_scan"]["id"], scan.as_str());
+    assert_eq!(t["compliance"]["passing"], s["passing"]);
+    assert_eq!(t["compliance"]["score"], s["score"]);
+
+    // Report downloads, each audited.
+    let pdf = app.get(&format!("/v1/tenants/{id}/scans/{scan}/report.pdf"), &key).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+    assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+    let csv = app.get(&format!("/v1/tenants/{id}/scans/{scan}/report.csv"), &key).await;
+    let all = app.get(&format!("/v1/tenants/{id}/findings?limit=1"), &key).await.json()["total"].as_u64().unwrap();
+    assert_eq!(String::from_utf8(csv.bytes).unwrap().lines().count() as u64, all + 1, "a header and one row per finding");
+    let ocsf = app.get(&format!("/v1/tenants/{id}/scans/{scan}/report.ocsf.json"), &key).await;
+    assert!(!ocsf.json().as_array().unwrap().is_empty());
+
+    let audit = app.get(&format!("/v1/tenants/{id}/audit?limit=500"), &key).await.json();
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "tenant.create",
+            "scan.create",
+            "report.download:compliance-report",
+            "report.download:report.pdf",
+            "report.download:report.csv",
+            "report.download:report.ocsf.json"
+        ]
+    );
+    assert!(audit["items"][0]["actor"].as_str().unwrap().starts_with("admin:k_"));
+    assert!(audit["items"][1]["actor"].as_str().unwrap().starts_with("tenant:k_"));
+    assert!(audit["items"].as_array().unwrap().iter().all(|r| r["outcome"] == "success"));
+
+    // The admin patches, then deletes with confirmation; the tenant key dies with it.
+    let p = app.send(Method::PATCH, &format!("/v1/tenants/{id}"), &app.admin, json!({"tier": "standard"})).await;
+    assert_eq!((p.status, p.json()["tier"].as_str()), (StatusCode::OK, Some("standard")));
+    let d = app.call(Method::DELETE, &format!("/v1/tenants/{id}"), Some(&app.admin), None).await;
+    assert_eq!((d.status, d.error_code().as_str()), (StatusCode::BAD_REQUEST, "confirmation_required"));
+    let d = app.call(Method::DELETE, &format!("/v1/tenants/{id}?confirmation=true"), Some(&app.admin), None).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("/v1/tenants/{id}"), &key).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get(&format!("/v1/tenants/{id}"), &app.admin).await.status, StatusCode::NOT_FOUND);
+    let audit = app.get(&format!("/v1/tenants/{id}/audit?limit=500"), &app.admin).await.json();
+    let last: Vec<_> =
+        audit["items"].as_array().unwrap().iter().rev().take(3).map(|r| (r["action"].clone(), r["status"].clone())).collect();
+    assert_eq!(last, [(json!("tenant.delete"), json!(200)), (json!("tenant.delete"), json!(400)), (json!("tenant.update"), json!(200))]);
+}
+
+async fn no_tenant_key_reaches_another_tenant_on_any_route(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (a, key_a) = app.tenant("Alpha").await;
+    let (b, key_b) = app.tenant("Bravo").await;
+    let scan_b = app.demo_scan(&b, &key_b).await;
+    let scan_a = app.demo_scan(&a, &key_a).await;
+
+    let mut tried = 0;
+    for (method, route) in ROUTES.iter().filter(|(_, r)| r.contains("{id}")) {
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        // B's tenant with B's scan, and A's own tenant path with B's scan.
+        for (tenant, scan) in [(&b, &scan_b), (&a, &scan_b)] {
+            if tenant == &a && !route.contains("{scan}") {
+                continue;
+            }
+            let path = route.replace("{id}", tenant).replace("{scan}", scan);
+            let body = match method {
+                Method::POST if path.ends_with("/scans") => Some(json!({"source": "demo"}).to_string().into_bytes()),
+                Method::PATCH => Some(json!({"tier": "standard"}).to_string().into_bytes()),
+                _ => None,
+            };
+            let path = if method == Method::DELETE { format!("{path}?confirmation=true") } else { path };
+            let r = app.call(method.clone(), &path, Some(&key_a), body).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path}: {}", String::from_utf8_lossy(&r.bytes));
+            assert!(!String::from_utf8_lossy(&r.bytes).contains("Bravo"), "{path} leaks B's data");
+            tried += 1;
+        }
+    }
+    assert!(tried >= 16, "{tried}");
+    // Scans and findings addressed through A's own path but naming B's scan.
+    for path in [format!("/v1/tenants/{a}/findings?scan={scan_b}"), format!("/v1/tenants/{a}/compliance-report?scan={scan_b}")] {
+        assert_eq!(app.get(&path, &key_a).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // Operator-only collections refuse tenant keys outright.
+    assert_eq!(app.get("/v1/tenants", &key_a).await.status, StatusCode::FORBIDDEN);
+    let r = app.send(Method::POST, "/v1/tenants", &key_a, json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Nothing of B changed, and A's attempts are in A's log, not B's.
+    assert_eq!(app.get(&format!("/v1/tenants/{b}"), &key_b).await.json()["tier"], "healthcare");
+    assert_eq!(app.get(&format!("/v1/tenants/{b}/scans"), &key_b).await.json()["total"], 1);
+    let log_b = app.get(&format!("/v1/tenants/{b}/audit?limit=500"), &key_b).await.json();
+    assert!(log_b["items"].as_array().unwrap().iter().all(|r| !r["actor"].as_str().unwrap().contains(&key_a[3..25])));
+    let log_a = app.get(&format!("/v1/tenants/{a}/audit?limit=500"), &key_a).await.json();
+    assert!(log_a["items"].as_array().unwrap().iter().any(|r| r["outcome"] == "failure" && r["status"] == 404));
+    let _ = scan_a;
+}
+
+async fn keys_are_required_and_checked(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (id, key) = app.tenant("Alpha").await;
+    let path = format!("/v1/tenants/{id}");
+    let r = app.call(Method::GET, &path, None, None).await;
+    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::UNAUTHORIZED, "unauthorized"));
+    let mut forged = key.clone();
+    forged.replace_range(forged.len() - 4.., "0000");
+    let other_admin_shape = format!("sb_k_{}_{}", "0".repeat(20), "0".repeat(40));
+    for bad in [forged.as_str(), other_admin_shape.as_str(), "sb_", "not-a-key"] {
+        assert_eq!(app.get(&path, bad).await.status, StatusCode::UNAUTHORIZED, "{bad}");
+    }
+    assert_eq!(app.get(&path, &key).await.status, StatusCode::OK);
+    // A second tenant key minted by the admin works, and is shown once.
+    let k2 = app.call(Method::POST, &format!("/v1/tenants/{id}/keys"), Some(&app.admin), None).await;
+    assert_eq!(k2.status, StatusCode::CREATED);
+    let token = k2.json()["token"].as_str().unwrap().to_string();
+    assert_eq!(app.get(&path, &token).await.status, StatusCode::OK);
+    // Tenants cannot mint keys, nor change themselves.
+    assert_eq!(app.call(Method::POST, &format!("/v1/tenants/{id}/keys"), Some(&key), None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.send(Method::PATCH, &path, &key, json!({"tier": "standard"})).await.status, StatusCode::FORBIDDEN);
+}
+
+async fn bad_requests_get_a_clear_4xx_never_a_5xx(backend: Backend) {
+    let app = App::new(backend, ApiConfig { body_limit: 64 << 10, ..ApiConfig::default() }).await;
+    let (id, key) = app.tenant("Alpha").await;
+    let good = json!({"name": "N", "tier": "standard", "framework": "cis-aws-foundations", "organization": "O",
+                      "contact_email": "a@b.io", "billing_code": "B"});
+    let with = |k: &str, v: Value| {
+        let mut g = good.clone();
+        g[k] = v;
+        g.to_string().into_bytes()
+    };
+    let big = format!("{{\"name\": \"{}\"}}", "x".repeat(70 << 10)).into_bytes();
+    /// Method, path, body, expected status, a fragment the message must contain.
+    type Case = (Method, String, Option<Vec<u8>>, StatusCode, &'static str);
+    let cases: Vec<Case> = vec![
+        (Method::POST, "/v1/tenants".into(), Some(b"{not json".to_vec()), StatusCode::UNPROCESSABLE_ENTITY, "key must be a string"),
+        (Method::POST, "/v1/tenants".into(), None, StatusCode::BAD_REQUEST, "needs a JSON body"),
+        (Method::POST, "/v1/tenants".into(), Some(with("tier", json!(5))), StatusCode::UNPROCESSABLE_ENTITY, "field tier:"),
+        (
+            Method::POST,
+            "/v1/tenants".into(),
+            Some(with("tier", json!("gold"))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "field tier: unknown variant `gold`",
+        ),
+        (
+            Method::POST,
+            "/v1/tenants".into(),
+            Some(with("colour", json!("red"))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown field `colour`",
+        ),
+        (
+            Method::POST,
+            "/v1/tenants".into(),
+            Some(json!({"name": "N"}).to_string().into_bytes()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "missing field `tier`",
+        ),
+        (Method::POST, "/v1/tenants".into(), Some(with("contact_email", json!("nobody"))), StatusCode::BAD_REQUEST, "field contact_email"),
+        (Method::POST, "/v1/tenants".into(), Some(with("name", json!("  "))), StatusCode::BAD_REQUEST, "field name: must not be empty"),
+        (Method::POST, "/v1/tenants".into(), Some(with("framework", json!("pci"))), StatusCode::BAD_REQUEST, "unknown framework \"pci\""),
+        (
+            Method::POST,
+            "/v1/tenants".into(),
+            Some(with("accounts", json!([{"account_id": "12"}]))),
+            StatusCode::BAD_REQUEST,
+            "accounts[0].account_id: expected 12 digits",
+        ),
+        (
+            Method::POST,
+            "/v1/tenants".into(),
+            Some(with("accounts", json!([{"account_id": "111122223333", "role_arn": "arn:aws:iam::999999999999:role/x"}]))),
+            StatusCode::BAD_REQUEST,
+            "role_arn",
+        ),
+        (Method::POST, "/v1/tenants".into(), Some(big), StatusCode::PAYLOAD_TOO_LARGE, "larger than"),
+        (Method::GET, "/v1/tenants?limit=0".into(), None, StatusCode::BAD_REQUEST, "limit must be between 1 and 500"),
+        (Method::GET, "/v1/tenants?limit=abc".into(), None, StatusCode::BAD_REQUEST, "query string"),
+        (Method::GET, "/v1/tenants?skip=-1".into(), None, StatusCode::BAD_REQUEST, "query string"),
+        (Method::GET, "/v1/tenants?colour=red".into(), None, StatusCode::BAD_REQUEST, "unknown field `colour`"),
+        (Method::GET, "/v1/nowhere".into(), None, StatusCode::NOT_FOUND, "no route for /v1/nowhere"),
+        (Method::PUT, format!("/v1/tenants/{id}"), None, StatusCode::METHOD_NOT_ALLOWED, "PUT is not allowed"),
+        (Method::GET, format!("/v1/tenants/{id}/findings?status=bogus"), None, StatusCode::BAD_REQUEST, "status: \"bogus\""),
+        (
+            Method::GET,
+            format!("/v1/tenants/{id}/findings?framework=hipaa&requirement=nope"),
+            None,
+            StatusCode::BAD_REQUEST,
+            "no requirement \"nope\"",
+        ),
+        (Method::GET, format!("/v1/tenants/{id}/findings?check=nope"), None, StatusCode::BAD_REQUEST, "unknown check"),
+        (Method::GET, format!("/v1/tenants/{id}/compliance-report"), None, StatusCode::NOT_FOUND, "no finished scan"),
+        (Method::GET, format!("/v1/tenants/{id}/compliance-report?framework=x"), None, StatusCode::BAD_REQUEST, "unknown framework"),
+        (Method::GET, format!("/v1/tenants/{id}/scans/s_nope/report.pdf"), None, StatusCode::NOT_FOUND, "no scan with id s_nope"),
+        (Method::GET, format!("/v1/tenants/{id}/scans/s_nope/report.docx"), None, StatusCode::NOT_FOUND, "expected report.pdf"),
+        (
+            Method::POST,
+            format!("/v1/tenants/{id}/scans"),
+            Some(json!({"source": "ftp"}).to_string().into_bytes()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown variant `ftp`",
+        ),
+        (
+            Method::POST,
+            format!("/v1/tenants/{id}/scans"),
+            Some(json!({"source": "snapshot", "accounts": []}).to_string().into_bytes()),
+            StatusCode::BAD_REQUEST,
+            "at least one account",
+        ),
+        (
+            Method::POST,
+            format!("/v1/tenants/{id}/scans"),
+            Some(json!({"source": "snapshot", "accounts": [{"accountId": "1"}]}).to_string().into_bytes()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "accounts[0]",
+        ),
+        (
+            Method::POST,
+            format!("/v1/tenants/{id}/scans"),
+            Some(json!({"source": "accounts"}).to_string().into_bytes()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cannot collect from AWS yet",
+        ),
+    ];
+    for (method, path, body, status, fragment) in cases {
+        let token = if path.starts_with("/v1/tenants/t_") { &key } else { &app.admin };
+        let r = app.call(method.clone(), &path, Some(token), body).await;
+        assert_eq!(r.status, status, "{method} {path}: {}", String::from_utf8_lossy(&r.bytes));
+        assert!(r.error_message().contains(fragment), "{method} {path}: {:?} lacks {fragment:?}", r.error_message());
+    }
+    // A scan that is not finished has no report yet: 409, not 500.
+    let queued = app.send(Method::POST, &format!("/v1/tenants/{id}/scans"), &key, json!({"source": "demo"})).await;
+    assert_eq!(queued.status, StatusCode::ACCEPTED);
+    assert_eq!(queued.json()["status"], "queued");
+}
+
+async fn each_key_is_rate_limited_with_retry_after(backend: Backend) {
+    let app = App::new(backend, ApiConfig { rate_limit_per_minute: 3, ..ApiConfig::default() }).await;
+    let (id, key) = app.tenant("Alpha").await;
+    let path = format!("/v1/tenants/{id}");
+    for _ in 0..3 {
+        assert_eq!(app.get(&path, &key).await.status, StatusCode::OK);
+    }
+    let r = app.get(&path, &key).await;
+    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    let wait: u64 = r.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=20).contains(&wait), "{wait}");
+    // The admin key (one request used creating the tenant) has its own bucket.
+    assert_eq!(app.get(&path, &app.admin).await.status, StatusCode::OK);
+}
+
+async fn an_uploaded_snapshot_is_scanned(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (id, key) = app.tenant("Alpha").await;
+    let demo = securebase_inventory::demo();
+    let account: Value = serde_json::from_str(&securebase_inventory::to_json(&demo.accounts[0])).unwrap();
+    let r = app
+        .send(Method::POST, &format!("/v1/tenants/{id}/scans?wait=true"), &key, json!({"source": "snapshot", "accounts": [account]}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let scan = r.json();
+    assert_eq!(
+        (scan["status"].as_str(), scan["accounts"].as_i64(), scan["source"].as_str()),
+        (Some("succeeded"), Some(1), Some("snapshot"))
+    );
+    assert_eq!(scan["resources"].as_u64().unwrap() as usize, demo.accounts[0].len());
+    let f = app.get(&format!("/v1/tenants/{id}/findings?limit=500"), &key).await.json();
+    let accounts: BTreeSet<&str> = f["items"].as_array().unwrap().iter().map(|x| x["account_id"].as_str().unwrap()).collect();
+    assert_eq!(accounts, BTreeSet::from([demo.accounts[0].account_id()]));
+}
+
+async fn the_openapi_document_matches_the_routes(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let doc = app.call(Method::GET, "/v1/openapi.json", None, None).await.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.clone(), path.clone())))
+        .collect();
+    let routed: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(documented, routed);
+    // Every listed route is served by the router (not its 404/405 fallbacks).
+    let (id, key) = app.tenant("Alpha").await;
+    let scan = app.demo_scan(&id, &key).await;
+    for (method, path) in ROUTES {
+        let path = path.replace("{id}", &id).replace("{scan}", &scan);
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let r = app.call(method.clone(), &path, Some(&app.admin), Some(b"{}".to_vec())).await;
+        assert!(r.status != StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        if r.status == StatusCode::NOT_FOUND {
+            assert!(!r.error_message().contains("no route"), "{method} {path} is not routed");
+        }
+        assert!(!r.status.is_server_error(), "{method} {path}: {}", String::from_utf8_lossy(&r.bytes));
+    }
+}
