@@ -129,6 +129,34 @@ fn accounts(list: &[TenantAccount]) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The fields of a create or a patch that need more than their JSON type to be valid.
+struct TenantFields<'a> {
+    name: Option<&'a str>,
+    organization: Option<&'a str>,
+    billing_code: Option<&'a str>,
+    contact_email: Option<&'a str>,
+    framework: Option<&'a str>,
+    accounts: Option<&'a [TenantAccount]>,
+}
+
+fn validate(state: &AppState, f: &TenantFields<'_>) -> Result<(), AppError> {
+    for (field, value, max) in [("name", f.name, 200), ("organization", f.organization, 200), ("billing_code", f.billing_code, 64)] {
+        if let Some(v) = value {
+            text(field, v, max)?;
+        }
+    }
+    if let Some(v) = f.contact_email {
+        email(v)?;
+    }
+    if let Some(v) = f.framework {
+        framework(state, v)?;
+    }
+    if let Some(v) = f.accounts {
+        accounts(v)?;
+    }
+    Ok(())
+}
+
 /// The tenant with its compliance status against its framework.
 pub(crate) async fn with_status(state: &AppState, t: Tenant) -> Result<Value, AppError> {
     let last = state.store.latest_succeeded_scan(&t.id).await?;
@@ -159,12 +187,17 @@ pub(crate) async fn create(
 ) -> Result<Response, AppError> {
     require_admin(&principal(&ext))?;
     let req: CreateTenant = crate::error::parse_body(body)?;
-    text("name", &req.name, 200)?;
-    text("organization", &req.organization, 200)?;
-    text("billing_code", &req.billing_code, 64)?;
-    email(&req.contact_email)?;
-    framework(&state, &req.framework)?;
-    accounts(&req.accounts)?;
+    validate(
+        &state,
+        &TenantFields {
+            name: Some(&req.name),
+            organization: Some(&req.organization),
+            billing_code: Some(&req.billing_code),
+            contact_email: Some(&req.contact_email),
+            framework: Some(&req.framework),
+            accounts: Some(&req.accounts),
+        },
+    )?;
     let t = state
         .store
         .create_tenant(&NewTenant {
@@ -211,24 +244,17 @@ pub(crate) async fn update(
     visible_tenant(&state, &p, &id).await?;
     require_admin(&p)?;
     let req: UpdateTenant = crate::error::parse_body(body)?;
-    if let Some(v) = &req.name {
-        text("name", v, 200)?;
-    }
-    if let Some(v) = &req.organization {
-        text("organization", v, 200)?;
-    }
-    if let Some(v) = &req.billing_code {
-        text("billing_code", v, 64)?;
-    }
-    if let Some(v) = &req.contact_email {
-        email(v)?;
-    }
-    if let Some(v) = &req.framework {
-        framework(&state, v)?;
-    }
-    if let Some(v) = &req.accounts {
-        accounts(v)?;
-    }
+    validate(
+        &state,
+        &TenantFields {
+            name: req.name.as_deref(),
+            organization: req.organization.as_deref(),
+            billing_code: req.billing_code.as_deref(),
+            contact_email: req.contact_email.as_deref(),
+            framework: req.framework.as_deref(),
+            accounts: req.accounts.as_deref(),
+        },
+    )?;
     let patch = TenantPatch {
         name: req.name,
         tier: req.tier,

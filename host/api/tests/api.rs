@@ -16,18 +16,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name(super::Backend::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name(super::Backend::Postgres).await }
-        }
-    )*};
-}
-
-both_backends!(
+securebase_store::both_backends!(
     the_readme_flow_works_end_to_end,
     no_tenant_key_reaches_another_tenant_on_any_route,
     keys_are_required_and_checked,

@@ -15,6 +15,8 @@ pub struct TestDb {
     pub store: Store,
     /// The owner's URL, for tests that go around the store.
     pub url: String,
+    /// The URL the service connects with (PostgreSQL: as `securebase_app`).
+    pub service_url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -30,7 +32,7 @@ pub async fn fresh(backend: Backend) -> TestDb {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite:{}", dir.path().join("securebase.db").display());
-            TestDb { store: Store::open(&url).await.unwrap(), url, _dir: Some(dir) }
+            TestDb { store: Store::open(&url).await.unwrap(), service_url: url.clone(), url, _dir: Some(dir) }
         }
         Backend::Postgres => {
             let server = postgres_url();
@@ -50,7 +52,21 @@ pub async fn fresh(backend: Backend) -> TestDb {
             let (scheme, rest) = base.split_once("://").unwrap();
             let host = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
             let service = format!("{scheme}://{}@{host}/{name}", crate::APP_ROLE);
-            TestDb { store: Store::open_with(&service, Some(&url)).await.unwrap(), url, _dir: None }
+            TestDb { store: Store::open_with(&service, Some(&url)).await.unwrap(), url, service_url: service, _dir: None }
         }
     }
+}
+
+/// Runs each `async fn NAME(backend: Backend)` of the calling test file twice, as the
+/// tests `NAME::sqlite` and `NAME::postgres`: one suite, both backends.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name($crate::Backend::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name($crate::Backend::Postgres).await }
+        }
+    )*};
 }

@@ -9,19 +9,7 @@ use securebase_store::*;
 use sqlx::{AnyConnection, Connection, Executor, Row};
 use std::sync::{Arc, OnceLock};
 
-/// Runs `$name(backend)` once per backend, as two tests.
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name(super::Backend::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name(super::Backend::Postgres).await }
-        }
-    )*};
-}
-
-both_backends!(
+securebase_store::both_backends!(
     tenants_round_trip_with_pagination_and_soft_delete,
     keys_authenticate_only_with_their_secret,
     scans_store_the_document_and_every_finding,

@@ -1,0 +1,201 @@
+//! `securebase serve` as a newcomer runs it (README, "The service"): the real binary on
+//! a loopback port, spoken to over HTTP, on SQLite (the default) and on PostgreSQL.
+//! Bootstrap admin key from the first start, tenant creation, a demo scan, the
+//! compliance report and findings with the tenant key, the PDF read back with poppler,
+//! then a graceful stop on SIGTERM.
+
+use securebase_store::Backend;
+use securebase_store::testing::fresh;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+struct Server {
+    child: Child,
+    addr: String,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts the binary and waits for its "listening" line; returns it with the lines before.
+    fn start(args: &[&str], cache: &std::path::Path, cwd: &std::path::Path) -> (Self, Vec<String>) {
+        let mut child = Command::new(securebase_e2e::binary())
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("SECUREBASE_CACHE_DIR", cache)
+            .env_remove("SECUREBASE_ADMIN_KEY")
+            .env_remove("SECUREBASE_DATABASE_URL")
+            .current_dir(cwd)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let (tx, rx) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut before = vec![];
+        loop {
+            let line = rx.recv_timeout(Duration::from_secs(300)).unwrap_or_else(|_| panic!("no listening line; got {before:#?}"));
+            if let Some(rest) = line.strip_prefix("SecureBase API on http://") {
+                let addr = rest.split_whitespace().next().unwrap().to_string();
+                return (Self { child, addr, stderr: rx }, before);
+            }
+            before.push(line);
+        }
+    }
+
+    /// One HTTP/1.1 request; returns the status, the headers (lowercased names) and the body.
+    fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, String, Vec<u8>) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(300))).unwrap();
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )
+        .unwrap();
+        let mut raw = vec![];
+        s.read_to_end(&mut raw).unwrap();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response");
+        let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
+        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let mut body = raw[split + 4..].to_vec();
+        if head.contains("transfer-encoding: chunked") {
+            body = dechunk(&body);
+        }
+        (status, head, body)
+    }
+
+    fn json(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
+        let (status, _, bytes) = self.request(method, path, Some(token), body);
+        (status, serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&bytes))))
+    }
+
+    /// SIGTERM, then the exit status and what it printed on the way out.
+    fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let ok = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(ok.success());
+        let status = self.child.wait().unwrap();
+        (status, self.stderr.try_iter().collect())
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = vec![];
+    loop {
+        let eol = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 2 + n + 2..];
+    }
+}
+
+fn pdftotext(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new("pdftotext").args(["-layout", path.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils) runs");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn the_readme_flow(backend: Backend) {
+    let cache = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let db = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(fresh(Backend::Postgres).await),
+    };
+    let db_args: Vec<String> = match &db {
+        None => vec![],
+        Some(db) => vec!["--database-url".into(), db.service_url.clone(), "--migration-database-url".into(), db.url.clone()],
+    };
+    let args: Vec<&str> = db_args.iter().map(String::as_str).collect();
+    let (server, before) = tokio::task::block_in_place(|| Server::start(&args, cache.path(), cwd.path()));
+    let admin = before.iter().find_map(|l| l.trim().strip_prefix("sb_k_").map(|k| format!("sb_k_{k}"))).unwrap_or_else(|| {
+        panic!("the first start prints a bootstrap admin key: {before:#?}");
+    });
+    if backend == Backend::Sqlite {
+        assert!(cwd.path().join("securebase.db").exists(), "the default database is securebase.db in the working directory");
+    }
+
+    tokio::task::block_in_place(|| {
+        let (status, health) = server.json("GET", "/healthz", "", None);
+        assert_eq!((status, health["database"].as_str()), (200, Some(if db.is_some() { "postgres" } else { "sqlite" })));
+        let (status, tenant) = server.json(
+            "POST",
+            "/v1/tenants",
+            &admin,
+            Some(&json!({"name": "Acme Health", "tier": "healthcare", "framework": "hipaa", "organization": "Acme Health, Inc.",
+                          "contact_email": "ciso@acme-health.example", "billing_code": "ACME-01"})),
+        );
+        assert_eq!(status, 201, "{tenant}");
+        let id = tenant["id"].as_str().unwrap();
+        let key = tenant["api_key"]["token"].as_str().unwrap();
+
+        let (status, scan) = server.json("POST", &format!("/v1/tenants/{id}/scans?wait=true"), key, Some(&json!({"source": "demo"})));
+        assert_eq!((status, scan["status"].as_str()), (201, Some("succeeded")), "{scan}");
+        let scan_id = scan["id"].as_str().unwrap();
+
+        let (status, report) = server.json("GET", &format!("/v1/tenants/{id}/compliance-report"), key, None);
+        assert_eq!(status, 200, "{report}");
+        let (status, findings) = server.json("GET", &format!("/v1/tenants/{id}/findings?status=fail&framework=hipaa&limit=500"), key, None);
+        assert_eq!(status, 200);
+        assert_eq!(findings["total"].as_u64().unwrap() as usize, report["failing_findings"].as_array().unwrap().len());
+
+        let (status, head, pdf) = server.request("GET", &format!("/v1/tenants/{id}/scans/{scan_id}/report.pdf"), Some(key), None);
+        assert_eq!(status, 200);
+        assert!(head.contains("content-type: application/pdf"));
+        let text = pdftotext(&pdf);
+        let s = &report["summary"];
+        let score = format!("{:.1}%", s["score"].as_f64().unwrap());
+        assert!(text.contains(&score), "the PDF shows the score {score}");
+        assert!(text.contains("Acme Health, Inc."), "the PDF names the organization");
+        for f in report["failing_findings"].as_array().unwrap().iter().take(5) {
+            assert!(text.contains(f["check_id"].as_str().unwrap()) || text.contains(f["check_title"].as_str().unwrap()));
+        }
+        let (_, audit) = server.json("GET", &format!("/v1/tenants/{id}/audit"), key, None);
+        let actions: Vec<_> = audit["items"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+        assert!(actions.contains(&"report.download:report.pdf"), "{actions:?}");
+        assert!(audit["items"].as_array().unwrap().iter().all(|r| r["source"] == "127.0.0.1"), "the client address is recorded");
+
+        // A scan still running when SIGTERM comes is finished before the process exits.
+        let (status, pending) = server.json("POST", &format!("/v1/tenants/{id}/scans"), key, Some(&json!({"source": "demo"})));
+        assert_eq!(status, 202);
+        let pending_id = pending["id"].as_str().unwrap().to_string();
+        let (status, lines) = server.stop();
+        assert!(status.success(), "graceful stop exits 0: {lines:#?}");
+        // Restart on the same database: the key still works, the scan finished, no new admin key printed.
+        let (server, before) = Server::start(&args, cache.path(), cwd.path());
+        assert!(!before.iter().any(|l| l.contains("sb_k_")), "the bootstrap key is printed once only: {before:#?}");
+        let (status, row) = server.json("GET", &format!("/v1/tenants/{id}/scans/{pending_id}"), key, None);
+        assert_eq!((status, row["status"].as_str()), (200, Some("succeeded")), "{row}");
+        server.stop();
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_serves_scans_and_reads_reports_on_sqlite() {
+    the_readme_flow(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_serves_scans_and_reads_reports_on_postgres() {
+    the_readme_flow(Backend::Postgres).await;
+}
