@@ -14,7 +14,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 struct Server {
-    child: Child,
+    /// `None` once stopped; a server left running by a failed assertion is killed on drop.
+    child: Option<Child>,
     addr: String,
     stderr: mpsc::Receiver<String>,
 }
@@ -45,10 +46,14 @@ impl Server {
         });
         let mut before = vec![];
         loop {
-            let line = rx.recv_timeout(Duration::from_secs(300)).unwrap_or_else(|_| panic!("no listening line; got {before:#?}"));
+            let Ok(line) = rx.recv_timeout(Duration::from_secs(300)) else {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("no listening line; got {before:#?}");
+            };
             if let Some(rest) = line.strip_prefix("SecureBase API on http://") {
                 let addr = rest.split_whitespace().next().unwrap().to_string();
-                return (Self { child, addr, stderr: rx }, before);
+                return (Self { child: Some(child), addr, stderr: rx }, before);
             }
             before.push(line);
         }
@@ -86,10 +91,20 @@ impl Server {
 
     /// SIGTERM, then the exit status and what it printed on the way out.
     fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let ok = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        let mut child = self.child.take().unwrap();
+        let ok = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
         assert!(ok.success());
-        let status = self.child.wait().unwrap();
+        let status = child.wait().unwrap();
         (status, self.stderr.try_iter().collect())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
