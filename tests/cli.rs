@@ -301,3 +301,25 @@ fn bench_generate_writes_a_snapshot_that_scans() {
         doc["accounts"][0]["findings"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
     assert!(statuses.contains("pass") && statuses.contains("fail"), "a realistic mix: {statuses:?}");
 }
+
+#[test]
+fn invoice_issues_closed_months_only_and_names_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("sb.db").display());
+    let run = |month: &str| {
+        Command::new(securebase_e2e::binary())
+            .args(["invoice", "--month", month, "--database-url", &db])
+            .env_remove("SECUREBASE_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let bad = run("2026-13");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--month: expected YYYY-MM"));
+    let future = run("2999-01");
+    assert_eq!(future.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&future.stderr).contains("not over yet"));
+    let past = run("2020-01");
+    assert_eq!(past.status.code(), Some(0), "{}", String::from_utf8_lossy(&past.stderr));
+    assert!(String::from_utf8_lossy(&past.stderr).contains("2020-01: 0 invoice(s) issued"));
+}

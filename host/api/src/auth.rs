@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use securebase_billing::EventKind;
 use securebase_store::{AuditEntry, KeyKind, Principal, Tenant};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -112,38 +113,67 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Req
     request.extensions_mut().insert(principal.clone());
     let response = next.run(request).await;
 
-    if let Some(action) = audited_action(&method, &path) {
-        let path_tenant = path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next()).map(str::to_string);
-        let tenant_id = match &principal.kind {
-            // A tenant's attempts are logged in its own log, never in another's.
-            KeyKind::Tenant(own) => Some(own.clone()),
-            KeyKind::Admin => match response.extensions().get::<AuditTenant>() {
-                Some(t) => Some(t.0.clone()),
-                None => match path_tenant {
-                    Some(t) if state.store.tenant_existed(&t).await.unwrap_or(false) => Some(t),
-                    _ => None,
-                },
+    let status = response.status();
+    let path_tenant = path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next()).map(str::to_string);
+    // The tenant this request concerns: a tenant key's own (its attempts on other ids
+    // are its own business, never written into another tenant's records), or for an
+    // admin the tenant it created or named.
+    let tenant_id = match &principal.kind {
+        KeyKind::Tenant(own) => Some(own.clone()),
+        KeyKind::Admin => match response.extensions().get::<AuditTenant>() {
+            Some(t) => Some(t.0.clone()),
+            None => match path_tenant {
+                Some(t) if state.store.tenant_existed(&t).await.unwrap_or(false) => Some(t),
+                _ => None,
             },
-        };
-        let status = response.status();
-        let entry = AuditEntry {
-            tenant_id,
-            actor: principal.actor(),
-            action,
-            target: format!("{method} {path}"),
-            outcome: if status.is_success() { "success" } else { "failure" }.into(),
-            status: status.as_u16(),
-            source,
-            detail: query,
-        };
-        if let Err(e) = state.store.audit(&entry).await {
-            // An action that cannot be audited is reported as failed, not silently kept.
-            tracing::error!(error = %e, "audit log append failed");
-            return AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "audit_failed", "the action could not be recorded in the audit log")
-                .into_response();
+        },
+    };
+    let action = audited_action(&method, &path);
+    let report_made = status.is_success() && action.as_deref().is_some_and(|a| a.starts_with("report.download"));
+    let audit = action.map(|action| AuditEntry {
+        tenant_id: tenant_id.clone(),
+        actor: principal.actor(),
+        action,
+        target: format!("{method} {path}"),
+        outcome: if status.is_success() { "success" } else { "failure" }.into(),
+        status: status.as_u16(),
+        source,
+        detail: query,
+    });
+    let mut usage = vec![];
+    if let Some(tenant) = &tenant_id {
+        let request_id = request_key();
+        // Tenants pay for their own calls; an operator's calls on a tenant are metered, not billed.
+        let billable = matches!(principal.kind, KeyKind::Tenant(_));
+        let detail = format!("{method} {path} -> {}", status.as_u16());
+        let events = [
+            Some((EventKind::ApiCall, format!("req:{request_id}"), billable)),
+            report_made.then(|| (EventKind::ReportGenerated, format!("report:{request_id}"), false)),
+        ];
+        for (kind, key, billable) in events.into_iter().flatten() {
+            match crate::billing::event(&state.store, &state.pricing, tenant, kind, key, billable, detail.clone()).await {
+                Ok(Some(e)) => usage.push(e),
+                Ok(None) => {}
+                Err(e) => return AppError::from(e).into_response(),
+            }
         }
     }
+    if (audit.is_some() || !usage.is_empty())
+        && let Err(e) = state.store.record_request(audit.as_ref(), &usage).await
+    {
+        // An action that cannot be recorded is reported as failed, not silently kept.
+        tracing::error!(error = %e, "audit/usage append failed");
+        return AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "audit_failed", "the request could not be recorded in the audit log")
+            .into_response();
+    }
     response
+}
+
+/// A random key for one request's usage events.
+fn request_key() -> String {
+    let mut b = [0u8; 12];
+    getrandom::fill(&mut b).expect("the operating system's random source failed");
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// The principal the middleware authenticated.

@@ -5,11 +5,14 @@
 //! and, after the handler ran, appends mutations and report downloads to the audit
 //! log; handlers in [`tenants`], [`scans`] and [`reports`] check the principal against
 //! the tenant in the path (another tenant's id is a 404, so ids do not leak) and call
-//! the store, whose PostgreSQL transactions are bound to that tenant. Every error is
+//! the store, whose PostgreSQL transactions are bound to that tenant. Every
+//! authenticated request on a tenant is metered ([`billing`]) in the same transaction
+//! as its audit entry. Every error is
 //! an [`AppError`] with a stable JSON shape. Tests call [`router`] directly, without a
 //! server, as axum's examples do.
 
 pub mod auth;
+pub mod billing;
 mod error;
 mod meta;
 mod reports;
@@ -49,6 +52,7 @@ pub struct AppState {
     pub(crate) scanner: Arc<Scanner>,
     pub(crate) limiter: Arc<auth::RateLimiter>,
     pub(crate) config: ApiConfig,
+    pub(crate) pricing: Arc<securebase_billing::Pricing>,
     /// One permit per scan in flight; shutdown takes them all to wait for the last.
     pub(crate) jobs: Arc<Semaphore>,
 }
@@ -63,6 +67,7 @@ impl AppState {
             scanner,
             limiter: Arc::new(auth::RateLimiter::new(config.rate_limit_per_minute)),
             config,
+            pricing: Arc::new(securebase_billing::Pricing::builtin()),
             jobs: Arc::new(Semaphore::new(JOB_PERMITS as usize)),
         }
     }
@@ -94,6 +99,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/tenants/{id}/compliance-report"),
     ("get", "/v1/tenants/{id}/findings"),
     ("get", "/v1/tenants/{id}/audit"),
+    ("get", "/v1/tenants/{id}/usage"),
+    ("get", "/v1/tenants/{id}/invoices/{month}"),
 ];
 
 /// The application: every route, the auth and audit layer, body limits, tracing.
@@ -110,6 +117,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tenants/{id}/compliance-report", get(reports::compliance_report))
         .route("/tenants/{id}/findings", get(reports::findings))
         .route("/tenants/{id}/audit", get(tenants::audit))
+        .route("/tenants/{id}/usage", get(billing::usage))
+        .route("/tenants/{id}/invoices/{month}", get(billing::invoice))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
     Router::new()
         .route("/healthz", get(meta::healthz))

@@ -99,7 +99,22 @@ pub(crate) async fn create(
         let scanner = job_state.scanner.clone();
         let outcome = tokio::task::spawn_blocking(move || scanner.scan(inventory, &|_| {})).await;
         let stored = match outcome {
-            Ok(report) => store.finish_scan(&tenant_id, &scan_id, &report).await,
+            Ok(report) => {
+                // Metered in the transaction that stores the results, once per scan.
+                let detail = serde_json::json!({
+                    "frameworks": report.organization.frameworks.iter().map(|f| &f.framework).collect::<Vec<_>>(),
+                    "accounts": report.organization.accounts,
+                    "resources": report.organization.resources,
+                    "controls_evaluated": report.organization.frameworks.iter().map(|f| f.summary.total_controls).sum::<u32>(),
+                    "duration_ms": report.duration_ms,
+                })
+                .to_string();
+                let kind = securebase_billing::EventKind::ComplianceScan;
+                match crate::billing::event(store, &job_state.pricing, &tenant_id, kind, format!("scan:{scan_id}"), true, detail).await {
+                    Ok(usage) => store.finish_scan(&tenant_id, &scan_id, &report, usage.as_ref()).await,
+                    Err(e) => Err(e),
+                }
+            }
             Err(e) => store.fail_scan(&tenant_id, &scan_id, &format!("the scan stopped unexpectedly: {e}")).await,
         };
         if let Err(e) = stored {

@@ -177,6 +177,7 @@ pub(crate) async fn with_status(state: &AppState, t: Tenant) -> Result<Value, Ap
     };
     let mut v = serde_json::to_value(&t).expect("tenants serialize");
     v["compliance"] = compliance;
+    v["usage"] = crate::billing::month_summary(state, &t.id).await?;
     Ok(v)
 }
 

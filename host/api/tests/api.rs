@@ -24,7 +24,13 @@ securebase_store::both_backends!(
     each_key_is_rate_limited_with_retry_after,
     an_uploaded_snapshot_is_scanned,
     the_openapi_document_matches_the_routes,
+    every_request_and_scan_is_metered_once_at_its_price,
+    closed_months_are_invoiced_once_and_stay_as_issued,
 );
+
+fn this_month() -> String {
+    securebase_api::billing::current_month().to_string()
+}
 
 fn scanner() -> Arc<Scanner> {
     static SCANNER: OnceLock<Arc<Scanner>> = OnceLock::new();
@@ -42,6 +48,8 @@ struct App {
     admin: String,
     _db: TestDb,
 }
+
+use sqlx::Connection;
 
 struct Reply {
     status: StatusCode,
@@ -224,7 +232,7 @@ async fn no_tenant_key_reaches_another_tenant_on_any_route(backend: Backend) {
             if tenant == &a && !route.contains("{scan}") {
                 continue;
             }
-            let path = route.replace("{id}", tenant).replace("{scan}", scan);
+            let path = route.replace("{id}", tenant).replace("{scan}", scan).replace("{month}", &this_month());
             let body = match method {
                 Method::POST if path.ends_with("/scans") => Some(json!({"source": "demo"}).to_string().into_bytes()),
                 Method::PATCH => Some(json!({"tier": "standard"}).to_string().into_bytes()),
@@ -446,7 +454,7 @@ async fn the_openapi_document_matches_the_routes(backend: Backend) {
     let (id, key) = app.tenant("Alpha").await;
     let scan = app.demo_scan(&id, &key).await;
     for (method, path) in ROUTES {
-        let path = path.replace("{id}", &id).replace("{scan}", &scan);
+        let path = path.replace("{id}", &id).replace("{scan}", &scan).replace("{month}", &this_month());
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let r = app.call(method.clone(), &path, Some(&app.admin), Some(b"{}".to_vec())).await;
         assert!(r.status != StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
@@ -455,4 +463,133 @@ async fn the_openapi_document_matches_the_routes(backend: Backend) {
         }
         assert!(!r.status.is_server_error(), "{method} {path}: {}", String::from_utf8_lossy(&r.bytes));
     }
+}
+
+async fn every_request_and_scan_is_metered_once_at_its_price(backend: Backend) {
+    let app = App::new(backend, ApiConfig { rate_limit_per_minute: 0, ..ApiConfig::default() }).await;
+    let (id, key) = app.tenant("Alpha").await; // healthcare: 0.0005 a call, 50.00 a scan
+    let (other, other_key) = app.tenant("Bravo").await;
+    // Many calls at once, from one tenant key.
+    const N: usize = 40;
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..N {
+        let router = app.router.clone();
+        let req = Request::get(format!("/v1/tenants/{id}/scans"))
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .body(Body::empty())
+            .unwrap();
+        calls.spawn(async move { router.oneshot(req).await.unwrap().status() });
+    }
+    while let Some(status) = calls.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    app.demo_scan(&id, &key).await;
+    let u = app.get(&format!("/v1/tenants/{id}/usage"), &key).await.json();
+    let kind = |k: &str| u["totals"].as_array().unwrap().iter().find(|t| t["kind"] == k).unwrap().clone();
+    // N listings and one scan request by the tenant (billable), the creation by the admin (metered, not billed).
+    let calls = kind("api_call");
+    assert_eq!((calls["events"].as_u64(), calls["billable_quantity"].as_u64()), (Some(N as u64 + 2), Some(N as u64 + 1)));
+    // 41 x 0.0005 = 0.0205
+    assert_eq!(calls["cost"], "0.0205");
+    let scans = kind("compliance_scan");
+    assert_eq!((scans["events"].as_u64(), scans["cost"].as_str()), (Some(1), Some("50.00")));
+    let detail = &scans["by_price"][0];
+    assert_eq!((detail["tier"].as_str(), detail["unit_price_micros"].as_i64()), (Some("healthcare"), Some(50_000_000)));
+    // The estimate: a prorated healthcare base fee, 41 calls (0.0205 -> 0.02), one scan (50.00).
+    let est = &u["estimated_invoice"];
+    let lines = est["lines"].as_array().unwrap();
+    assert_eq!(lines.iter().map(|l| l["kind"].as_str().unwrap()).collect::<Vec<_>>(), ["base", "api_call", "compliance_scan"]);
+    assert_eq!((lines[1]["amount_cents"].as_i64(), lines[2]["amount_cents"].as_i64()), (Some(2), Some(5_000)));
+    // Reading usage is itself a call, metered after it answered.
+    let again = app.get(&format!("/v1/tenants/{id}/usage"), &key).await.json();
+    assert_eq!(again["totals"][0]["events"].as_u64(), Some(N as u64 + 3));
+    // The tenant view shows this month's usage.
+    let t = app.get(&format!("/v1/tenants/{id}"), &key).await.json();
+    assert_eq!((t["usage"]["month"].as_str(), t["usage"]["compliance_scans"].as_i64()), (Some(this_month().as_str()), Some(1)));
+    // Another tenant's usage and invoices are not there for this key; its own count is untouched.
+    let month = this_month();
+    for path in [format!("/v1/tenants/{other}/usage"), format!("/v1/tenants/{other}/invoices/{month}")] {
+        assert_eq!(app.get(&path, &key).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let theirs = app.get(&format!("/v1/tenants/{other}/usage"), &other_key).await.json();
+    assert_eq!(theirs["totals"][0]["billable_quantity"].as_u64(), Some(0));
+    assert_eq!(theirs["totals"][1]["events"].as_u64(), Some(0));
+    // This month's invoice is open and equals the estimate; bad months are refused.
+    let inv = app.get(&format!("/v1/tenants/{id}/invoices/{month}"), &key).await.json();
+    assert_eq!((inv["status"].as_str(), inv["lines"].as_array().unwrap().len()), (Some("open"), 3));
+    for bad in ["2026-13", "next", "2999-01"] {
+        let r = app.get(&format!("/v1/tenants/{id}/invoices/{bad}"), &key).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+async fn closed_months_are_invoiced_once_and_stay_as_issued(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let r = app
+        .send(
+            Method::POST,
+            "/v1/tenants",
+            &app.admin,
+            json!({"name": "Std", "tier": "standard", "framework": "cis-aws-foundations", "organization": "Std Co",
+                   "contact_email": "a@std.example", "billing_code": "S-1"}),
+        )
+        .await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let key = r.json()["api_key"]["token"].as_str().unwrap().to_string();
+    // Move the tenant's history into last month, as the owner (the service cannot rewrite it).
+    let last = {
+        let m = securebase_api::billing::current_month();
+        let first = m.first_day() - 1;
+        securebase_billing::Month::of_unix(first * 86_400)
+    };
+    let start = format!("{last}-01T00:00:00.000000Z");
+    let mut owner = sqlx::AnyConnection::connect(&app._db.url).await.unwrap();
+    for sql in [
+        format!("UPDATE tenants SET created_at = '{start}' WHERE id = '{id}'"),
+        format!("UPDATE tier_history SET effective_at = '{start}' WHERE tenant_id = '{id}'"),
+    ] {
+        sqlx::Executor::execute(&mut owner, sql.as_str()).await.unwrap();
+    }
+    // Three billable calls at 0.0001 and two scans at 15.00, last month.
+    for (i, (kind, price)) in
+        [("api_call", 100), ("api_call", 100), ("api_call", 100), ("compliance_scan", 15_000_000), ("compliance_scan", 15_000_000)]
+            .iter()
+            .enumerate()
+    {
+        let sql = format!(
+            "INSERT INTO usage_events (dedup_key, tenant_id, at, kind, quantity, tier, unit_price_micros, billable, detail) \
+             VALUES ('seed:{i}', '{id}', '{last}-1{i}T12:00:00.000000Z', '{kind}', 1, 'standard', {price}, 1, '')"
+        );
+        sqlx::Executor::execute(&mut owner, sql.as_str()).await.unwrap();
+    }
+    // Before issuing: a draft. base 2,000.00 + 3 x 0.0001 = 0.0003 -> 0.00 + 2 x 15.00 = 30.00
+    // = 2,030.00; no discount; tax 162.40; total 2,192.40.
+    let draft = app.get(&format!("/v1/tenants/{id}/invoices/{last}"), &key).await.json();
+    assert_eq!((draft["status"].as_str(), draft["total_cents"].as_i64()), (Some("draft"), Some(219_240)), "{draft}");
+
+    let store = app._db.store.clone();
+    let pricing = securebase_billing::Pricing::builtin();
+    let issued = securebase_api::billing::issue_month(&store, &pricing, last).await.unwrap();
+    assert_eq!(issued.len(), 1);
+    assert!(issued[0].1, "issued by this call");
+    assert_eq!(issued[0].0.total_cents, 219_240);
+    // More usage dated in that month afterwards does not change what was issued.
+    sqlx::Executor::execute(
+        &mut owner,
+        format!("INSERT INTO usage_events (dedup_key, tenant_id, at, kind, quantity, tier, unit_price_micros, billable, detail) VALUES ('late', '{id}', '{last}-20T00:00:00.000000Z', 'compliance_scan', 1, 'standard', 15000000, 1, '')").as_str(),
+    )
+    .await
+    .unwrap();
+    let again = securebase_api::billing::issue_month(&store, &pricing, last).await.unwrap();
+    assert_eq!((again[0].0.clone(), again[0].1), (issued[0].0.clone(), false));
+    let inv = app.get(&format!("/v1/tenants/{id}/invoices/{last}"), &key).await.json();
+    assert_eq!((inv["status"].as_str(), inv["total"].as_str()), (Some("issued"), Some("2192.40")));
+    // The database refuses to change or remove it.
+    for sql in ["UPDATE invoices SET total_cents = 0", "DELETE FROM invoices", "DELETE FROM usage_events"] {
+        let err = sqlx::Executor::execute(&mut owner, sql).await.expect_err(sql).to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    // The current month cannot be issued yet.
+    let now = securebase_api::billing::current_month();
+    assert!(securebase_api::billing::issue_month(&store, &pricing, now).await.unwrap_err().to_string().contains("not over yet"));
 }

@@ -39,6 +39,10 @@ pub enum Command {
     /// start it prints a bootstrap admin key once (or registers SECUREBASE_ADMIN_KEY).
     /// Stops gracefully on Ctrl-C or SIGTERM, finishing scans in flight.
     Serve(ServeArgs),
+    /// Issue the invoices of a closed month for every tenant (run it after the month ends).
+    ///
+    /// An invoice already issued is never changed: running it twice issues nothing new.
+    Invoice(InvoiceArgs),
     /// Synthetic organizations and the scan benchmark (build with --release for real figures).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -165,6 +169,19 @@ pub struct ServeArgs {
     pub threads: Option<u16>,
     #[command(flatten)]
     pub plugins: PluginArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InvoiceArgs {
+    /// The month, YYYY-MM (UTC); it must be over.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: String,
+    /// Database, as for `serve`. Default: sqlite:securebase.db in the working directory.
+    #[arg(long, value_name = "URL", env = "SECUREBASE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// PostgreSQL: the owner's URL for migrations, as for `serve`.
+    #[arg(long, value_name = "URL", env = "SECUREBASE_MIGRATION_DATABASE_URL", hide_env_values = true)]
+    pub migration_database_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

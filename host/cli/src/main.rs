@@ -4,7 +4,7 @@
 mod args;
 
 use anyhow::{Context, Result, anyhow, bail};
-use args::{BenchCommand, Cli, Command, Format, OrgArgs, PluginArgs, ReportArgs, ReportFormat, ScanArgs, ServeArgs};
+use args::{BenchCommand, Cli, Command, Format, InvoiceArgs, OrgArgs, PluginArgs, ReportArgs, ReportFormat, ScanArgs, ServeArgs};
 use clap::Parser;
 use securebase_runtime::{LoadedPlugin, Runtime, RuntimeOptions, Severity};
 use securebase_scan::{Progress, Scanner};
@@ -62,6 +62,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Frameworks(args) => list_frameworks(&args.framework_file),
         Command::Report(args) => report(&args),
         Command::Serve(args) => serve(args),
+        Command::Invoice(args) => invoice(args),
         Command::Bench(command) => bench(command),
     }
 }
@@ -273,6 +274,36 @@ fn serve(args: ServeArgs) -> Result<u8> {
         if !state.drain(std::time::Duration::from_secs(300)).await {
             eprintln!("warning: scans still running after 300 s were abandoned (they stay 'running' in the database)");
         }
+        store.close().await;
+        Ok(EXIT_OK)
+    })
+}
+
+fn invoice(args: InvoiceArgs) -> Result<u8> {
+    let month =
+        securebase_billing::Month::parse(&args.month).ok_or_else(|| input(anyhow!("--month: expected YYYY-MM, found {:?}", args.month)))?;
+    if month >= securebase_api::billing::current_month() {
+        return Err(input(anyhow!("--month {month} is not over yet: only closed months are invoiced")));
+    }
+    let url = args.database_url.clone().unwrap_or_else(|| "sqlite:securebase.db".into());
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
+        let store = securebase_store::Store::open_with(&url, args.migration_database_url.as_deref())
+            .await
+            .with_context(|| format!("opening the database {}", securebase_store::redact_url(&url)))?;
+        let pricing = securebase_billing::Pricing::builtin();
+        let issued = securebase_api::billing::issue_month(&store, &pricing, month).await?;
+        println!("{:<24} {:>14}  STATUS", "TENANT", "TOTAL");
+        for (inv, new) in &issued {
+            let total = securebase_billing::Cents(inv.total_cents);
+            println!(
+                "{:<24} {:>14}  {}",
+                inv.tenant_id,
+                format!("{} {total}", pricing.currency),
+                if *new { "issued now" } else { "already issued" }
+            );
+        }
+        let new = issued.iter().filter(|i| i.1).count();
+        eprintln!("{month}: {new} invoice(s) issued, {} already issued.", issued.len() - new);
         store.close().await;
         Ok(EXIT_OK)
     })

@@ -51,31 +51,29 @@ pub struct AuditRecord {
     pub detail: String,
 }
 
+pub(crate) async fn insert_audit(tx: &mut sqlx::Transaction<'static, sqlx::Any>, e: &AuditEntry) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (tenant_id, at, actor, action, target, outcome, status, source, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(e.tenant_id.clone())
+    .bind(now())
+    .bind(&e.actor)
+    .bind(&e.action)
+    .bind(&e.target)
+    .bind(&e.outcome)
+    .bind(i64::from(e.status))
+    .bind(&e.source)
+    .bind(&e.detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Appends an entry, in the scope of its tenant (or as the operator).
     pub async fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
-        let scope = match &e.tenant_id {
-            Some(t) => Scope::Tenant(t.clone()),
-            None => Scope::Admin,
-        };
-        let mut tx = self.tenant_transaction(&scope).await?;
-        sqlx::query(
-            "INSERT INTO audit_log (tenant_id, at, actor, action, target, outcome, status, source, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(e.tenant_id.clone())
-        .bind(now())
-        .bind(&e.actor)
-        .bind(&e.action)
-        .bind(&e.target)
-        .bind(&e.outcome)
-        .bind(i64::from(e.status))
-        .bind(&e.source)
-        .bind(&e.detail)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.record_request(Some(e), &[]).await
     }
 
     /// A tenant's audit log, oldest first.

@@ -17,12 +17,14 @@ mod scans;
 mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod usage;
 
 pub use audit::{AuditEntry, AuditRecord};
 pub use error::StoreError;
 pub use keys::{KeyKind, NewKey, Principal};
 pub use scans::{FindingFilter, FindingRow, ScanRow, ScanStatus};
 pub use tenants::{NewTenant, Tenant, TenantAccount, TenantPatch, Tier};
+pub use usage::{BillingSubject, IssuedInvoice, UsageEvent, UsageRow};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Transaction};

@@ -11,12 +11,20 @@ struct Migration {
     sqlite: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    postgres: include_str!("../migrations/postgres/0001_init.sql"),
-    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        postgres: include_str!("../migrations/postgres/0001_init.sql"),
+        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "metering",
+        postgres: include_str!("../migrations/postgres/0002_metering.sql"),
+        sqlite: include_str!("../migrations/sqlite/0002_metering.sql"),
+    },
+];
 
 /// Applies pending migrations over a connection of the URL's own user (the owner).
 pub(crate) async fn run(url: &str, backend: Backend) -> Result<(), StoreError> {

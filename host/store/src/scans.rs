@@ -194,8 +194,15 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a finished scan: its document, summary and every finding, atomically.
-    pub async fn finish_scan(&self, tenant: &str, scan: &str, report: &ScanReport) -> Result<(), StoreError> {
+    /// Stores a finished scan: its document, summary, every finding and its usage event,
+    /// atomically (the event's key makes a repeated finish meter once).
+    pub async fn finish_scan(
+        &self,
+        tenant: &str,
+        scan: &str,
+        report: &ScanReport,
+        usage: Option<&crate::UsageEvent>,
+    ) -> Result<(), StoreError> {
         let summary = serde_json::to_string(&report.organization.frameworks.iter().map(|f| (&f.framework, &f.summary)).collect::<Vec<_>>())
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let document = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -251,6 +258,9 @@ impl Store {
         .bind(tenant)
         .execute(&mut *tx)
         .await?;
+        if let Some(e) = usage {
+            crate::usage::insert_usage(&mut tx, e).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -152,6 +152,17 @@ fn accounts_json(accounts: &[TenantAccount]) -> String {
     serde_json::to_string(accounts).expect("accounts serialize")
 }
 
+/// Appends to the tier history, which prorates base fees.
+async fn record_tier(tx: &mut sqlx::Transaction<'static, sqlx::Any>, tenant: &str, tier: Tier, at: &str) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO tier_history (tenant_id, tier, effective_at) VALUES ($1, $2, $3)")
+        .bind(tenant)
+        .bind(tier.as_str())
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Creates a tenant.
     pub async fn create_tenant(&self, t: &NewTenant) -> Result<Tenant, StoreError> {
@@ -171,6 +182,7 @@ impl Store {
             .bind(&at)
             .execute(&mut *tx)
             .await?;
+        record_tier(&mut tx, &id, t.tier, &at).await?;
         tx.commit().await?;
         Ok(self.get_tenant(&id).await?.expect("a tenant just created is readable"))
     }
@@ -205,6 +217,7 @@ impl Store {
     /// Applies a patch to a live tenant; `None` if there is none with that id.
     pub async fn update_tenant(&self, id: &str, patch: &TenantPatch) -> Result<Option<Tenant>, StoreError> {
         let Some(mut t) = self.get_tenant(id).await? else { return Ok(None) };
+        let old_tier = t.tier;
         if let Some(v) = &patch.name {
             t.name.clone_from(v);
         }
@@ -242,10 +255,13 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         if done.rows_affected() == 0 {
             return Ok(None);
         }
+        if t.tier != old_tier {
+            record_tier(&mut tx, id, t.tier, &now()).await?;
+        }
+        tx.commit().await?;
         self.get_tenant(id).await
     }
 
@@ -265,6 +281,14 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// A tenant's current tier, deleted or not (usage is priced with it).
+    pub async fn tenant_tier(&self, id: &str) -> Result<Option<Tier>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(id.to_string())).await?;
+        let row = sqlx::query("SELECT tier FROM tenants WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        row.as_ref().map(|r| parse_col(r, "tier")).transpose()
     }
 
     /// Whether a tenant with this id ever existed (deleted ones included), for the

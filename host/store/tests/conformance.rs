@@ -16,6 +16,7 @@ securebase_store::both_backends!(
     one_tenant_never_reads_another_through_the_store,
     the_audit_log_refuses_update_and_delete,
     migrations_apply_once,
+    usage_is_recorded_once_per_key_with_its_audit_entry,
 );
 
 /// The demo organization scanned once per test binary by the real engine.
@@ -50,8 +51,22 @@ async fn scanned_tenant(db: &TestDb, name: &str) -> (Tenant, String) {
     let t = db.store.create_tenant(&new_tenant(name, Tier::Standard)).await.unwrap();
     let scan = db.store.create_scan(&t.id, "demo", "admin:test").await.unwrap();
     db.store.start_scan(&t.id, &scan.id).await.unwrap();
-    db.store.finish_scan(&t.id, &scan.id, demo_report()).await.unwrap();
+    let usage = scan_usage(&t.id, &scan.id);
+    db.store.finish_scan(&t.id, &scan.id, demo_report(), Some(&usage)).await.unwrap();
     (t, scan.id)
+}
+
+fn scan_usage(tenant: &str, scan: &str) -> UsageEvent {
+    UsageEvent {
+        dedup_key: format!("scan:{scan}"),
+        tenant_id: tenant.into(),
+        kind: "compliance_scan".into(),
+        quantity: 1,
+        tier: "standard".into(),
+        unit_price_micros: 15_000_000,
+        billable: true,
+        detail: "{}".into(),
+    }
 }
 
 fn page(skip: u64, limit: u64) -> Page {
@@ -280,7 +295,7 @@ async fn migrations_apply_once(backend: Backend) {
     assert_eq!(again.list_tenants(page(0, 10)).await.unwrap().total, 1);
     let mut conn = AnyConnection::connect(&db.url).await.unwrap();
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM securebase_migrations").fetch_one(&mut conn).await.unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(n, 2, "one row per migration");
 }
 
 /// PostgreSQL: queries with no tenant filter at all, in a transaction bound to tenant
@@ -295,7 +310,14 @@ async fn row_level_security_confines_unfiltered_queries() {
     let mut tx = s.tenant_transaction(&Scope::Tenant(a.id.clone())).await.unwrap();
     let who: String = sqlx::query_scalar("SELECT current_user::text").fetch_one(&mut *tx).await.unwrap();
     assert_eq!(who, APP_ROLE, "the service runs as the role that owns nothing");
-    for (table, column) in [("tenants", "id"), ("scans", "tenant_id"), ("findings", "tenant_id"), ("api_keys", "tenant_id")] {
+    for (table, column) in [
+        ("tenants", "id"),
+        ("scans", "tenant_id"),
+        ("findings", "tenant_id"),
+        ("api_keys", "tenant_id"),
+        ("usage_events", "tenant_id"),
+        ("tier_history", "tenant_id"),
+    ] {
         let seen: Vec<Option<String>> =
             sqlx::query_scalar(&format!("SELECT DISTINCT {column} FROM {table}")).fetch_all(&mut *tx).await.unwrap();
         assert!(seen.iter().all(|t| t.as_deref() == Some(a.id.as_str())), "{table}: {seen:?}");
@@ -330,7 +352,7 @@ async fn row_level_security_confines_unfiltered_queries() {
 
     // Outside any tenant (authentication scope), nothing tenant-owned is visible.
     let mut tx = s.tenant_transaction(&Scope::Key("k_nobody".into())).await.unwrap();
-    for table in ["tenants", "scans", "findings", "audit_log"] {
+    for table in ["tenants", "scans", "findings", "audit_log", "usage_events", "tier_history", "invoices"] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *tx).await.unwrap();
         assert_eq!(n, 0, "{table}");
     }
@@ -347,4 +369,49 @@ async fn row_level_security_confines_unfiltered_queries() {
     assert!(!bypass, "the application role neither bypasses RLS nor is a superuser");
     let seen: Vec<String> = sqlx::query_scalar("SELECT DISTINCT tenant_id FROM findings").fetch_all(&mut *tx).await.unwrap();
     assert_eq!(seen, vec![a.id.clone()]);
+}
+
+async fn usage_is_recorded_once_per_key_with_its_audit_entry(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let (t, scan) = scanned_tenant(&db, "Alpha").await;
+    let call = |key: &str| UsageEvent {
+        dedup_key: key.into(),
+        kind: "api_call".into(),
+        unit_price_micros: 100,
+        detail: String::new(),
+        ..scan_usage(&t.id, &scan)
+    };
+    let audit = AuditEntry {
+        tenant_id: Some(t.id.clone()),
+        actor: "tenant:k".into(),
+        action: "scan.create".into(),
+        target: "POST /v1/x".into(),
+        outcome: "success".into(),
+        status: 202,
+        source: "127.0.0.1".into(),
+        detail: String::new(),
+    };
+    s.record_request(Some(&audit), &[call("req:1")]).await.unwrap();
+    s.record_request(None, &[call("req:2")]).await.unwrap();
+    s.record_request(None, &[call("req:2")]).await.unwrap(); // a retry of the same request
+    // Two tenants in one request's records are refused outright.
+    let mut foreign = call("req:3");
+    foreign.tenant_id = "t_someone_else".into();
+    assert!(s.record_request(Some(&audit), &[foreign]).await.is_err());
+    // A second finish of the same scan meters nothing more (its findings are refused first).
+    assert!(s.finish_scan(&t.id, &scan, demo_report(), Some(&scan_usage(&t.id, &scan))).await.is_err());
+
+    let rows = s.usage_totals(&t.id, "2000-01-01", "2999-01-01").await.unwrap();
+    let got: Vec<_> = rows.iter().map(|r| (r.kind.as_str(), r.events, r.quantity, r.unit_price_micros)).collect();
+    assert_eq!(got, [("api_call", 2, 2, 100), ("compliance_scan", 1, 1, 15_000_000)]);
+    assert_eq!(s.audit_log(&t.id, page(0, 10)).await.unwrap().total, 1);
+    assert!(s.usage_totals(&t.id, "2000-01-01", "2000-02-01").await.unwrap().is_empty(), "the period filters");
+
+    // Tier changes are kept for proration.
+    s.update_tenant(&t.id, &TenantPatch { tier: Some(Tier::Healthcare), ..Default::default() }).await.unwrap();
+    s.update_tenant(&t.id, &TenantPatch { name: Some("Renamed".into()), ..Default::default() }).await.unwrap();
+    let subject = s.billing_subject(&t.id).await.unwrap().unwrap();
+    assert_eq!(subject.tiers.iter().map(|x| x.1).collect::<Vec<_>>(), [Tier::Standard, Tier::Healthcare]);
+    assert_eq!(s.tenant_tier(&t.id).await.unwrap(), Some(Tier::Healthcare));
 }

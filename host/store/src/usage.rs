@@ -1,0 +1,213 @@
+//! Usage metering and invoices. A usage event is written in the same transaction as
+//! what it meters (a request's audit entry, a scan's results) and carries a key unique
+//! to that thing, so it is never lost without the work and never counted twice.
+//! Issued invoices are immutable (a trigger refuses UPDATE and DELETE).
+
+use crate::Tier;
+use crate::{AuditEntry, Scope, Store, StoreError, col, now, parse_col};
+use serde::Serialize;
+
+/// One metered event, priced when it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageEvent {
+    /// Unique per metered thing: `req:<id>`, `scan:<id>`, `report:<id>`.
+    pub dedup_key: String,
+    /// The tenant.
+    pub tenant_id: String,
+    /// `api_call`, `compliance_scan` or `report_generated`.
+    pub kind: String,
+    /// How many (1 for a call or a scan).
+    pub quantity: i64,
+    /// The tenant's tier at the time.
+    pub tier: String,
+    /// The tier's unit price at the time, in millionths of a dollar.
+    pub unit_price_micros: i64,
+    /// Whether it is invoiced.
+    pub billable: bool,
+    /// Context, such as a scan's framework and sizes (JSON).
+    pub detail: String,
+}
+
+/// Usage of one kind, tier and price in a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UsageRow {
+    /// Event kind.
+    pub kind: String,
+    /// Tier at the time.
+    pub tier: String,
+    /// Unit price at the time (micro-dollars).
+    pub unit_price_micros: i64,
+    /// Invoiced or not.
+    pub billable: bool,
+    /// Number of events.
+    pub events: i64,
+    /// Sum of their quantities.
+    pub quantity: i64,
+}
+
+/// What billing needs to know of a tenant for a month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillingSubject {
+    /// Its id.
+    pub id: String,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+    /// When it was deleted, if it was.
+    pub deleted_at: Option<String>,
+    /// (effective at, tier), oldest first, the creation's included.
+    pub tiers: Vec<(String, Tier)>,
+}
+
+/// An issued invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuedInvoice {
+    /// The tenant.
+    pub tenant_id: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// When it was issued.
+    pub issued_at: String,
+    /// Its total.
+    pub total_cents: i64,
+    /// The invoice document (JSON), as issued.
+    pub document: String,
+}
+
+pub(crate) async fn insert_usage(tx: &mut sqlx::Transaction<'static, sqlx::Any>, e: &UsageEvent) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO usage_events (dedup_key, tenant_id, at, kind, quantity, tier, unit_price_micros, billable, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(&e.dedup_key)
+    .bind(&e.tenant_id)
+    .bind(now())
+    .bind(&e.kind)
+    .bind(e.quantity)
+    .bind(&e.tier)
+    .bind(e.unit_price_micros)
+    .bind(i64::from(e.billable))
+    .bind(&e.detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Records what one request did: its audit entry (if audited) and its usage events,
+    /// in one transaction. Every event must concern the audit entry's tenant.
+    pub async fn record_request(&self, audit: Option<&AuditEntry>, usage: &[UsageEvent]) -> Result<(), StoreError> {
+        let tenant = usage.first().map(|u| u.tenant_id.clone()).or_else(|| audit.and_then(|a| a.tenant_id.clone()));
+        if usage.iter().any(|u| Some(&u.tenant_id) != tenant.as_ref())
+            || audit.is_some_and(|a| a.tenant_id.is_some() && a.tenant_id != tenant)
+        {
+            return Err(StoreError::Config("one request's records must concern one tenant".into()));
+        }
+        let scope = match &tenant {
+            Some(t) => Scope::Tenant(t.clone()),
+            None => Scope::Admin,
+        };
+        let mut tx = self.tenant_transaction(&scope).await?;
+        if let Some(a) = audit {
+            crate::audit::insert_audit(&mut tx, a).await?;
+        }
+        for e in usage {
+            insert_usage(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A tenant's usage between two RFC 3339 instants (`from` included, `to` not),
+    /// grouped by kind, tier, price and billability.
+    pub async fn usage_totals(&self, tenant: &str, from: &str, to: &str) -> Result<Vec<UsageRow>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let rows = sqlx::query(
+            "SELECT kind, tier, unit_price_micros, billable, COUNT(*) AS events, CAST(SUM(quantity) AS BIGINT) AS quantity \
+             FROM usage_events WHERE tenant_id = $1 AND at >= $2 AND at < $3 \
+             GROUP BY kind, tier, unit_price_micros, billable ORDER BY kind, tier, unit_price_micros, billable",
+        )
+        .bind(tenant)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UsageRow {
+                    kind: col(r, "kind")?,
+                    tier: col(r, "tier")?,
+                    unit_price_micros: col(r, "unit_price_micros")?,
+                    billable: col::<i64>(r, "billable")? == 1,
+                    events: col(r, "events")?,
+                    quantity: col(r, "quantity")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A tenant as billing sees it, deleted or not.
+    pub async fn billing_subject(&self, tenant: &str) -> Result<Option<BillingSubject>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let row = sqlx::query("SELECT created_at, deleted_at FROM tenants WHERE id = $1").bind(tenant).fetch_optional(&mut *tx).await?;
+        let Some(row) = row else { return Ok(None) };
+        let history = sqlx::query("SELECT effective_at, tier FROM tier_history WHERE tenant_id = $1 ORDER BY effective_at")
+            .bind(tenant)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(BillingSubject {
+            id: tenant.into(),
+            created_at: col(&row, "created_at")?,
+            deleted_at: col(&row, "deleted_at")?,
+            tiers: history.iter().map(|r| Ok((col(r, "effective_at")?, parse_col(r, "tier")?))).collect::<Result<_, StoreError>>()?,
+        }))
+    }
+
+    /// Every tenant ever created, deleted ones included (for issuing invoices).
+    pub async fn all_tenant_ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Admin).await?;
+        let ids = sqlx::query_scalar("SELECT id FROM tenants ORDER BY created_at, id").fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// The issued invoice of a tenant for a month.
+    pub async fn issued_invoice(&self, tenant: &str, month: &str) -> Result<Option<IssuedInvoice>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let row = sqlx::query("SELECT issued_at, total_cents, document FROM invoices WHERE tenant_id = $1 AND month = $2")
+            .bind(tenant)
+            .bind(month)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        row.map(|r| {
+            Ok(IssuedInvoice {
+                tenant_id: tenant.into(),
+                month: month.into(),
+                issued_at: col(&r, "issued_at")?,
+                total_cents: col(&r, "total_cents")?,
+                document: col(&r, "document")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Issues an invoice unless one was issued already; returns the one that stands.
+    pub async fn issue_invoice(&self, tenant: &str, month: &str, total_cents: i64, document: &str) -> Result<IssuedInvoice, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        sqlx::query(
+            "INSERT INTO invoices (tenant_id, month, issued_at, total_cents, document) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (tenant_id, month) DO NOTHING",
+        )
+        .bind(tenant)
+        .bind(month)
+        .bind(now())
+        .bind(total_cents)
+        .bind(document)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(self.issued_invoice(tenant, month).await?.expect("an invoice just issued is readable"))
+    }
+}
