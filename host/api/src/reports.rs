@@ -22,6 +22,10 @@ use std::collections::{BTreeMap, HashSet};
 pub(crate) struct ReportQuery {
     framework: Option<String>,
     scan: Option<String>,
+    /// Failing findings to skip (paging through them).
+    failing_skip: Option<u64>,
+    /// Failing findings to include, 1 to 500 (default 100).
+    failing_limit: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,31 +88,45 @@ pub(crate) async fn compliance_report(
     let tenant = visible_tenant(&state, &principal(&ext), &id).await?;
     let q = crate::error::parse_query(q)?;
     let fw = framework(&state, &tenant, q.framework.as_deref())?;
+    let page = page(q.failing_skip, q.failing_limit.or(Some(100)))?;
     let scan = scan_id(&state, &id, q.scan).await?;
-    let report = report(&state, &id, &scan).await?;
-    let result = report.organization.frameworks.iter().find(|f| f.framework == fw.id).ok_or_else(|| {
+    // The scan's digest (framework results, a few KiB), not its whole document: a scan
+    // of many thousand findings would otherwise be parsed on every request.
+    let Some(digest) = state.store.scan_digest(&id, &scan).await? else {
+        return Err(match state.store.get_scan(&id, &scan).await? {
+            Some(row) => {
+                AppError::new(StatusCode::CONFLICT, "scan_not_finished", format!("scan {scan} is {}: it has no report", row.status))
+            }
+            None => AppError::not_found("scan", &scan),
+        });
+    };
+    let result = digest.frameworks.iter().find(|f| f.framework == fw.id).ok_or_else(|| {
         AppError::new(StatusCode::CONFLICT, "framework_not_scored", format!("scan {scan} did not score framework {}", fw.id))
     })?;
-    // Failing findings, each with the requirements it fails.
+    // Failing findings of the framework's checks, most severe first, a page at a time,
+    // each with the requirements it fails.
     let mut by_check: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in &fw.requirements {
         for c in &r.checks {
             by_check.entry(c.as_str()).or_default().push(r.id.as_str());
         }
     }
-    let failing: Vec<Value> = report
-        .accounts
+    let filter = FindingFilter {
+        check_ids: Some(by_check.keys().map(|c| c.to_string()).collect()),
+        status: Some("fail".into()),
+        by_severity: true,
+        ..Default::default()
+    };
+    let failing = state.store.findings(&id, &scan, &filter, page).await?;
+    let items: Vec<Value> = failing
+        .items
         .iter()
-        .flat_map(|a| a.findings.iter().map(move |f| (a, f)))
-        .filter(|(_, f)| f.status == "fail")
-        .filter_map(|(a, f)| {
-            by_check.get(f.check_id.as_str()).map(|reqs| {
-                json!({
-                    "requirements": reqs, "check_id": f.check_id, "check_title": f.check_title,
-                    "account_id": a.account_id, "region": f.region, "resource_type": f.resource_type,
-                    "resource_id": f.resource_id, "severity": f.severity, "message": f.message,
-                    "remediation": f.remediation,
-                })
+        .map(|f| {
+            json!({
+                "requirements": by_check.get(f.check_id.as_str()), "check_id": f.check_id, "check_title": f.check_title,
+                "account_id": f.account_id, "region": f.region, "resource_type": f.resource_type,
+                "resource_id": f.resource_id, "severity": f.severity, "message": f.message,
+                "remediation": f.remediation,
             })
         })
         .collect();
@@ -116,12 +134,14 @@ pub(crate) async fn compliance_report(
         "tenant_id": id,
         "organization": tenant.organization,
         "scan_id": scan,
-        "scanned_at": report.started_at,
+        "scanned_at": digest.started_at,
         "framework": { "id": fw.id, "name": fw.name, "version": fw.version, "sha256": fw.sha256 },
         "summary": result.summary,
         "requirements": result.requirements,
-        "failing_findings": failing,
-        "plugin_errors": report.plugin_errors,
+        "failing_findings": items,
+        "failing_findings_total": failing.total,
+        "failing_findings_page": { "skip": failing.skip, "limit": failing.limit },
+        "plugin_errors": digest.plugin_errors,
     })))
 }
 
@@ -180,7 +200,14 @@ pub(crate) async fn findings(
     if let Some(c) = &mut check_ids {
         c.sort();
     }
-    let filter = FindingFilter { check_ids, status: q.status, severity: q.severity, resource_type: q.resource_type, account_id: q.account };
+    let filter = FindingFilter {
+        check_ids,
+        status: q.status,
+        severity: q.severity,
+        resource_type: q.resource_type,
+        account_id: q.account,
+        by_severity: false,
+    };
     Ok(Json(state.store.findings(&id, &scan, &filter, page).await?))
 }
 

@@ -163,9 +163,8 @@ pub(crate) async fn with_status(state: &AppState, t: Tenant) -> Result<Value, Ap
     let compliance = match &last {
         None => json!({ "framework": t.framework, "last_scan": null, "passing": null, "total_controls": null, "score": null }),
         Some(scan) => {
-            let report = state.store.scan_report(&t.id, &scan.id).await?;
-            let summary =
-                report.as_ref().and_then(|r| r.organization.frameworks.iter().find(|f| f.framework == t.framework)).map(|f| f.summary);
+            let digest = state.store.scan_digest(&t.id, &scan.id).await?;
+            let summary = digest.as_ref().and_then(|d| d.frameworks.iter().find(|f| f.framework == t.framework)).map(|f| f.summary);
             json!({
                 "framework": t.framework,
                 "last_scan": { "id": scan.id, "finished_at": scan.finished_at },

@@ -144,7 +144,7 @@ async fn the_readme_flow_works_end_to_end(backend: Backend) {
     assert!(scans["items"][0]["duration_ms"].as_i64().is_some());
 
     // The compliance report agrees with the scan's own findings.
-    let report = app.get(&format!("/v1/tenants/{id}/compliance-report"), &key).await;
+    let report = app.get(&format!("/v1/tenants/{id}/compliance-report?failing_limit=500"), &key).await;
     assert_eq!(report.status, StatusCode::OK);
     let report = report.json();
     assert_eq!(report["framework"]["id"], "hipaa", "the tenant's framework is the default");
@@ -157,6 +157,14 @@ async fn the_readme_flow_works_end_to_end(backend: Backend) {
     assert_eq!(failing_reqs, s["failing"].as_u64().unwrap());
     let failing = report["failing_findings"].as_array().unwrap();
     assert!(!failing.is_empty() && failing.iter().all(|f| !f["remediation"].as_str().unwrap().is_empty()));
+    assert_eq!(report["failing_findings_total"].as_u64(), Some(failing.len() as u64), "one page holds them all here");
+    // Most severe first; pages of them follow on.
+    let rank = |s: &str| ["critical", "high", "medium", "low", "info"].iter().position(|x| *x == s).unwrap();
+    let ranks: Vec<usize> = failing.iter().map(|f| rank(f["severity"].as_str().unwrap())).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    let second = app.get(&format!("/v1/tenants/{id}/compliance-report?failing_skip=2&failing_limit=3"), &key).await.json();
+    assert_eq!(second["failing_findings"].as_array().unwrap()[..], failing[2..5]);
+    assert_eq!(second["failing_findings_total"], report["failing_findings_total"]);
 
     // Findings filtered by framework and status are exactly the report's failing findings.
     let f = app.get(&format!("/v1/tenants/{id}/findings?framework=hipaa&status=fail&limit=500"), &key).await.json();
@@ -192,6 +200,7 @@ async fn the_readme_flow_works_end_to_end(backend: Backend) {
         [
             "tenant.create",
             "scan.create",
+            "report.download:compliance-report",
             "report.download:compliance-report",
             "report.download:report.pdf",
             "report.download:report.csv",

@@ -1,8 +1,10 @@
 //! Benchmarks at organization scale: a deterministic generator of synthetic AWS
 //! organizations (every resource type the built-in checks read, in AWS Config's shapes,
 //! a realistic mix of compliant and non-compliant resources), used by
-//! `securebase bench generate` and `securebase bench scan`.
+//! `securebase bench generate` and `securebase bench scan`; and the API benchmark behind
+//! `securebase bench api`.
 
+pub mod api;
 mod generate;
 mod run;
 

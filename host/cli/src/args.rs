@@ -70,6 +70,33 @@ pub enum BenchCommand {
         #[arg(long)]
         no_native: bool,
     },
+    /// The API under load: seed a database with tenants and findings, serve the API on
+    /// loopback, and send GET .../compliance-report at a fixed rate; prints latency
+    /// percentiles. Build with --release for real figures.
+    Api {
+        /// The database to seed (a fresh one: tenants are added to it).
+        /// PostgreSQL for the target; sqlite:PATH works too.
+        #[arg(long, value_name = "URL")]
+        database_url: String,
+        /// PostgreSQL: the owner's URL for migrations, as for `serve`.
+        #[arg(long, value_name = "URL")]
+        migration_database_url: Option<String>,
+        /// Tenants to create.
+        #[arg(long, default_value_t = 100)]
+        tenants: usize,
+        /// Findings in each tenant's scan (about).
+        #[arg(long, default_value_t = 10_000)]
+        findings_per_tenant: usize,
+        /// Requests per second.
+        #[arg(long, default_value_t = 200)]
+        rate: u32,
+        /// Seconds of load.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// Keep-alive connections of the load generator.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+    },
 }
 
 #[derive(Debug, Args)]

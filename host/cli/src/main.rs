@@ -362,6 +362,61 @@ fn bench(command: BenchCommand) -> Result<u8> {
                 bail!("the sandbox produced {} verdicts but the native run {}: they must agree", m.findings, m.native_findings);
             }
         }
+        BenchCommand::Api { database_url, migration_database_url, tenants, findings_per_tenant, rate, seconds, connections } => {
+            if cfg!(debug_assertions) {
+                eprintln!(
+                    "note: this is a debug build; run `cargo run --release -p securebase -- bench api ...` for representative figures"
+                );
+            }
+            if rate == 0 || seconds == 0 || connections == 0 || tenants == 0 {
+                return Err(input(anyhow!("--rate, --seconds, --connections and --tenants must be positive")));
+            }
+            let b = securebase_bench::api::ApiBench {
+                tenants,
+                findings_per_tenant,
+                rate,
+                duration: std::time::Duration::from_secs(seconds),
+                connections,
+            };
+            let runtime = Arc::new(Runtime::new(RuntimeOptions::default()).map_err(input)?);
+            let plugins = securebase_builtin_plugins::PLUGINS
+                .iter()
+                .map(|(name, bytes)| runtime.load(name, bytes).with_context(|| format!("loading built-in plugin {name}")))
+                .collect::<Result<Vec<_>>>()?;
+            let scanner = Arc::new(Scanner::new(runtime, plugins, securebase_scoring::builtin(), None).map_err(input)?);
+            eprintln!("Scanning a synthetic organization for a scan of about {findings_per_tenant} findings...");
+            let report = securebase_bench::api::synthetic_report(&scanner, findings_per_tenant);
+            let per_tenant: usize = report.accounts.iter().map(|a| a.findings.len()).sum();
+            tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
+                let store = securebase_store::Store::open_with(&database_url, migration_database_url.as_deref())
+                    .await
+                    .with_context(|| format!("opening {}", securebase_store::redact_url(&database_url)))?;
+                let started = std::time::Instant::now();
+                let tty = std::io::stderr().is_terminal();
+                let targets = securebase_bench::api::seed(&store, &report, tenants, &|n| {
+                    if tty {
+                        eprint!("\r\x1b[2KSeeded {n}/{tenants} tenants ({} findings)", n * per_tenant);
+                    }
+                })
+                .await;
+                if tty {
+                    eprintln!();
+                }
+                let seed = started.elapsed();
+                eprintln!("Sending {rate} req/s for {seconds} s...");
+                let (latencies, ok, elapsed) = securebase_bench::api::load(store, scanner, &targets, &b).await;
+                let m = securebase_bench::api::ApiMeasurement {
+                    findings: (per_tenant * tenants) as u64,
+                    seed,
+                    sent: latencies.len().max(ok),
+                    ok,
+                    latencies,
+                    elapsed,
+                };
+                print!("{}", m.render(&b));
+                anyhow::Ok(())
+            })?;
+        }
     }
     Ok(EXIT_OK)
 }

@@ -22,7 +22,7 @@ mod usage;
 pub use audit::{AuditEntry, AuditRecord};
 pub use error::StoreError;
 pub use keys::{KeyKind, NewKey, Principal};
-pub use scans::{FindingFilter, FindingRow, ScanRow, ScanStatus};
+pub use scans::{FindingFilter, FindingRow, ScanDigest, ScanRow, ScanStatus};
 pub use tenants::{NewTenant, Tenant, TenantAccount, TenantPatch, Tier};
 pub use usage::{BillingSubject, IssuedInvoice, UsageEvent, UsageRow};
 

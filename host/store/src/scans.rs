@@ -108,6 +108,18 @@ pub struct FindingRow {
     pub remediation: String,
 }
 
+/// What a compliance report needs of a scan without reading its whole document:
+/// organization-wide framework results and plugin errors (kept in `scans.summary`).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ScanDigest {
+    /// When the scan started (RFC 3339).
+    pub started_at: String,
+    /// Organization-wide results, one per framework, with every requirement.
+    pub frameworks: Vec<securebase_scan::FrameworkResult>,
+    /// Evaluations that failed.
+    pub plugin_errors: Vec<securebase_scan::PluginErrorEntry>,
+}
+
 /// Which findings to read; `None` fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FindingFilter {
@@ -121,6 +133,8 @@ pub struct FindingFilter {
     pub resource_type: Option<String>,
     /// Account.
     pub account_id: Option<String>,
+    /// Most severe first (then in scan order) instead of scan order.
+    pub by_severity: bool,
 }
 
 const SCAN_COLUMNS: &str = "id, tenant_id, status, source, requested_by, created_at, started_at, finished_at, \
@@ -203,8 +217,12 @@ impl Store {
         report: &ScanReport,
         usage: Option<&crate::UsageEvent>,
     ) -> Result<(), StoreError> {
-        let summary = serde_json::to_string(&report.organization.frameworks.iter().map(|f| (&f.framework, &f.summary)).collect::<Vec<_>>())
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let digest = ScanDigest {
+            started_at: report.started_at.clone(),
+            frameworks: report.organization.frameworks.clone(),
+            plugin_errors: report.plugin_errors.clone(),
+        };
+        let summary = serde_json::to_string(&digest).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let document = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let findings: Vec<_> = report.accounts.iter().flat_map(|a| a.findings.iter().map(move |f| (a.account_id.as_str(), f))).collect();
         let failing = findings.iter().filter(|(_, f)| f.status == "fail").count();
@@ -337,7 +355,21 @@ impl Store {
         serde_json::from_str(&text).map(Some).map_err(|e| StoreError::Corrupt(format!("scan {scan} document: {e}")))
     }
 
-    /// A page of a scan's findings, in the scan document's order.
+    /// The digest of a succeeded scan: its framework results without its findings.
+    pub async fn scan_digest(&self, tenant: &str, scan: &str) -> Result<Option<ScanDigest>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let row = sqlx::query("SELECT summary FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'succeeded'")
+            .bind(scan)
+            .bind(tenant)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let Some(row) = row else { return Ok(None) };
+        let text: String = col(&row, "summary")?;
+        serde_json::from_str(&text).map(Some).map_err(|e| StoreError::Corrupt(format!("scan {scan} summary: {e}")))
+    }
+
+    /// A page of a scan's findings, in the scan document's order (or by severity).
     pub async fn findings(&self, tenant: &str, scan: &str, filter: &FindingFilter, page: Page) -> Result<Paged<FindingRow>, StoreError> {
         let mut sql = String::from(" FROM findings WHERE tenant_id = $1 AND scan_id = $2");
         let mut args: Vec<String> = vec![tenant.into(), scan.into()];
@@ -374,9 +406,14 @@ impl Store {
         let total = q.fetch_one(&mut *tx).await?.max(0) as u64;
         let (limit, skip) = page_args(page);
         let n = args.len();
+        let order = if filter.by_severity {
+            "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, seq"
+        } else {
+            "seq"
+        };
         let select = format!(
             "SELECT scan_id, account_id, region, check_id, check_title, resource_type, resource_id, status, severity, \
-             message, remediation{sql} ORDER BY seq LIMIT ${} OFFSET ${}",
+             message, remediation{sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );

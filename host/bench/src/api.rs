@@ -1,0 +1,212 @@
+//! The API benchmark: seed a database with many tenants and a large scan each, serve the
+//! real router on a loopback port, and drive `GET .../compliance-report` at a fixed
+//! request rate from an open-loop load generator (latency is counted from when each
+//! request was due, so a slow server cannot hide its queue), then print percentiles.
+
+use securebase_api::{ApiConfig, AppState};
+use securebase_scan::{ScanReport, Scanner};
+use securebase_store::{KeyKind, NewTenant, Store, Tier};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct ApiBench {
+    /// Tenants to create.
+    pub tenants: usize,
+    /// Findings in each tenant's scan (about: whole accounts of the synthetic org).
+    pub findings_per_tenant: usize,
+    /// Requests per second to send.
+    pub rate: u32,
+    /// How long to send them.
+    pub duration: Duration,
+    /// Keep-alive connections the generator uses.
+    pub connections: usize,
+}
+
+/// What was measured.
+#[derive(Debug, Clone)]
+pub struct ApiMeasurement {
+    /// Findings stored across tenants.
+    pub findings: u64,
+    /// Seeding time.
+    pub seed: Duration,
+    /// Requests sent.
+    pub sent: usize,
+    /// 200 answers.
+    pub ok: usize,
+    /// Latencies of the answers, sorted.
+    pub latencies: Vec<Duration>,
+    /// Wall time of the load phase.
+    pub elapsed: Duration,
+}
+
+impl ApiMeasurement {
+    /// The `q` quantile (0 to 1) of latency.
+    pub fn quantile(&self, q: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let i = ((self.latencies.len() as f64 - 1.0) * q).round() as usize;
+        self.latencies[i]
+    }
+
+    /// A printable summary.
+    pub fn render(&self, b: &ApiBench) -> String {
+        let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
+        format!(
+            "Seeded {} tenants, {} findings in {:.1} s\n\
+             GET /v1/tenants/{{id}}/compliance-report: {} requests at {} req/s target over {:.1} s ({:.1} req/s achieved), {} ok, {} errors\n\
+             latency p50 {}  p90 {}  p99 {}  max {}\n",
+            b.tenants,
+            self.findings,
+            self.seed.as_secs_f64(),
+            self.sent,
+            b.rate,
+            self.elapsed.as_secs_f64(),
+            self.ok as f64 / self.elapsed.as_secs_f64(),
+            self.ok,
+            self.sent - self.ok,
+            ms(self.quantile(0.5)),
+            ms(self.quantile(0.9)),
+            ms(self.quantile(0.99)),
+            ms(self.latencies.last().copied().unwrap_or_default()),
+        )
+    }
+}
+
+/// A scan document with about `findings` findings: the synthetic organization, scanned
+/// account by account until it has that many.
+pub fn synthetic_report(scanner: &Scanner, findings: usize) -> ScanReport {
+    let mut accounts = 1u64;
+    loop {
+        let generator = crate::Generator { accounts, resources_per_account: 200, seed: 7 };
+        let snapshot = securebase_inventory::Snapshot { source: "bench".into(), accounts: generator.accounts().collect() };
+        let report = scanner.scan(snapshot, &|_| {});
+        let n: usize = report.accounts.iter().map(|a| a.findings.len()).sum();
+        if n >= findings || accounts >= 1000 {
+            return report;
+        }
+        let per_account = (n / accounts as usize).max(1);
+        accounts = (findings.div_ceil(per_account) as u64).max(accounts + 1);
+    }
+}
+
+/// Seeds `store` with tenants that each own one finished scan like `report`; returns
+/// (tenant id, tenant key) pairs.
+pub async fn seed(store: &Store, report: &ScanReport, tenants: usize, progress: &dyn Fn(usize)) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for i in 0..tenants {
+        let t = store
+            .create_tenant(&NewTenant {
+                name: format!("Bench tenant {i}"),
+                tier: Tier::Standard,
+                framework: "cis-aws-foundations".into(),
+                organization: format!("Bench Org {i}"),
+                contact_email: format!("ops{i}@bench.example"),
+                billing_code: format!("B-{i}"),
+                accounts: vec![],
+            })
+            .await
+            .expect("seed tenant");
+        let key = store.create_key(&KeyKind::Tenant(t.id.clone()), "bench").await.expect("seed key");
+        let scan = store.create_scan(&t.id, "bench", "bench").await.expect("seed scan");
+        store.finish_scan(&t.id, &scan.id, report, None).await.expect("seed findings");
+        out.push((t.id, key.token));
+        progress(i + 1);
+    }
+    out
+}
+
+/// Serves the API on a loopback port and drives it; returns the measurement.
+pub async fn load(store: Store, scanner: Arc<Scanner>, targets: &[(String, String)], b: &ApiBench) -> (Vec<Duration>, usize, Duration) {
+    let state = AppState::new(store, scanner, ApiConfig { rate_limit_per_minute: 0, ..ApiConfig::default() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().unwrap();
+    let app = securebase_api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let total = (f64::from(b.rate) * b.duration.as_secs_f64()) as usize;
+    let (tx, rx) = tokio::sync::mpsc::channel::<(Instant, usize)>(total.max(1));
+    let rx = Arc::new(tokio::sync::Mutex::new(rx));
+    let targets: Arc<Vec<(String, String)>> = Arc::new(targets.to_vec());
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..b.connections {
+        let rx = rx.clone();
+        let targets = targets.clone();
+        workers.spawn(async move {
+            let mut conn = TcpStream::connect(addr).await.expect("connect");
+            conn.set_nodelay(true).ok();
+            let mut lat = vec![];
+            let mut ok = 0;
+            loop {
+                let next = rx.lock().await.recv().await;
+                let Some((due, i)) = next else { break };
+                let (tenant, token) = &targets[i % targets.len()];
+                let req =
+                    format!("GET /v1/tenants/{tenant}/compliance-report HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n");
+                match roundtrip(&mut conn, req.as_bytes()).await {
+                    Some(200) => ok += 1,
+                    Some(_) => {}
+                    None => {
+                        conn = TcpStream::connect(addr).await.expect("reconnect");
+                        continue;
+                    }
+                }
+                lat.push(due.elapsed());
+            }
+            (lat, ok)
+        });
+    }
+    let start = Instant::now();
+    let interval = Duration::from_secs_f64(1.0 / f64::from(b.rate));
+    for i in 0..total {
+        let due = start + interval * i as u32;
+        tokio::time::sleep_until(due.into()).await;
+        if tx.send((due, i)).await.is_err() {
+            break;
+        }
+    }
+    drop(tx);
+    let mut latencies = vec![];
+    let mut ok = 0;
+    while let Some(r) = workers.join_next().await {
+        let (l, o) = r.expect("worker");
+        latencies.extend(l);
+        ok += o;
+    }
+    let elapsed = start.elapsed();
+    server.abort();
+    latencies.sort();
+    (latencies, ok, elapsed)
+}
+
+/// One request on a keep-alive connection; the status, or `None` if the connection broke.
+async fn roundtrip(conn: &mut TcpStream, req: &[u8]) -> Option<u16> {
+    conn.write_all(req).await.ok()?;
+    let mut buf = Vec::with_capacity(64 << 10);
+    let mut chunk = [0u8; 16 << 10];
+    let head_end = loop {
+        let n = conn.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    let len: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok())?;
+    while buf.len() < head_end + len {
+        let n = conn.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Some(status)
+}
