@@ -85,7 +85,7 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Req
     let Some(token) = token else {
         return AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "send an API key: Authorization: Bearer <key>").into_response();
     };
-    let principal = match state.store.authenticate(&token).await {
+    let (principal, own_tenant) = match state.store.authenticate_with_tenant(&token).await {
         Ok(Some(p)) => p,
         Ok(None) => {
             return AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the API key is unknown or revoked").into_response();
@@ -111,6 +111,9 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Req
     let query = request.uri().query().unwrap_or("").to_string();
     let source = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
     request.extensions_mut().insert(principal.clone());
+    if let Some(t) = &own_tenant {
+        request.extensions_mut().insert(t.clone());
+    }
     let response = next.run(request).await;
 
     let status = response.status();
@@ -142,19 +145,39 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Req
     });
     let mut usage = vec![];
     if let Some(tenant) = &tenant_id {
-        let request_id = request_key();
-        // Tenants pay for their own calls; an operator's calls on a tenant are metered, not billed.
-        let billable = matches!(principal.kind, KeyKind::Tenant(_));
-        let detail = format!("{method} {path} -> {}", status.as_u16());
-        let events = [
-            Some((EventKind::ApiCall, format!("req:{request_id}"), billable)),
-            report_made.then(|| (EventKind::ReportGenerated, format!("report:{request_id}"), false)),
-        ];
-        for (kind, key, billable) in events.into_iter().flatten() {
-            match crate::billing::event(&state.store, &state.pricing, tenant, kind, key, billable, detail.clone()).await {
-                Ok(Some(e)) => usage.push(e),
-                Ok(None) => {}
+        // The tier in force now prices the events: the tenant key's own, read when it
+        // authenticated, or the named tenant's for an operator.
+        let tier = match (&own_tenant, &principal.kind) {
+            (Some(t), _) => Some(t.tier),
+            (None, _) => match state.store.tenant_tier(tenant).await {
+                Ok(t) => t,
                 Err(e) => return AppError::from(e).into_response(),
+            },
+        };
+        if let Some(tier) = tier {
+            let request_id = request_key();
+            // Tenants pay for their own calls; an operator's calls on a tenant are metered, not billed.
+            let billable = matches!(principal.kind, KeyKind::Tenant(_));
+            let detail = format!("{method} {path} -> {}", status.as_u16());
+            usage.push(crate::billing::event(
+                &state.pricing,
+                tenant,
+                tier,
+                EventKind::ApiCall,
+                format!("req:{request_id}"),
+                billable,
+                detail.clone(),
+            ));
+            if report_made {
+                usage.push(crate::billing::event(
+                    &state.pricing,
+                    tenant,
+                    tier,
+                    EventKind::ReportGenerated,
+                    format!("report:{request_id}"),
+                    false,
+                    detail,
+                ));
             }
         }
     }
@@ -182,14 +205,14 @@ pub(crate) fn principal(request_extensions: &axum::http::Extensions) -> Principa
 }
 
 /// The tenant in the path if the principal may see it: its own tenant for a tenant
-/// key, any live tenant for an admin key. Anything else is the same 404.
-pub(crate) async fn visible_tenant(state: &AppState, principal: &Principal, id: &str) -> Result<Tenant, AppError> {
-    if let KeyKind::Tenant(own) = &principal.kind
-        && own != id
-    {
-        return Err(AppError::not_found("tenant", id));
+/// key (read once, by the middleware), any live tenant for an admin key. Anything
+/// else is the same 404.
+pub(crate) async fn visible_tenant(state: &AppState, ext: &axum::http::Extensions, id: &str) -> Result<Tenant, AppError> {
+    match &principal(ext).kind {
+        KeyKind::Tenant(own) if own != id => Err(AppError::not_found("tenant", id)),
+        KeyKind::Tenant(_) => ext.get::<Tenant>().cloned().ok_or_else(|| AppError::not_found("tenant", id)),
+        KeyKind::Admin => state.store.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant", id)),
     }
-    state.store.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant", id))
 }
 
 /// Refuses a tenant key on an operator-only route.

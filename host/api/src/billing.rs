@@ -2,14 +2,14 @@
 //! answer, and what `securebase invoice --month` issues. The arithmetic is
 //! `securebase_billing`'s; this module gathers its inputs.
 
-use crate::auth::{principal, visible_tenant};
+use crate::auth::visible_tenant;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{Extensions, StatusCode};
 use securebase_billing::{EventKind, Invoice, Micros, Month, Pricing, UsageTotal, day_of, tier_spans};
-use securebase_store::{IssuedInvoice, Store, StoreError, UsageEvent, UsageRow};
+use securebase_store::{IssuedInvoice, Store, StoreError, Tier, UsageEvent, UsageRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -19,18 +19,17 @@ pub fn current_month() -> Month {
     Month::of_unix(now)
 }
 
-/// A usage event for `tenant` priced at its current tier; `None` if the tenant is gone.
-pub(crate) async fn event(
-    store: &Store,
+/// A usage event of one unit for `tenant`, priced at `tier`.
+pub(crate) fn event(
     pricing: &Pricing,
     tenant: &str,
+    tier: Tier,
     kind: EventKind,
     dedup_key: String,
     billable: bool,
     detail: String,
-) -> Result<Option<UsageEvent>, StoreError> {
-    let Some(tier) = store.tenant_tier(tenant).await? else { return Ok(None) };
-    Ok(Some(UsageEvent {
+) -> UsageEvent {
+    UsageEvent {
         dedup_key,
         tenant_id: tenant.into(),
         kind: kind.as_str().into(),
@@ -39,7 +38,7 @@ pub(crate) async fn event(
         unit_price_micros: pricing.unit_price(tier.as_str(), kind).0,
         billable,
         detail,
-    }))
+    }
 }
 
 async fn usage_rows(store: &Store, tenant: &str, month: Month) -> Result<Vec<UsageRow>, StoreError> {
@@ -125,7 +124,7 @@ pub(crate) async fn usage(
     Path(id): Path<String>,
     q: Result<Query<UsageQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
-    visible_tenant(&state, &principal(&ext), &id).await?;
+    visible_tenant(&state, &ext, &id).await?;
     let q = crate::error::parse_query(q)?;
     let month = q.month.as_deref().map(month_arg).transpose()?.unwrap_or_else(current_month);
     let rows = usage_rows(&state.store, &id, month).await?;
@@ -155,7 +154,7 @@ pub(crate) async fn invoice(
     ext: Extensions,
     Path((id, month)): Path<(String, String)>,
 ) -> Result<Json<Value>, AppError> {
-    visible_tenant(&state, &principal(&ext), &id).await?;
+    visible_tenant(&state, &ext, &id).await?;
     let m = month_arg(&month)?;
     let now = current_month();
     if m > now {

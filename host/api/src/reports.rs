@@ -2,7 +2,7 @@
 //! framework, findings filtered every way the issue names, and the PDF, CSV and OCSF
 //! renderings of a scan (each download is audited by the middleware).
 
-use crate::auth::{principal, visible_tenant};
+use crate::auth::visible_tenant;
 use crate::meta::page;
 use crate::{AppError, AppState};
 use axum::Json;
@@ -85,39 +85,40 @@ pub(crate) async fn compliance_report(
     Path(id): Path<String>,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
-    let tenant = visible_tenant(&state, &principal(&ext), &id).await?;
+    let tenant = visible_tenant(&state, &ext, &id).await?;
     let q = crate::error::parse_query(q)?;
     let fw = framework(&state, &tenant, q.framework.as_deref())?;
     let page = page(q.failing_skip, q.failing_limit.or(Some(100)))?;
-    let scan = scan_id(&state, &id, q.scan).await?;
-    // The scan's digest (framework results, a few KiB), not its whole document: a scan
-    // of many thousand findings would otherwise be parsed on every request.
-    let Some(digest) = state.store.scan_digest(&id, &scan).await? else {
-        return Err(match state.store.get_scan(&id, &scan).await? {
-            Some(row) => {
-                AppError::new(StatusCode::CONFLICT, "scan_not_finished", format!("scan {scan} is {}: it has no report", row.status))
-            }
-            None => AppError::not_found("scan", &scan),
-        });
-    };
-    let result = digest.frameworks.iter().find(|f| f.framework == fw.id).ok_or_else(|| {
-        AppError::new(StatusCode::CONFLICT, "framework_not_scored", format!("scan {scan} did not score framework {}", fw.id))
-    })?;
-    // Failing findings of the framework's checks, most severe first, a page at a time,
-    // each with the requirements it fails.
     let mut by_check: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in &fw.requirements {
         for c in &r.checks {
             by_check.entry(c.as_str()).or_default().push(r.id.as_str());
         }
     }
+    // Failing findings of the framework's checks, most severe first, a page at a time.
     let filter = FindingFilter {
         check_ids: Some(by_check.keys().map(|c| c.to_string()).collect()),
         status: Some("fail".into()),
         by_severity: true,
         ..Default::default()
     };
-    let failing = state.store.findings(&id, &scan, &filter, page).await?;
+    // The scan's digest (framework results, a few KiB), not its whole document, which
+    // for a scan of many thousand findings would be parsed on every request; and the
+    // page of failing findings, in the same transaction.
+    let Some((scan, digest, failing)) = state.store.digest_with_findings(&id, q.scan.as_deref(), &filter, page, Some(&fw.id)).await? else {
+        return Err(match &q.scan {
+            None => AppError::new(StatusCode::NOT_FOUND, "no_scan", "this tenant has no finished scan yet; start one with POST .../scans"),
+            Some(scan) => match state.store.get_scan(&id, scan).await? {
+                Some(row) => {
+                    AppError::new(StatusCode::CONFLICT, "scan_not_finished", format!("scan {scan} is {}: it has no report", row.status))
+                }
+                None => AppError::not_found("scan", scan),
+            },
+        });
+    };
+    let result = digest.frameworks.iter().find(|f| f.framework == fw.id).ok_or_else(|| {
+        AppError::new(StatusCode::CONFLICT, "framework_not_scored", format!("scan {scan} did not score framework {}", fw.id))
+    })?;
     let items: Vec<Value> = failing
         .items
         .iter()
@@ -151,7 +152,7 @@ pub(crate) async fn findings(
     Path(id): Path<String>,
     q: Result<Query<FindingsQuery>, QueryRejection>,
 ) -> Result<Json<Paged<FindingRow>>, AppError> {
-    let tenant = visible_tenant(&state, &principal(&ext), &id).await?;
+    let tenant = visible_tenant(&state, &ext, &id).await?;
     let q = crate::error::parse_query(q)?;
     let page = page(q.skip, q.limit)?;
     // A framework or requirement narrows to the checks behind it; a check narrows further.
@@ -217,7 +218,7 @@ pub(crate) async fn download(
     Path((id, scan, file)): Path<(String, String, String)>,
     q: Result<Query<DownloadQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    let tenant = visible_tenant(&state, &principal(&ext), &id).await?;
+    let tenant = visible_tenant(&state, &ext, &id).await?;
     if !matches!(file.as_str(), "report.pdf" | "report.csv" | "report.ocsf.json") {
         return Err(AppError::new(
             StatusCode::NOT_FOUND,

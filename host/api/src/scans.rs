@@ -65,7 +65,7 @@ pub(crate) async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let p = principal(&ext);
-    let tenant = visible_tenant(&state, &p, &id).await?;
+    let tenant = visible_tenant(&state, &ext, &id).await?;
     let wait = crate::error::parse_query(q)?.wait.unwrap_or(false);
     let req: CreateScan = crate::error::parse_body(body)?;
     let (source, inventory) = match req {
@@ -110,8 +110,13 @@ pub(crate) async fn create(
                 })
                 .to_string();
                 let kind = securebase_billing::EventKind::ComplianceScan;
-                match crate::billing::event(store, &job_state.pricing, &tenant_id, kind, format!("scan:{scan_id}"), true, detail).await {
-                    Ok(usage) => store.finish_scan(&tenant_id, &scan_id, &report, usage.as_ref()).await,
+                match store.tenant_tier(&tenant_id).await {
+                    Ok(tier) => {
+                        let usage = tier.map(|t| {
+                            crate::billing::event(&job_state.pricing, &tenant_id, t, kind, format!("scan:{scan_id}"), true, detail)
+                        });
+                        store.finish_scan(&tenant_id, &scan_id, &report, usage.as_ref()).await
+                    }
                     Err(e) => Err(e),
                 }
             }
@@ -136,7 +141,7 @@ pub(crate) async fn list(
     Path(id): Path<String>,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<Paged<ScanRow>>, AppError> {
-    visible_tenant(&state, &principal(&ext), &id).await?;
+    visible_tenant(&state, &ext, &id).await?;
     let q = crate::error::parse_query(q)?;
     Ok(Json(state.store.list_scans(&id, page(q.skip(), q.limit())?).await?))
 }
@@ -146,6 +151,6 @@ pub(crate) async fn show(
     ext: Extensions,
     Path((id, scan)): Path<(String, String)>,
 ) -> Result<Json<ScanRow>, AppError> {
-    visible_tenant(&state, &principal(&ext), &id).await?;
+    visible_tenant(&state, &ext, &id).await?;
     Ok(Json(state.store.get_scan(&id, &scan).await?.ok_or_else(|| AppError::not_found("scan", &scan))?))
 }

@@ -230,7 +230,7 @@ pub(crate) async fn list(
 }
 
 pub(crate) async fn show(State(state): State<AppState>, ext: Extensions, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
-    let t = visible_tenant(&state, &principal(&ext), &id).await?;
+    let t = visible_tenant(&state, &ext, &id).await?;
     Ok(Json(with_status(&state, t).await?))
 }
 
@@ -241,7 +241,7 @@ pub(crate) async fn update(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, AppError> {
     let p = principal(&ext);
-    visible_tenant(&state, &p, &id).await?;
+    visible_tenant(&state, &ext, &id).await?;
     require_admin(&p)?;
     let req: UpdateTenant = crate::error::parse_body(body)?;
     validate(
@@ -275,7 +275,7 @@ pub(crate) async fn delete(
     q: Result<Query<DeleteQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
     let p = principal(&ext);
-    visible_tenant(&state, &p, &id).await?;
+    visible_tenant(&state, &ext, &id).await?;
     require_admin(&p)?;
     if crate::error::parse_query(q)?.confirmation != Some(true) {
         return Err(AppError::new(
@@ -297,7 +297,7 @@ pub(crate) async fn create_key(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let p = principal(&ext);
-    visible_tenant(&state, &p, &id).await?;
+    visible_tenant(&state, &ext, &id).await?;
     require_admin(&p)?;
     let req: CreateKey = match &body {
         Ok(b) if b.is_empty() => CreateKey::default(),

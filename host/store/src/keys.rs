@@ -3,7 +3,7 @@
 //! stored, and is shown to its owner once, when the key is made. 160 random bits make
 //! a slow password hash pointless here.
 
-use crate::{Scope, Store, StoreError, col, hex, new_id, now, random_bytes};
+use crate::{Scope, Store, StoreError, Tenant, col, hex, new_id, now, random_bytes};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -121,13 +121,18 @@ impl Store {
     /// Who a bearer token belongs to, or `None` for an unknown, revoked or malformed
     /// token, or a tenant key whose tenant is deleted.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>, StoreError> {
+        Ok(self.authenticate_with_tenant(token).await?.map(|(p, _)| p))
+    }
+
+    /// Like [`Store::authenticate`], with a tenant key's tenant as read to check it is live.
+    pub async fn authenticate_with_tenant(&self, token: &str) -> Result<Option<(Principal, Option<Tenant>)>, StoreError> {
         let Some((id, secret)) = parse_token(token) else { return Ok(None) };
+        // One transaction: the key, then (bound to its tenant) the tenant it belongs to.
         let mut tx = self.tenant_transaction(&Scope::Key(id.to_string())).await?;
         let row = sqlx::query("SELECT kind, tenant_id, secret_sha256 FROM api_keys WHERE id = $1 AND revoked_at IS NULL")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-        tx.commit().await?;
         // Hash and compare even for an unknown id, so timing tells nothing.
         let presented = digest(secret);
         let (stored, row) = match row {
@@ -136,17 +141,17 @@ impl Store {
         };
         let matches = bool::from(stored.as_bytes().ct_eq(presented.as_bytes()));
         let Some(row) = row.filter(|_| matches) else { return Ok(None) };
-        let kind = match col::<String>(&row, "kind")?.as_str() {
-            "admin" => KeyKind::Admin,
+        let (kind, tenant) = match col::<String>(&row, "kind")?.as_str() {
+            "admin" => (KeyKind::Admin, None),
             _ => {
-                let tenant: String = col(&row, "tenant_id")?;
-                if self.get_tenant(&tenant).await?.is_none() {
-                    return Ok(None);
-                }
-                KeyKind::Tenant(tenant)
+                let tenant_id: String = col(&row, "tenant_id")?;
+                self.bind_tenant(&mut tx, &tenant_id).await?;
+                let Some(tenant) = crate::tenants::live_tenant_in(&mut tx, &tenant_id).await? else { return Ok(None) };
+                (KeyKind::Tenant(tenant_id), Some(tenant))
             }
         };
-        Ok(Some(Principal { key_id: id.to_string(), kind }))
+        tx.commit().await?;
+        Ok(Some((Principal { key_id: id.to_string(), kind }, tenant)))
     }
 
     /// Revokes a key. Returns whether a live key was revoked.

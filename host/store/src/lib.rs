@@ -202,6 +202,19 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Narrows a transaction bound to an API key to the key's tenant (PostgreSQL).
+    pub(crate) async fn bind_tenant(&self, tx: &mut Transaction<'static, Any>, tenant: &str) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT set_config('securebase.tenant_id', $1, true), set_config('securebase.key_id', '', true)")
+                .bind(tenant)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// A URL with any password replaced, for errors and logs.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

@@ -24,6 +24,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0002_metering.sql"),
         sqlite: include_str!("../migrations/sqlite/0002_metering.sql"),
     },
+    Migration {
+        version: 3,
+        name: "severity_order",
+        postgres: include_str!("../migrations/postgres/0003_severity_order.sql"),
+        sqlite: include_str!("../migrations/sqlite/0003_severity_order.sql"),
+    },
 ];
 
 /// Applies pending migrations over a connection of the URL's own user (the owner).

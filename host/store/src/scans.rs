@@ -118,6 +118,9 @@ pub struct ScanDigest {
     pub frameworks: Vec<securebase_scan::FrameworkResult>,
     /// Evaluations that failed.
     pub plugin_errors: Vec<securebase_scan::PluginErrorEntry>,
+    /// Failing findings of each framework's checks, counted when the scan was stored.
+    #[serde(default)]
+    pub failing_findings: std::collections::BTreeMap<String, u64>,
 }
 
 /// Which findings to read; `None` fields do not filter.
@@ -175,7 +178,12 @@ fn finding_from_row(row: &AnyRow) -> Result<FindingRow, StoreError> {
     })
 }
 
-/// Rows per multi-row INSERT: 13 parameters each stays far below both backends' limits.
+/// Most severe first: the order of `findings.severity_rank`.
+fn severity_rank(severity: &str) -> i64 {
+    ["critical", "high", "medium", "low"].iter().position(|s| *s == severity).unwrap_or(4) as i64
+}
+
+/// Rows per multi-row INSERT: 14 parameters each stays far below both backends' limits.
 const INSERT_BATCH: usize = 500;
 
 impl Store {
@@ -217,10 +225,27 @@ impl Store {
         report: &ScanReport,
         usage: Option<&crate::UsageEvent>,
     ) -> Result<(), StoreError> {
+        let failing_findings = report
+            .organization
+            .frameworks
+            .iter()
+            .map(|fw| {
+                let checks: std::collections::HashSet<&str> =
+                    fw.requirements.iter().flat_map(|r| r.checks.iter().map(String::as_str)).collect();
+                let n = report
+                    .accounts
+                    .iter()
+                    .flat_map(|a| &a.findings)
+                    .filter(|f| f.status == "fail" && checks.contains(f.check_id.as_str()))
+                    .count();
+                (fw.framework.clone(), n as u64)
+            })
+            .collect();
         let digest = ScanDigest {
             started_at: report.started_at.clone(),
             frameworks: report.organization.frameworks.clone(),
             plugin_errors: report.plugin_errors.clone(),
+            failing_findings,
         };
         let summary = serde_json::to_string(&digest).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let document = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -230,15 +255,15 @@ impl Store {
         for (batch_no, batch) in findings.chunks(INSERT_BATCH).enumerate() {
             let mut sql = String::from(
                 "INSERT INTO findings (scan_id, seq, tenant_id, account_id, region, check_id, check_title, resource_type, \
-                 resource_id, status, severity, message, remediation) VALUES ",
+                 resource_id, status, severity, message, remediation, severity_rank) VALUES ",
             );
             for i in 0..batch.len() {
-                let b = i * 13;
+                let b = i * 14;
                 if i > 0 {
                     sql.push_str(", ");
                 }
                 sql.push('(');
-                sql.push_str(&(1..=13).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
+                sql.push_str(&(1..=14).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
                 sql.push(')');
             }
             let mut q = sqlx::query(&sql);
@@ -256,7 +281,8 @@ impl Store {
                     .bind(&f.status)
                     .bind(&f.severity)
                     .bind(&f.message)
-                    .bind(&f.remediation);
+                    .bind(&f.remediation)
+                    .bind(severity_rank(&f.severity));
             }
             q.execute(&mut *tx).await?;
         }
@@ -371,59 +397,112 @@ impl Store {
 
     /// A page of a scan's findings, in the scan document's order (or by severity).
     pub async fn findings(&self, tenant: &str, scan: &str, filter: &FindingFilter, page: Page) -> Result<Paged<FindingRow>, StoreError> {
-        let mut sql = String::from(" FROM findings WHERE tenant_id = $1 AND scan_id = $2");
-        let mut args: Vec<String> = vec![tenant.into(), scan.into()];
-        let mut push = |sql: &mut String, column: &str, value: &str| {
-            args.push(value.to_string());
-            sql.push_str(&format!(" AND {column} = ${}", args.len()));
-        };
-        for (column, value) in [
-            ("status", &filter.status),
-            ("severity", &filter.severity),
-            ("resource_type", &filter.resource_type),
-            ("account_id", &filter.account_id),
-        ] {
-            if let Some(v) = value {
-                push(&mut sql, column, v);
-            }
-        }
-        if let Some(checks) = &filter.check_ids {
-            if checks.is_empty() {
-                sql.push_str(" AND 1 = 0");
-            } else {
-                let first = args.len() + 1;
-                args.extend(checks.iter().cloned());
-                let list: Vec<_> = (first..=args.len()).map(|i| format!("${i}")).collect();
-                sql.push_str(&format!(" AND check_id IN ({})", list.join(", ")));
-            }
-        }
         let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        let count_sql = format!("SELECT COUNT(*){sql}");
-        let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let total = q.fetch_one(&mut *tx).await?.max(0) as u64;
-        let (limit, skip) = page_args(page);
-        let n = args.len();
-        let order = if filter.by_severity {
-            "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, seq"
-        } else {
-            "seq"
-        };
-        let select = format!(
-            "SELECT scan_id, account_id, region, check_id, check_title, resource_type, resource_id, status, severity, \
-             message, remediation{sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
-        let mut q = sqlx::query(&select);
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let rows = q.bind(limit).bind(skip).fetch_all(&mut *tx).await?;
+        let found = findings_in(&mut tx, tenant, scan, filter, page, None).await?;
         tx.commit().await?;
-        let items = rows.iter().map(finding_from_row).collect::<Result<_, _>>()?;
-        Ok(Paged { items, total, skip: page.skip, limit: page.limit })
+        Ok(found)
     }
+
+    /// A succeeded scan's digest (the newest if `scan` is `None`) with a page of its
+    /// findings, read in one transaction: what a compliance report needs. With
+    /// `failing_total_of` naming a framework, the filter must select that framework's
+    /// failing findings, whose total is then taken from the digest instead of counted.
+    pub async fn digest_with_findings(
+        &self,
+        tenant: &str,
+        scan: Option<&str>,
+        filter: &FindingFilter,
+        page: Page,
+        failing_total_of: Option<&str>,
+    ) -> Result<Option<(String, ScanDigest, Paged<FindingRow>)>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let row = match scan {
+            None => sqlx::query(
+                "SELECT id, summary FROM scans WHERE tenant_id = $1 AND status = 'succeeded' ORDER BY finished_at DESC, id DESC LIMIT 1",
+            )
+            .bind(tenant)
+            .fetch_optional(&mut *tx)
+            .await?,
+            Some(id) => {
+                sqlx::query("SELECT id, summary FROM scans WHERE tenant_id = $1 AND id = $2 AND status = 'succeeded'")
+                    .bind(tenant)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+        };
+        let Some(row) = row else { return Ok(None) };
+        let (id, text): (String, String) = (col(&row, "id")?, col(&row, "summary")?);
+        let digest: ScanDigest = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("scan {id} summary: {e}")))?;
+        // Counting a large scan's failing findings per request is most of the database's
+        // work: the caller may know the total already (from the digest).
+        let total = failing_total_of.and_then(|fw| digest.failing_findings.get(fw).copied());
+        let found = findings_in(&mut tx, tenant, &id, filter, page, total).await?;
+        tx.commit().await?;
+        Ok(Some((id, digest, found)))
+    }
+}
+
+/// A page of findings and their total, in a transaction already bound to `tenant`.
+async fn findings_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tenant: &str,
+    scan: &str,
+    filter: &FindingFilter,
+    page: Page,
+    known_total: Option<u64>,
+) -> Result<Paged<FindingRow>, StoreError> {
+    let mut sql = String::from(" FROM findings WHERE tenant_id = $1 AND scan_id = $2");
+    let mut args: Vec<String> = vec![tenant.into(), scan.into()];
+    let mut push = |sql: &mut String, column: &str, value: &str| {
+        args.push(value.to_string());
+        sql.push_str(&format!(" AND {column} = ${}", args.len()));
+    };
+    for (column, value) in [
+        ("status", &filter.status),
+        ("severity", &filter.severity),
+        ("resource_type", &filter.resource_type),
+        ("account_id", &filter.account_id),
+    ] {
+        if let Some(v) = value {
+            push(&mut sql, column, v);
+        }
+    }
+    if let Some(checks) = &filter.check_ids {
+        if checks.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            let first = args.len() + 1;
+            args.extend(checks.iter().cloned());
+            let list: Vec<_> = (first..=args.len()).map(|i| format!("${i}")).collect();
+            sql.push_str(&format!(" AND check_id IN ({})", list.join(", ")));
+        }
+    }
+    let total = match known_total {
+        Some(n) => n,
+        None => {
+            let count_sql = format!("SELECT COUNT(*){sql}");
+            let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
+            for a in &args {
+                q = q.bind(a.clone());
+            }
+            q.fetch_one(&mut **tx).await?.max(0) as u64
+        }
+    };
+    let (limit, skip) = page_args(page);
+    let n = args.len();
+    let order = if filter.by_severity { "severity_rank, seq" } else { "seq" };
+    let select = format!(
+        "SELECT scan_id, account_id, region, check_id, check_title, resource_type, resource_id, status, severity, \
+             message, remediation{sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let mut q = sqlx::query(&select);
+    for a in &args {
+        q = q.bind(a.clone());
+    }
+    let rows = q.bind(limit).bind(skip).fetch_all(&mut **tx).await?;
+    let items = rows.iter().map(finding_from_row).collect::<Result<_, _>>()?;
+    Ok(Paged { items, total, skip: page.skip, limit: page.limit })
 }

@@ -163,6 +163,15 @@ async fn record_tier(tx: &mut sqlx::Transaction<'static, sqlx::Any>, tenant: &st
     Ok(())
 }
 
+/// A live tenant, in a transaction already bound to it.
+pub(crate) async fn live_tenant_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: &str) -> Result<Option<Tenant>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1 AND deleted_at IS NULL"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 impl Store {
     /// Creates a tenant.
     pub async fn create_tenant(&self, t: &NewTenant) -> Result<Tenant, StoreError> {
@@ -206,12 +215,9 @@ impl Store {
     /// A live tenant, read in that tenant's own scope.
     pub async fn get_tenant(&self, id: &str) -> Result<Option<Tenant>, StoreError> {
         let mut tx = self.tenant_transaction(&Scope::Tenant(id.to_string())).await?;
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1 AND deleted_at IS NULL"))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let tenant = live_tenant_in(&mut tx, id).await?;
         tx.commit().await?;
-        row.as_ref().map(from_row).transpose()
+        Ok(tenant)
     }
 
     /// Applies a patch to a live tenant; `None` if there is none with that id.
