@@ -33,6 +33,13 @@ pub enum Command {
     Frameworks(FrameworkArgs),
     /// Render a saved scan (scan.json) as a PDF compliance report, CSV or OCSF events.
     Report(ReportArgs),
+    /// Collect accounts' configuration from AWS into a snapshot directory (what `scan
+    /// --inventory` reads). Today: S3 buckets; the other services are to come.
+    ///
+    /// Credentials: the default AWS chain, or each account's role_arn assumed with its
+    /// external_id. Nothing secret is written to the snapshot or the log. An account or
+    /// service that cannot be read is reported, and every other account is still written.
+    Collect(CollectArgs),
     /// Run the multi-tenant REST API (see README: "The service").
     ///
     /// With no --database-url it keeps its data in an embedded SQLite file. On first
@@ -196,6 +203,22 @@ pub struct ServeArgs {
     pub threads: Option<u16>,
     #[command(flatten)]
     pub plugins: PluginArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// The accounts file (TOML; format in host/collect/src/accounts.rs).
+    #[arg(long, value_name = "FILE")]
+    pub accounts: PathBuf,
+    /// The snapshot directory to write (one JSON file per account).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// A local AWS-compatible endpoint (e.g. moto on http://127.0.0.1:5000) instead of AWS.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Accounts collected at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
 }
 
 #[derive(Debug, Args)]

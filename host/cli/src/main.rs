@@ -4,7 +4,9 @@
 mod args;
 
 use anyhow::{Context, Result, anyhow, bail};
-use args::{BenchCommand, Cli, Command, Format, InvoiceArgs, OrgArgs, PluginArgs, ReportArgs, ReportFormat, ScanArgs, ServeArgs};
+use args::{
+    BenchCommand, Cli, CollectArgs, Command, Format, InvoiceArgs, OrgArgs, PluginArgs, ReportArgs, ReportFormat, ScanArgs, ServeArgs,
+};
 use clap::Parser;
 use securebase_runtime::{LoadedPlugin, Runtime, RuntimeOptions, Severity};
 use securebase_scan::{Progress, Scanner};
@@ -63,6 +65,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Report(args) => report(&args),
         Command::Serve(args) => serve(args),
         Command::Invoice(args) => invoice(args),
+        Command::Collect(args) => collect(args),
         Command::Bench(command) => bench(command),
     }
 }
@@ -277,6 +280,42 @@ fn serve(args: ServeArgs) -> Result<u8> {
         store.close().await;
         Ok(EXIT_OK)
     })
+}
+
+fn collect(args: CollectArgs) -> Result<u8> {
+    let file = securebase_collect::AccountsFile::load(&args.accounts).map_err(input)?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let options = securebase_collect::CollectOptions { endpoint_url: args.endpoint_url.clone() };
+    let total = file.accounts.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let tty = std::io::stderr().is_terminal();
+    let collections = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(securebase_collect::collect_all(
+        &file,
+        &options,
+        usize::from(args.concurrency),
+        &|c| {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if tty {
+                eprint!("\r\x1b[2KCollected {n}/{total} accounts (last: {})", c.account_id);
+            }
+        },
+    ));
+    if tty {
+        eprintln!();
+    }
+    let mut errors = 0;
+    for c in &collections {
+        for e in &c.errors {
+            errors += 1;
+            eprintln!("warning: account {} {} [{}]: {}", c.account_id, e.service, e.region, e.message);
+        }
+        if let Some(inv) = &c.inventory {
+            write_atomically(&args.out.join(format!("{}.json", c.account_id)), securebase_inventory::to_json(inv).as_bytes())?;
+        }
+    }
+    let written = collections.iter().filter(|c| c.inventory.is_some()).count();
+    eprintln!("Wrote {written} of {total} account(s) to {} ({errors} error(s)).", args.out.display());
+    Ok(EXIT_OK)
 }
 
 fn invoice(args: InvoiceArgs) -> Result<u8> {

@@ -1,0 +1,168 @@
+//! The accounts file: which accounts to collect, in which regions, through which role.
+//!
+//! ```toml
+//! [defaults]
+//! regions = ["us-east-1", "eu-west-1"]
+//!
+//! [[account]]
+//! id = "111122223333"
+//! name = "production"
+//! role_arn = "arn:aws:iam::111122223333:role/SecureBaseReadOnly"
+//! external_id = "7c1e..."          # optional; never logged
+//! regions = ["us-east-1"]          # optional; else the defaults
+//! ```
+
+use serde::Deserialize;
+use std::fmt;
+
+/// A bad accounts file: which file, which field, what was expected.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {message}")]
+pub struct AccountsError {
+    /// The file.
+    pub origin: String,
+    /// What is wrong, naming the field.
+    pub message: String,
+}
+
+/// One account to collect.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Twelve digits.
+    pub id: String,
+    /// A display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The read-only role to assume; the default credential chain is used as is without it.
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    /// The external id the role's trust policy requires.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Regions to collect; the file's defaults if empty.
+    #[serde(default)]
+    pub regions: Vec<String>,
+}
+
+impl fmt::Debug for Account {
+    // The external id is a shared secret of the trust relationship: never in logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("role_arn", &self.role_arn)
+            .field("external_id", &self.external_id.as_ref().map(|_| "***"))
+            .field("regions", &self.regions)
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Defaults {
+    #[serde(default)]
+    regions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    defaults: Option<Defaults>,
+    #[serde(default)]
+    account: Vec<Account>,
+}
+
+/// The parsed file, defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountsFile {
+    /// In file order.
+    pub accounts: Vec<Account>,
+}
+
+fn is_region(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+impl AccountsFile {
+    /// Parses an accounts file; `origin` (its path) prefixes every error.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, AccountsError> {
+        let err = |message: String| AccountsError { origin: origin.into(), message };
+        let raw: Raw = toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
+        let defaults = raw.defaults.map(|d| d.regions).unwrap_or_default();
+        if raw.account.is_empty() {
+            return Err(err("no [[account]] entries: name at least one account".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut accounts = vec![];
+        for (i, mut a) in raw.account.into_iter().enumerate() {
+            let at = format!("account[{i}]");
+            if !securebase_inventory::is_account_id(&a.id) {
+                return Err(err(format!("{at}.id: expected 12 digits, found {:?}", a.id)));
+            }
+            if !seen.insert(a.id.clone()) {
+                return Err(err(format!("{at}.id: account {} is listed twice", a.id)));
+            }
+            if a.regions.is_empty() {
+                a.regions.clone_from(&defaults);
+            }
+            if a.regions.is_empty() {
+                return Err(err(format!("{at}.regions: none given and no [defaults] regions")));
+            }
+            if let Some(r) = a.regions.iter().find(|r| !is_region(r)) {
+                return Err(err(format!("{at}.regions: {r:?} is not an AWS region name (like us-east-1)")));
+            }
+            if let Some(arn) = &a.role_arn {
+                let prefix = format!("arn:aws:iam::{}:role/", a.id);
+                if !arn.starts_with(&prefix) || arn.len() == prefix.len() {
+                    return Err(err(format!("{at}.role_arn: expected {prefix}<role name>, found {arn:?}")));
+                }
+            }
+            accounts.push(a);
+        }
+        Ok(Self { accounts })
+    }
+
+    /// Reads and parses a file.
+    pub fn load(path: &std::path::Path) -> Result<Self, AccountsError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| AccountsError { origin: origin.clone(), message: e.to_string() })?;
+        Self::parse(&text, &origin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_and_errors_name_the_field() {
+        let f = AccountsFile::parse(
+            "[defaults]\nregions = [\"us-east-1\"]\n[[account]]\nid = \"111122223333\"\nexternal_id = \"s3cret\"\n\
+             [[account]]\nid = \"444455556666\"\nregions = [\"eu-west-1\"]\n",
+            "a.toml",
+        )
+        .unwrap();
+        assert_eq!(f.accounts[0].regions, ["us-east-1"]);
+        assert_eq!(f.accounts[1].regions, ["eu-west-1"]);
+        assert!(!format!("{:?}", f.accounts[0]).contains("s3cret"), "the external id never reaches a log");
+        for (text, expected) in [
+            ("[[account]]\nid = \"12\"\nregions = [\"us-east-1\"]\n", "a.toml: account[0].id: expected 12 digits"),
+            ("[[account]]\nid = \"111122223333\"\n", "account[0].regions: none given"),
+            ("[[account]]\nid = \"111122223333\"\nregions = [\"mars\"]\n", "\"mars\" is not an AWS region"),
+            (
+                "[[account]]\nid = \"111122223333\"\nregions = [\"us-east-1\"]\nrole_arn = \"arn:aws:iam::999999999999:role/x\"\n",
+                "role_arn",
+            ),
+            ("[[account]]\nid = \"111122223333\"\ncolour = 1\n", "unknown field `colour`"),
+            ("", "no [[account]] entries"),
+        ] {
+            let e = AccountsFile::parse(text, "a.toml").unwrap_err().to_string();
+            assert!(e.contains(expected), "{e}");
+        }
+    }
+}
