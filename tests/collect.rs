@@ -2,62 +2,10 @@
 //! loopback and stopped afterwards, seeded with boto3; `securebase collect` reads it
 //! with the AWS SDK for Rust and `securebase scan` evaluates what it wrote.
 
+use securebase_e2e::moto::Moto;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// moto's server on a free loopback port, killed on drop.
-struct Moto {
-    child: Child,
-    url: String,
-}
-
-impl Moto {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut child = Command::new("python3")
-            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 -m moto.server (tests/run installs moto[server])");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("moto did not start on port {port}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Self { child, url: format!("http://127.0.0.1:{port}") }
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A known mix: one bucket right on every S3 check, one wrong on all of them, a log bucket.
-const SEED: &str = r#"
-import boto3, json, sys
-s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
-s3.create_bucket(Bucket="good-bucket")
-s3.put_bucket_versioning(Bucket="good-bucket", VersioningConfiguration={"Status": "Enabled"})
-s3.put_public_access_block(Bucket="good-bucket", PublicAccessBlockConfiguration={"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
-s3.put_bucket_encryption(Bucket="good-bucket", ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "arn:aws:kms:us-east-1:123456789012:key/k1"}}]})
-s3.put_bucket_policy(Bucket="good-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "TLS", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::good-bucket", "arn:aws:s3:::good-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
-s3.create_bucket(Bucket="good-logs")
-s3.put_bucket_acl(Bucket="good-logs", ACL="log-delivery-write")
-s3.put_bucket_logging(Bucket="good-bucket", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "good-logs", "TargetPrefix": "s3/"}})
-s3.create_bucket(Bucket="bad-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-s3.put_bucket_acl(Bucket="bad-bucket", ACL="public-read")
-s3.put_bucket_tagging(Bucket="bad-bucket", Tagging={"TagSet": [{"Key": "team", "Value": "web"}]})
-"#;
+use std::process::Command;
 
 fn securebase(args: &[&str], cache: &std::path::Path) -> std::process::Output {
     Command::new(securebase_e2e::binary())
@@ -76,8 +24,7 @@ fn securebase(args: &[&str], cache: &std::path::Path) -> std::process::Output {
 #[test]
 fn collected_s3_buckets_scan_like_the_seeded_truth() {
     let moto = Moto::start();
-    let seeded = Command::new("python3").args(["-c", SEED, &moto.url]).status().unwrap();
-    assert!(seeded.success(), "seeding moto with boto3");
+    moto.seed();
     let dir = tempfile::tempdir().unwrap();
     let accounts = dir.path().join("accounts.toml");
     // moto's default account; the role is assumed through moto's STS.

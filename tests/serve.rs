@@ -23,6 +23,10 @@ struct Server {
 impl Server {
     /// Starts the binary and waits for its "listening" line; returns it with the lines before.
     fn start(args: &[&str], cache: &std::path::Path, cwd: &std::path::Path) -> (Self, Vec<String>) {
+        Self::start_with(args, cache, cwd, &[])
+    }
+
+    fn start_with(args: &[&str], cache: &std::path::Path, cwd: &std::path::Path, envs: &[(&str, &str)]) -> (Self, Vec<String>) {
         let mut child = Command::new(securebase_e2e::binary())
             .arg("serve")
             .args(["--listen", "127.0.0.1:0"])
@@ -30,6 +34,7 @@ impl Server {
             .env("SECUREBASE_CACHE_DIR", cache)
             .env_remove("SECUREBASE_ADMIN_KEY")
             .env_remove("SECUREBASE_DATABASE_URL")
+            .envs(envs.iter().copied())
             .current_dir(cwd)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
@@ -213,4 +218,33 @@ async fn a_newcomer_serves_scans_and_reads_reports_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_serves_scans_and_reads_reports_on_postgres() {
     the_readme_flow(Backend::Postgres).await;
+}
+
+/// A tenant's own accounts, collected live (from moto on loopback) and scanned by the service.
+#[test]
+fn a_tenant_s_accounts_are_collected_and_scanned() {
+    let moto = securebase_e2e::moto::Moto::start();
+    moto.seed();
+    let (cache, cwd) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let envs = [("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"), ("AWS_EC2_METADATA_DISABLED", "true")];
+    let (server, before) = Server::start_with(&["--endpoint-url", &moto.url], cache.path(), cwd.path(), &envs);
+    let admin = before.iter().find_map(|l| l.trim().strip_prefix("sb_k_").map(|k| format!("sb_k_{k}"))).unwrap();
+    let (status, tenant) = server.json(
+        "POST",
+        "/v1/tenants",
+        &admin,
+        Some(&json!({"name": "Mock", "tier": "standard", "framework": "cis-aws-foundations", "organization": "Mock Co",
+                      "contact_email": "ops@mock.example", "billing_code": "M-1",
+                      "accounts": [{"account_id": "123456789012", "regions": ["us-east-1"],
+                                    "role_arn": "arn:aws:iam::123456789012:role/SecureBaseReadOnly"}]})),
+    );
+    assert_eq!(status, 201, "{tenant}");
+    let (id, key) = (tenant["id"].as_str().unwrap(), tenant["api_key"]["token"].as_str().unwrap());
+    let (status, scan) = server.json("POST", &format!("/v1/tenants/{id}/scans?wait=true"), key, Some(&json!({"source": "accounts"})));
+    assert_eq!((status, scan["status"].as_str(), scan["source"].as_str()), (201, Some("succeeded"), Some("accounts")), "{scan}");
+    assert_eq!((scan["accounts"].as_i64(), scan["error"].as_str()), (Some(1), None), "{scan}");
+    let (_, f) = server.json("GET", &format!("/v1/tenants/{id}/findings?check=s3_bucket_public_access&status=fail"), key, None);
+    let failing: Vec<&str> = f["items"].as_array().unwrap().iter().map(|x| x["resource_id"].as_str().unwrap()).collect();
+    assert_eq!(failing, ["bad-bucket"]);
+    server.stop();
 }

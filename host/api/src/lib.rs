@@ -37,11 +37,13 @@ pub struct ApiConfig {
     pub rate_limit_per_minute: u32,
     /// Largest request body accepted, in bytes (uploaded snapshots included).
     pub body_limit: usize,
+    /// How scans of tenants' own accounts reach AWS (or a local endpoint).
+    pub collect: securebase_collect::CollectOptions,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        Self { rate_limit_per_minute: 600, body_limit: 16 << 20 }
+        Self { rate_limit_per_minute: 600, body_limit: 16 << 20, collect: securebase_collect::CollectOptions::default() }
     }
 }
 

@@ -36,6 +36,14 @@ pub(crate) struct CreateQuery {
     wait: Option<bool>,
 }
 
+/// What a scan job evaluates.
+enum Work {
+    /// An inventory at hand.
+    Ready(Snapshot),
+    /// The tenant's accounts, to collect first.
+    Collect(securebase_collect::AccountsFile),
+}
+
 fn snapshot(accounts: &[Value]) -> Result<Snapshot, AppError> {
     if accounts.is_empty() {
         return Err(AppError::bad_request("field accounts: at least one account inventory is needed"));
@@ -68,19 +76,29 @@ pub(crate) async fn create(
     let tenant = visible_tenant(&state, &ext, &id).await?;
     let wait = crate::error::parse_query(q)?.wait.unwrap_or(false);
     let req: CreateScan = crate::error::parse_body(body)?;
-    let (source, inventory) = match req {
-        CreateScan::Demo => ("demo", securebase_inventory::demo()),
-        CreateScan::Snapshot { accounts } => ("snapshot", snapshot(&accounts)?),
+    let (source, work) = match req {
+        CreateScan::Demo => ("demo", Work::Ready(securebase_inventory::demo())),
+        CreateScan::Snapshot { accounts } => ("snapshot", Work::Ready(snapshot(&accounts)?)),
         CreateScan::Accounts => {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "live_collection_unavailable",
-                format!(
-                    "this service cannot collect from AWS yet; the tenant's {} account(s) can be scanned by uploading a snapshot \
-                     (source \"snapshot\") made with `securebase bench generate` or by hand",
-                    tenant.accounts.len()
-                ),
-            ));
+            if tenant.accounts.is_empty() {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "no_accounts",
+                    "this tenant lists no accounts: PATCH its accounts, or upload a snapshot (source \"snapshot\")",
+                ));
+            }
+            let accounts = tenant
+                .accounts
+                .iter()
+                .map(|a| securebase_collect::Account {
+                    id: a.account_id.clone(),
+                    name: a.name.clone(),
+                    role_arn: a.role_arn.clone(),
+                    external_id: None,
+                    regions: if a.regions.is_empty() { vec!["us-east-1".into()] } else { a.regions.clone() },
+                })
+                .collect();
+            ("accounts", Work::Collect(securebase_collect::AccountsFile { accounts }))
         }
     };
     let scan = state.store.create_scan(&id, source, &p.actor()).await?;
@@ -96,6 +114,26 @@ pub(crate) async fn create(
         if let Err(e) = store.start_scan(&tenant_id, &scan_id).await {
             tracing::error!(error = %e, scan = %scan_id, "cannot mark scan running");
         }
+        // Live accounts are collected first (I/O on tokio); what cannot be read is kept
+        // as a note on the scan, and the accounts that were read are evaluated.
+        let (inventory, problems) = match work {
+            Work::Ready(snapshot) => (snapshot, vec![]),
+            Work::Collect(file) => {
+                let collected = securebase_collect::collect_all(&file, &job_state.config.collect, 8, &|_| {}).await;
+                let problems: Vec<String> = collected
+                    .iter()
+                    .flat_map(|c| {
+                        c.errors.iter().map(move |e| format!("account {} {} [{}]: {}", c.account_id, e.service, e.region, e.message))
+                    })
+                    .collect();
+                let accounts: Vec<_> = collected.into_iter().filter_map(|c| c.inventory).collect();
+                if accounts.is_empty() {
+                    let _ = store.fail_scan(&tenant_id, &scan_id, &format!("no account could be collected: {}", problems.join("; "))).await;
+                    return;
+                }
+                (securebase_inventory::Snapshot { source: "accounts".into(), accounts }, problems)
+            }
+        };
         let scanner = job_state.scanner.clone();
         let outcome = tokio::task::spawn_blocking(move || scanner.scan(inventory, &|_| {})).await;
         let stored = match outcome {
@@ -125,6 +163,11 @@ pub(crate) async fn create(
         if let Err(e) = stored {
             tracing::error!(error = %e, scan = %scan_id, "cannot store scan result");
             let _ = store.fail_scan(&tenant_id, &scan_id, "the result could not be stored").await;
+        } else if !problems.is_empty() {
+            let note = format!("collected with {} error(s): {}", problems.len(), problems.join("; "));
+            if let Err(e) = store.note_scan(&tenant_id, &scan_id, &note).await {
+                tracing::error!(error = %e, scan = %scan_id, "cannot note collection errors");
+            }
         }
     });
     if wait {

@@ -201,6 +201,9 @@ pub struct ServeArgs {
     /// Worker threads for evaluation (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+    /// Scans of tenants' accounts go to this AWS-compatible endpoint instead of AWS.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
     #[command(flatten)]
     pub plugins: PluginArgs,
 }

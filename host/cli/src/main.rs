@@ -258,8 +258,11 @@ fn serve(args: ServeArgs) -> Result<u8> {
             }
             Err(_) => {}
         }
-        let config =
-            securebase_api::ApiConfig { rate_limit_per_minute: args.rate_limit, body_limit: args.body_limit_mib as usize * (1 << 20) };
+        let config = securebase_api::ApiConfig {
+            rate_limit_per_minute: args.rate_limit,
+            body_limit: args.body_limit_mib as usize * (1 << 20),
+            collect: securebase_collect::CollectOptions { endpoint_url: args.endpoint_url.clone() },
+        };
         let state = securebase_api::AppState::new(store.clone(), scanner, config);
         let listener =
             tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen)).map_err(input)?;

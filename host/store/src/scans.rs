@@ -77,7 +77,7 @@ pub struct ScanRow {
     pub findings: Option<i64>,
     /// Failing findings.
     pub failing: Option<i64>,
-    /// Why it failed.
+    /// Why it failed, or what a succeeded scan could not collect.
     pub error: Option<String>,
 }
 
@@ -305,6 +305,19 @@ impl Store {
         if let Some(e) = usage {
             crate::usage::insert_usage(&mut tx, e).await?;
         }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Attaches a note (what could not be collected) to a scan that otherwise succeeded.
+    pub async fn note_scan(&self, tenant: &str, scan: &str, note: &str) -> Result<(), StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        sqlx::query("UPDATE scans SET error = $1 WHERE id = $2 AND tenant_id = $3")
+            .bind(note)
+            .bind(scan)
+            .bind(tenant)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
