@@ -134,6 +134,14 @@ pub(crate) async fn create(
                 (securebase_inventory::Snapshot { source: "accounts".into(), accounts }, problems)
             }
         };
+        // Say what a live scan did not look at, so a score is never read as covering more.
+        let coverage = match source {
+            "accounts" => Some(format!(
+                "live collection covers {} only: checks of other services found no resources in this scan",
+                securebase_collect::COLLECTED_SERVICES.join(", ")
+            )),
+            _ => None,
+        };
         let scanner = job_state.scanner.clone();
         let outcome = tokio::task::spawn_blocking(move || scanner.scan(inventory, &|_| {})).await;
         let stored = match outcome {
@@ -163,8 +171,11 @@ pub(crate) async fn create(
         if let Err(e) = stored {
             tracing::error!(error = %e, scan = %scan_id, "cannot store scan result");
             let _ = store.fail_scan(&tenant_id, &scan_id, "the result could not be stored").await;
-        } else if !problems.is_empty() {
-            let note = format!("collected with {} error(s): {}", problems.len(), problems.join("; "));
+        } else if coverage.is_some() || !problems.is_empty() {
+            let mut note = coverage.unwrap_or_default();
+            if !problems.is_empty() {
+                note.push_str(&format!("; collected with {} error(s): {}", problems.len(), problems.join("; ")));
+            }
             if let Err(e) = store.note_scan(&tenant_id, &scan_id, &note).await {
                 tracing::error!(error = %e, scan = %scan_id, "cannot note collection errors");
             }

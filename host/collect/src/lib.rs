@@ -19,6 +19,9 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use securebase_inventory::{AccountInventory, ConfigItem};
 use serde::Serialize;
 
+/// The services collected live so far.
+pub const COLLECTED_SERVICES: &[&str] = &["s3"];
+
 /// Where and how to collect.
 #[derive(Debug, Clone, Default)]
 pub struct CollectOptions {
