@@ -48,20 +48,32 @@ async fn usage_rows(store: &Store, tenant: &str, month: Month) -> Result<Vec<Usa
 
 /// The invoice of a tenant for a month as it stands now; `None` if the tenant never existed.
 pub async fn compute_invoice(store: &Store, pricing: &Pricing, tenant: &str, month: Month) -> Result<Option<Invoice>, StoreError> {
+    let rows = usage_rows(store, tenant, month).await?;
+    invoice_with(store, pricing, tenant, month, &rows).await
+}
+
+/// The invoice over usage rows already read for that month (callers that also show
+/// the rows read them once).
+async fn invoice_with(
+    store: &Store,
+    pricing: &Pricing,
+    tenant: &str,
+    month: Month,
+    rows: &[UsageRow],
+) -> Result<Option<Invoice>, StoreError> {
     let Some(subject) = store.billing_subject(tenant).await? else { return Ok(None) };
     let day = |s: &str| day_of(s).ok_or_else(|| StoreError::Corrupt(format!("tenant {tenant}: bad time {s:?}")));
     let changes =
         subject.tiers.iter().map(|(at, tier)| Ok((day(at)?, tier.as_str().to_string()))).collect::<Result<Vec<_>, StoreError>>()?;
     let deleted = subject.deleted_at.as_deref().map(day).transpose()?;
     let spans = tier_spans(month, day(&subject.created_at)?, deleted, &changes);
-    let usage: Vec<UsageTotal> = usage_rows(store, tenant, month)
-        .await?
-        .into_iter()
+    let usage: Vec<UsageTotal> = rows
+        .iter()
         .filter(|r| r.billable)
         .filter_map(|r| {
             Some(UsageTotal {
                 kind: EventKind::parse(&r.kind)?,
-                tier: r.tier,
+                tier: r.tier.clone(),
                 unit_price: Micros(r.unit_price_micros),
                 quantity: r.quantity,
             })
@@ -98,7 +110,7 @@ pub(crate) async fn month_summary(state: &AppState, tenant: &str) -> Result<Valu
     let month = current_month();
     let rows = usage_rows(&state.store, tenant, month).await?;
     let count = |kind: &str| rows.iter().filter(|r| r.kind == kind).map(|r| r.quantity).sum::<i64>();
-    let estimate = compute_invoice(&state.store, &state.pricing, tenant, month).await?;
+    let estimate = invoice_with(&state.store, &state.pricing, tenant, month, &rows).await?;
     Ok(json!({
         "month": month.to_string(),
         "api_calls": count("api_call"),
@@ -143,7 +155,7 @@ pub(crate) async fn usage(
             })
         })
         .collect();
-    let estimate = compute_invoice(&state.store, &state.pricing, &id, month).await?;
+    let estimate = invoice_with(&state.store, &state.pricing, &id, month, &rows).await?;
     Ok(Json(
         json!({ "tenant_id": id, "month": month.to_string(), "currency": state.pricing.currency, "totals": totals, "estimated_invoice": estimate }),
     ))
