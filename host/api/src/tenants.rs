@@ -110,20 +110,11 @@ fn accounts(list: &[TenantAccount]) -> Result<(), AppError> {
         if !seen.insert(&a.account_id) {
             return Err(AppError::bad_request(format!("{at}.account_id: {} is listed twice", a.account_id)));
         }
-        for r in &a.regions {
-            let parts: Vec<&str> = r.split('-').collect();
-            let ok = parts.len() >= 3
-                && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-                && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
-            if !ok {
-                return Err(AppError::bad_request(format!("{at}.regions: {r:?} is not an AWS region name (like us-east-1)")));
-            }
+        if let Some(r) = a.regions.iter().find(|r| !securebase_collect::is_region(r)) {
+            return Err(AppError::bad_request(format!("{at}.regions: {r:?} is not an AWS region name (like us-east-1)")));
         }
         if let Some(arn) = &a.role_arn {
-            let prefix = format!("arn:aws:iam::{}:role/", a.account_id);
-            if !arn.starts_with(&prefix) || arn.len() == prefix.len() {
-                return Err(AppError::bad_request(format!("{at}.role_arn: expected {prefix}<role name>, found {arn:?}")));
-            }
+            securebase_collect::check_role_arn(&a.account_id, arn).map_err(|m| AppError::bad_request(format!("{at}.role_arn: {m}")))?;
         }
     }
     Ok(())

@@ -81,11 +81,21 @@ pub struct AccountsFile {
     pub accounts: Vec<Account>,
 }
 
-fn is_region(r: &str) -> bool {
+/// Whether `r` looks like an AWS region name (`us-east-1`, `ap-southeast-2`).
+pub fn is_region(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
         && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
         && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Checks that a role ARN names a role of `account`; the error says what was expected.
+pub fn check_role_arn(account: &str, arn: &str) -> Result<(), String> {
+    let prefix = format!("arn:aws:iam::{account}:role/");
+    if !arn.starts_with(&prefix) || arn.len() == prefix.len() {
+        return Err(format!("expected {prefix}<role name>, found {arn:?}"));
+    }
+    Ok(())
 }
 
 impl AccountsFile {
@@ -117,10 +127,7 @@ impl AccountsFile {
                 return Err(err(format!("{at}.regions: {r:?} is not an AWS region name (like us-east-1)")));
             }
             if let Some(arn) = &a.role_arn {
-                let prefix = format!("arn:aws:iam::{}:role/", a.id);
-                if !arn.starts_with(&prefix) || arn.len() == prefix.len() {
-                    return Err(err(format!("{at}.role_arn: expected {prefix}<role name>, found {arn:?}")));
-                }
+                check_role_arn(&a.id, arn).map_err(|m| err(format!("{at}.role_arn: {m}")))?;
             }
             accounts.push(a);
         }

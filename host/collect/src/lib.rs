@@ -13,7 +13,7 @@
 mod accounts;
 mod s3;
 
-pub use accounts::{Account, AccountsError, AccountsFile};
+pub use accounts::{Account, AccountsError, AccountsFile, check_role_arn, is_region};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use securebase_inventory::{AccountInventory, ConfigItem};
