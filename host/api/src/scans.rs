@@ -98,7 +98,7 @@ pub(crate) async fn create(
                     regions: if a.regions.is_empty() { vec!["us-east-1".into()] } else { a.regions.clone() },
                 })
                 .collect();
-            ("accounts", Work::Collect(securebase_collect::AccountsFile { accounts }))
+            ("accounts", Work::Collect(securebase_collect::AccountsFile { accounts, organization: None }))
         }
     };
     let scan = state.store.create_scan(&id, source, &p.actor()).await?;
@@ -134,14 +134,6 @@ pub(crate) async fn create(
                 (securebase_inventory::Snapshot { source: "accounts".into(), accounts }, problems)
             }
         };
-        // Say what a live scan did not look at, so a score is never read as covering more.
-        let coverage = match source {
-            "accounts" => Some(format!(
-                "live collection covers {} only: checks of other services found no resources in this scan",
-                securebase_collect::COLLECTED_SERVICES.join(", ")
-            )),
-            _ => None,
-        };
         let scanner = job_state.scanner.clone();
         let outcome = tokio::task::spawn_blocking(move || scanner.scan(inventory, &|_| {})).await;
         let stored = match outcome {
@@ -171,11 +163,9 @@ pub(crate) async fn create(
         if let Err(e) = stored {
             tracing::error!(error = %e, scan = %scan_id, "cannot store scan result");
             let _ = store.fail_scan(&tenant_id, &scan_id, "the result could not be stored").await;
-        } else if coverage.is_some() || !problems.is_empty() {
-            let mut note = coverage.unwrap_or_default();
-            if !problems.is_empty() {
-                note.push_str(&format!("; collected with {} error(s): {}", problems.len(), problems.join("; ")));
-            }
+        } else if !problems.is_empty() {
+            // Say what a live scan could not read, so a score is never read as covering more.
+            let note = format!("collected with {} error(s): {}", problems.len(), problems.join("; "));
             if let Err(e) = store.note_scan(&tenant_id, &scan_id, &note).await {
                 tracing::error!(error = %e, scan = %scan_id, "cannot note collection errors");
             }

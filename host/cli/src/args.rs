@@ -10,7 +10,7 @@ use std::time::Duration;
 #[command(
     name = "securebase",
     version,
-    after_help = "Examples:\n  securebase scan --demo                      scan the bundled demo organization\n  securebase scan --inventory ./snapshot --framework cis-aws-foundations --fail-on high\n  securebase plugins                          list plugins and their checks\n  securebase frameworks                       list frameworks and requirement counts\n\nLogging: set SECUREBASE_LOG (e.g. SECUREBASE_LOG=debug) or pass --verbose."
+    after_help = "Examples:\n  securebase scan --demo                      scan the bundled demo organization\n  securebase scan --inventory ./snapshot --framework cis-aws-foundations --fail-on high\n  securebase scan --accounts accounts.toml    collect live from AWS and evaluate as accounts arrive\n  securebase collect --accounts accounts.toml --out ./snapshot\n  securebase plugins                          list plugins and their checks\n  securebase frameworks                       list frameworks and requirement counts\n\nLogging: set SECUREBASE_LOG (e.g. SECUREBASE_LOG=debug) or pass --verbose."
 )]
 pub struct Cli {
     /// Log what the engine is doing (to stderr).
@@ -34,7 +34,8 @@ pub enum Command {
     /// Render a saved scan (scan.json) as a PDF compliance report, CSV or OCSF events.
     Report(ReportArgs),
     /// Collect accounts' configuration from AWS into a snapshot directory (what `scan
-    /// --inventory` reads). Today: S3 buckets; the other services are to come.
+    /// --inventory` reads): S3, EC2/VPC/EBS, IAM, CloudTrail, CloudWatch and Logs, Config,
+    /// KMS, RDS, EFS, GuardDuty, Security Hub, Access Analyzer, in every region named.
     ///
     /// Credentials: the default AWS chain, or each account's role_arn assumed with its
     /// external_id. Nothing secret is written to the snapshot or the log. An account or
@@ -151,11 +152,17 @@ pub enum ReportFormat {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Scan the bundled demo organization (Acme Health, three accounts).
-    #[arg(long, conflicts_with = "inventory", required_unless_present = "inventory")]
+    #[arg(long, conflicts_with_all = ["inventory", "accounts"], required_unless_present_any = ["inventory", "accounts"])]
     pub demo: bool,
     /// A snapshot directory: one JSON file per account (format: host/inventory/README.md).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "accounts")]
     pub inventory: Option<PathBuf>,
+    /// Collect these accounts live from AWS and evaluate each as soon as it is in (the
+    /// accounts file of `securebase collect`; see the collection options below).
+    #[arg(long, value_name = "FILE")]
+    pub accounts: Option<PathBuf>,
+    #[command(flatten)]
+    pub collection: CollectionArgs,
     /// Score only this framework (repeatable). Default: all. See `securebase frameworks`.
     #[arg(long, value_name = "ID")]
     pub framework: Vec<String>,
@@ -210,18 +217,55 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct CollectArgs {
-    /// The accounts file (TOML; format in host/collect/src/accounts.rs).
+    /// The accounts file (TOML; format in host/collect/src/accounts.rs and the README).
     #[arg(long, value_name = "FILE")]
     pub accounts: PathBuf,
     /// The snapshot directory to write (one JSON file per account).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub collection: CollectionArgs,
+}
+
+/// How live collection reaches AWS; shared by `collect` and `scan --accounts`.
+#[derive(Debug, Args)]
+pub struct CollectionArgs {
     /// A local AWS-compatible endpoint (e.g. moto on http://127.0.0.1:5000) instead of AWS.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Where configuration items come from: `direct` (API calls for everything; works
+    /// whether or not AWS Config is on), `config` (each account's AWS Config for the types
+    /// its recorder records, direct calls for the rest and where it is off), or
+    /// `aggregator:NAME@REGION` (an organization-wide Config aggregator, direct calls for
+    /// what it does not hold).
+    #[arg(long, value_name = "SOURCE", default_value = "direct", value_parser = parse_source)]
+    pub source: securebase_collect::Source,
     /// Accounts collected at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Regions of one account collected at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub region_concurrency: u16,
+    /// Attempts per API call; throttling, 5xx and timeouts are retried with exponential
+    /// backoff and jitter before they become an error entry.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+}
+
+fn parse_source(s: &str) -> Result<securebase_collect::Source, String> {
+    s.parse()
+}
+
+impl CollectionArgs {
+    pub fn options(&self) -> securebase_collect::CollectOptions {
+        securebase_collect::CollectOptions {
+            endpoint_url: self.endpoint_url.clone(),
+            source: self.source.clone(),
+            region_concurrency: usize::from(self.region_concurrency),
+            max_attempts: self.max_attempts,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Args)]

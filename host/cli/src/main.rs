@@ -38,12 +38,16 @@ fn input(e: impl Into<anyhow::Error>) -> anyhow::Error {
     anyhow::Error::new(InputError(e.into()))
 }
 
+/// The default log filter: warnings, except the AWS SDK's own, whose failures the
+/// collector reports itself as error entries (one line per failed call, not a retry log).
+const QUIET_LOG: &str = "warn,aws_config=error,aws_smithy_runtime=error,aws_runtime=error,aws_sdk_sts=error";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SECUREBASE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if cli.verbose { "securebase=debug,info" } else { "warn" })),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if cli.verbose { "securebase=debug,info" } else { QUIET_LOG })),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -134,10 +138,11 @@ fn frameworks(selected: &[String], files: &[std::path::PathBuf]) -> Result<Vec<F
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
-    let snapshot = match (&args.inventory, args.demo) {
-        (Some(dir), false) => securebase_inventory::load_dir(dir).map_err(input)?,
-        (None, true) => securebase_inventory::demo(),
-        _ => return Err(input(anyhow!("give either --demo or --inventory DIR"))),
+    let snapshot = match (&args.inventory, args.demo, &args.accounts) {
+        (Some(dir), false, None) => Some(securebase_inventory::load_dir(dir).map_err(input)?),
+        (None, true, None) => Some(securebase_inventory::demo()),
+        (None, false, Some(_)) => None,
+        _ => return Err(input(anyhow!("give one of --demo, --inventory DIR or --accounts FILE"))),
     };
     let frameworks = frameworks(&args.framework, &args.framework_file)?;
     let runtime = Arc::new(runtime(&args.plugins, args.threads)?);
@@ -154,7 +159,11 @@ fn scan(args: ScanArgs) -> Result<u8> {
             let _ = std::io::stderr().flush();
         }
     };
-    let report = scanner.scan(snapshot, &progress);
+    let report = match (snapshot, &args.accounts) {
+        (Some(snapshot), _) => scanner.scan(snapshot, &progress),
+        (None, Some(path)) => scan_live(&args, path, &scanner, tty)?,
+        (None, None) => unreachable!("checked above"),
+    };
     if tty {
         eprint!("\r\x1b[2K");
     }
@@ -261,7 +270,7 @@ fn serve(args: ServeArgs) -> Result<u8> {
         let config = securebase_api::ApiConfig {
             rate_limit_per_minute: args.rate_limit,
             body_limit: args.body_limit_mib as usize * (1 << 20),
-            collect: securebase_collect::CollectOptions { endpoint_url: args.endpoint_url.clone() },
+            collect: securebase_collect::CollectOptions { endpoint_url: args.endpoint_url.clone(), ..Default::default() },
         };
         let state = securebase_api::AppState::new(store.clone(), scanner, config);
         let listener =
@@ -286,32 +295,23 @@ fn serve(args: ServeArgs) -> Result<u8> {
 }
 
 fn collect(args: CollectArgs) -> Result<u8> {
-    let file = securebase_collect::AccountsFile::load(&args.accounts).map_err(input)?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-    let options = securebase_collect::CollectOptions { endpoint_url: args.endpoint_url.clone() };
+    let tty = std::io::stderr().is_terminal();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let (file, options) = accounts_to_collect(&runtime, &args.accounts, &args.collection)?;
     let total = file.accounts.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let tty = std::io::stderr().is_terminal();
-    let collections = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(securebase_collect::collect_all(
-        &file,
-        &options,
-        usize::from(args.concurrency),
-        &|c| {
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if tty {
-                eprint!("\r\x1b[2KCollected {n}/{total} accounts (last: {})", c.account_id);
-            }
-        },
-    ));
+    let collections = runtime.block_on(securebase_collect::collect_all(&file, &options, usize::from(args.collection.concurrency), &|c| {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if tty {
+            eprint!("\r\x1b[2KCollected {n}/{total} accounts (last: {})", c.account_id);
+        }
+    }));
     if tty {
         eprintln!();
     }
-    let mut errors = 0;
+    let errors = report_collection_errors(&collections);
     for c in &collections {
-        for e in &c.errors {
-            errors += 1;
-            eprintln!("warning: account {} {} [{}]: {}", c.account_id, e.service, e.region, e.message);
-        }
         if let Some(inv) = &c.inventory {
             write_atomically(&args.out.join(format!("{}.json", c.account_id)), securebase_inventory::to_json(inv).as_bytes())?;
         }
@@ -319,6 +319,84 @@ fn collect(args: CollectArgs) -> Result<u8> {
     let written = collections.iter().filter(|c| c.inventory.is_some()).count();
     eprintln!("Wrote {written} of {total} account(s) to {} ({errors} error(s)).", args.out.display());
     Ok(EXIT_OK)
+}
+
+/// The accounts file, with the organization's accounts discovered, and the options.
+fn accounts_to_collect(
+    runtime: &tokio::runtime::Runtime,
+    path: &std::path::Path,
+    args: &args::CollectionArgs,
+) -> Result<(securebase_collect::AccountsFile, securebase_collect::CollectOptions)> {
+    let file = securebase_collect::AccountsFile::load(path).map_err(input)?;
+    let options = args.options();
+    let file = runtime
+        .block_on(securebase_collect::discover(&file, &options))
+        .map_err(|e| anyhow!("discovering the organization's accounts: {} [{}]: {}", e.service, e.region, e.message))?;
+    if file.accounts.is_empty() {
+        return Err(input(anyhow!(
+            "{}: no accounts to collect (the organization listed none that are active and not excluded)",
+            path.display()
+        )));
+    }
+    Ok((file, options))
+}
+
+/// Prints every collection error as a warning; returns how many.
+fn report_collection_errors(collections: &[securebase_collect::AccountCollection]) -> usize {
+    let mut errors = 0;
+    for c in collections {
+        for e in &c.errors {
+            errors += 1;
+            eprintln!("warning: account {} {} [{}]: {}", c.account_id, e.service, e.region, e.message);
+        }
+    }
+    errors
+}
+
+/// `scan --accounts`: collection on tokio feeds evaluation on the worker pool through a
+/// channel, so the first account is evaluated while the others are still being read.
+fn scan_live(args: &ScanArgs, path: &std::path::Path, scanner: &Scanner, tty: bool) -> Result<securebase_scan::ScanReport> {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let (file, options) = accounts_to_collect(&runtime, path, &args.collection)?;
+    let total = file.accounts.len();
+    let (collected, evaluated) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let show = |c: usize, e: usize| {
+        if tty {
+            eprint!("\r\x1b[2KCollected {c}/{total} accounts, evaluated {e}/{total}");
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let concurrency = usize::from(args.collection.concurrency);
+    let (collections, report) = std::thread::scope(|scope| {
+        let collector = scope.spawn(|| {
+            let tx = tx;
+            runtime.block_on(securebase_collect::collect_all(&file, &options, concurrency, &|c| {
+                if let Some(inv) = &c.inventory {
+                    let _ = tx.send(inv.clone());
+                }
+                show(collected.fetch_add(1, Relaxed) + 1, evaluated.load(Relaxed));
+            }))
+        });
+        let report = scanner.scan_stream(format!("accounts:{}", path.display()), total, rx.into_iter(), &|p| {
+            let Progress::AccountDone { done, .. } = p;
+            evaluated.store(done, Relaxed);
+            show(collected.load(Relaxed), done);
+        });
+        (collector.join().expect("collection thread"), report)
+    });
+    if tty {
+        eprintln!();
+    }
+    let errors = report_collection_errors(&collections);
+    let missing = collections.iter().filter(|c| c.inventory.is_none()).count();
+    eprintln!(
+        "Collected {} of {total} account(s) ({errors} collection error(s)){}.",
+        total - missing,
+        if missing > 0 { "; accounts that could not be read at all are not in the report" } else { "" }
+    );
+    Ok(report)
 }
 
 fn invoice(args: InvoiceArgs) -> Result<u8> {

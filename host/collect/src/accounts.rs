@@ -10,6 +10,14 @@
 //! role_arn = "arn:aws:iam::111122223333:role/SecureBaseReadOnly"
 //! external_id = "7c1e..."          # optional; never logged
 //! regions = ["us-east-1"]          # optional; else the defaults
+//!
+//! # Or, instead of (or besides) listing accounts: every active account of the
+//! # organization the default credentials (the management or a delegated
+//! # administrator account) can list, each through the same role name.
+//! [organization]
+//! role_name = "SecureBaseReadOnly"
+//! external_id = "7c1e..."          # optional
+//! exclude = ["999999999999"]       # optional
 //! ```
 
 use serde::Deserialize;
@@ -65,6 +73,34 @@ struct Defaults {
     regions: Vec<String>,
 }
 
+/// Discovery from AWS Organizations.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// The role assumed in every member account (`arn:aws:iam::ID:role/NAME`).
+    pub role_name: String,
+    /// The external id its trust policy requires.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Accounts not to collect.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Regions for discovered accounts; the file's defaults if empty.
+    #[serde(default)]
+    pub regions: Vec<String>,
+}
+
+impl fmt::Debug for Organization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Organization")
+            .field("role_name", &self.role_name)
+            .field("external_id", &self.external_id.as_ref().map(|_| "***"))
+            .field("exclude", &self.exclude)
+            .field("regions", &self.regions)
+            .finish()
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
@@ -72,6 +108,8 @@ struct Raw {
     defaults: Option<Defaults>,
     #[serde(default)]
     account: Vec<Account>,
+    #[serde(default)]
+    organization: Option<Organization>,
 }
 
 /// The parsed file, defaults applied.
@@ -79,6 +117,8 @@ struct Raw {
 pub struct AccountsFile {
     /// In file order.
     pub accounts: Vec<Account>,
+    /// Discovery from AWS Organizations, if asked for (see [`crate::discover`]).
+    pub organization: Option<Organization>,
 }
 
 /// Whether `r` looks like an AWS region name (`us-east-1`, `ap-southeast-2`).
@@ -104,9 +144,33 @@ impl AccountsFile {
         let err = |message: String| AccountsError { origin: origin.into(), message };
         let raw: Raw = toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
         let defaults = raw.defaults.map(|d| d.regions).unwrap_or_default();
-        if raw.account.is_empty() {
-            return Err(err("no [[account]] entries: name at least one account".into()));
+        if raw.account.is_empty() && raw.organization.is_none() {
+            return Err(err("no [[account]] entries and no [organization]: name at least one account, or discover them".into()));
         }
+        let organization = match raw.organization {
+            Some(mut o) => {
+                if o.role_name.is_empty() || o.role_name.contains(['/', ':']) {
+                    return Err(err(format!(
+                        "organization.role_name: expected a role name (like SecureBaseReadOnly), found {:?}",
+                        o.role_name
+                    )));
+                }
+                if let Some(x) = o.exclude.iter().find(|x| !securebase_inventory::is_account_id(x)) {
+                    return Err(err(format!("organization.exclude: expected 12-digit account ids, found {x:?}")));
+                }
+                if o.regions.is_empty() {
+                    o.regions.clone_from(&defaults);
+                }
+                if o.regions.is_empty() {
+                    return Err(err("organization.regions: none given and no [defaults] regions".into()));
+                }
+                if let Some(r) = o.regions.iter().find(|r| !is_region(r)) {
+                    return Err(err(format!("organization.regions: {r:?} is not an AWS region name (like us-east-1)")));
+                }
+                Some(o)
+            }
+            None => None,
+        };
         let mut seen = std::collections::HashSet::new();
         let mut accounts = vec![];
         for (i, mut a) in raw.account.into_iter().enumerate() {
@@ -131,7 +195,7 @@ impl AccountsFile {
             }
             accounts.push(a);
         }
-        Ok(Self { accounts })
+        Ok(Self { accounts, organization })
     }
 
     /// Reads and parses a file.
@@ -167,6 +231,11 @@ mod tests {
             ),
             ("[[account]]\nid = \"111122223333\"\ncolour = 1\n", "unknown field `colour`"),
             ("", "no [[account]] entries"),
+            (
+                "[defaults]\nregions = [\"us-east-1\"]\n[organization]\nrole_name = \"a/b\"\n",
+                "organization.role_name: expected a role name",
+            ),
+            ("[organization]\nrole_name = \"R\"\n", "organization.regions: none given"),
         ] {
             let e = AccountsFile::parse(text, "a.toml").unwrap_err().to_string();
             assert!(e.contains(expected), "{e}");

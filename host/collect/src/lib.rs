@@ -1,42 +1,130 @@
-//! Live collection from AWS with the official SDK for Rust. An accounts file names the
-//! accounts, their regions and the read-only role to assume; each collector turns API
-//! answers into configuration items of the inventory's one shape (the shape AWS Config
-//! records), so a plugin cannot tell a live scan from a snapshot.
+//! Live collection from AWS with the official SDK for Rust. An accounts file (or AWS
+//! Organizations) names the accounts, their regions and the read-only role to assume;
+//! each collector turns API answers into configuration items of the inventory's one
+//! shape (the shape AWS Config records), so a plugin cannot tell a live scan from a
+//! snapshot.
 //!
-//! Failures are values: a service or region that cannot be read becomes an
+//! Failures are values: a service or region that cannot be read becomes a
 //! [`CollectError`] entry in that account's [`AccountCollection`], and the rest of the
-//! account, and every other account, is still collected. Credentials come from the
-//! default chain or an assumed role and are never written anywhere.
+//! account, and every other account, is still collected. Throttling and transient errors
+//! are retried with backoff by the SDK's retry strategy before they become entries.
+//! Credentials come from the default chain or an assumed role and are never written
+//! anywhere.
 //!
-//! Status: S3 buckets are collected; the other services the catalogue reads are to come.
+//! Every API call a collector makes is an IAM action the read-only role must grant:
+//! `infra/iam/securebase-readonly-policy.json` lists exactly those, and a test records the
+//! calls of a full collection ([`CallLog`]) and compares.
 
+mod accessanalyzer;
 mod accounts;
+mod calls;
+mod cloudtrail;
+mod cloudwatch;
+mod config;
+mod ec2;
+mod efs;
+mod guardduty;
+mod iam;
+mod kms;
+mod organizations;
+mod rds;
+mod regional;
 mod s3;
+mod securityhub;
+mod sink;
 
-pub use accounts::{Account, AccountsError, AccountsFile, check_role_arn, is_region};
+pub use accounts::{Account, AccountsError, AccountsFile, Organization, check_role_arn, is_region};
+pub use calls::{CallLog, iam_action};
+pub use organizations::discover;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use securebase_inventory::{AccountInventory, ConfigItem};
 use serde::Serialize;
+use sink::Sink;
+use std::sync::Arc;
+use std::time::Duration;
 
-/// The services collected live so far.
-pub const COLLECTED_SERVICES: &[&str] = &["s3"];
+/// The services collected live. Every family of the check catalogue is here.
+pub const COLLECTED_SERVICES: &[&str] =
+    &["access-analyzer", "cloudtrail", "cloudwatch", "config", "ec2", "efs", "guardduty", "iam", "kms", "logs", "rds", "s3", "securityhub"];
+
+/// Where configuration items come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Source {
+    /// Direct API calls for everything (works whether or not AWS Config is on).
+    #[default]
+    Direct,
+    /// Each account's own AWS Config (`ListDiscoveredResources` + `BatchGetResourceConfig`)
+    /// for the types its recorder records, direct calls for the rest and where it is off.
+    Config,
+    /// An organization-wide AWS Config aggregator (`SelectAggregateResourceConfig`) in the
+    /// named region, direct calls for what Config does not record.
+    Aggregator {
+        /// The aggregator's name.
+        name: String,
+        /// The region it lives in.
+        region: String,
+    },
+}
+
+impl std::str::FromStr for Source {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "direct" => Ok(Self::Direct),
+            "config" => Ok(Self::Config),
+            _ => match s.strip_prefix("aggregator:").and_then(|rest| rest.split_once('@')) {
+                Some((name, region)) if !name.is_empty() && is_region(region) => {
+                    Ok(Self::Aggregator { name: name.into(), region: region.into() })
+                }
+                _ => Err(format!("expected direct, config or aggregator:NAME@REGION, found {s:?}")),
+            },
+        }
+    }
+}
 
 /// Where and how to collect.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CollectOptions {
     /// A local AWS-compatible endpoint (moto, LocalStack) instead of AWS.
     pub endpoint_url: Option<String>,
+    /// Where items come from.
+    pub source: Source,
+    /// Regions of one account collected at once.
+    pub region_concurrency: usize,
+    /// Attempts per call, retries with exponential backoff included (throttling, 5xx,
+    /// timeouts).
+    pub max_attempts: u32,
+    /// The first retry's backoff; later ones grow exponentially, with jitter.
+    pub initial_backoff: Duration,
+    /// Longest a single call may take, retries included.
+    pub call_timeout: Duration,
+    /// Records every API call (for the IAM policy test and `--show-calls`).
+    pub calls: Option<CallLog>,
+}
+
+impl Default for CollectOptions {
+    fn default() -> Self {
+        Self {
+            endpoint_url: None,
+            source: Source::Direct,
+            region_concurrency: 4,
+            max_attempts: 5,
+            initial_backoff: Duration::from_millis(500),
+            call_timeout: Duration::from_secs(120),
+            calls: None,
+        }
+    }
 }
 
 /// One part of an account that could not be collected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CollectError {
-    /// The service (`s3`, `sts`).
+    /// The service (`s3`, `ec2`, `sts`).
     pub service: String,
     /// The region, or `global`.
     pub region: String,
-    /// What AWS answered.
+    /// The call and what AWS answered.
     pub message: String,
 }
 
@@ -51,11 +139,50 @@ pub struct AccountCollection {
     pub errors: Vec<CollectError>,
 }
 
+/// What a collector works on: one account, one region, one SDK configuration, and
+/// which resource types it should produce (some may come from AWS Config instead).
+pub(crate) struct Scope<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+    pub config: &'a SdkConfig,
+    pub options: &'a CollectOptions,
+    skip: &'a [String],
+}
+
+impl Scope<'_> {
+    /// Whether a direct collector should produce `resource_type` here.
+    pub fn wants(&self, resource_type: &str) -> bool {
+        !self.skip.iter().any(|t| t == resource_type)
+    }
+}
+
+/// Builds a service client from a scope, with the call log and the local-endpoint
+/// adjustments attached.
+macro_rules! client {
+    ($sdk:ident, $scope:expr) => {{
+        let scope: &$crate::Scope<'_> = $scope;
+        let mut b = $sdk::config::Builder::from(scope.config);
+        for i in $crate::calls::interceptors(scope.options) {
+            b = b.interceptor(i);
+        }
+        $sdk::Client::from_conf(b.build())
+    }};
+}
+pub(crate) use client;
+
 /// The SDK configuration for one account: the default credential chain, or the
-/// account's role assumed with its external id.
+/// account's role assumed with its external id. Credentials are cached by the provider
+/// and shared by every region's clients.
 async fn sdk_config(account: &Account, region: &str, options: &CollectOptions) -> SdkConfig {
     let loader = || {
-        let mut l = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.to_string()));
+        let mut l = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .retry_config(
+                aws_config::retry::RetryConfig::standard()
+                    .with_max_attempts(options.max_attempts.max(1))
+                    .with_initial_backoff(options.initial_backoff),
+            )
+            .timeout_config(aws_config::timeout::TimeoutConfig::builder().operation_timeout(options.call_timeout).build());
         if let Some(url) = &options.endpoint_url {
             l = l.endpoint_url(url);
         }
@@ -73,19 +200,84 @@ async fn sdk_config(account: &Account, region: &str, options: &CollectOptions) -
     loader().credentials_provider(provider.build().await).load().await
 }
 
-/// Collects one account: every service, every region named, errors kept as entries.
+/// Collects one account: global services once, then every region named, `region_concurrency`
+/// at a time; errors kept as entries.
 pub async fn collect_account(account: &Account, options: &CollectOptions) -> AccountCollection {
     let home = account.regions.first().cloned().unwrap_or_else(|| "us-east-1".into());
-    let config = sdk_config(account, &home, options).await;
-    let mut items: Vec<ConfigItem> = vec![];
-    let mut errors = vec![];
-    match s3::collect(&config, &account.id, options.endpoint_url.is_some()).await {
-        Ok((found, mut errs)) => {
-            items.extend(found);
-            errors.append(&mut errs);
+    let base = sdk_config(account, &home, options).await;
+    let mut sink = Sink::default();
+
+    // Whose credentials these are, before anything else: a role that cannot be assumed,
+    // missing credentials or a role of another account is one clear error for the
+    // account, not one per call. (GetCallerIdentity needs no permission.)
+    let identity = Scope { account: &account.id, region: &home, config: &base, options, skip: &[] };
+    let who = client!(aws_sdk_sts, &identity).get_caller_identity().send().await;
+    let problem = match who {
+        Ok(who) if who.account() == Some(account.id.as_str()) => None,
+        Ok(who) => {
+            Some(format!("the credentials are for account {}, not {}: check the role ARN", who.account().unwrap_or("?"), account.id))
         }
-        Err(e) => errors.push(e),
+        Err(e) => Some(format!(
+            "cannot get credentials{}: {}",
+            account.role_arn.as_ref().map(|r| format!(" by assuming {r}")).unwrap_or_default(),
+            sink::describe(&e)
+        )),
+    };
+    if let Some(message) = problem {
+        let errors = vec![CollectError { service: "sts".into(), region: "global".into(), message }];
+        return AccountCollection { account_id: account.id.clone(), inventory: None, errors };
     }
+    sink.push(sink::item(
+        "SecureBase::Account::Account",
+        &account.id,
+        &account.id,
+        "global",
+        serde_json::json!({ "accountId": account.id, "accountName": account.name }),
+    ));
+
+    // Which named regions are enabled: an opt-in region the account has not enabled is an
+    // error entry, not a hang or a pile of identical failures.
+    let regions = regional::enabled_regions(account, &base, options, &mut sink).await;
+
+    // What AWS Config already holds, when it is the source; direct calls skip those types.
+    let from_config = config::source(account, &base, &regions, options).await;
+
+    let global_skip = from_config.skip("global");
+    let global = Scope { account: &account.id, region: "global", config: &base, options, skip: &global_skip };
+    let home_skip = from_config.skip(&home);
+    let home_scope = Scope { account: &account.id, region: &home, config: &base, options, skip: &home_skip };
+    let (iam, s3) = tokio::join!(iam::collect(&global), s3::collect(&global, &home_scope));
+    sink.merge(iam);
+    sink.merge(s3);
+
+    let limit = Arc::new(tokio::sync::Semaphore::new(options.region_concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (region, _) in regions.iter().filter(|(_, enabled)| *enabled) {
+        let (limit, options, region) = (limit.clone(), options.clone(), region.clone());
+        let config = base.to_builder().region(Region::new(region.clone())).build();
+        let skip = from_config.skip(&region);
+        let account = account.id.clone();
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("semaphore open");
+            let scope = Scope { account: &account, region: &region, config: &config, options: &options, skip: &skip };
+            regional::collect(&scope).await
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(s) => sink.merge(s),
+            Err(e) => sink.error("collect", "?", format!("a region's collection task failed: {e}")),
+        }
+    }
+    sink.items.extend(from_config.items);
+    sink.errors.extend(from_config.errors);
+
+    let mut items: Vec<ConfigItem> = sink.items;
+    let mut errors = sink.errors;
+    // Stable output: the same account collected twice writes the same file.
+    items.sort_by(|a, b| (&a.resource_type, &a.aws_region, &a.resource_id).cmp(&(&b.resource_type, &b.aws_region, &b.resource_id)));
+    items.dedup_by(|a, b| a.resource_type == b.resource_type && a.resource_id == b.resource_id);
+    errors.sort_by(|a, b| (&a.service, &a.region, &a.message).cmp(&(&b.service, &b.region, &b.message)));
     let captured_at = securebase_inventory::time::now_rfc3339();
     let inventory = AccountInventory::new("collect", &account.id, account.name.clone(), captured_at, items)
         .map_err(|e| errors.push(CollectError { service: "inventory".into(), region: "global".into(), message: e.to_string() }))
@@ -93,14 +285,15 @@ pub async fn collect_account(account: &Account, options: &CollectOptions) -> Acc
     AccountCollection { account_id: account.id.clone(), inventory, errors }
 }
 
-/// Collects every account of the file, `concurrency` at a time, in file order.
+/// Collects every account of the file, `concurrency` at a time; `progress` hears of
+/// each account as soon as it is in (so evaluation can start), results come back in
+/// file order.
 pub async fn collect_all(
     file: &AccountsFile,
     options: &CollectOptions,
     concurrency: usize,
     progress: &(dyn Fn(&AccountCollection) + Sync),
 ) -> Vec<AccountCollection> {
-    use std::sync::Arc;
     let limit = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for (i, account) in file.accounts.iter().cloned().enumerate() {

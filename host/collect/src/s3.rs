@@ -1,12 +1,13 @@
 //! S3: every bucket as an `AWS::S3::Bucket` configuration item, with the supplementary
 //! configuration AWS Config records (versioning, public access block, encryption,
-//! policy, logging, ACL). A bucket whose settings cannot all be read is left out and
-//! reported, never emitted half-read (a missing block would read as "not blocked").
+//! policy, logging, ACL), and the account's public access block (S3 Control). A bucket
+//! whose settings cannot all be read is left out and reported, never emitted half-read
+//! (a missing block would read as "not blocked").
 
-use crate::CollectError;
-use aws_config::SdkConfig;
+use crate::sink::{Sink, describe, is_code, item};
+use crate::{CollectError, Scope, client};
 use aws_sdk_s3::Client;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_s3::error::ProvideErrorMetadata;
 use securebase_inventory::ConfigItem;
 use serde_json::{Value, json};
 
@@ -15,14 +16,17 @@ fn error(region: &str, what: String) -> CollectError {
 }
 
 /// `Ok(None)` for the error codes that mean "not configured", the message otherwise.
-fn optional<T, E>(r: Result<T, aws_sdk_s3::error::SdkError<E>>, absent: &[&str]) -> Result<Option<T>, String>
+fn optional<T, E>(
+    r: Result<T, aws_sdk_s3::error::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>>,
+    absent: &[&str],
+) -> Result<Option<T>, String>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     match r {
         Ok(v) => Ok(Some(v)),
-        Err(e) if e.code().is_some_and(|c| absent.contains(&c)) => Ok(None),
-        Err(e) => Err(DisplayErrorContext(&e).to_string()),
+        Err(e) if is_code(&e, absent) => Ok(None),
+        Err(e) => Err(describe(&e)),
     }
 }
 
@@ -31,44 +35,72 @@ fn permission(p: &str) -> String {
     p.split('_').map(|w| w[..1].to_string() + &w[1..].to_lowercase()).collect()
 }
 
-/// Collects every bucket the credentials can list.
-pub(crate) async fn collect(
-    config: &SdkConfig,
-    account: &str,
-    path_style: bool,
-) -> Result<(Vec<ConfigItem>, Vec<CollectError>), CollectError> {
-    let client = Client::from_conf(aws_sdk_s3::config::Builder::from(config).force_path_style(path_style).build());
-    let list = client.list_buckets().send().await.map_err(|e| error("global", format!("ListBuckets: {}", DisplayErrorContext(&e))))?;
-    let (mut items, mut errors) = (vec![], vec![]);
+/// Collects every bucket the credentials can list (`global` scope; buckets of regions
+/// whose buckets came from AWS Config are skipped) and the account's public access
+/// block (`home` scope).
+pub(crate) async fn collect(global: &Scope<'_>, home: &Scope<'_>) -> Sink {
+    let mut out = Sink::default();
+    if home.wants("AWS::S3::AccountPublicAccessBlock") {
+        account_block(home, &mut out).await;
+    }
+    if !global.wants("AWS::S3::Bucket") {
+        return out;
+    }
+    let path_style = global.options.endpoint_url.is_some();
+    let mut b = aws_sdk_s3::config::Builder::from(global.config).force_path_style(path_style);
+    for i in crate::calls::interceptors(global.options) {
+        b = b.interceptor(i);
+    }
+    let client = Client::from_conf(b.build());
+    let r = client.list_buckets().send().await;
+    let Some(list) = out.call("s3", "global", "ListBuckets", r) else { return out };
     for bucket in list.buckets() {
         let Some(name) = bucket.name() else { continue };
-        match describe(&client, account, name, bucket.creation_date().map(|d| d.secs())).await {
-            Ok(item) => items.push(item),
-            Err(e) => errors.push(e),
+        match read_bucket(&client, global, name, bucket.creation_date().map(|d| d.secs())).await {
+            Ok(Some(item)) => out.push(item),
+            Ok(None) => {}
+            Err(e) => out.errors.push(e),
         }
     }
-    Ok((items, errors))
+    out
 }
 
-async fn describe(client: &Client, account: &str, name: &str, created: Option<i64>) -> Result<ConfigItem, CollectError> {
+/// `AWS::S3::AccountPublicAccessBlock`, always emitted (all flags off when there is none),
+/// since its absence would make the check silently not applicable.
+async fn account_block(s: &Scope<'_>, out: &mut Sink) {
+    let control = client!(aws_sdk_s3control, s);
+    let block = match control.get_public_access_block().account_id(s.account).send().await {
+        Ok(r) => r.public_access_block_configuration().cloned(),
+        Err(e) if is_code(&e, &["NoSuchPublicAccessBlockConfiguration"]) => None,
+        Err(e) => {
+            out.call::<(), _>("s3", s.region, "GetPublicAccessBlock (account)", Err(e));
+            return;
+        }
+    };
+    let flag =
+        |f: fn(&aws_sdk_s3control::types::PublicAccessBlockConfiguration) -> Option<bool>| block.as_ref().and_then(f).unwrap_or(false);
+    let config = json!({
+        "blockPublicAcls": flag(|b| b.block_public_acls()),
+        "ignorePublicAcls": flag(|b| b.ignore_public_acls()),
+        "blockPublicPolicy": flag(|b| b.block_public_policy()),
+        "restrictPublicBuckets": flag(|b| b.restrict_public_buckets()),
+    });
+    out.push(item("AWS::S3::AccountPublicAccessBlock", s.account, s.account, s.region, config));
+}
+
+async fn read_bucket(client: &Client, s: &Scope<'_>, name: &str, created: Option<i64>) -> Result<Option<ConfigItem>, CollectError> {
+    let account = s.account;
     let fail = |call: &str, m: String| error("global", format!("bucket {name}: {call}: {m}"));
-    let location = client
-        .get_bucket_location()
-        .bucket(name)
-        .send()
-        .await
-        .map_err(|e| fail("GetBucketLocation", DisplayErrorContext(&e).to_string()))?;
+    let location = client.get_bucket_location().bucket(name).send().await.map_err(|e| fail("GetBucketLocation", describe(&e)))?;
     let region = match location.location_constraint().map(|c| c.as_str()) {
         None | Some("") => "us-east-1".to_string(),
         Some("EU") => "eu-west-1".to_string(),
         Some(r) => r.to_string(),
     };
-    let versioning = client
-        .get_bucket_versioning()
-        .bucket(name)
-        .send()
-        .await
-        .map_err(|e| fail("GetBucketVersioning", DisplayErrorContext(&e).to_string()))?;
+    if !s.wants(&format!("AWS::S3::Bucket@{region}")) {
+        return Ok(None);
+    }
+    let versioning = client.get_bucket_versioning().bucket(name).send().await.map_err(|e| fail("GetBucketVersioning", describe(&e)))?;
     let pab = optional(client.get_public_access_block().bucket(name).send().await, &["NoSuchPublicAccessBlockConfiguration"])
         .map_err(|m| fail("GetPublicAccessBlock", m))?;
     let encryption =
@@ -76,9 +108,8 @@ async fn describe(client: &Client, account: &str, name: &str, created: Option<i6
             .map_err(|m| fail("GetBucketEncryption", m))?;
     let policy =
         optional(client.get_bucket_policy().bucket(name).send().await, &["NoSuchBucketPolicy"]).map_err(|m| fail("GetBucketPolicy", m))?;
-    let logging =
-        client.get_bucket_logging().bucket(name).send().await.map_err(|e| fail("GetBucketLogging", DisplayErrorContext(&e).to_string()))?;
-    let acl = client.get_bucket_acl().bucket(name).send().await.map_err(|e| fail("GetBucketAcl", DisplayErrorContext(&e).to_string()))?;
+    let logging = client.get_bucket_logging().bucket(name).send().await.map_err(|e| fail("GetBucketLogging", describe(&e)))?;
+    let acl = client.get_bucket_acl().bucket(name).send().await.map_err(|e| fail("GetBucketAcl", describe(&e)))?;
     let tagging =
         optional(client.get_bucket_tagging().bucket(name).send().await, &["NoSuchTagSet"]).map_err(|m| fail("GetBucketTagging", m))?;
 
@@ -145,7 +176,7 @@ async fn describe(client: &Client, account: &str, name: &str, created: Option<i6
         "owner": { "id": owner },
         "creationDate": created.map(securebase_inventory::time::format_rfc3339),
     });
-    Ok(ConfigItem {
+    Ok(Some(ConfigItem {
         resource_type: "AWS::S3::Bucket".into(),
         resource_id: name.into(),
         resource_name: Some(name.into()),
@@ -155,5 +186,5 @@ async fn describe(client: &Client, account: &str, name: &str, created: Option<i6
         configuration: configuration.to_string(),
         supplementary_configuration: Value::Object(supplementary).to_string(),
         tags,
-    })
+    }))
 }

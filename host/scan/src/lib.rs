@@ -127,14 +127,27 @@ impl Scanner {
 
     /// Evaluates every account with every plugin and scores the results.
     pub fn scan(&self, snapshot: Snapshot, progress: &(dyn Fn(Progress) + Sync)) -> ScanReport {
+        let total = snapshot.accounts.len();
+        self.scan_stream(snapshot.source, total, snapshot.accounts.into_iter(), progress)
+    }
+
+    /// Evaluates accounts as they arrive (from live collection, say): each account is
+    /// evaluated as soon as the iterator yields it, while later ones are still coming.
+    /// `total` is what progress reports count towards. Accounts end up sorted by id.
+    pub fn scan_stream(
+        &self,
+        source: String,
+        total: usize,
+        accounts: impl Iterator<Item = AccountInventory> + Send,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> ScanReport {
+        use rayon::iter::ParallelBridge;
         let started_at = securebase_inventory::time::now_rfc3339();
         let clock = Instant::now();
-        let total = snapshot.accounts.len();
         let done = AtomicUsize::new(0);
-        let per_account: Vec<(AccountResult, Vec<PluginErrorEntry>, HashMap<String, CheckOutcome>)> = self.pool.install(|| {
-            snapshot
-                .accounts
-                .into_par_iter()
+        let mut per_account: Vec<(AccountResult, Vec<PluginErrorEntry>, HashMap<String, CheckOutcome>)> = self.pool.install(|| {
+            accounts
+                .par_bridge()
                 .map(|account| {
                     let result = self.scan_account(Arc::new(account));
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -143,6 +156,7 @@ impl Scanner {
                 })
                 .collect()
         });
+        per_account.sort_by(|a, b| a.0.account_id.cmp(&b.0.account_id));
 
         let mut accounts = Vec::with_capacity(per_account.len());
         let mut plugin_errors = Vec::new();
@@ -163,7 +177,7 @@ impl Scanner {
                 version: env!("CARGO_PKG_VERSION").into(),
                 allocator: self.runtime.allocator().as_str().into(),
             },
-            source: snapshot.source,
+            source,
             started_at,
             duration_ms: clock.elapsed().as_millis() as u64,
             plugins: self.plugins.iter().map(|p| PluginEntry::from(p.info())).collect(),

@@ -1,0 +1,129 @@
+//! The API calls collectors make, as IAM actions. The read-only role's policy in
+//! `infra/iam/` must grant exactly these; [`CallLog`] records them during a collection so
+//! a test can compare. Also the one adjustment a local endpoint needs: S3 Control puts
+//! the account id in front of the host name, which a loopback address cannot carry.
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
+};
+use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+/// Every IAM action called, shared by all clients of a collection.
+#[derive(Debug, Clone, Default)]
+pub struct CallLog(Arc<Mutex<BTreeSet<String>>>);
+
+impl CallLog {
+    /// The actions called so far, sorted (`ec2:DescribeVolumes`, ...).
+    pub fn actions(&self) -> Vec<String> {
+        self.0.lock().expect("call log").iter().cloned().collect()
+    }
+}
+
+/// The IAM action for an SDK operation: the service's action prefix and, mostly, the
+/// operation's name. S3's actions are named differently from its operations.
+pub fn iam_action(service: &str, operation: &str) -> String {
+    let prefix = match service {
+        "S3" | "S3 Control" => "s3",
+        "EC2" => "ec2",
+        "IAM" => "iam",
+        "STS" => "sts",
+        "CloudTrail" => "cloudtrail",
+        "CloudWatch" => "cloudwatch",
+        "CloudWatch Logs" => "logs",
+        "Config Service" => "config",
+        "KMS" => "kms",
+        "RDS" => "rds",
+        "GuardDuty" => "guardduty",
+        "SecurityHub" => "securityhub",
+        "EFS" => "elasticfilesystem",
+        "AccessAnalyzer" => "access-analyzer",
+        "Organizations" => "organizations",
+        other => return format!("{}:{operation}", other.to_lowercase().replace(' ', "")),
+    };
+    let action = match (service, operation) {
+        ("S3", "ListBuckets") => "ListAllMyBuckets",
+        ("S3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
+        ("S3", "GetBucketEncryption") => "GetEncryptionConfiguration",
+        ("S3 Control", "GetPublicAccessBlock") => "GetAccountPublicAccessBlock",
+        (_, op) => op,
+    };
+    format!("{prefix}:{action}")
+}
+
+#[derive(Debug)]
+struct Recorder(CallLog);
+
+impl Intercept for Recorder {
+    fn name(&self) -> &'static str {
+        "securebase-call-log"
+    }
+    fn read_before_execution(&self, _: &BeforeSerializationInterceptorContextRef<'_>, cfg: &mut ConfigBag) -> Result<(), BoxError> {
+        if let Some(m) = cfg.load::<Metadata>() {
+            self.0.0.lock().expect("call log").insert(iam_action(m.service(), m.name()));
+        }
+        Ok(())
+    }
+}
+
+/// Drops an `ACCOUNT.` host prefix for a local endpoint (`http://123456789012.127.0.0.1`
+/// resolves nowhere); AWS itself is never sent through this.
+#[derive(Debug)]
+struct LocalHost {
+    host: String,
+}
+
+impl Intercept for LocalHost {
+    fn name(&self) -> &'static str {
+        "securebase-local-endpoint"
+    }
+    fn modify_before_transmit(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request_mut();
+        let uri = request.uri().to_string();
+        if let Some((scheme, rest)) = uri.split_once("://")
+            && let Some((prefix, tail)) = rest.split_once('.')
+            && tail.starts_with(&self.host)
+            && prefix.bytes().all(|b| b.is_ascii_digit())
+        {
+            request.set_uri(format!("{scheme}://{tail}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// The interceptors every client of a collection carries.
+pub(crate) fn interceptors(options: &crate::CollectOptions) -> Vec<SharedInterceptor> {
+    let mut all = vec![];
+    if let Some(log) = &options.calls {
+        all.push(SharedInterceptor::new(Recorder(log.clone())));
+    }
+    if let Some(host) = options.endpoint_url.as_deref().and_then(|u| u.split_once("://")).map(|(_, h)| h.trim_end_matches('/')) {
+        all.push(SharedInterceptor::new(LocalHost { host: host.to_string() }));
+    }
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iam_action;
+
+    #[test]
+    fn s3_operations_map_to_their_differently_named_actions() {
+        assert_eq!(iam_action("S3", "ListBuckets"), "s3:ListAllMyBuckets");
+        assert_eq!(iam_action("S3", "GetBucketEncryption"), "s3:GetEncryptionConfiguration");
+        assert_eq!(iam_action("S3 Control", "GetPublicAccessBlock"), "s3:GetAccountPublicAccessBlock");
+        assert_eq!(iam_action("S3", "GetPublicAccessBlock"), "s3:GetBucketPublicAccessBlock");
+        assert_eq!(iam_action("EFS", "DescribeBackupPolicy"), "elasticfilesystem:DescribeBackupPolicy");
+        assert_eq!(iam_action("CloudWatch Logs", "DescribeMetricFilters"), "logs:DescribeMetricFilters");
+    }
+}
