@@ -1,13 +1,16 @@
 //! Live collection against a real local AWS mock: moto's server, started here on
-//! loopback and stopped afterwards, seeded with boto3; `securebase collect` reads it
-//! with the AWS SDK for Rust and `securebase scan` evaluates what it wrote.
+//! loopback and stopped afterwards, seeded with boto3 (`tests/moto/seed.py`) with a
+//! known mix of compliant and non-compliant resources across the services;
+//! `securebase scan --accounts` collects and evaluates it in one pipeline, and
+//! `securebase collect` writes a snapshot that scans the same.
 
-use securebase_e2e::moto::Moto;
+use securebase_e2e::moto::{Moto, Server, free_port, script};
 use serde_json::Value;
-use std::collections::HashMap;
-use std::process::Command;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::{Command, Output};
 
-fn securebase(args: &[&str], cache: &std::path::Path) -> std::process::Output {
+fn securebase(args: &[&str], cache: &Path) -> Output {
     Command::new(securebase_e2e::binary())
         .args(args)
         .env("SECUREBASE_CACHE_DIR", cache)
@@ -21,48 +24,76 @@ fn securebase(args: &[&str], cache: &std::path::Path) -> std::process::Output {
         .unwrap()
 }
 
-#[test]
-fn collected_s3_buckets_scan_like_the_seeded_truth() {
-    let moto = Moto::start();
-    moto.seed();
-    let dir = tempfile::tempdir().unwrap();
-    let accounts = dir.path().join("accounts.toml");
-    // moto's default account; the role is assumed through moto's STS.
+/// moto's default account, two regions, the role assumed through moto's STS.
+fn accounts_file(dir: &Path) -> String {
+    let path = dir.join("accounts.toml");
     std::fs::write(
-        &accounts,
-        "[defaults]\nregions = [\"us-east-1\"]\n\n[[account]]\nid = \"123456789012\"\nname = \"mock\"\n\
+        &path,
+        "[defaults]\nregions = [\"us-east-1\", \"eu-west-1\"]\n\n[[account]]\nid = \"123456789012\"\nname = \"mock\"\n\
          role_arn = \"arn:aws:iam::123456789012:role/SecureBaseReadOnly\"\nexternal_id = \"do-not-log-me\"\n",
     )
     .unwrap();
-    let out = dir.path().join("snapshot");
-    let collected = securebase(
-        &["collect", "--accounts", accounts.to_str().unwrap(), "--out", out.to_str().unwrap(), "--endpoint-url", &moto.url],
-        dir.path(),
-    );
-    let stderr = String::from_utf8_lossy(&collected.stderr);
-    assert!(collected.status.success(), "{stderr}");
-    assert!(stderr.contains("Wrote 1 of 1 account(s)") && stderr.contains("(0 error(s))"), "{stderr}");
-    let snapshot = std::fs::read_to_string(out.join("123456789012.json")).unwrap();
-    assert!(!snapshot.contains("do-not-log-me") && !stderr.contains("do-not-log-me"), "the external id is never written");
-    let doc: Value = serde_json::from_str(&snapshot).unwrap();
-    let bucket = |name: &str| doc["configurationItems"].as_array().unwrap().iter().find(|i| i["resourceId"] == name).unwrap().clone();
-    assert_eq!(bucket("bad-bucket")["awsRegion"], "eu-west-1");
-    assert_eq!(bucket("bad-bucket")["tags"]["team"], "web");
-    assert_eq!(bucket("good-bucket")["arn"], "arn:aws:s3:::good-bucket");
+    path.to_str().unwrap().to_string()
+}
 
-    let scan = securebase(&["scan", "--inventory", out.to_str().unwrap(), "--format", "json"], dir.path());
-    assert!(scan.status.success(), "{}", String::from_utf8_lossy(&scan.stderr));
-    let report: Value = serde_json::from_slice(&scan.stdout).unwrap();
-    assert_eq!(report["plugin_errors"].as_array().unwrap().len(), 0);
-    let verdicts: HashMap<(String, String), String> = report["accounts"][0]["findings"]
+/// The collection warnings a run printed, as `service [region]: call` (messages cut).
+fn warnings(stderr: &str) -> BTreeSet<String> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: account 123456789012 "))
+        .map(|l| l.split(':').next().unwrap().to_string() + ":" + l.split(':').nth(1).unwrap_or(""))
+        .collect()
+}
+
+/// One account's findings: (check, resource id, region) -> (status, message).
+fn findings(report: &Value) -> BTreeMap<(String, String, String), (String, String)> {
+    let s = |v: &Value| v.as_str().unwrap().to_string();
+    report["accounts"][0]["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["resource_type"] == "AWS::S3::Bucket")
-        .map(|f| {
-            ((f["check_id"].as_str().unwrap().into(), f["resource_id"].as_str().unwrap().into()), f["status"].as_str().unwrap().into())
-        })
+        .map(|f| ((s(&f["check_id"]), s(&f["resource_id"]), s(&f["region"])), (s(&f["status"]), s(&f["message"]))))
+        .collect()
+}
+
+/// The one finding of `check` whose resource id, region or message names `what`.
+fn verdict<'a>(all: &'a BTreeMap<(String, String, String), (String, String)>, check: &str, what: &str) -> &'a str {
+    let hits: Vec<_> = all
+        .iter()
+        .filter(|((c, id, region), (_, message))| c == check && (id == what || region == what || message.contains(what)))
         .collect();
+    assert_eq!(hits.len(), 1, "{check} on {what}: expected one finding, found {hits:?}");
+    hits[0].1.0.as_str()
+}
+
+#[test]
+fn a_seeded_account_scans_like_the_seeded_truth() {
+    let moto = Moto::start();
+    let ids = moto.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts_file(dir.path());
+
+    // Collection and evaluation in one pipeline.
+    let live = securebase(&["scan", "--accounts", &accounts, "--endpoint-url", moto.url(), "--format", "json"], dir.path());
+    let stderr = String::from_utf8_lossy(&live.stderr);
+    assert!(live.status.success(), "{stderr}");
+    assert!(stderr.contains("Collected 1 of 1 account(s) (2 collection error(s))."), "{stderr}");
+    // moto does not serve IAM Access Analyzer: the only error entries, one per region.
+    assert_eq!(
+        warnings(&stderr),
+        BTreeSet::from(["access-analyzer [eu-west-1]: ListAnalyzers".into(), "access-analyzer [us-east-1]: ListAnalyzers".into()]),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("do-not-log-me"), "the external id is never printed");
+    let report: Value = serde_json::from_slice(&live.stdout).unwrap();
+    assert_eq!(report["plugin_errors"].as_array().unwrap().len(), 0, "{}", report["plugin_errors"]);
+    let all = findings(&report);
+    let id = |name: &str| ids[name].as_str();
+    let expect = |check: &str, what: &str, status: &str| {
+        assert_eq!(verdict(&all, check, what), status, "{check} on {what}");
+    };
+
+    // S3: one bucket right on every check, one wrong on all of them.
     for check in [
         "s3_bucket_default_encryption",
         "s3_bucket_level_public_access_block",
@@ -71,11 +102,157 @@ fn collected_s3_buckets_scan_like_the_seeded_truth() {
         "s3_bucket_secure_transport_policy",
         "s3_bucket_server_access_logging_enabled",
     ] {
-        assert_eq!(verdicts[&(check.to_string(), "good-bucket".to_string())], "pass", "{check} on good-bucket");
-        assert_eq!(verdicts[&(check.to_string(), "bad-bucket".to_string())], "fail", "{check} on bad-bucket");
+        assert_eq!(all[&(check.into(), "good-bucket".into(), "us-east-1".into())].0, "pass", "{check} on good-bucket");
+        assert_eq!(all[&(check.into(), "bad-bucket".into(), "eu-west-1".into())].0, "fail", "{check} on bad-bucket");
     }
     // The log bucket grants the log-delivery group, which is not public.
-    assert_eq!(verdicts[&("s3_bucket_public_access".to_string(), "good-logs".to_string())], "pass");
+    expect("s3_bucket_public_access", "good-logs", "pass");
+    expect("s3_account_level_public_access_blocks", "123456789012", "fail");
+
+    // EC2 and VPC.
+    expect("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", "bad-ssh", "fail");
+    expect("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", "good-internal", "pass");
+    expect("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", "bad-ssh", "fail");
+    expect("ec2_securitygroup_allow_ingress_from_internet_to_all_ports", "bad-ssh", "pass");
+    expect("ec2_networkacl_allow_ingress_tcp_port_22", id("good-acl"), "pass");
+    expect("ec2_networkacl_allow_ingress_tcp_port_3389", id("good-acl"), "pass");
+    expect("vpc_flow_logs_enabled", id("good-vpc"), "pass");
+    expect("ec2_instance_imdsv2_enabled", "good-instance", "pass");
+    expect("ec2_instance_imdsv2_enabled", "bad-instance", "fail");
+    expect("ec2_ebs_volume_encryption", id("good-volume"), "pass");
+    expect("ec2_ebs_volume_encryption", id("bad-volume"), "fail");
+    expect("ec2_ebs_public_snapshot", id("good-snapshot"), "pass");
+    expect("ec2_ebs_public_snapshot", id("bad-snapshot"), "fail");
+    expect("ec2_ebs_default_encryption", "123456789012:us-east-1", "pass");
+    expect("ec2_ebs_default_encryption", "123456789012:eu-west-1", "fail");
+    // moto's default VPCs: no flow logs, network ACLs open to everything.
+    let failing = |check: &str| all.iter().filter(|((c, ..), (s, _))| c == check && s == "fail").count();
+    assert_eq!(failing("vpc_flow_logs_enabled"), 2);
+    assert_eq!(failing("ec2_networkacl_allow_ingress_tcp_port_22"), 3);
+
+    // IAM.
+    expect("iam_inline_policy_no_administrative_privileges", "bad-user", "fail");
+    expect("iam_customer_attached_policy_no_administrative_privileges", "bad-admin", "fail");
+    expect("iam_customer_attached_policy_no_administrative_privileges", "good-readonly", "pass");
+    expect("iam_policy_attached_only_to_group_or_roles", "bad-user", "fail");
+    expect("iam_policy_attached_only_to_group_or_roles", "good-user", "pass");
+    expect("iam_password_policy_minimum_length_14", "123456789012", "fail");
+    expect("iam_password_policy_uppercase", "123456789012", "pass");
+    expect("iam_password_policy_symbol", "123456789012", "fail");
+    expect("iam_password_policy_reuse_24", "123456789012", "pass");
+    expect("iam_password_policy_expires_passwords_within_90_days_or_less", "123456789012", "fail");
+    expect("iam_no_root_access_key", "123456789012", "pass");
+
+    // CloudTrail and CloudWatch: a multi-region trail with validation, logging to
+    // CloudWatch Logs without KMS; a metric filter and an alarm for root usage only.
+    for region in ["us-east-1", "eu-west-1"] {
+        expect("cloudtrail_multi_region_enabled", region, "pass");
+    }
+    expect("cloudtrail_log_file_validation_enabled", "org-trail", "pass");
+    expect("cloudtrail_cloudwatch_logging_enabled", "org-trail", "pass");
+    expect("cloudtrail_kms_encryption_enabled", "org-trail", "fail");
+    expect("cloudwatch_log_metric_filter_root_usage", "123456789012", "pass");
+    expect("cloudwatch_log_metric_filter_unauthorized_api_calls", "123456789012", "fail");
+
+    // Regional services on in the home region only.
+    for check in ["config_recorder_all_regions_enabled", "guardduty_is_enabled", "securityhub_enabled"] {
+        expect(check, "us-east-1", "pass");
+        expect(check, "eu-west-1", "fail");
+    }
+
+    // KMS, RDS, EFS.
+    expect("kms_cmk_rotation_enabled", id("good-key"), "pass");
+    expect("kms_cmk_rotation_enabled", id("bad-key"), "fail");
+    expect("rds_instance_storage_encrypted", "mixed-db", "pass");
+    expect("rds_instance_no_public_access", "mixed-db", "pass");
+    expect("rds_instance_backup_enabled", "mixed-db", "pass");
+    expect("rds_instance_deletion_protection", "mixed-db", "fail");
+    expect("rds_instance_minor_version_upgrade_enabled", "mixed-db", "fail");
+    expect("rds_snapshots_public_access", "bad-db-snapshot", "fail");
+    expect("rds_snapshots_public_access", "good-db-snapshot", "pass");
+    for check in ["efs_encryption_at_rest_enabled", "efs_have_backup_enabled"] {
+        expect(check, "good-efs", "pass");
+        expect(check, "bad-efs", "fail");
+    }
+
+    // The same account collected to a snapshot scans the same: plugins cannot tell a
+    // live scan from a snapshot.
+    let out = dir.path().join("snapshot");
+    let collected =
+        securebase(&["collect", "--accounts", &accounts, "--out", out.to_str().unwrap(), "--endpoint-url", moto.url()], dir.path());
+    let stderr = String::from_utf8_lossy(&collected.stderr);
+    assert!(collected.status.success(), "{stderr}");
+    assert!(stderr.contains("Wrote 1 of 1 account(s)") && stderr.contains("(2 error(s))"), "{stderr}");
+    let snapshot = std::fs::read_to_string(out.join("123456789012.json")).unwrap();
+    assert!(!snapshot.contains("do-not-log-me") && !stderr.contains("do-not-log-me"), "the external id is never written");
+    let doc: Value = serde_json::from_str(&snapshot).unwrap();
+    let bucket = |name: &str| doc["configurationItems"].as_array().unwrap().iter().find(|i| i["resourceId"] == name).unwrap().clone();
+    assert_eq!(bucket("bad-bucket")["awsRegion"], "eu-west-1");
+    assert_eq!(bucket("bad-bucket")["tags"]["team"], "web");
+    assert_eq!(bucket("good-bucket")["arn"], "arn:aws:s3:::good-bucket");
+    let scan = securebase(&["scan", "--inventory", out.to_str().unwrap(), "--format", "json"], dir.path());
+    assert!(scan.status.success(), "{}", String::from_utf8_lossy(&scan.stderr));
+    let from_snapshot = findings(&serde_json::from_slice(&scan.stdout).unwrap());
+    let statuses = |f: &BTreeMap<(String, String, String), (String, String)>| {
+        f.iter().map(|(k, (s, _))| (k.clone(), s.clone())).collect::<BTreeMap<_, _>>()
+    };
+    assert_eq!(statuses(&from_snapshot), statuses(&all));
+}
+
+/// Collects the seeded account through a proxy that throttles some calls, and counts
+/// its items by type.
+fn collect_counts(url: &str, dir: &Path, extra: &[&str]) -> (BTreeMap<String, usize>, String) {
+    let accounts = accounts_file(dir);
+    let out = dir.join(format!("snapshot-{}", free_port()));
+    let mut args = vec!["collect", "--accounts", &accounts, "--out", out.to_str().unwrap(), "--endpoint-url", url];
+    args.extend_from_slice(extra);
+    let r = securebase(&args, dir);
+    let stderr = String::from_utf8_lossy(&r.stderr).to_string();
+    assert!(r.status.success(), "{stderr}");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(out.join("123456789012.json")).unwrap()).unwrap();
+    let mut counts = BTreeMap::new();
+    for item in doc["configurationItems"].as_array().unwrap() {
+        *counts.entry(item["resourceType"].as_str().unwrap().to_string()).or_default() += 1;
+    }
+    (counts, stderr)
+}
+
+#[test]
+fn a_throttled_service_is_an_error_entry_and_nothing_else_is_lost() {
+    let moto = Moto::start();
+    moto.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let (truth, _) = collect_counts(moto.url(), dir.path(), &[]);
+    assert!(truth["AWS::KMS::Key"] >= 2 && truth["AWS::EC2::Volume"] == 4, "{truth:?}");
+
+    // KMS always throttled; EC2's DescribeVolumes throttled twice, then served.
+    let port = free_port();
+    let counts_file = dir.path().join("throttled.txt");
+    let proxy = Server::spawn(
+        "the throttling proxy",
+        port,
+        &[
+            script("throttle.py").to_str().unwrap(),
+            &port.to_string(),
+            moto.url(),
+            counts_file.to_str().unwrap(),
+            "ListKeys=always",
+            "DescribeVolumes=2",
+        ],
+        &[],
+    );
+    let (counts, stderr) = collect_counts(&proxy.url, dir.path(), &["--max-attempts", "3"]);
+    let throttled = std::fs::read_to_string(&counts_file).unwrap();
+    // Retried with backoff: the two throttled DescribeVolumes calls were retried until
+    // served; ListKeys gave up after three attempts in each of the two regions.
+    assert_eq!(throttled.lines().filter(|l| *l == "DescribeVolumes").count(), 2, "{throttled}");
+    assert_eq!(throttled.lines().filter(|l| *l == "ListKeys").count(), 6, "{throttled}");
+    let kms: Vec<&str> = stderr.lines().filter(|l| l.contains(" kms [")).collect();
+    assert_eq!(kms.len(), 2, "{stderr}");
+    assert!(kms.iter().all(|l| l.contains("ListKeys: ThrottlingException: Rate exceeded")), "{stderr}");
+    let mut expected = truth.clone();
+    expected.remove("AWS::KMS::Key");
+    assert_eq!(counts, expected, "everything but KMS keys is collected, volumes included");
 }
 
 #[test]
@@ -84,7 +261,7 @@ fn an_unreachable_endpoint_is_an_error_entry_not_a_crash() {
     let accounts = dir.path().join("accounts.toml");
     std::fs::write(&accounts, "[[account]]\nid = \"123456789012\"\nregions = [\"us-east-1\"]\n").unwrap();
     // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     let out = dir.path().join("snapshot");
     let r = securebase(
         &[
@@ -95,13 +272,19 @@ fn an_unreachable_endpoint_is_an_error_entry_not_a_crash() {
             out.to_str().unwrap(),
             "--endpoint-url",
             &format!("http://127.0.0.1:{port}"),
+            "--max-attempts",
+            "1",
         ],
         dir.path(),
     );
     let stderr = String::from_utf8_lossy(&r.stderr);
     assert!(r.status.success(), "{stderr}");
-    assert!(stderr.contains("warning: account 123456789012 s3 [global]: ListBuckets"), "{stderr}");
-    assert!(stderr.contains("(1 error(s))"), "{stderr}");
+    // One clear entry for the account, not one per call.
+    assert!(
+        stderr.contains("warning: account 123456789012 sts [global]: cannot get credentials: could not reach the endpoint"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Wrote 0 of 1 account(s)") && stderr.contains("(1 error(s))"), "{stderr}");
     // A bad accounts file names the file and the field, and exits 2.
     std::fs::write(&accounts, "[[account]]\nid = \"12\"\nregions = [\"us-east-1\"]\n").unwrap();
     let r = securebase(&["collect", "--accounts", accounts.to_str().unwrap(), "--out", out.to_str().unwrap()], dir.path());

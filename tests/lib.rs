@@ -87,66 +87,83 @@ pub fn binary() -> PathBuf {
 
 /// moto's server (a local AWS mock) for the collection tests.
 pub mod moto {
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
 
-    /// moto's server on a free loopback port, killed on drop.
-    pub struct Moto {
+    /// A child process on a free loopback port, killed on drop.
+    pub struct Server {
         child: Child,
         /// Its endpoint URL.
         pub url: String,
     }
 
-    impl Moto {
-        /// Starts it and waits until it answers.
-        pub fn start() -> Self {
-            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    /// A free loopback port (bound and released: the child binds it next).
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    /// `tests/moto/NAME`.
+    pub fn script(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("moto").join(name)
+    }
+
+    impl Server {
+        /// Runs `python3 ARGS` (which must listen on `port`) and waits until it answers.
+        pub fn spawn(what: &str, port: u16, args: &[&str], env: &[(&str, &str)]) -> Self {
             let mut child = Command::new("python3")
-                .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+                .args(args)
+                .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .expect("python3 -m moto.server (tests/run installs moto[server])");
+                .unwrap_or_else(|e| panic!("starting {what} with python3 (tests/run installs moto[server]): {e}"));
             let deadline = Instant::now() + Duration::from_secs(60);
             while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-                if Instant::now() > deadline {
+                if Instant::now() > deadline || child.try_wait().ok().flatten().is_some() {
                     let _ = child.kill();
                     let _ = child.wait();
-                    panic!("moto did not start on port {port}");
+                    panic!("{what} did not start on port {port}");
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
             Self { child, url: format!("http://127.0.0.1:{port}") }
         }
-
-        /// Seeds it with [`SEED`] (boto3).
-        pub fn seed(&self) {
-            let ok = Command::new("python3").args(["-c", SEED, &self.url]).status().unwrap();
-            assert!(ok.success(), "seeding moto with boto3");
-        }
     }
 
-    impl Drop for Moto {
+    impl Drop for Server {
         fn drop(&mut self) {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
     }
 
-    /// A known mix: one bucket right on every S3 check, one wrong on all of them, a log bucket.
-    pub const SEED: &str = r#"
-import boto3, json, sys
-s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
-s3.create_bucket(Bucket="good-bucket")
-s3.put_bucket_versioning(Bucket="good-bucket", VersioningConfiguration={"Status": "Enabled"})
-s3.put_public_access_block(Bucket="good-bucket", PublicAccessBlockConfiguration={"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
-s3.put_bucket_encryption(Bucket="good-bucket", ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "arn:aws:kms:us-east-1:123456789012:key/k1"}}]})
-s3.put_bucket_policy(Bucket="good-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "TLS", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::good-bucket", "arn:aws:s3:::good-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
-s3.create_bucket(Bucket="good-logs")
-s3.put_bucket_acl(Bucket="good-logs", ACL="log-delivery-write")
-s3.put_bucket_logging(Bucket="good-bucket", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "good-logs", "TargetPrefix": "s3/"}})
-s3.create_bucket(Bucket="bad-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-s3.put_bucket_acl(Bucket="bad-bucket", ACL="public-read")
-s3.put_bucket_tagging(Bucket="bad-bucket", Tagging={"TagSet": [{"Key": "team", "Value": "web"}]})
-"#;
+    /// moto's server.
+    pub struct Moto(pub Server);
+
+    impl Moto {
+        /// Starts it without moto's thousands of default AMIs (and their snapshots).
+        pub fn start() -> Self {
+            let port = free_port();
+            Self(Server::spawn(
+                "moto",
+                port,
+                &["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()],
+                &[("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")],
+            ))
+        }
+
+        /// Its endpoint URL.
+        pub fn url(&self) -> &str {
+            &self.0.url
+        }
+
+        /// Seeds it with `tests/moto/seed.py` (boto3); returns the ids of what it made, by name.
+        pub fn seed(&self) -> BTreeMap<String, String> {
+            let out = Command::new("python3").arg(script("seed.py")).arg(self.url()).output().unwrap();
+            assert!(out.status.success(), "seeding moto with boto3: {}", String::from_utf8_lossy(&out.stderr));
+            serde_json::from_slice(&out.stdout).expect("seed.py prints the ids it made as JSON")
+        }
+    }
 }

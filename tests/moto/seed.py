@@ -1,0 +1,149 @@
+"""Seeds moto's server with one account's known mix of compliant and non-compliant
+resources across the services SecureBase collects. Usage: seed.py ENDPOINT_URL.
+
+Every resource named good-* / bad-* (or tagged so) is right / wrong on the checks
+tests/collect.rs asserts; moto's own defaults (default VPC, its security group and
+network ACL) are left as moto makes them."""
+import json
+import sys
+
+import boto3
+
+URL = sys.argv[1]
+HOME = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+def client(service, region=HOME):
+    return boto3.client(service, endpoint_url=URL, region_name=region,
+                        aws_access_key_id="test", aws_secret_access_key="test")
+
+
+# S3: one bucket right on every S3 check, one wrong on all of them, a log bucket.
+s3 = client("s3")
+s3.create_bucket(Bucket="good-bucket")
+s3.put_bucket_versioning(Bucket="good-bucket", VersioningConfiguration={"Status": "Enabled"})
+s3.put_public_access_block(Bucket="good-bucket", PublicAccessBlockConfiguration={
+    "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+s3.put_bucket_encryption(Bucket="good-bucket", ServerSideEncryptionConfiguration={"Rules": [
+    {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": f"arn:aws:kms:{HOME}:{ACCOUNT}:key/k1"}}]})
+s3.put_bucket_policy(Bucket="good-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Sid": "TLS", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::good-bucket", "arn:aws:s3:::good-bucket/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+s3.create_bucket(Bucket="good-logs")
+s3.put_bucket_acl(Bucket="good-logs", ACL="log-delivery-write")
+s3.put_bucket_logging(Bucket="good-bucket", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "good-logs", "TargetPrefix": "s3/"}})
+s3.create_bucket(Bucket="bad-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+s3.put_bucket_acl(Bucket="bad-bucket", ACL="public-read")
+s3.put_bucket_tagging(Bucket="bad-bucket", Tagging={"TagSet": [{"Key": "team", "Value": "web"}]})
+
+# EC2: security groups, a VPC with a flow log, instances, volumes, snapshots.
+ec2 = client("ec2")
+vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "good-vpc"}])
+logs = client("logs")
+logs.create_log_group(logGroupName="good-flow-logs")
+ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogGroupName="good-flow-logs",
+                     DeliverLogsPermissionArn=f"arn:aws:iam::{ACCOUNT}:role/flow-logs")
+bad_sg = ec2.create_security_group(GroupName="bad-ssh", Description="ssh from anywhere", VpcId=vpc)["GroupId"]
+ec2.authorize_security_group_ingress(GroupId=bad_sg, IpPermissions=[
+    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+    {"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+good_sg = ec2.create_security_group(GroupName="good-internal", Description="https from the VPC", VpcId=vpc)["GroupId"]
+ec2.authorize_security_group_ingress(GroupId=good_sg, IpPermissions=[
+    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.1.0.0/16"}]}])
+# A network ACL that only lets HTTPS in (moto's default ones allow everything).
+acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+ec2.create_tags(Resources=[acl], Tags=[{"Key": "Name", "Value": "good-acl"}])
+ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="6", RuleAction="allow", Egress=False,
+                             CidrBlock="0.0.0.0/0", PortRange={"From": 443, "To": 443})
+image = ec2.register_image(Name="seed-image", RootDeviceName="/dev/xvda", Architecture="x86_64",
+                           BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8}}])["ImageId"]
+subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.1.0/24")["Subnet"]["SubnetId"]
+for name, tokens in (("good-instance", "required"), ("bad-instance", "optional")):
+    ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro", SubnetId=subnet,
+                      MetadataOptions={"HttpTokens": tokens, "HttpEndpoint": "enabled"},
+                      TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": name}]}])
+good_vol = ec2.create_volume(AvailabilityZone=f"{HOME}a", Size=1, Encrypted=True,
+                             TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": "good-volume"}]}])["VolumeId"]
+bad_vol = ec2.create_volume(AvailabilityZone=f"{HOME}a", Size=1, Encrypted=False,
+                            TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": "bad-volume"}]}])["VolumeId"]
+private = ec2.create_snapshot(VolumeId=good_vol, Description="good-snapshot")["SnapshotId"]
+public = ec2.create_snapshot(VolumeId=bad_vol, Description="bad-snapshot")["SnapshotId"]
+ec2.modify_snapshot_attribute(SnapshotId=public, Attribute="createVolumePermission", OperationType="add", GroupNames=["all"])
+ec2.enable_ebs_encryption_by_default()
+
+# IAM: a weak password policy, an admin customer policy attached to a user, a
+# read-only one attached to a group, an inline admin policy.
+iam = client("iam")
+iam.update_account_password_policy(MinimumPasswordLength=8, RequireSymbols=False, RequireNumbers=True,
+                                   RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
+                                   MaxPasswordAge=365, PasswordReusePrevention=24)
+admin = iam.create_policy(PolicyName="bad-admin", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "*", "Resource": "*"}]}))["Policy"]["Arn"]
+readonly = iam.create_policy(PolicyName="good-readonly", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::good-bucket/*"}]}))["Policy"]["Arn"]
+iam.create_user(UserName="bad-user")
+iam.attach_user_policy(UserName="bad-user", PolicyArn=admin)
+iam.put_user_policy(UserName="bad-user", PolicyName="bad-inline", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+iam.create_group(GroupName="good-readers")
+iam.attach_group_policy(GroupName="good-readers", PolicyArn=readonly)
+iam.create_user(UserName="good-user")
+iam.add_user_to_group(UserName="good-user", GroupName="good-readers")
+
+# CloudTrail: a multi-region trail that logs to CloudWatch Logs with validation on,
+# without KMS; a metric filter and an alarm for root usage.
+s3.create_bucket(Bucket="trail-logs")
+logs.create_log_group(logGroupName="trail-group")
+trail_group = f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:trail-group:*"
+ct = client("cloudtrail")
+ct.create_trail(Name="org-trail", S3BucketName="trail-logs", IsMultiRegionTrail=True, EnableLogFileValidation=True,
+                CloudWatchLogsLogGroupArn=trail_group, CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/trail")
+ct.start_logging(Name="org-trail")
+logs.put_metric_filter(logGroupName="trail-group", filterName="root-usage",
+                       filterPattern='{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+                       metricTransformations=[{"metricName": "RootUsage", "metricNamespace": "CIS", "metricValue": "1"}])
+cw = client("cloudwatch")
+cw.put_metric_alarm(AlarmName="root-usage", MetricName="RootUsage", Namespace="CIS", Statistic="Sum", Period=300,
+                    EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+                    AlarmActions=[f"arn:aws:sns:{HOME}:{ACCOUNT}:security"])
+
+# AWS Config: a recorder of everything, recording, in the home region only.
+cfg = client("config")
+cfg.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/config",
+                                                      "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "trail-logs"})
+cfg.start_configuration_recorder(ConfigurationRecorderName="default")
+
+# KMS: one key rotated, one not.
+kms = client("kms")
+good_key = kms.create_key(Description="good-key")["KeyMetadata"]["KeyId"]
+kms.enable_key_rotation(KeyId=good_key)
+bad_key = kms.create_key(Description="bad-key")["KeyMetadata"]["KeyId"]
+
+# RDS: one instance right on some checks and wrong on others (moto gives every
+# instance the same DbiResourceId, so a second one would be the same resource), a
+# public snapshot and a private one.
+rds = client("rds")
+rds.create_db_instance(DBInstanceIdentifier="mixed-db", DBInstanceClass="db.t3.micro", Engine="postgres",
+                       MasterUsername="admin1", MasterUserPassword="not-a-real-password", AllocatedStorage=20,
+                       StorageEncrypted=True, PubliclyAccessible=False, BackupRetentionPeriod=7,
+                       DeletionProtection=False, AutoMinorVersionUpgrade=False)
+rds.create_db_snapshot(DBInstanceIdentifier="mixed-db", DBSnapshotIdentifier="bad-db-snapshot")
+rds.modify_db_snapshot_attribute(DBSnapshotIdentifier="bad-db-snapshot", AttributeName="restore", ValuesToAdd=["all"])
+rds.create_db_snapshot(DBInstanceIdentifier="mixed-db", DBSnapshotIdentifier="good-db-snapshot")
+
+# EFS: one encrypted file system with backups, one neither.
+efs = client("efs")
+efs.create_file_system(CreationToken="good-efs", Encrypted=True, Backup=True, Tags=[{"Key": "Name", "Value": "good-efs"}])
+efs.create_file_system(CreationToken="bad-efs", Encrypted=False, Tags=[{"Key": "Name", "Value": "bad-efs"}])
+
+# GuardDuty and Security Hub: on in the home region only.
+client("guardduty").create_detector(Enable=True)
+client("securityhub").enable_security_hub()
+
+# The generated ids, for the test's assertions.
+print(json.dumps({"good-vpc": vpc, "good-acl": acl, "good-volume": good_vol, "bad-volume": bad_vol,
+                  "good-snapshot": private, "bad-snapshot": public, "good-key": good_key, "bad-key": bad_key}))
