@@ -223,6 +223,10 @@ pub struct CollectArgs {
     /// The snapshot directory to write (one JSON file per account).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Also write the IAM actions the collection called to FILE, one per line: compare
+    /// them with the read-only role's policy (infra/iam/securebase-readonly-policy.json).
+    #[arg(long, value_name = "FILE")]
+    pub record_actions: Option<PathBuf>,
     #[command(flatten)]
     pub collection: CollectionArgs,
 }

@@ -63,7 +63,13 @@ impl Intercept for Recorder {
     fn name(&self) -> &'static str {
         "securebase-call-log"
     }
-    fn read_before_execution(&self, _: &BeforeSerializationInterceptorContextRef<'_>, cfg: &mut ConfigBag) -> Result<(), BoxError> {
+    // Not `read_before_execution`: the operation's metadata is not in the bag yet there.
+    fn read_before_serialization(
+        &self,
+        _: &BeforeSerializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
         if let Some(m) = cfg.load::<Metadata>() {
             self.0.0.lock().expect("call log").insert(iam_action(m.service(), m.name()));
         }

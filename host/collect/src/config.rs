@@ -18,7 +18,9 @@ use std::collections::BTreeMap;
 const SERVICE: &str = "config";
 
 /// The types Config can be the source for: Config records them in the shape the checks
-/// read, with nothing added by our collectors.
+/// read, with nothing added by our collectors. Not `AWS::S3::AccountPublicAccessBlock`:
+/// Config holds none when the account has none, and "none" must still be a finding, so
+/// the direct collector (which says "all off") always reads it.
 pub const CONFIG_TYPES: &[&str] = &[
     "AWS::AccessAnalyzer::Analyzer",
     "AWS::CloudTrail::Trail",
@@ -36,7 +38,6 @@ pub const CONFIG_TYPES: &[&str] = &[
     "AWS::IAM::Role",
     "AWS::IAM::User",
     "AWS::RDS::DBInstance",
-    "AWS::S3::AccountPublicAccessBlock",
     "AWS::S3::Bucket",
     "AWS::SecurityHub::Hub",
 ];
@@ -164,7 +165,11 @@ pub(crate) async fn source(account: &Account, base: &SdkConfig, regions: &[(Stri
             }
         }
         Source::Aggregator { name, region } => {
-            let config = base.to_builder().region(Region::new(region.clone())).build();
+            // The aggregator lives in the management or delegated administrator account:
+            // it is queried with the caller's own credentials (as Organizations is), not
+            // through the member account's read-only role.
+            let caller = Account { role_arn: None, external_id: None, ..account.clone() };
+            let config = crate::sdk_config(&caller, region, options).await;
             let scope = Scope { account: &account.id, region, config: &config, options, skip: &[] };
             let client = client!(aws_sdk_config, &scope);
             let mut sink = Sink::default();

@@ -58,7 +58,8 @@ pub enum Source {
     /// for the types its recorder records, direct calls for the rest and where it is off.
     Config,
     /// An organization-wide AWS Config aggregator (`SelectAggregateResourceConfig`) in the
-    /// named region, direct calls for what Config does not record.
+    /// named region, queried with the caller's own credentials (the account that holds the
+    /// aggregator), direct calls through each account's role for what it does not hold.
     Aggregator {
         /// The aggregator's name.
         name: String,
@@ -173,7 +174,7 @@ pub(crate) use client;
 /// The SDK configuration for one account: the default credential chain, or the
 /// account's role assumed with its external id. Credentials are cached by the provider
 /// and shared by every region's clients.
-async fn sdk_config(account: &Account, region: &str, options: &CollectOptions) -> SdkConfig {
+pub(crate) async fn sdk_config(account: &Account, region: &str, options: &CollectOptions) -> SdkConfig {
     let loader = || {
         let mut l = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(region.to_string()))
