@@ -232,7 +232,7 @@ fn a_throttled_service_is_an_error_entry_and_nothing_else_is_lost() {
         "the throttling proxy",
         port,
         &[
-            script("throttle.py").to_str().unwrap(),
+            script("proxy.py").to_str().unwrap(),
             &port.to_string(),
             moto.url(),
             counts_file.to_str().unwrap(),
@@ -290,4 +290,204 @@ fn an_unreachable_endpoint_is_an_error_entry_not_a_crash() {
     let r = securebase(&["collect", "--accounts", accounts.to_str().unwrap(), "--out", out.to_str().unwrap()], dir.path());
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("accounts.toml: account[0].id: expected 12 digits"));
+}
+
+#[test]
+fn the_read_only_policy_grants_exactly_what_the_collectors_call() {
+    let moto = Moto::start();
+    moto.seed();
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts_file(dir.path());
+    let mut called = BTreeSet::new();
+    for source in ["direct", "config"] {
+        let (out, log) = (dir.path().join(source), dir.path().join(format!("{source}.actions")));
+        let r = securebase(
+            &[
+                "collect",
+                "--accounts",
+                &accounts,
+                "--out",
+                out.to_str().unwrap(),
+                "--endpoint-url",
+                moto.url(),
+                "--source",
+                source,
+                "--record-actions",
+                log.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        called.extend(std::fs::read_to_string(&log).unwrap().lines().map(str::to_string));
+    }
+    // Every service collected shows up (the collectors really ran), and AWS Config's
+    // own calls only with `--source config`.
+    for prefix in ["ec2:", "iam:", "s3:", "cloudtrail:", "kms:", "rds:", "elasticfilesystem:", "guardduty:", "securityhub:"] {
+        assert!(called.iter().any(|a| a.starts_with(prefix)), "no {prefix} call recorded: {called:?}");
+    }
+    assert!(called.contains("config:BatchGetResourceConfig"), "{called:?}");
+    // GetCallerIdentity needs no permission: AWS answers it for any credentials.
+    assert!(called.remove("sts:GetCallerIdentity"));
+
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/iam/securebase-readonly-policy.json");
+    let policy: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut granted = BTreeSet::new();
+    for statement in policy["Statement"].as_array().unwrap() {
+        assert_eq!(statement["Effect"], "Allow");
+        assert!(statement.get("NotAction").is_none(), "least privilege: no NotAction");
+        for action in statement["Action"].as_array().unwrap() {
+            let action = action.as_str().unwrap();
+            assert!(!action.contains('*'), "least privilege: {action} is a wildcard");
+            granted.insert(action.to_string());
+        }
+    }
+    let missing: Vec<_> = called.difference(&granted).collect();
+    assert!(missing.is_empty(), "collectors call actions {} does not grant: {missing:?}", path.display());
+    let unused: Vec<_> = granted.difference(&called).collect();
+    assert!(unused.is_empty(), "{} grants actions no collector calls: {unused:?}", path.display());
+}
+
+/// Sets the seeded account's recorder to record exactly `types` in its home region.
+fn record_only(url: &str, types: &[&str]) {
+    let script = format!(
+        "import boto3, sys\nc = boto3.client('config', endpoint_url=sys.argv[1], region_name='us-east-1', \
+         aws_access_key_id='test', aws_secret_access_key='test')\n\
+         c.put_configuration_recorder(ConfigurationRecorder={{'name': 'default', 'roleARN': \
+         'arn:aws:iam::123456789012:role/config', 'recordingGroup': {{'allSupported': False, \
+         'includeGlobalResourceTypes': False, 'resourceTypes': {types:?}}}}})\n"
+    );
+    assert!(Command::new("python3").args(["-c", &script, url]).status().unwrap().success());
+}
+
+/// (check, region, status, message) of every finding: resource ids left out, since AWS
+/// Config names IAM policies by policy id where moto's IAM API gives none.
+fn outcomes(report: &Value) -> BTreeSet<(String, String, String, String)> {
+    findings(report).into_iter().map(|((check, _, region), (status, message))| (check, region, status, message)).collect()
+}
+
+#[test]
+fn aws_config_as_the_source_scans_like_direct_calls() {
+    let moto = Moto::start();
+    moto.seed();
+    // What moto's AWS Config serves; the rest (and eu-west-1, which records nothing) is
+    // collected directly. The proxy mends moto's Config timestamps (see proxy.py).
+    record_only(moto.url(), &["AWS::S3::Bucket", "AWS::IAM::Policy", "AWS::IAM::Role"]);
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let counts = dir.path().join("throttled.txt");
+    let proxy = Server::spawn(
+        "the proxy",
+        port,
+        &[script("proxy.py").to_str().unwrap(), &port.to_string(), moto.url(), counts.to_str().unwrap()],
+        &[],
+    );
+    let accounts = accounts_file(dir.path());
+    let scan = |source: &str| {
+        let r = securebase(
+            &["scan", "--accounts", &accounts, "--endpoint-url", &proxy.url, "--source", source, "--format", "json"],
+            dir.path(),
+        );
+        let stderr = String::from_utf8_lossy(&r.stderr).to_string();
+        assert!(r.status.success(), "{stderr}");
+        assert!(stderr.contains("(2 collection error(s))"), "only Access Analyzer's: {stderr}");
+        serde_json::from_slice::<Value>(&r.stdout).unwrap()
+    };
+    let (direct, config) = (scan("direct"), scan("config"));
+
+    // Config really was the source: its items carry its own ids and encodings.
+    let out = dir.path().join("snapshot");
+    let r = securebase(
+        &["collect", "--accounts", &accounts, "--out", out.to_str().unwrap(), "--endpoint-url", &proxy.url, "--source", "config"],
+        dir.path(),
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(out.join("123456789012.json")).unwrap()).unwrap();
+    let items = doc["configurationItems"].as_array().unwrap();
+    let good = items.iter().find(|i| i["resourceId"] == "good-bucket").unwrap();
+    assert!(good["supplementaryConfiguration"]["AccessControlList"].is_string(), "Config's string-encoded ACL: {good}");
+    let policy = items.iter().find(|i| i["resourceName"] == "bad-admin").unwrap();
+    assert!(!policy["resourceId"].as_str().unwrap().starts_with("arn:"), "Config's policy id: {policy}");
+    // The account-level Block Public Access is read directly whatever the source.
+    assert!(items.iter().any(|i| i["resourceType"] == "AWS::S3::AccountPublicAccessBlock"));
+
+    // And the findings are the same, source for source, except where moto's Config
+    // records less than AWS's: its S3 items have no BucketVersioningConfiguration or
+    // ServerSideEncryptionConfiguration (AWS Config's do), so those two checks are left out.
+    let moto_gaps = ["s3_bucket_default_encryption", "s3_bucket_object_versioning"];
+    let comparable = |r: &Value| {
+        let mut all = outcomes(r);
+        all.retain(|(check, ..)| !moto_gaps.contains(&check.as_str()));
+        all
+    };
+    let (d, c) = (comparable(&direct), comparable(&config));
+    assert!(d.len() > 100, "{}", d.len());
+    let only_direct: Vec<_> = d.difference(&c).collect();
+    let only_config: Vec<_> = c.difference(&d).collect();
+    assert!(only_direct.is_empty() && only_config.is_empty(), "direct only: {only_direct:#?}\nconfig only: {only_config:#?}");
+}
+
+#[test]
+fn an_organization_s_accounts_are_discovered_and_collected_through_their_role() {
+    let moto = Moto::start();
+    // An organization with two member accounts besides moto's own (the management account).
+    let made = Command::new("python3")
+        .args([
+            "-c",
+            "import boto3, json, sys\n\
+             o = boto3.client('organizations', endpoint_url=sys.argv[1], region_name='us-east-1', \
+             aws_access_key_id='test', aws_secret_access_key='test')\n\
+             o.create_organization(FeatureSet='ALL')\n\
+             ids = [o.create_account(Email=f'{n}@example.com', AccountName=n)['CreateAccountStatus']['AccountId'] \
+             for n in ('prod', 'sandbox')]\n\
+             print(json.dumps(ids))\n",
+            moto.url(),
+        ])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let ids: Vec<String> = serde_json::from_slice(&made.stdout).unwrap();
+    let (prod, sandbox) = (&ids[0], &ids[1]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = dir.path().join("accounts.toml");
+    std::fs::write(
+        &accounts,
+        format!(
+            "[organization]\nrole_name = \"SecureBaseReadOnly\"\nexternal_id = \"org-secret\"\nexclude = [\"{sandbox}\"]\n\
+             regions = [\"us-east-1\"]\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("snapshot");
+    let r = securebase(
+        &["collect", "--accounts", accounts.to_str().unwrap(), "--out", out.to_str().unwrap(), "--endpoint-url", moto.url()],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{stderr}");
+    assert!(stderr.contains("Wrote 2 of 2 account(s)"), "{stderr}");
+    let mut written: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    written.sort();
+    let mut expected = vec!["123456789012.json".to_string(), format!("{prod}.json")];
+    expected.sort();
+    assert_eq!(written, expected, "the excluded account is not collected");
+    // The member account was read through its own role: its items are its own.
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(out.join(format!("{prod}.json"))).unwrap()).unwrap();
+    assert_eq!(doc["accountName"], "prod");
+    let items = doc["configurationItems"].as_array().unwrap();
+    assert!(items.iter().any(|i| i["resourceType"] == "AWS::EC2::VPC"), "moto's default VPC of the member account");
+    assert!(items.iter().all(|i| i["accountId"] == prod.as_str()));
+    assert!(!stderr.contains("org-secret"));
+
+    // Credentials of another account (no role, moto's default identity) are one clear
+    // error for the account, and nothing of the wrong account is written.
+    std::fs::write(&accounts, "[[account]]\nid = \"111111111111\"\nregions = [\"us-east-1\"]\n").unwrap();
+    let out = dir.path().join("wrong");
+    let r = securebase(
+        &["collect", "--accounts", accounts.to_str().unwrap(), "--out", out.to_str().unwrap(), "--endpoint-url", moto.url()],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(stderr.contains("sts [global]: the credentials are for account 123456789012, not 111111111111"), "{stderr}");
+    assert!(stderr.contains("Wrote 0 of 1 account(s)") && !out.join("111111111111.json").exists(), "{stderr}");
 }

@@ -1,6 +1,7 @@
-"""A fault-injecting proxy in front of an AWS endpoint, for the collection tests.
+"""A proxy in front of moto for the collection tests: injects throttling, and mends
+one answer moto gets wrong.
 
-Usage: throttle.py PORT UPSTREAM_URL COUNT_FILE RULE...
+Usage: proxy.py PORT UPSTREAM_URL COUNT_FILE [RULE...]
 
 Each RULE is ACTION=N: the first N requests for that API action are answered with
 the service's throttling error instead of being forwarded (N = "always" for every
@@ -8,7 +9,13 @@ one). ACTION is the operation name as the wire names it: `Action=` of Query
 protocols (EC2, IAM, RDS...) or the operation of an `X-Amz-Target` header (JSON
 protocols: KMS, CloudTrail...). Everything else is forwarded unchanged. COUNT_FILE
 receives one line per throttled request, so the test can tell retries happened.
+
+The mend: moto 5.1.22 answers AWS Config's BatchGetResourceConfig with its timestamps
+as text ("2026-11-23 08:16:49.98+00:00") where the API has epoch seconds, which the
+AWS SDK rightly refuses; the proxy turns them into numbers, nothing else.
 """
+import datetime
+import json
 import http.client
 import http.server
 import sys
@@ -30,6 +37,15 @@ def action_of(headers, body):
         return target.rsplit(".", 1)[-1], "json"
     form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
     return form.get("Action", [None])[0], "query"
+
+
+def mend_config_items(data):
+    doc = json.loads(data)
+    for item in doc.get("baseConfigurationItems", []):
+        for key in ("configurationItemCaptureTime", "resourceCreationTime"):
+            if isinstance(item.get(key), str):
+                item[key] = datetime.datetime.fromisoformat(item[key]).timestamp()
+    return json.dumps(doc).encode()
 
 
 class Proxy(http.server.BaseHTTPRequestHandler):
@@ -61,6 +77,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         upstream.request(self.command, self.path, body=body, headers=headers)
         resp = upstream.getresponse()
         data = resp.read()
+        if action == "BatchGetResourceConfig" and resp.status == 200:
+            data = mend_config_items(data)
         extra = {k: v for k, v in resp.getheaders()
                  if k.lower() not in ("connection", "content-length", "transfer-encoding", "content-type")}
         self.reply(resp.status, resp.getheader("Content-Type") or "application/octet-stream", data, extra)
