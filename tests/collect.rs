@@ -87,6 +87,14 @@ fn a_seeded_account_scans_like_the_seeded_truth() {
     assert!(!stderr.contains("do-not-log-me"), "the external id is never printed");
     let report: Value = serde_json::from_slice(&live.stdout).unwrap();
     assert_eq!(report["plugin_errors"].as_array().unwrap().len(), 0, "{}", report["plugin_errors"]);
+    // The error entries are in the account's result too, not only on the terminal.
+    let listed: Vec<(&str, &str, &str)> = report["collection_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["account_id"].as_str().unwrap(), e["service"].as_str().unwrap(), e["region"].as_str().unwrap()))
+        .collect();
+    assert_eq!(listed, [("123456789012", "access-analyzer", "eu-west-1"), ("123456789012", "access-analyzer", "us-east-1")]);
     let all = findings(&report);
     let id = |name: &str| ids[name].as_str();
     let expect = |check: &str, what: &str, status: &str| {

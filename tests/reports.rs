@@ -194,3 +194,23 @@ print(len(events))
     let n: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
     assert_eq!(n, report.accounts.iter().map(|a| a.findings.len()).sum::<usize>());
 }
+
+#[test]
+fn what_live_collection_could_not_read_is_in_every_report() {
+    let mut report = demo_report();
+    assert!(!securebase_reports::render_json(&report).contains("collection_errors"), "snapshot scans do not list any");
+    report.collection_errors.push(securebase_scan::CollectionErrorEntry {
+        account_id: "111111111111".into(),
+        service: "kms".into(),
+        region: "eu-west-1".into(),
+        message: "ListKeys: ThrottlingException: Rate exceeded".into(),
+    });
+    let table = securebase_reports::render_table(&report);
+    assert!(table.contains("Collection errors (1)"), "{table}");
+    assert!(table.contains("account 111111111111 kms [eu-west-1]: ListKeys: ThrottlingException: Rate exceeded"), "{table}");
+    let back: ScanReport = serde_json::from_str(&securebase_reports::render_json(&report)).unwrap();
+    assert_eq!(back.collection_errors, report.collection_errors);
+    let pdf = securebase_reports::render_pdf(&report, "cis-aws-foundations", None).unwrap();
+    let (_, raw, _) = pdf_text(&pdf);
+    assert!(squash(&raw).contains(&squash("Live collection could not read 1 thing(s)")), "{raw}");
+}

@@ -80,5 +80,12 @@ pub fn render_table(report: &ScanReport) -> String {
             let _ = writeln!(out, "  {} on {}: {}: {}", e.plugin, e.account_id, e.kind, e.message);
         }
     }
+    // Only live scans have any; a snapshot scan's text stays as it was.
+    if !report.collection_errors.is_empty() {
+        let _ = writeln!(out, "\nCollection errors ({}): checks that read these saw nothing there", report.collection_errors.len());
+        for e in &report.collection_errors {
+            let _ = writeln!(out, "  {e}");
+        }
+    }
     out
 }

@@ -17,6 +17,7 @@ mod error;
 mod meta;
 mod reports;
 mod scans;
+pub use scans::collection_entries;
 mod tenants;
 
 pub use error::AppError;

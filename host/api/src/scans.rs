@@ -120,22 +120,23 @@ pub(crate) async fn create(
             Work::Ready(snapshot) => (snapshot, vec![]),
             Work::Collect(file) => {
                 let collected = securebase_collect::collect_all(&file, &job_state.config.collect, 8, &|_| {}).await;
-                let problems: Vec<String> = collected
-                    .iter()
-                    .flat_map(|c| {
-                        c.errors.iter().map(move |e| format!("account {} {} [{}]: {}", c.account_id, e.service, e.region, e.message))
-                    })
-                    .collect();
+                let problems = collection_entries(&collected);
                 let accounts: Vec<_> = collected.into_iter().filter_map(|c| c.inventory).collect();
                 if accounts.is_empty() {
-                    let _ = store.fail_scan(&tenant_id, &scan_id, &format!("no account could be collected: {}", problems.join("; "))).await;
+                    let _ = store.fail_scan(&tenant_id, &scan_id, &format!("no account could be collected: {}", joined(&problems))).await;
                     return;
                 }
                 (securebase_inventory::Snapshot { source: "accounts".into(), accounts }, problems)
             }
         };
         let scanner = job_state.scanner.clone();
-        let outcome = tokio::task::spawn_blocking(move || scanner.scan(inventory, &|_| {})).await;
+        let listed = problems.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut report = scanner.scan(inventory, &|_| {});
+            report.collection_errors = listed;
+            report
+        })
+        .await;
         let stored = match outcome {
             Ok(report) => {
                 // Metered in the transaction that stores the results, once per scan.
@@ -165,7 +166,7 @@ pub(crate) async fn create(
             let _ = store.fail_scan(&tenant_id, &scan_id, "the result could not be stored").await;
         } else if !problems.is_empty() {
             // Say what a live scan could not read, so a score is never read as covering more.
-            let note = format!("collected with {} error(s): {}", problems.len(), problems.join("; "));
+            let note = format!("collected with {} error(s): {}", problems.len(), joined(&problems));
             if let Err(e) = store.note_scan(&tenant_id, &scan_id, &note).await {
                 tracing::error!(error = %e, scan = %scan_id, "cannot note collection errors");
             }
@@ -197,4 +198,23 @@ pub(crate) async fn show(
 ) -> Result<Json<ScanRow>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
     Ok(Json(state.store.get_scan(&id, &scan).await?.ok_or_else(|| AppError::not_found("scan", &scan))?))
+}
+
+/// Every account's collection errors, as a scan report lists them (the CLI's live scans too).
+pub fn collection_entries(collections: &[securebase_collect::AccountCollection]) -> Vec<securebase_scan::CollectionErrorEntry> {
+    collections
+        .iter()
+        .flat_map(|c| {
+            c.errors.iter().map(|e| securebase_scan::CollectionErrorEntry {
+                account_id: c.account_id.clone(),
+                service: e.service.clone(),
+                region: e.region.clone(),
+                message: e.message.clone(),
+            })
+        })
+        .collect()
+}
+
+fn joined(problems: &[securebase_scan::CollectionErrorEntry]) -> String {
+    problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }

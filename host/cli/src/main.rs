@@ -398,6 +398,8 @@ fn scan_live(args: &ScanArgs, path: &std::path::Path, scanner: &Scanner, tty: bo
         eprintln!();
     }
     let errors = report_collection_errors(&collections);
+    let mut report = report;
+    report.collection_errors = securebase_api::collection_entries(&collections);
     let missing = collections.iter().filter(|c| c.inventory.is_none()).count();
     eprintln!(
         "Collected {} of {total} account(s) ({errors} collection error(s)){}.",

@@ -9,8 +9,8 @@
 mod report;
 
 pub use report::{
-    AccountResult, EngineInfo, EvaluationEntry, FindingEntry, FrameworkEntry, FrameworkResult, OrganizationResult, PluginEntry,
-    PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport, report_time_ms,
+    AccountResult, CollectionErrorEntry, EngineInfo, EvaluationEntry, FindingEntry, FrameworkEntry, FrameworkResult, OrganizationResult,
+    PluginEntry, PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport, report_time_ms,
 };
 
 use rayon::prelude::*;
@@ -189,6 +189,7 @@ impl Scanner {
             },
             accounts,
             plugin_errors,
+            collection_errors: vec![],
         }
     }
 

@@ -32,6 +32,29 @@ pub struct ScanReport {
     pub accounts: Vec<AccountResult>,
     /// Evaluations that failed: (plugin, account) pairs with no findings.
     pub plugin_errors: Vec<PluginErrorEntry>,
+    /// What live collection could not read (a service, a region or a whole account):
+    /// checks that read it saw nothing there. Empty for snapshot scans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collection_errors: Vec<CollectionErrorEntry>,
+}
+
+/// One thing live collection could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionErrorEntry {
+    /// The account.
+    pub account_id: String,
+    /// The service (`ec2`, `iam`, ...; `sts` when the account could not be entered).
+    pub service: String,
+    /// The region, or `global`.
+    pub region: String,
+    /// The call and what went wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for CollectionErrorEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "account {} {} [{}]: {}", self.account_id, self.service, self.region, self.message)
+    }
 }
 
 /// The engine's identity.

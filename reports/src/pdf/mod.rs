@@ -280,7 +280,7 @@ fn appendix(l: &mut Layout, report: &ScanReport, framework: &str) {
     l.new_page();
     l.heading("Appendix: how this scan was made", 18.0);
     let fw = report.frameworks.iter().find(|f| f.id == framework);
-    let facts = [
+    let mut facts = vec![
         format!("Engine: {} {} (sandbox allocator: {}).", report.engine.name, report.engine.version, report.engine.allocator),
         format!("Scan started {} and took {} ms. Inventory source: {}.", report.started_at, report.duration_ms, report.source),
         format!(
@@ -295,6 +295,13 @@ fn appendix(l: &mut Layout, report: &ScanReport, framework: &str) {
             report.plugin_errors.len()
         ),
     ];
+    if !report.collection_errors.is_empty() {
+        // An auditor must see that a live scan did not read everything.
+        facts.push(format!(
+            "Live collection could not read {} thing(s) (each listed in the JSON scan document under collection_errors); checks that read them saw nothing there.",
+            report.collection_errors.len()
+        ));
+    }
     for f in facts {
         l.paragraph(LEFT, RIGHT - LEFT, &f, 10.0, false, BLACK);
         l.space(3.0);
