@@ -11,6 +11,7 @@
 
 mod audit;
 mod error;
+mod jobs;
 mod keys;
 mod migrate;
 mod scans;
@@ -21,6 +22,7 @@ mod usage;
 
 pub use audit::{AuditEntry, AuditRecord};
 pub use error::StoreError;
+pub use jobs::{ClaimLimits, Delivery, Job, NewScan, Notification, ScanEvent, Schedule, Webhook, snapshot_scope};
 pub use keys::{KeyKind, NewKey, Principal};
 pub use scans::{FindingFilter, FindingRow, ScanDigest, ScanRow, ScanStatus};
 pub use tenants::{NewTenant, Tenant, TenantAccount, TenantPatch, Tier};
@@ -87,6 +89,9 @@ pub enum Scope {
     Tenant(String),
     /// Only the API key with this id (authentication, before the tenant is known).
     Key(String),
+    /// A scan worker or scheduler: sees scans, schedules and webhook deliveries of every
+    /// tenant (to claim them), nothing else; the work itself runs bound to one tenant.
+    Worker,
 }
 
 /// The store: a connection pool and the backend it talks to.
@@ -183,18 +188,20 @@ impl Store {
     pub async fn tenant_transaction(&self, scope: &Scope) -> Result<Transaction<'static, Any>, StoreError> {
         let mut tx = self.pool.begin().await?;
         if self.backend == Backend::Postgres {
-            let (admin, tenant, key) = match scope {
-                Scope::Admin => ("on", "", ""),
-                Scope::Tenant(t) => ("off", t.as_str(), ""),
-                Scope::Key(k) => ("off", "", k.as_str()),
+            let (admin, tenant, key, worker) = match scope {
+                Scope::Admin => ("on", "", "", "off"),
+                Scope::Tenant(t) => ("off", t.as_str(), "", "off"),
+                Scope::Key(k) => ("off", "", k.as_str(), "off"),
+                Scope::Worker => ("off", "", "", "on"),
             };
             sqlx::query(
                 "SELECT set_config('securebase.admin', $1, true), set_config('securebase.tenant_id', $2, true), \
-                 set_config('securebase.key_id', $3, true)",
+                 set_config('securebase.key_id', $3, true), set_config('securebase.worker', $4, true)",
             )
             .bind(admin)
             .bind(tenant)
             .bind(key)
+            .bind(worker)
             .execute(&mut *tx)
             .await?;
         }
@@ -246,7 +253,12 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// Now, RFC 3339 with microseconds: text that sorts in time order, on both backends.
 pub(crate) fn now() -> String {
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    timestamp(std::time::SystemTime::now())
+}
+
+/// A point in time as [`now`] writes it.
+pub fn timestamp(at: std::time::SystemTime) -> String {
+    let t = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let whole = securebase_inventory::time::format_rfc3339(t.as_secs() as i64);
     format!("{}.{:06}Z", whole.trim_end_matches('Z'), t.subsec_micros())
 }

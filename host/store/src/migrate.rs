@@ -30,6 +30,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0003_severity_order.sql"),
         sqlite: include_str!("../migrations/sqlite/0003_severity_order.sql"),
     },
+    Migration {
+        version: 4,
+        name: "jobs",
+        postgres: include_str!("../migrations/postgres/0004_jobs.sql"),
+        sqlite: include_str!("../migrations/sqlite/0004_jobs.sql"),
+    },
 ];
 
 /// Applies pending migrations over a connection of the URL's own user (the owner).

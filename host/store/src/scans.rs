@@ -2,7 +2,7 @@
 //! `running`, and ends `succeeded` (with its scan document and one row per finding,
 //! written in one transaction) or `failed` (with the reason).
 
-use crate::{Page, Paged, Scope, Store, StoreError, col, count, new_id, now, page_args, parse_col};
+use crate::{Page, Paged, Scope, Store, StoreError, col, count, now, page_args, parse_col};
 use securebase_scan::ScanReport;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -79,6 +79,14 @@ pub struct ScanRow {
     pub failing: Option<i64>,
     /// Why it failed, or what a succeeded scan could not collect.
     pub error: Option<String>,
+    /// What drift compares it with: `demo`, `accounts`, or `snapshot:<count>:<digest of the account ids>` (see [`crate::snapshot_scope`]).
+    pub scope: String,
+    /// Times a worker took it up (more than one: a worker died and another resumed it).
+    pub attempts: i64,
+    /// The schedule that queued it, if any.
+    pub schedule_id: Option<String>,
+    /// Drift counts against the previous scan of the same scope, once succeeded.
+    pub drift: Option<serde_json::Value>,
 }
 
 /// One stored finding.
@@ -140,10 +148,11 @@ pub struct FindingFilter {
     pub by_severity: bool,
 }
 
-const SCAN_COLUMNS: &str = "id, tenant_id, status, source, requested_by, created_at, started_at, finished_at, \
-                            duration_ms, accounts, resources, findings, failing, error";
+pub(crate) const SCAN_COLUMNS: &str = "id, tenant_id, status, source, requested_by, created_at, started_at, finished_at, \
+                            duration_ms, accounts, resources, findings, failing, error, scope, attempts, schedule_id, drift_summary";
 
-fn scan_from_row(row: &AnyRow) -> Result<ScanRow, StoreError> {
+pub(crate) fn scan_from_row(row: &AnyRow) -> Result<ScanRow, StoreError> {
+    let drift: Option<String> = col(row, "drift_summary")?;
     Ok(ScanRow {
         id: col(row, "id")?,
         tenant_id: col(row, "tenant_id")?,
@@ -159,6 +168,10 @@ fn scan_from_row(row: &AnyRow) -> Result<ScanRow, StoreError> {
         findings: col(row, "findings")?,
         failing: col(row, "failing")?,
         error: col(row, "error")?,
+        scope: col(row, "scope")?,
+        attempts: col(row, "attempts")?,
+        schedule_id: col(row, "schedule_id")?,
+        drift: drift.map(|d| serde_json::from_str(&d)).transpose().map_err(|e| StoreError::Corrupt(format!("drift_summary: {e}")))?,
     })
 }
 
@@ -187,20 +200,16 @@ fn severity_rank(severity: &str) -> i64 {
 const INSERT_BATCH: usize = 500;
 
 impl Store {
-    /// Records a requested scan for a tenant.
+    /// Records a requested scan for a tenant (queued, nothing to carry: demo and tests).
     pub async fn create_scan(&self, tenant: &str, source: &str, requested_by: &str) -> Result<ScanRow, StoreError> {
-        let id = new_id("s_");
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        sqlx::query("INSERT INTO scans (id, tenant_id, status, source, requested_by, created_at) VALUES ($1, $2, 'queued', $3, $4, $5)")
-            .bind(&id)
-            .bind(tenant)
-            .bind(source)
-            .bind(requested_by)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(self.get_scan(tenant, &id).await?.expect("a scan just created is readable"))
+        let new = crate::NewScan {
+            source: source.into(),
+            scope: source.into(),
+            input: None,
+            requested_by: requested_by.into(),
+            schedule_id: None,
+        };
+        self.enqueue_scan(tenant, &new).await
     }
 
     /// Marks a queued scan running.
@@ -225,6 +234,19 @@ impl Store {
         report: &ScanReport,
         usage: Option<&crate::UsageEvent>,
     ) -> Result<(), StoreError> {
+        self.finish(tenant, scan, report, usage, &crate::jobs::Outcome::default()).await.map(|_| ())
+    }
+
+    /// Stores a finished scan with what a job adds (lease holder, drift, notifications);
+    /// `Ok(false)`, with nothing written, when `outcome.owner` no longer holds the lease.
+    pub(crate) async fn finish(
+        &self,
+        tenant: &str,
+        scan: &str,
+        report: &ScanReport,
+        usage: Option<&crate::UsageEvent>,
+        outcome: &crate::jobs::Outcome<'_>,
+    ) -> Result<bool, StoreError> {
         let failing_findings = report
             .organization
             .frameworks
@@ -252,6 +274,34 @@ impl Store {
         let findings: Vec<_> = report.accounts.iter().flat_map(|a| a.findings.iter().map(move |f| (a.account_id.as_str(), f))).collect();
         let failing = findings.iter().filter(|(_, f)| f.status == "fail").count();
         let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        // The status change comes first: it locks the row, and a worker that lost its
+        // lease (another one resumed the job) changes nothing and writes nothing.
+        let owner_filter = if outcome.owner.is_some() { " AND status = 'running' AND lease_owner = $13" } else { "" };
+        let update = format!(
+            "UPDATE scans SET status = 'succeeded', finished_at = $1, duration_ms = $2, accounts = $3, resources = $4, \
+             findings = $5, failing = $6, summary = $7, report = $8, drift = $11, drift_summary = $12, lease_expires_at = NULL \
+             WHERE id = $9 AND tenant_id = $10{owner_filter}"
+        );
+        let mut q = sqlx::query(&update)
+            .bind(now())
+            .bind(report.duration_ms as i64)
+            .bind(report.organization.accounts as i64)
+            .bind(report.organization.resources as i64)
+            .bind(findings.len() as i64)
+            .bind(failing as i64)
+            .bind(summary)
+            .bind(document)
+            .bind(scan)
+            .bind(tenant)
+            .bind(outcome.drift.map(|d| d.0.to_string()))
+            .bind(outcome.drift.map(|d| d.1.to_string()));
+        if let Some(owner) = outcome.owner {
+            q = q.bind(owner.to_string());
+        }
+        if q.execute(&mut *tx).await?.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         for (batch_no, batch) in findings.chunks(INSERT_BATCH).enumerate() {
             let mut sql = String::from(
                 "INSERT INTO findings (scan_id, seq, tenant_id, account_id, region, check_id, check_title, resource_type, \
@@ -286,27 +336,12 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        sqlx::query(
-            "UPDATE scans SET status = 'succeeded', finished_at = $1, duration_ms = $2, accounts = $3, resources = $4, \
-             findings = $5, failing = $6, summary = $7, report = $8 WHERE id = $9 AND tenant_id = $10",
-        )
-        .bind(now())
-        .bind(report.duration_ms as i64)
-        .bind(report.organization.accounts as i64)
-        .bind(report.organization.resources as i64)
-        .bind(findings.len() as i64)
-        .bind(failing as i64)
-        .bind(summary)
-        .bind(document)
-        .bind(scan)
-        .bind(tenant)
-        .execute(&mut *tx)
-        .await?;
         if let Some(e) = usage {
             crate::usage::insert_usage(&mut tx, e).await?;
         }
+        crate::jobs::insert_deliveries(&mut tx, tenant, scan, outcome.notifications).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Attaches a note (what could not be collected) to a scan that otherwise succeeded.

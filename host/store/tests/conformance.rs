@@ -295,7 +295,7 @@ async fn migrations_apply_once(backend: Backend) {
     assert_eq!(again.list_tenants(page(0, 10)).await.unwrap().total, 1);
     let mut conn = AnyConnection::connect(&db.url).await.unwrap();
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM securebase_migrations").fetch_one(&mut conn).await.unwrap();
-    assert_eq!(n, 3, "one row per migration");
+    assert_eq!(n, 4, "one row per migration");
 }
 
 /// PostgreSQL: queries with no tenant filter at all, in a transaction bound to tenant
@@ -306,6 +306,16 @@ async fn row_level_security_confines_unfiltered_queries() {
     let s = &db.store;
     let (a, scan_a) = scanned_tenant(&db, "Alpha").await;
     let (b, scan_b) = scanned_tenant(&db, "Beta").await;
+    // Each tenant also has a schedule, a webhook, and a scan run as a job that queued a delivery.
+    for t in [&a, &b] {
+        s.create_schedule(&t.id, "0 2 * * *", "UTC", "demo", "2999-01-01T00:00:00Z", "test").await.unwrap();
+        s.set_webhook(&t.id, "https://hooks.example/x", "high", "test").await.unwrap();
+        s.create_scan(&t.id, "demo", "test").await.unwrap();
+        let job = s.claim_job("w", std::time::Duration::from_secs(60), &ClaimLimits::default()).await.unwrap().unwrap();
+        assert_eq!(job.tenant_id, t.id);
+        let note = Notification { event: "scan.finished".into(), payload: "{}".into() };
+        assert!(s.finish_job(&job, "w", demo_report(), None, None, &[note]).await.unwrap());
+    }
 
     let mut tx = s.tenant_transaction(&Scope::Tenant(a.id.clone())).await.unwrap();
     let who: String = sqlx::query_scalar("SELECT current_user::text").fetch_one(&mut *tx).await.unwrap();
@@ -317,16 +327,20 @@ async fn row_level_security_confines_unfiltered_queries() {
         ("api_keys", "tenant_id"),
         ("usage_events", "tenant_id"),
         ("tier_history", "tenant_id"),
+        ("scan_events", "tenant_id"),
+        ("schedules", "tenant_id"),
+        ("webhooks", "tenant_id"),
+        ("webhook_deliveries", "tenant_id"),
     ] {
         let seen: Vec<Option<String>> =
             sqlx::query_scalar(&format!("SELECT DISTINCT {column} FROM {table}")).fetch_all(&mut *tx).await.unwrap();
         assert!(seen.iter().all(|t| t.as_deref() == Some(a.id.as_str())), "{table}: {seen:?}");
     }
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings").fetch_one(&mut *tx).await.unwrap();
-    assert_eq!(n as usize, demo_report().accounts.iter().map(|x| x.findings.len()).sum::<usize>());
+    assert_eq!(n as usize, 2 * demo_report().accounts.iter().map(|x| x.findings.len()).sum::<usize>(), "A's two scans");
     // An UPDATE with no WHERE clause changes A's scans only.
     let changed = sqlx::query("UPDATE scans SET error = 'tampered'").execute(&mut *tx).await.unwrap().rows_affected();
-    assert_eq!(changed, 1);
+    assert_eq!(changed, 2);
     tx.commit().await.unwrap();
     assert_eq!(s.get_scan(&b.id, &scan_b).await.unwrap().unwrap().error, None, "B's scan untouched");
     assert_eq!(s.get_scan(&a.id, &scan_a).await.unwrap().unwrap().error.as_deref(), Some("tampered"));
@@ -352,9 +366,33 @@ async fn row_level_security_confines_unfiltered_queries() {
 
     // Outside any tenant (authentication scope), nothing tenant-owned is visible.
     let mut tx = s.tenant_transaction(&Scope::Key("k_nobody".into())).await.unwrap();
-    for table in ["tenants", "scans", "findings", "audit_log", "usage_events", "tier_history", "invoices"] {
+    for table in [
+        "tenants",
+        "scans",
+        "findings",
+        "audit_log",
+        "usage_events",
+        "tier_history",
+        "invoices",
+        "scan_events",
+        "schedules",
+        "webhooks",
+        "webhook_deliveries",
+    ] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *tx).await.unwrap();
         assert_eq!(n, 0, "{table}");
+    }
+    drop(tx);
+    // Workers see every tenant's scans, schedules and deliveries (to claim them), and
+    // nothing else: no findings, keys, usage, progress, webhooks or audit entries.
+    let mut tx = s.tenant_transaction(&Scope::Worker).await.unwrap();
+    for (table, visible) in [("scans", 4), ("schedules", 2), ("webhook_deliveries", 2)] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *tx).await.unwrap();
+        assert_eq!(n, visible, "{table}");
+    }
+    for table in ["tenants", "findings", "api_keys", "audit_log", "usage_events", "invoices", "scan_events", "webhooks"] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *tx).await.unwrap();
+        assert_eq!(n, 0, "a worker sees no {table}");
     }
     drop(tx);
     // The service logs in as the role that owns nothing: RESET ROLE leads nowhere else.
