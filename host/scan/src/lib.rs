@@ -62,6 +62,12 @@ pub enum Progress {
         done: usize,
         /// Accounts in the scan.
         total: usize,
+        /// Its findings.
+        findings: usize,
+        /// Its failing findings.
+        failing: usize,
+        /// Plugin evaluations it took (one per plugin).
+        evaluations: usize,
     },
 }
 
@@ -151,7 +157,15 @@ impl Scanner {
                 .map(|account| {
                     let result = self.scan_account(Arc::new(account));
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    progress(Progress::AccountDone { account_id: result.0.account_id.clone(), done: n, total });
+                    let a = &result.0;
+                    progress(Progress::AccountDone {
+                        account_id: a.account_id.clone(),
+                        done: n,
+                        total,
+                        findings: a.findings.len(),
+                        failing: a.findings.iter().filter(|f| f.status == "fail").count(),
+                        evaluations: a.evaluations.len(),
+                    });
                     result
                 })
                 .collect()

@@ -1,0 +1,198 @@
+//! Continuous scanning: scan jobs in the database shared by any number of workers,
+//! schedules that queue scans, drift against the previous scan, webhooks, and the
+//! progress events a client follows live.
+//!
+//! - [`worker`]: claims jobs with a renewed lease, runs them, stores result, drift,
+//!   usage and notifications in one transaction (only while it still holds the lease).
+//! - [`cron`] and [`Scheduler`]: five-field cron expressions in a time zone; due
+//!   schedules queue a scan each, once, however many services run.
+//! - [`webhooks`]: HMAC-signed deliveries with exponential backoff.
+//! - Progress events are rows (`scan_events`), so a client of any service instance sees
+//!   the progress of a scan run by any worker.
+
+pub mod cron;
+pub mod webhooks;
+pub mod worker;
+
+pub use webhooks::{Deliverer, DeliveryPolicy, SecretKey};
+pub use worker::{Worker, WorkerConfig, default_worker_id};
+
+use securebase_store::{Job, Store, Tier, UsageEvent};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, SystemTime};
+
+/// A usage event of one unit for `tenant`, priced at `tier`.
+pub fn usage_event(
+    pricing: &securebase_billing::Pricing,
+    tenant: &str,
+    tier: Tier,
+    kind: securebase_billing::EventKind,
+    dedup_key: String,
+    billable: bool,
+    detail: String,
+) -> UsageEvent {
+    UsageEvent {
+        dedup_key,
+        tenant_id: tenant.into(),
+        kind: kind.as_str().into(),
+        quantity: 1,
+        tier: tier.as_str().into(),
+        unit_price_micros: pricing.unit_price(tier.as_str(), kind).0,
+        billable,
+        detail,
+    }
+}
+
+/// Every account's collection errors, as a scan report lists them.
+pub fn collection_entries(collections: &[securebase_collect::AccountCollection]) -> Vec<securebase_scan::CollectionErrorEntry> {
+    collections
+        .iter()
+        .flat_map(|c| {
+            c.errors.iter().map(|e| securebase_scan::CollectionErrorEntry {
+                account_id: c.account_id.clone(),
+                service: e.service.clone(),
+                region: e.region.clone(),
+                message: e.message.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Queues scans of due schedules.
+pub struct Scheduler {
+    store: Store,
+}
+
+impl Scheduler {
+    /// A scheduler over `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    /// Queues a scan for each schedule due now; returns (tenant, scan) of each.
+    pub async fn tick(&self) -> Result<Vec<(String, String)>, securebase_store::StoreError> {
+        self.store.enqueue_due_schedules(SystemTime::now(), &cron::next_run).await
+    }
+
+    /// Ticks every `every` until `stop` turns true.
+    pub async fn run(&self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            match self.tick().await {
+                Ok(queued) => {
+                    for (tenant, scan) in queued {
+                        tracing::info!(%tenant, %scan, "scheduled scan queued");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "cannot queue scheduled scans"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.changed() => {}
+            }
+            if *stop.borrow() {
+                return;
+            }
+        }
+    }
+}
+
+/// Writes a scan's progress events. Evaluation reports progress from rayon threads;
+/// those reports are buffered and written every quarter second, the latest of each
+/// kind only (its counts are cumulative), so a scan of many accounts does not write
+/// one row per account.
+#[derive(Clone)]
+pub(crate) struct ProgressWriter {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    tenant: String,
+    scan: String,
+    state: Mutex<Tally>,
+    writing: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct Tally {
+    pending: Vec<(&'static str, Value)>,
+    findings: usize,
+    failing: usize,
+    evaluations: usize,
+}
+
+impl ProgressWriter {
+    pub(crate) fn new(store: Store, job: &Job) -> Self {
+        let inner = Arc::new(Inner {
+            store,
+            tenant: job.tenant_id.clone(),
+            scan: job.scan_id.clone(),
+            state: Mutex::new(Tally::default()),
+            writing: tokio::sync::Mutex::new(()),
+        });
+        let weak: Weak<Inner> = Arc::downgrade(&inner);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                let Some(inner) = weak.upgrade() else { return };
+                ProgressWriter { inner }.flush().await;
+            }
+        });
+        Self { inner }
+    }
+
+    fn push(&self, kind: &'static str, data: Value) {
+        let mut t = self.inner.state.lock().expect("progress lock");
+        t.pending.retain(|(k, _)| *k != kind);
+        t.pending.push((kind, data));
+    }
+
+    /// One account was collected.
+    pub(crate) fn collected(&self, account: &str, errors: usize, done: usize, total: usize) {
+        self.push("accounts_collected", json!({ "account_id": account, "errors": errors, "done": done, "total": total }));
+    }
+
+    /// One account was evaluated by every plugin.
+    pub(crate) fn evaluated(&self, p: securebase_scan::Progress) {
+        let securebase_scan::Progress::AccountDone { account_id, done, total, findings, failing, evaluations } = p;
+        let data = {
+            let mut t = self.inner.state.lock().expect("progress lock");
+            t.findings += findings;
+            t.failing += failing;
+            t.evaluations += evaluations;
+            json!({
+                "account_id": account_id,
+                "accounts_done": done,
+                "accounts_total": total,
+                "plugins_evaluated": t.evaluations,
+                "findings_so_far": t.findings,
+                "failing_so_far": t.failing,
+            })
+        };
+        self.push("account_evaluated", data);
+    }
+
+    /// Writes what is buffered.
+    pub(crate) async fn flush(&self) {
+        let _one_writer = self.inner.writing.lock().await;
+        let pending = std::mem::take(&mut self.inner.state.lock().expect("progress lock").pending);
+        for (kind, data) in pending {
+            self.write(kind, &data).await;
+        }
+    }
+
+    /// Writes an event now (after what is buffered).
+    pub(crate) async fn event(&self, kind: &'static str, data: Value) {
+        self.flush().await;
+        let _one_writer = self.inner.writing.lock().await;
+        self.write(kind, &data).await;
+    }
+
+    async fn write(&self, kind: &str, data: &Value) {
+        // Progress is a courtesy: a failed write is logged, the scan goes on.
+        if let Err(e) = self.inner.store.append_scan_event(&self.inner.tenant, &self.inner.scan, kind, data).await {
+            tracing::warn!(scan = %self.inner.scan, error = %e, "cannot record scan progress");
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! A worker: claims scan jobs from the database, keeps its lease alive while it runs
+//! one, and stores the result with its drift, usage and notifications.
+
+use crate::{ProgressWriter, usage_event};
+use securebase_drift::{Drift, FindingKey, Side};
+use securebase_scan::{CollectionErrorEntry, ScanReport, Scanner};
+use securebase_store::{ClaimLimits, Job, Notification, Store, StoreError};
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// How a worker behaves.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Its name in leases and events (unique per process: host and pid by default).
+    pub id: String,
+    /// How long a claim lasts without renewal; renewed every third of it.
+    pub lease: Duration,
+    /// How often an idle worker looks for work.
+    pub poll: Duration,
+    /// Concurrency limits and attempts.
+    pub limits: ClaimLimits,
+    /// How tenants' accounts are reached.
+    pub collect: securebase_collect::CollectOptions,
+    /// Accounts collected at once within one scan.
+    pub collect_concurrency: usize,
+}
+
+impl WorkerConfig {
+    /// Defaults with a name unique to this process.
+    pub fn named(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            lease: Duration::from_secs(30),
+            poll: Duration::from_secs(1),
+            limits: ClaimLimits::default(),
+            collect: securebase_collect::CollectOptions::default(),
+            collect_concurrency: 8,
+        }
+    }
+}
+
+/// The default worker name: host name and process id.
+pub fn default_worker_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into());
+    format!("{host}:{}", std::process::id())
+}
+
+/// A worker over a store and a scanner.
+#[derive(Clone)]
+pub struct Worker {
+    store: Store,
+    scanner: Arc<Scanner>,
+    pricing: Arc<securebase_billing::Pricing>,
+    config: Arc<WorkerConfig>,
+    wake: Option<Arc<tokio::sync::Notify>>,
+}
+
+/// Why a job did not store a result.
+#[derive(Debug, thiserror::Error)]
+enum JobError {
+    /// The input cannot be scanned (the scan is failed with this reason).
+    #[error("{0}")]
+    Input(String),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Worker {
+    /// A worker.
+    pub fn new(store: Store, scanner: Arc<Scanner>, pricing: Arc<securebase_billing::Pricing>, config: WorkerConfig) -> Self {
+        Self { store, scanner, pricing, config: Arc::new(config), wake: None }
+    }
+
+    /// Also looks for work when `wake` is notified (a scan queued in this process),
+    /// not only every `poll`.
+    pub fn with_wake(mut self, wake: Arc<tokio::sync::Notify>) -> Self {
+        self.wake = Some(wake);
+        self
+    }
+
+    /// Its name.
+    pub fn id(&self) -> &str {
+        &self.config.id
+    }
+
+    /// Claims and runs jobs until `stop` turns true; the job in hand is finished first.
+    pub async fn run(&self, stop: tokio::sync::watch::Receiver<bool>) {
+        let mut stop = stop;
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            match self.run_one().await {
+                Ok(Some(_)) => continue,
+                Ok(None) => {}
+                Err(e) => tracing::error!(worker = %self.config.id, error = %e, "cannot claim a scan job"),
+            }
+            let woken = async {
+                match &self.wake {
+                    Some(w) => w.notified().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(self.config.poll) => {}
+                _ = woken => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    /// Claims one job and runs it to the end; `None` if there was nothing to claim.
+    pub async fn run_one(&self) -> Result<Option<String>, StoreError> {
+        let Some(job) = self.store.claim_job(&self.config.id, self.config.lease, &self.config.limits).await? else {
+            return Ok(None);
+        };
+        tracing::info!(worker = %self.config.id, scan = %job.scan_id, tenant = %job.tenant_id, attempt = job.attempt, "claimed scan");
+        let lost = Arc::new(AtomicBool::new(false));
+        let renewal = tokio::spawn(renew(self.store.clone(), job.clone(), self.config.clone(), lost.clone()));
+        let outcome = self.execute(&job, &lost).await;
+        renewal.abort();
+        let events = ProgressWriter::new(self.store.clone(), &job);
+        match outcome {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(worker = %self.config.id, scan = %job.scan_id, "lease lost before the result was stored: another worker has the scan; result discarded");
+            }
+            Err(JobError::Input(reason)) => {
+                if self.store.fail_job(&job, &self.config.id, &reason).await? {
+                    events.event("failed", json!({ "error": reason })).await;
+                }
+            }
+            Err(JobError::Store(e)) => {
+                tracing::error!(worker = %self.config.id, scan = %job.scan_id, error = %e, "cannot store the scan; it is retried when the lease expires");
+            }
+        }
+        Ok(Some(job.scan_id))
+    }
+
+    /// Runs a job; `Ok(false)` when the lease was lost and nothing was stored.
+    async fn execute(&self, job: &Job, lost: &Arc<AtomicBool>) -> Result<bool, JobError> {
+        let events = ProgressWriter::new(self.store.clone(), job);
+        events.event("started", json!({ "worker": self.config.id, "attempt": job.attempt, "resumed": job.attempt > 1 })).await;
+        let (snapshot, problems) = self.input(job, &events).await?;
+        let scanner = self.scanner.clone();
+        let listed = problems.clone();
+        let progress = events.clone();
+        let report = tokio::task::spawn_blocking(move || {
+            let mut report = scanner.scan(snapshot, &|p| progress.evaluated(p));
+            report.collection_errors = listed;
+            report
+        })
+        .await
+        .map_err(|e| JobError::Input(format!("the scan stopped unexpectedly: {e}")))?;
+        events.flush().await;
+        if lost.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let drift = self.drift(job, &report).await?;
+        let (drift_doc, summary) = (serde_json::to_string(&drift).expect("drift serializes"), drift.summary());
+        let summary_doc = serde_json::to_string(&summary).expect("drift summary serializes");
+        let notifications = self.notifications(job, &report, &drift).await?;
+        let usage = self.usage(job, &report).await?;
+        let stored =
+            self.store.finish_job(job, &self.config.id, &report, usage.as_ref(), Some((&drift_doc, &summary_doc)), &notifications).await?;
+        if !stored {
+            return Ok(false);
+        }
+        if !problems.is_empty() {
+            // Say what a live scan could not read, so a score is never read as covering more.
+            let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+            self.store.note_scan(&job.tenant_id, &job.scan_id, &format!("collected with {} error(s): {list}", problems.len())).await?;
+        }
+        let findings: usize = report.accounts.iter().map(|a| a.findings.len()).sum();
+        let failing: usize = report.accounts.iter().flat_map(|a| &a.findings).filter(|f| f.status == "fail").count();
+        events.event("finished", json!({ "status": "succeeded", "findings": findings, "failing": failing, "drift": summary })).await;
+        Ok(true)
+    }
+
+    /// The inventory a job evaluates, and what collection could not read.
+    async fn input(
+        &self,
+        job: &Job,
+        events: &ProgressWriter,
+    ) -> Result<(securebase_inventory::Snapshot, Vec<CollectionErrorEntry>), JobError> {
+        match job.source.as_str() {
+            "demo" => Ok((securebase_inventory::demo(), vec![])),
+            "snapshot" => {
+                let text = job.input.as_deref().ok_or_else(|| JobError::Input("the uploaded snapshot is missing".into()))?;
+                let docs: Vec<serde_json::Value> =
+                    serde_json::from_str(text).map_err(|e| JobError::Input(format!("the uploaded snapshot is unreadable: {e}")))?;
+                let mut accounts = vec![];
+                for (i, doc) in docs.iter().enumerate() {
+                    accounts.push(
+                        securebase_inventory::parse_account(&doc.to_string(), &format!("accounts[{i}]"))
+                            .map_err(|e| JobError::Input(e.to_string()))?,
+                    );
+                }
+                accounts.sort_by(|a, b| a.account_id().cmp(b.account_id()));
+                Ok((securebase_inventory::Snapshot { source: "upload".into(), accounts }, vec![]))
+            }
+            "accounts" => {
+                let tenant =
+                    self.store.get_tenant(&job.tenant_id).await?.ok_or_else(|| JobError::Input("the tenant no longer exists".into()))?;
+                if tenant.accounts.is_empty() {
+                    return Err(JobError::Input("this tenant lists no accounts".into()));
+                }
+                let file = securebase_collect::AccountsFile {
+                    accounts: tenant
+                        .accounts
+                        .iter()
+                        .map(|a| securebase_collect::Account {
+                            id: a.account_id.clone(),
+                            name: a.name.clone(),
+                            role_arn: a.role_arn.clone(),
+                            external_id: None,
+                            regions: if a.regions.is_empty() { vec!["us-east-1".into()] } else { a.regions.clone() },
+                        })
+                        .collect(),
+                    organization: None,
+                };
+                let total = file.accounts.len();
+                let done = std::sync::atomic::AtomicUsize::new(0);
+                let collected = securebase_collect::collect_all(&file, &self.config.collect, self.config.collect_concurrency, &|c| {
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    events.collected(&c.account_id, c.errors.len(), n, total);
+                })
+                .await;
+                events.flush().await;
+                let problems = crate::collection_entries(&collected);
+                let accounts: Vec<_> = collected.into_iter().filter_map(|c| c.inventory).collect();
+                if accounts.is_empty() {
+                    let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                    return Err(JobError::Input(format!("no account could be collected: {list}")));
+                }
+                Ok((securebase_inventory::Snapshot { source: "accounts".into(), accounts }, problems))
+            }
+            other => Err(JobError::Input(format!("unknown scan source {other:?}"))),
+        }
+    }
+
+    async fn drift(&self, job: &Job, report: &ScanReport) -> Result<Drift, StoreError> {
+        let current = Side::of_report(&job.scan_id, report);
+        let previous = self.store.previous_of_scope(&job.tenant_id, &job.scope, &job.scan_id).await?.map(|(id, keys, digest)| Side {
+            scan_id: id,
+            findings: keys
+                .into_iter()
+                .map(|[account_id, region, check_id, resource_type, resource_id, status, severity]| FindingKey {
+                    account_id,
+                    region,
+                    check_id,
+                    resource_type,
+                    resource_id,
+                    status,
+                    severity,
+                })
+                .collect(),
+            scores: digest.frameworks.iter().map(|f| (f.framework.clone(), f.summary.score)).collect(),
+        });
+        Ok(securebase_drift::compare(previous.as_ref(), &current))
+    }
+
+    /// `scan.finished` always; `finding.new_failures` when new failures at or above the
+    /// webhook's severity appeared. Nothing without a webhook.
+    async fn notifications(&self, job: &Job, report: &ScanReport, drift: &Drift) -> Result<Vec<Notification>, StoreError> {
+        let Some(hook) = self.store.get_webhook(&job.tenant_id).await? else { return Ok(vec![]) };
+        let findings: usize = report.accounts.iter().map(|a| a.findings.len()).sum();
+        let failing: usize = report.accounts.iter().flat_map(|a| &a.findings).filter(|f| f.status == "fail").count();
+        let mut out = vec![Notification {
+            event: "scan.finished".into(),
+            payload: json!({
+                "event": "scan.finished",
+                "tenant_id": job.tenant_id,
+                "scan_id": job.scan_id,
+                "status": "succeeded",
+                "accounts": report.organization.accounts,
+                "resources": report.organization.resources,
+                "findings": findings,
+                "failing": failing,
+                "scores": report.organization.frameworks.iter().map(|f| (f.framework.clone(), f.summary.score)).collect::<std::collections::BTreeMap<_, _>>(),
+                "drift": drift.summary(),
+            })
+            .to_string(),
+        }];
+        let new = drift.new_failures_at_least(&hook.min_severity);
+        if !new.is_empty() {
+            out.push(Notification {
+                event: "finding.new_failures".into(),
+                payload: json!({
+                    "event": "finding.new_failures",
+                    "tenant_id": job.tenant_id,
+                    "scan_id": job.scan_id,
+                    "previous_scan": drift.previous_scan,
+                    "min_severity": hook.min_severity,
+                    "new_failures": new,
+                })
+                .to_string(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The scan's usage event, keyed by scan so that a resumed scan meters once.
+    async fn usage(&self, job: &Job, report: &ScanReport) -> Result<Option<securebase_store::UsageEvent>, StoreError> {
+        let detail = json!({
+            "frameworks": report.organization.frameworks.iter().map(|f| &f.framework).collect::<Vec<_>>(),
+            "accounts": report.organization.accounts,
+            "resources": report.organization.resources,
+            "controls_evaluated": report.organization.frameworks.iter().map(|f| f.summary.total_controls).sum::<u32>(),
+            "duration_ms": report.duration_ms,
+        })
+        .to_string();
+        let tier = self.store.tenant_tier(&job.tenant_id).await?;
+        Ok(tier.map(|t| {
+            usage_event(
+                &self.pricing,
+                &job.tenant_id,
+                t,
+                securebase_billing::EventKind::ComplianceScan,
+                format!("scan:{}", job.scan_id),
+                true,
+                detail,
+            )
+        }))
+    }
+}
+
+/// Renews the lease every third of its length; marks it lost when renewal is refused.
+async fn renew(store: Store, job: Job, config: Arc<WorkerConfig>, lost: Arc<AtomicBool>) {
+    loop {
+        tokio::time::sleep(config.lease / 3).await;
+        match store.renew_lease(&job, &config.id, config.lease).await {
+            Ok(true) => {}
+            Ok(false) => {
+                lost.store(true, Ordering::Relaxed);
+                return;
+            }
+            // A database hiccup: try again; the lease may still be saved in time.
+            Err(e) => tracing::warn!(scan = %job.scan_id, error = %e, "cannot renew the lease"),
+        }
+    }
+}
