@@ -66,7 +66,13 @@ fn audited_action(method: &Method, path: &str) -> Option<String> {
         (&Method::DELETE, ["tenants", _]) => "tenant.delete",
         (&Method::POST, ["tenants", _, "keys"]) => "key.create",
         (&Method::POST, ["tenants", _, "scans"]) => "scan.create",
-        (&Method::GET, ["tenants", _, "scans", _, file]) => return Some(format!("report.download:{file}")),
+        (&Method::GET, ["tenants", _, "scans", _, file]) if file.starts_with("report.") => {
+            return Some(format!("report.download:{file}"));
+        }
+        (&Method::POST, ["tenants", _, "schedules"]) => "schedule.create",
+        (&Method::DELETE, ["tenants", _, "schedules", _]) => "schedule.delete",
+        (&Method::PUT, ["tenants", _, "webhook"]) => "webhook.set",
+        (&Method::DELETE, ["tenants", _, "webhook"]) => "webhook.delete",
         (&Method::GET, ["tenants", _, "compliance-report"]) => "report.download:compliance-report",
         (m, _) if m != Method::GET && m != Method::HEAD => "request",
         _ => return None,

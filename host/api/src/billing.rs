@@ -9,7 +9,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{Extensions, StatusCode};
 use securebase_billing::{EventKind, Invoice, Micros, Month, Pricing, UsageTotal, day_of, tier_spans};
-use securebase_store::{IssuedInvoice, Store, StoreError, Tier, UsageEvent, UsageRow};
+use securebase_store::{IssuedInvoice, Store, StoreError, UsageRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -19,27 +19,8 @@ pub fn current_month() -> Month {
     Month::of_unix(now)
 }
 
-/// A usage event of one unit for `tenant`, priced at `tier`.
-pub(crate) fn event(
-    pricing: &Pricing,
-    tenant: &str,
-    tier: Tier,
-    kind: EventKind,
-    dedup_key: String,
-    billable: bool,
-    detail: String,
-) -> UsageEvent {
-    UsageEvent {
-        dedup_key,
-        tenant_id: tenant.into(),
-        kind: kind.as_str().into(),
-        quantity: 1,
-        tier: tier.as_str().into(),
-        unit_price_micros: pricing.unit_price(tier.as_str(), kind).0,
-        billable,
-        detail,
-    }
-}
+/// A usage event of one unit for a tenant, priced at its tier (shared with the workers).
+pub(crate) use securebase_jobs::usage_event as event;
 
 async fn usage_rows(store: &Store, tenant: &str, month: Month) -> Result<Vec<UsageRow>, StoreError> {
     let (from, to) = month.bounds();

@@ -13,23 +13,22 @@
 
 pub mod auth;
 pub mod billing;
+mod continuous;
 mod error;
 mod meta;
 mod reports;
 mod scans;
-pub use scans::collection_entries;
 mod tenants;
 
 pub use error::AppError;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use securebase_scan::Scanner;
 use securebase_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
 
 /// Service settings.
 #[derive(Debug, Clone)]
@@ -38,13 +37,29 @@ pub struct ApiConfig {
     pub rate_limit_per_minute: u32,
     /// Largest request body accepted, in bytes (uploaded snapshots included).
     pub body_limit: usize,
-    /// How scans of tenants' own accounts reach AWS (or a local endpoint).
-    pub collect: securebase_collect::CollectOptions,
+    /// Scan workers run in this process (0: only `securebase worker` processes run scans).
+    pub workers: usize,
+    /// How in-process workers behave (lease, limits, how tenants' accounts are reached).
+    pub worker: securebase_jobs::WorkerConfig,
+    /// How often due schedules are looked for (`None`: this process queues none).
+    pub schedule_every: Option<Duration>,
+    /// What webhook secrets derive from; without it webhooks cannot be set or sent.
+    pub secret_key: Option<securebase_jobs::SecretKey>,
+    /// Webhook retries.
+    pub delivery: securebase_jobs::DeliveryPolicy,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        Self { rate_limit_per_minute: 600, body_limit: 16 << 20, collect: securebase_collect::CollectOptions::default() }
+        Self {
+            rate_limit_per_minute: 600,
+            body_limit: 16 << 20,
+            workers: 1,
+            worker: securebase_jobs::WorkerConfig::named(securebase_jobs::default_worker_id()),
+            schedule_every: Some(Duration::from_secs(15)),
+            secret_key: None,
+            delivery: securebase_jobs::DeliveryPolicy::default(),
+        }
     }
 }
 
@@ -56,28 +71,65 @@ pub struct AppState {
     pub(crate) limiter: Arc<auth::RateLimiter>,
     pub(crate) config: ApiConfig,
     pub(crate) pricing: Arc<securebase_billing::Pricing>,
-    /// One permit per scan in flight; shutdown takes them all to wait for the last.
-    pub(crate) jobs: Arc<Semaphore>,
+    /// Tells the background tasks to stop; they finish the scan in hand first.
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
+    background: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    /// Wakes in-process workers when a scan is queued here.
+    pub(crate) wake: Arc<tokio::sync::Notify>,
 }
 
-const JOB_PERMITS: u32 = 1 << 20;
-
 impl AppState {
-    /// State over a store and a scanner (plugins loaded, frameworks parsed).
+    /// State over a store and a scanner (plugins loaded, frameworks parsed). Starts, on
+    /// the current tokio runtime, the in-process workers, the scheduler and the webhook
+    /// deliverer that `config` asks for.
     pub fn new(store: Store, scanner: Arc<Scanner>, config: ApiConfig) -> Self {
+        let pricing = Arc::new(securebase_billing::Pricing::builtin());
+        let (stop, _) = tokio::sync::watch::channel(false);
+        let mut tasks = vec![];
+        let wake = Arc::new(tokio::sync::Notify::new());
+        for n in 0..config.workers {
+            let mut wc = config.worker.clone();
+            if config.workers > 1 {
+                wc.id = format!("{}#{n}", wc.id);
+            }
+            let worker = securebase_jobs::Worker::new(store.clone(), scanner.clone(), pricing.clone(), wc).with_wake(wake.clone());
+            let rx = stop.subscribe();
+            tasks.push(tokio::spawn(async move { worker.run(rx).await }));
+        }
+        if let Some(every) = config.schedule_every {
+            let scheduler = securebase_jobs::Scheduler::new(store.clone());
+            let rx = stop.subscribe();
+            tasks.push(tokio::spawn(async move { scheduler.run(every, rx).await }));
+        }
+        if let Some(key) = config.secret_key.clone() {
+            let deliverer = securebase_jobs::Deliverer::new(store.clone(), key, config.delivery);
+            let rx = stop.subscribe();
+            tasks.push(tokio::spawn(async move { deliverer.run(Duration::from_millis(500), rx).await }));
+        }
         Self {
             store,
             scanner,
             limiter: Arc::new(auth::RateLimiter::new(config.rate_limit_per_minute)),
             config,
-            pricing: Arc::new(securebase_billing::Pricing::builtin()),
-            jobs: Arc::new(Semaphore::new(JOB_PERMITS as usize)),
+            pricing,
+            stop: Arc::new(stop),
+            background: Arc::new(std::sync::Mutex::new(tasks)),
+            wake,
         }
     }
 
-    /// Waits until every scan started so far has been stored (or `timeout` passes).
+    /// Stops the background tasks, waiting for the scans in hand to be stored (or
+    /// `timeout` to pass; an abandoned scan is resumed by another worker later).
     pub async fn drain(&self, timeout: Duration) -> bool {
-        tokio::time::timeout(timeout, self.jobs.acquire_many(JOB_PERMITS)).await.is_ok()
+        let _ = self.stop.send(true);
+        let tasks = std::mem::take(&mut *self.background.lock().expect("background lock"));
+        tokio::time::timeout(timeout, async {
+            for t in tasks {
+                let _ = t.await;
+            }
+        })
+        .await
+        .is_ok()
     }
 }
 
@@ -96,6 +148,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/tenants/{id}/scans"),
     ("get", "/v1/tenants/{id}/scans"),
     ("get", "/v1/tenants/{id}/scans/{scan}"),
+    ("get", "/v1/tenants/{id}/scans/{scan}/drift"),
+    ("get", "/v1/tenants/{id}/scans/{scan}/events"),
+    ("get", "/v1/tenants/{id}/scans/{scan}/deliveries"),
     ("get", "/v1/tenants/{id}/scans/{scan}/report.pdf"),
     ("get", "/v1/tenants/{id}/scans/{scan}/report.csv"),
     ("get", "/v1/tenants/{id}/scans/{scan}/report.ocsf.json"),
@@ -104,6 +159,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/tenants/{id}/audit"),
     ("get", "/v1/tenants/{id}/usage"),
     ("get", "/v1/tenants/{id}/invoices/{month}"),
+    ("post", "/v1/tenants/{id}/schedules"),
+    ("get", "/v1/tenants/{id}/schedules"),
+    ("delete", "/v1/tenants/{id}/schedules/{schedule}"),
+    ("put", "/v1/tenants/{id}/webhook"),
+    ("get", "/v1/tenants/{id}/webhook"),
+    ("delete", "/v1/tenants/{id}/webhook"),
 ];
 
 /// The application: every route, the auth and audit layer, body limits, tracing.
@@ -116,7 +177,13 @@ pub fn router(state: AppState) -> Router {
         .route("/tenants/{id}/keys", post(tenants::create_key))
         .route("/tenants/{id}/scans", post(scans::create).get(scans::list))
         .route("/tenants/{id}/scans/{scan}", get(scans::show))
+        .route("/tenants/{id}/scans/{scan}/drift", get(continuous::drift))
+        .route("/tenants/{id}/scans/{scan}/events", get(continuous::events))
+        .route("/tenants/{id}/scans/{scan}/deliveries", get(continuous::deliveries))
         .route("/tenants/{id}/scans/{scan}/{file}", get(reports::download))
+        .route("/tenants/{id}/schedules", post(continuous::create_schedule).get(continuous::list_schedules))
+        .route("/tenants/{id}/schedules/{schedule}", delete(continuous::delete_schedule))
+        .route("/tenants/{id}/webhook", put(continuous::set_webhook).get(continuous::show_webhook).delete(continuous::delete_webhook))
         .route("/tenants/{id}/compliance-report", get(reports::compliance_report))
         .route("/tenants/{id}/findings", get(reports::findings))
         .route("/tenants/{id}/audit", get(tenants::audit))

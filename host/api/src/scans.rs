@@ -1,6 +1,6 @@
-//! `/v1/tenants/{id}/scans`: start a scan of the demo organization or of an uploaded
-//! snapshot, and follow it. Evaluation runs on the scanner's rayon pool, off the async
-//! runtime; the result is stored in one transaction when it ends.
+//! `/v1/tenants/{id}/scans`: queue a scan of the demo organization, an uploaded
+//! snapshot or the tenant's accounts, and follow it. Scans are jobs in the database:
+//! a worker (in this process or in `securebase worker` processes) claims and runs them.
 
 use crate::auth::{principal, visible_tenant};
 use crate::meta::page;
@@ -13,9 +13,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Response};
 use securebase_inventory::Snapshot;
-use securebase_store::{Paged, ScanRow};
+use securebase_store::{Paged, ScanRow, ScanStatus};
 use serde::Deserialize;
 use serde_json::Value;
+use std::time::Duration;
 
 /// `POST /v1/tenants/{id}/scans`.
 #[derive(Debug, Deserialize)]
@@ -34,14 +35,6 @@ pub(crate) enum CreateScan {
 pub(crate) struct CreateQuery {
     /// Answer when the scan has ended instead of at once.
     wait: Option<bool>,
-}
-
-/// What a scan job evaluates.
-enum Work {
-    /// An inventory at hand.
-    Ready(Snapshot),
-    /// The tenant's accounts, to collect first.
-    Collect(securebase_collect::AccountsFile),
 }
 
 fn snapshot(accounts: &[Value]) -> Result<Snapshot, AppError> {
@@ -76,9 +69,14 @@ pub(crate) async fn create(
     let tenant = visible_tenant(&state, &ext, &id).await?;
     let wait = crate::error::parse_query(q)?.wait.unwrap_or(false);
     let req: CreateScan = crate::error::parse_body(body)?;
-    let (source, work) = match req {
-        CreateScan::Demo => ("demo", Work::Ready(securebase_inventory::demo())),
-        CreateScan::Snapshot { accounts } => ("snapshot", Work::Ready(snapshot(&accounts)?)),
+    let (source, scope, input) = match req {
+        CreateScan::Demo => ("demo", "demo".to_string(), None),
+        CreateScan::Snapshot { accounts } => {
+            // Checked now, so a bad upload is a 422 here, not a failed scan later.
+            let parsed = snapshot(&accounts)?;
+            let scope = securebase_store::snapshot_scope(parsed.accounts.iter().map(|a| a.account_id()));
+            ("snapshot", scope, Some(Value::Array(accounts).to_string()))
+        }
         CreateScan::Accounts => {
             if tenant.accounts.is_empty() {
                 return Err(AppError::new(
@@ -87,98 +85,31 @@ pub(crate) async fn create(
                     "this tenant lists no accounts: PATCH its accounts, or upload a snapshot (source \"snapshot\")",
                 ));
             }
-            let accounts = tenant
-                .accounts
-                .iter()
-                .map(|a| securebase_collect::Account {
-                    id: a.account_id.clone(),
-                    name: a.name.clone(),
-                    role_arn: a.role_arn.clone(),
-                    external_id: None,
-                    regions: if a.regions.is_empty() { vec!["us-east-1".into()] } else { a.regions.clone() },
-                })
-                .collect();
-            ("accounts", Work::Collect(securebase_collect::AccountsFile { accounts, organization: None }))
+            ("accounts", "accounts".to_string(), None)
         }
     };
-    let scan = state.store.create_scan(&id, source, &p.actor()).await?;
-    let permit =
-        state.jobs.clone().acquire_owned().await.map_err(|_| {
-            AppError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting_down", "the service is shutting down; retry elsewhere")
-        })?;
-    let job_state = state.clone();
-    let (tenant_id, scan_id) = (id.clone(), scan.id.clone());
-    let job = tokio::spawn(async move {
-        let _permit = permit;
-        let store = &job_state.store;
-        if let Err(e) = store.start_scan(&tenant_id, &scan_id).await {
-            tracing::error!(error = %e, scan = %scan_id, "cannot mark scan running");
-        }
-        // Live accounts are collected first (I/O on tokio); what cannot be read is kept
-        // as a note on the scan, and the accounts that were read are evaluated.
-        let (inventory, problems) = match work {
-            Work::Ready(snapshot) => (snapshot, vec![]),
-            Work::Collect(file) => {
-                let collected = securebase_collect::collect_all(&file, &job_state.config.collect, 8, &|_| {}).await;
-                let problems = collection_entries(&collected);
-                let accounts: Vec<_> = collected.into_iter().filter_map(|c| c.inventory).collect();
-                if accounts.is_empty() {
-                    let _ = store.fail_scan(&tenant_id, &scan_id, &format!("no account could be collected: {}", joined(&problems))).await;
-                    return;
-                }
-                (securebase_inventory::Snapshot { source: "accounts".into(), accounts }, problems)
-            }
-        };
-        let scanner = job_state.scanner.clone();
-        let listed = problems.clone();
-        let outcome = tokio::task::spawn_blocking(move || {
-            let mut report = scanner.scan(inventory, &|_| {});
-            report.collection_errors = listed;
-            report
-        })
-        .await;
-        let stored = match outcome {
-            Ok(report) => {
-                // Metered in the transaction that stores the results, once per scan.
-                let detail = serde_json::json!({
-                    "frameworks": report.organization.frameworks.iter().map(|f| &f.framework).collect::<Vec<_>>(),
-                    "accounts": report.organization.accounts,
-                    "resources": report.organization.resources,
-                    "controls_evaluated": report.organization.frameworks.iter().map(|f| f.summary.total_controls).sum::<u32>(),
-                    "duration_ms": report.duration_ms,
-                })
-                .to_string();
-                let kind = securebase_billing::EventKind::ComplianceScan;
-                match store.tenant_tier(&tenant_id).await {
-                    Ok(tier) => {
-                        let usage = tier.map(|t| {
-                            crate::billing::event(&job_state.pricing, &tenant_id, t, kind, format!("scan:{scan_id}"), true, detail)
-                        });
-                        store.finish_scan(&tenant_id, &scan_id, &report, usage.as_ref()).await
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            Err(e) => store.fail_scan(&tenant_id, &scan_id, &format!("the scan stopped unexpectedly: {e}")).await,
-        };
-        if let Err(e) = stored {
-            tracing::error!(error = %e, scan = %scan_id, "cannot store scan result");
-            let _ = store.fail_scan(&tenant_id, &scan_id, "the result could not be stored").await;
-        } else if !problems.is_empty() {
-            // Say what a live scan could not read, so a score is never read as covering more.
-            let note = format!("collected with {} error(s): {}", problems.len(), joined(&problems));
-            if let Err(e) = store.note_scan(&tenant_id, &scan_id, &note).await {
-                tracing::error!(error = %e, scan = %scan_id, "cannot note collection errors");
-            }
-        }
-    });
-    if wait {
-        job.await.map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("scan job: {e}")))?;
-        let done = state.store.get_scan(&id, &scan.id).await?.ok_or_else(|| AppError::not_found("scan", &scan.id))?;
-        return Ok((StatusCode::CREATED, Json(done)).into_response());
+    let new = securebase_store::NewScan { source: source.into(), scope, input, requested_by: p.actor(), schedule_id: None };
+    let scan = state.store.enqueue_scan(&id, &new).await?;
+    state.wake.notify_waiters();
+    if !wait {
+        return Ok((StatusCode::ACCEPTED, Json(scan)).into_response());
     }
-    Ok((StatusCode::ACCEPTED, Json(scan)).into_response())
+    // Whichever worker takes it (in this process or another), its row says when it ended.
+    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
+    loop {
+        let now = state.store.get_scan(&id, &scan.id).await?.ok_or_else(|| AppError::not_found("scan", &scan.id))?;
+        if matches!(now.status, ScanStatus::Succeeded | ScanStatus::Failed) {
+            return Ok((StatusCode::CREATED, Json(now)).into_response());
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Ok((StatusCode::ACCEPTED, Json(now)).into_response());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
+
+/// How long `?wait=true` waits before answering 202 with the scan as it stands.
+const WAIT_LIMIT: Duration = Duration::from_secs(600);
 
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -198,23 +129,4 @@ pub(crate) async fn show(
 ) -> Result<Json<ScanRow>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
     Ok(Json(state.store.get_scan(&id, &scan).await?.ok_or_else(|| AppError::not_found("scan", &scan))?))
-}
-
-/// Every account's collection errors, as a scan report lists them (the CLI's live scans too).
-pub fn collection_entries(collections: &[securebase_collect::AccountCollection]) -> Vec<securebase_scan::CollectionErrorEntry> {
-    collections
-        .iter()
-        .flat_map(|c| {
-            c.errors.iter().map(|e| securebase_scan::CollectionErrorEntry {
-                account_id: c.account_id.clone(),
-                service: e.service.clone(),
-                region: e.region.clone(),
-                message: e.message.clone(),
-            })
-        })
-        .collect()
-}
-
-fn joined(problems: &[securebase_scan::CollectionErrorEntry]) -> String {
-    problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }

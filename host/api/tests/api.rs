@@ -26,6 +26,10 @@ securebase_store::both_backends!(
     the_openapi_document_matches_the_routes,
     every_request_and_scan_is_metered_once_at_its_price,
     closed_months_are_invoiced_once_and_stay_as_issued,
+    drift_lists_what_changed_between_two_scans_of_a_changed_inventory,
+    the_progress_stream_of_a_scan_is_read_from_start_to_end,
+    schedules_are_validated_listed_and_removed,
+    webhooks_are_signed_and_retried_until_delivered,
 );
 
 fn this_month() -> String {
@@ -599,4 +603,288 @@ async fn closed_months_are_invoiced_once_and_stay_as_issued(backend: Backend) {
     // The current month cannot be issued yet.
     let now = securebase_api::billing::current_month();
     assert!(securebase_api::billing::issue_month(&store, &pricing, now).await.unwrap_err().to_string().contains("not over yet"));
+}
+
+/// The staging account of the demo as an uploaded document, and a changed copy: its
+/// `acme-staging-app-assets` bucket replaced by an identical bucket under another name.
+fn staging_before_and_after() -> (Value, Value, &'static str, &'static str) {
+    let demo = securebase_inventory::demo();
+    let staging = demo.accounts.iter().find(|a| a.account_id() == "222222222222").unwrap();
+    let before: Value = serde_json::from_str(&securebase_inventory::to_json(staging)).unwrap();
+    let (old, new) = ("acme-staging-app-assets", "acme-staging-app-assets-v2");
+    let mut after = before.clone();
+    let items = after["configurationItems"].as_array_mut().unwrap();
+    let i = items.iter().position(|it| it["resourceId"] == old).expect("the demo has the bucket");
+    let copy = serde_json::from_str::<Value>(&items[i].to_string().replace(old, new)).unwrap();
+    items[i] = copy;
+    (before, after, old, new)
+}
+
+impl App {
+    /// Uploads one account document and waits for the scan; returns the scan.
+    async fn snapshot_scan(&self, tenant: &str, token: &str, account: &Value) -> Value {
+        let r = self
+            .send(
+                Method::POST,
+                &format!("/v1/tenants/{tenant}/scans?wait=true"),
+                token,
+                json!({"source": "snapshot", "accounts": [account]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+        assert_eq!(r.json()["status"], "succeeded", "{}", r.json());
+        r.json()
+    }
+
+    /// The failing check ids of one resource in a scan.
+    async fn failing_checks(&self, tenant: &str, token: &str, scan: &str, resource: &str) -> BTreeSet<String> {
+        let f = self.get(&format!("/v1/tenants/{tenant}/findings?scan={scan}&status=fail&limit=500"), token).await.json();
+        f["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["resource_id"] == resource)
+            .map(|x| x["check_id"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+async fn drift_lists_what_changed_between_two_scans_of_a_changed_inventory(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (id, key) = app.tenant("Alpha").await;
+    let (before, after, old, new) = staging_before_and_after();
+    let first = app.snapshot_scan(&id, &key, &before).await;
+    let first_id = first["id"].as_str().unwrap();
+    // The scope's first scan is its baseline: nothing is new in it.
+    let baseline = app.get(&format!("/v1/tenants/{id}/scans/{first_id}/drift"), &key).await;
+    assert_eq!(baseline.status, StatusCode::OK, "{}", baseline.json());
+    let baseline = baseline.json()["drift"].clone();
+    assert_eq!((baseline["previous_scan"].clone(), baseline["new_failures"].as_array().unwrap().len()), (Value::Null, 0));
+    assert_eq!(first["drift"]["previous_scan"], Value::Null);
+    let failing_old = app.failing_checks(&id, &key, first_id, old).await;
+    assert!(!failing_old.is_empty(), "the demo bucket fails some checks");
+
+    // A demo scan is another scope: it neither is compared with nor disturbs the snapshot's.
+    app.demo_scan(&id, &key).await;
+    let second = app.snapshot_scan(&id, &key, &after).await;
+    let second_id = second["id"].as_str().unwrap();
+    let d = app.get(&format!("/v1/tenants/{id}/scans/{second_id}/drift"), &key).await.json()["drift"].clone();
+    assert_eq!(d["previous_scan"].as_str(), Some(first_id));
+    let checks_of = |list: &Value, resource: &str| -> BTreeSet<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["resource_id"] == resource)
+            .map(|f| f["check_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(checks_of(&d["new_failures"], new), failing_old, "{d}");
+    assert_eq!(checks_of(&d["resolved_failures"], old), failing_old);
+    assert_eq!(d["new_failures"].as_array().unwrap().len(), failing_old.len(), "only the renamed bucket's failures are new: {d}");
+    assert_eq!(d["resolved_failures"].as_array().unwrap().len(), failing_old.len());
+    let ids = |list: &Value| list.as_array().unwrap().iter().map(|r| r["resource_id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(ids(&d["new_resources"]), [new]);
+    assert_eq!(ids(&d["removed_resources"]), [old]);
+    // Scores per framework, against the baseline's.
+    let base_scores: std::collections::BTreeMap<String, Value> = baseline["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["framework"].as_str().unwrap().to_string(), f["current"].clone()))
+        .collect();
+    assert!(!base_scores.is_empty());
+    for f in d["frameworks"].as_array().unwrap() {
+        assert_eq!(f["previous"], base_scores[f["framework"].as_str().unwrap()], "{f}");
+        if let (Some(p), Some(c)) = (f["previous"].as_f64(), f["current"].as_f64()) {
+            assert!((f["change"].as_f64().unwrap() - (c - p)).abs() < 0.051, "{f}");
+        }
+    }
+    // The scan's own row carries the counts.
+    assert_eq!(second["drift"]["new_failures"].as_u64(), Some(failing_old.len() as u64));
+    assert_eq!(second["drift"]["new_resources"].as_u64(), Some(1));
+    // A scan with no result yet has no drift; another tenant's scan is not found.
+    let queued = app.send(Method::POST, &format!("/v1/tenants/{id}/scans"), &key, json!({"source": "demo"})).await.json();
+    let r = app.get(&format!("/v1/tenants/{id}/scans/{}/drift", queued["id"].as_str().unwrap()), &key).await;
+    assert!(r.status == StatusCode::CONFLICT || r.status == StatusCode::OK, "{}", r.json());
+    let (_, other_key) = app.tenant("Bravo").await;
+    assert_eq!(app.get(&format!("/v1/tenants/{id}/scans/{second_id}/drift"), &other_key).await.status, StatusCode::NOT_FOUND);
+}
+
+/// Server-Sent Events parsed: (id, event, data).
+fn sse(body: &[u8]) -> Vec<(String, String, Value)> {
+    String::from_utf8_lossy(body)
+        .split("\n\n")
+        .filter(|block| block.lines().any(|l| l.starts_with("event:")))
+        .map(|block| {
+            let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string()).unwrap_or_default();
+            (field("id:"), field("event:"), serde_json::from_str(&field("data:")).unwrap())
+        })
+        .collect()
+}
+
+async fn the_progress_stream_of_a_scan_is_read_from_start_to_end(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (id, key) = app.tenant("Alpha").await;
+    let r = app.send(Method::POST, &format!("/v1/tenants/{id}/scans"), &key, json!({"source": "demo"})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let scan = r.json()["id"].as_str().unwrap().to_string();
+    // Read while the scan is queued or running; the stream ends by itself when it has finished.
+    let r = app.get(&format!("/v1/tenants/{id}/scans/{scan}/events"), &key).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/event-stream"));
+    let events = sse(&r.bytes);
+    let kinds: Vec<&str> = events.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"queued"), "{kinds:?}");
+    assert_eq!(kinds.get(1), Some(&"started"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"finished"), "{kinds:?}");
+    assert!(kinds[2..kinds.len() - 1].iter().all(|k| *k == "account_evaluated"), "{kinds:?}");
+    let ids: Vec<i64> = events.iter().map(|e| e.0.parse().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "event ids increase: {ids:?}");
+    // Progress counts up to the whole organization; the end matches the stored scan.
+    let progress: Vec<&Value> = events.iter().filter(|e| e.1 == "account_evaluated").map(|e| &e.2["data"]).collect();
+    let last = progress.last().expect("at least one progress event");
+    assert_eq!((last["accounts_done"].as_u64(), last["accounts_total"].as_u64()), (Some(3), Some(3)));
+    let row = app.get(&format!("/v1/tenants/{id}/scans/{scan}"), &key).await.json();
+    assert_eq!(last["findings_so_far"], row["findings"]);
+    assert_eq!(last["plugins_evaluated"].as_u64(), Some(3 * securebase_builtin_plugins::PLUGINS.len() as u64));
+    let finished = &events.last().unwrap().2["data"];
+    assert_eq!((finished["findings"].clone(), finished["failing"].clone()), (row["findings"].clone(), row["failing"].clone()));
+    assert_eq!(events[1].2["data"]["attempt"], 1);
+    // Resuming after an event sends only what came after it.
+    let mut req =
+        Request::builder().uri(format!("/v1/tenants/{id}/scans/{scan}/events")).header(header::AUTHORIZATION, format!("Bearer {key}"));
+    req = req.header("last-event-id", &events[1].0);
+    let res = app.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let rest = sse(&res.into_body().collect().await.unwrap().to_bytes());
+    assert_eq!(rest.iter().map(|e| e.0.clone()).collect::<Vec<_>>(), events[2..].iter().map(|e| e.0.clone()).collect::<Vec<_>>());
+}
+
+async fn schedules_are_validated_listed_and_removed(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (id, key) = app.tenant("Alpha").await;
+    let path = format!("/v1/tenants/{id}/schedules");
+    for (body, field) in [
+        (json!({"cron": "0 25 * * *"}), "hour field"),
+        (json!({"cron": "0 2 * *"}), "five fields"),
+        (json!({"cron": "0 2 * * *", "timezone": "Mars/Olympus"}), "field timezone"),
+        (json!({"cron": "0 2 * * *", "source": "snapshot"}), "field source"),
+        (json!({"cron": "0 0 31 2 *"}), "no time"),
+    ] {
+        let r = app.send(Method::POST, &path, &key, body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(r.error_message().contains(field), "{body}: {}", r.error_message());
+    }
+    let r = app.send(Method::POST, &path, &key, json!({"cron": "0 2 * * *", "timezone": "Europe/Berlin", "source": "demo"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let s = r.json();
+    // 02:00 in Berlin is 01:00 or 00:00 UTC, whatever the date.
+    let next = s["next_run_at"].as_str().unwrap();
+    assert!(next.contains("T01:00:00") || next.contains("T00:00:00"), "{next}");
+    let listed = app.get(&path, &key).await.json();
+    assert_eq!((listed["total"].as_u64(), listed["items"][0]["id"].clone()), (Some(1), s["id"].clone()));
+    let (_, other_key) = app.tenant("Bravo").await;
+    assert_eq!(app.get(&path, &other_key).await.status, StatusCode::NOT_FOUND);
+    let one = format!("{path}/{}", s["id"].as_str().unwrap());
+    assert_eq!(app.call(Method::DELETE, &one, Some(&key), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.call(Method::DELETE, &one, Some(&key), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&path, &key).await.json()["total"], 0);
+}
+
+/// A webhook receiver on loopback that answers 500 to its first `failures` requests.
+async fn receiver(failures: usize) -> (String, Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>) {
+    let seen: Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>> = Arc::default();
+    let log = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let log = log.clone();
+            async move {
+                let mut log = log.lock().unwrap();
+                log.push((headers, body));
+                if log.len() <= failures { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::NO_CONTENT }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+async fn webhooks_are_signed_and_retried_until_delivered(backend: Backend) {
+    // Without a service key, webhooks cannot be set (their secrets derive from it).
+    let plain = App::new(backend, ApiConfig::default()).await;
+    let (pid, pkey) = plain.tenant("Plain").await;
+    let r = plain.send(Method::PUT, &format!("/v1/tenants/{pid}/webhook"), &pkey, json!({"url": "http://127.0.0.1:9/hook"})).await;
+    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::SERVICE_UNAVAILABLE, "webhooks_unavailable"));
+
+    let key = securebase_jobs::SecretKey::new("test-service-key-0123456789abcdef").unwrap();
+    let delivery =
+        securebase_jobs::DeliveryPolicy { first_retry: std::time::Duration::from_millis(200), max_attempts: 5, ..Default::default() };
+    let app = App::new(backend, ApiConfig { secret_key: Some(key), delivery, ..ApiConfig::default() }).await;
+    let (id, token) = app.tenant("Alpha").await;
+    let (url, seen) = receiver(2).await;
+    for (body, code) in
+        [(json!({"url": "ftp://x/hook"}), "invalid_webhook"), (json!({"url": url, "min_severity": "urgent"}), "invalid_webhook")]
+    {
+        let r = app.send(Method::PUT, &format!("/v1/tenants/{id}/webhook"), &token, body).await;
+        assert_eq!((r.status, r.error_code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, code));
+    }
+    let r = app.send(Method::PUT, &format!("/v1/tenants/{id}/webhook"), &token, json!({"url": url, "min_severity": "low"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let secret = r.json()["secret"].as_str().unwrap().to_string();
+    // The secret is shown once: not by GET, not in the audit log.
+    let shown = app.get(&format!("/v1/tenants/{id}/webhook"), &token).await;
+    assert!(!String::from_utf8_lossy(&shown.bytes).contains(&secret) && shown.json()["url"] == url.as_str());
+    let audit = app.get(&format!("/v1/tenants/{id}/audit?limit=500"), &app.admin).await;
+    assert!(!String::from_utf8_lossy(&audit.bytes).contains(&secret));
+
+    let (before, after, _, new) = staging_before_and_after();
+    let first = app.snapshot_scan(&id, &token, &before).await;
+    let second = app.snapshot_scan(&id, &token, &after).await;
+    // Wait for the deliverer: three deliveries (two scan.finished, one finding.new_failures).
+    let mut delivered = vec![];
+    for _ in 0..300 {
+        delivered = vec![];
+        for scan in [&first, &second] {
+            let d = app.get(&format!("/v1/tenants/{id}/scans/{}/deliveries", scan["id"].as_str().unwrap()), &token).await.json();
+            delivered.extend(d["items"].as_array().unwrap().iter().cloned());
+        }
+        if delivered.len() == 3 && delivered.iter().all(|d| d["status"] == "delivered") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(delivered.len() == 3 && delivered.iter().all(|d| d["status"] == "delivered"), "{delivered:#?}");
+    // The receiver failed the first two requests: that delivery took three attempts.
+    assert_eq!(delivered.iter().map(|d| d["attempts"].as_i64().unwrap()).sum::<i64>(), 5, "{delivered:#?}");
+    let requests = seen.lock().unwrap().clone();
+    assert_eq!(requests.len(), 5);
+    // Retries keep the delivery id (what receivers de-duplicate on).
+    let sent = |id: &str| requests.iter().filter(|(h, _)| h["x-securebase-delivery"] == id).count() as i64;
+    for d in &delivered {
+        assert_eq!(sent(d["id"].as_str().unwrap()), d["attempts"].as_i64().unwrap(), "{d}");
+    }
+    for (headers, body) in &requests {
+        let sig = headers["x-securebase-signature"].to_str().unwrap();
+        let t: u64 = sig.strip_prefix("t=").unwrap().split(',').next().unwrap().parse().unwrap();
+        assert_eq!(sig, securebase_jobs::webhooks::signature(&secret, t, body.as_bytes()), "signed with the secret shown once");
+        assert_ne!(sig, securebase_jobs::webhooks::signature("whsec_wrong", t, body.as_bytes()));
+    }
+    // One per delivery, retries folded.
+    let events: Vec<(String, Value)> = requests
+        .iter()
+        .map(|(h, b)| {
+            (h["x-securebase-delivery"].to_str().unwrap().to_string(), (h["x-securebase-event"].to_str().unwrap().to_string(), b))
+        })
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_values()
+        .map(|(e, b)| (e, serde_json::from_str(b).unwrap()))
+        .collect();
+    let new_failures = events.iter().find(|(e, _)| e == "finding.new_failures").expect("a new failures notification");
+    assert_eq!(new_failures.1["scan_id"], second["id"]);
+    assert!(new_failures.1["new_failures"].as_array().unwrap().iter().all(|f| f["resource_id"] == new), "{}", new_failures.1);
+    let finished: Vec<&Value> = events.iter().filter(|(e, _)| e == "scan.finished").map(|(_, v)| v).collect();
+    assert_eq!(finished.len(), 2);
+    assert!(finished.iter().any(|v| v["scan_id"] == second["id"] && v["drift"]["new_resources"] == 1));
 }

@@ -47,6 +47,14 @@ pub enum Command {
     /// start it prints a bootstrap admin key once (or registers SECUREBASE_ADMIN_KEY).
     /// Stops gracefully on Ctrl-C or SIGTERM, finishing scans in flight.
     Serve(ServeArgs),
+    /// Run scans queued in the database (by the API or by schedules) until stopped.
+    ///
+    /// Any number of workers, on any number of machines, may share one PostgreSQL
+    /// database: each claims one scan at a time with a lease it renews; a worker that
+    /// dies loses its lease and another resumes the scan, which is stored (and metered)
+    /// once. On SQLite run one worker, or `serve --workers`. With SECUREBASE_SECRET_KEY
+    /// it also sends webhook deliveries. Stops on Ctrl-C or SIGTERM after the scan in hand.
+    Worker(WorkerArgs),
     /// Issue the invoices of a closed month for every tenant (run it after the month ends).
     ///
     /// An invoice already issued is never changed: running it twice issues nothing new.
@@ -211,6 +219,60 @@ pub struct ServeArgs {
     /// Scans of tenants' accounts go to this AWS-compatible endpoint instead of AWS.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Scan workers in this process (0: leave scans to `securebase worker` processes).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(0..=64))]
+    pub workers: u16,
+    /// Seconds between looks for due schedules (0: this process queues no scheduled scans).
+    #[arg(long, value_name = "SECS", default_value_t = 15)]
+    pub schedule_interval: u64,
+    #[command(flatten)]
+    pub jobs: JobArgs,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+/// How scan jobs are shared; the same for `serve` and `worker`.
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// Seconds a claimed scan stays with its worker without renewal (renewed every third).
+    /// A worker that dies loses its scans this long after; another one resumes them.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(3..=3600))]
+    pub lease_secs: u64,
+    /// Scans of one tenant running at once, across all workers.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_scans_per_tenant: u32,
+    /// Scans running at once, across all workers and tenants.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_scans: u32,
+    /// Workers that may take one scan before it is failed as abandoned.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_attempts: u32,
+    /// Signs webhook deliveries (each webhook's secret derives from it); at least 32
+    /// characters, e.g. `openssl rand -hex 32`. Without it webhooks are off.
+    #[arg(long, value_name = "KEY", env = "SECUREBASE_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Database: postgres://USER[:PASSWORD]@HOST[:PORT]/DB, or sqlite:PATH (one worker only).
+    /// Default: sqlite:securebase.db in the working directory.
+    #[arg(long, value_name = "URL", env = "SECUREBASE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// PostgreSQL: apply migrations over this URL (the tables' owner).
+    #[arg(long, value_name = "URL", env = "SECUREBASE_MIGRATION_DATABASE_URL", hide_env_values = true)]
+    pub migration_database_url: Option<String>,
+    /// This worker's name in leases and progress events (default: host:pid).
+    #[arg(long, value_name = "NAME")]
+    pub id: Option<String>,
+    /// Worker threads for evaluation (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Scans of tenants' accounts go to this AWS-compatible endpoint instead of AWS.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    #[command(flatten)]
+    pub jobs: JobArgs,
     #[command(flatten)]
     pub plugins: PluginArgs,
 }

@@ -5,7 +5,8 @@ mod args;
 
 use anyhow::{Context, Result, anyhow, bail};
 use args::{
-    BenchCommand, Cli, CollectArgs, Command, Format, InvoiceArgs, OrgArgs, PluginArgs, ReportArgs, ReportFormat, ScanArgs, ServeArgs,
+    BenchCommand, Cli, CollectArgs, Command, Format, InvoiceArgs, JobArgs, OrgArgs, PluginArgs, ReportArgs, ReportFormat, ScanArgs,
+    ServeArgs, WorkerArgs,
 };
 use clap::Parser;
 use securebase_runtime::{LoadedPlugin, Runtime, RuntimeOptions, Severity};
@@ -68,6 +69,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Frameworks(args) => list_frameworks(&args.framework_file),
         Command::Report(args) => report(&args),
         Command::Serve(args) => serve(args),
+        Command::Worker(args) => worker(args),
         Command::Invoice(args) => invoice(args),
         Command::Collect(args) => collect(args),
         Command::Bench(command) => bench(command),
@@ -270,8 +272,15 @@ fn serve(args: ServeArgs) -> Result<u8> {
         let config = securebase_api::ApiConfig {
             rate_limit_per_minute: args.rate_limit,
             body_limit: args.body_limit_mib as usize * (1 << 20),
-            collect: securebase_collect::CollectOptions { endpoint_url: args.endpoint_url.clone(), ..Default::default() },
+            workers: usize::from(args.workers),
+            worker: worker_config(&args.jobs, None, args.endpoint_url.clone()),
+            schedule_every: (args.schedule_interval > 0).then(|| std::time::Duration::from_secs(args.schedule_interval)),
+            secret_key: secret_key(&args.jobs)?,
+            delivery: securebase_jobs::DeliveryPolicy::default(),
         };
+        if config.workers == 0 {
+            eprintln!("No scan workers in this process (--workers 0): scans wait for `securebase worker` processes.");
+        }
         let state = securebase_api::AppState::new(store.clone(), scanner, config);
         let listener =
             tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen)).map_err(input)?;
@@ -285,9 +294,66 @@ fn serve(args: ServeArgs) -> Result<u8> {
         axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await?;
-        eprintln!("Stopping: waiting for scans in flight...");
+        eprintln!("Stopping: waiting for the scans in hand...");
         if !state.drain(std::time::Duration::from_secs(300)).await {
             eprintln!("warning: scans still running after 300 s were abandoned (they stay 'running' in the database)");
+        }
+        store.close().await;
+        Ok(EXIT_OK)
+    })
+}
+
+/// What a worker is configured with, from the shared flags.
+fn worker_config(jobs: &JobArgs, id: Option<String>, endpoint_url: Option<String>) -> securebase_jobs::WorkerConfig {
+    let mut c = securebase_jobs::WorkerConfig::named(id.unwrap_or_else(securebase_jobs::default_worker_id));
+    c.lease = std::time::Duration::from_secs(jobs.lease_secs);
+    c.limits =
+        securebase_store::ClaimLimits { per_tenant: jobs.max_scans_per_tenant, global: jobs.max_scans, max_attempts: jobs.max_attempts };
+    c.collect = securebase_collect::CollectOptions { endpoint_url, ..Default::default() };
+    c
+}
+
+fn secret_key(jobs: &JobArgs) -> Result<Option<securebase_jobs::SecretKey>> {
+    jobs.secret_key
+        .as_deref()
+        .map(|k| securebase_jobs::SecretKey::new(k).context("--secret-key / SECUREBASE_SECRET_KEY").map_err(input))
+        .transpose()
+}
+
+fn worker(args: WorkerArgs) -> Result<u8> {
+    let runtime = Arc::new(runtime(&args.plugins, args.threads)?);
+    let plugins = load_plugins(&runtime, &args.plugins)?;
+    let scanner = Arc::new(Scanner::new(runtime, plugins, frameworks(&[], &[])?, args.threads.map(usize::from)).map_err(input)?);
+    let url = args.database_url.clone().unwrap_or_else(|| "sqlite:securebase.db".into());
+    let key = secret_key(&args.jobs)?;
+    let config = worker_config(&args.jobs, args.id.clone(), args.endpoint_url.clone());
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
+        let store = securebase_store::Store::open_with(&url, args.migration_database_url.as_deref())
+            .await
+            .with_context(|| format!("opening the database {}", securebase_store::redact_url(&url)))?;
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        let mut deliveries = None;
+        if let Some(key) = key {
+            let deliverer = securebase_jobs::Deliverer::new(store.clone(), key, securebase_jobs::DeliveryPolicy::default());
+            let rx = rx.clone();
+            deliveries = Some(tokio::spawn(async move { deliverer.run(std::time::Duration::from_millis(500), rx).await }));
+        }
+        let worker = securebase_jobs::Worker::new(store.clone(), scanner, Arc::new(securebase_billing::Pricing::builtin()), config);
+        eprintln!(
+            "SecureBase worker {} on the {} database: waiting for scans. Ctrl-C stops after the scan in hand.",
+            worker.id(),
+            format!("{:?}", store.backend()).to_lowercase()
+        );
+        let running = tokio::spawn({
+            let worker = worker.clone();
+            async move { worker.run(rx).await }
+        });
+        shutdown_signal().await;
+        eprintln!("Stopping: finishing the scan in hand...");
+        let _ = stop.send(true);
+        let _ = running.await;
+        if let Some(d) = deliveries {
+            let _ = d.await;
         }
         store.close().await;
         Ok(EXIT_OK)
@@ -399,7 +465,7 @@ fn scan_live(args: &ScanArgs, path: &std::path::Path, scanner: &Scanner, tty: bo
     }
     let errors = report_collection_errors(&collections);
     let mut report = report;
-    report.collection_errors = securebase_api::collection_entries(&collections);
+    report.collection_errors = securebase_jobs::collection_entries(&collections);
     let missing = collections.iter().filter(|c| c.inventory.is_none()).count();
     eprintln!(
         "Collected {} of {total} account(s) ({errors} collection error(s)){}.",
