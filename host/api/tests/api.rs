@@ -29,6 +29,7 @@ securebase_store::both_backends!(
     drift_lists_what_changed_between_two_scans_of_a_changed_inventory,
     the_progress_stream_of_a_scan_is_read_from_start_to_end,
     schedules_are_validated_listed_and_removed,
+    a_due_schedule_is_queued_and_run_by_the_service,
     webhooks_are_signed_and_retried_until_delivered,
 );
 
@@ -838,6 +839,20 @@ async fn webhooks_are_signed_and_retried_until_delivered(backend: Backend) {
     assert!(!String::from_utf8_lossy(&shown.bytes).contains(&secret) && shown.json()["url"] == url.as_str());
     let audit = app.get(&format!("/v1/tenants/{id}/audit?limit=500"), &app.admin).await;
     assert!(!String::from_utf8_lossy(&audit.bytes).contains(&secret));
+    // Nor in the database: the webhook row holds no secret, in clear or as its hex part.
+    let mut owner = sqlx::AnyConnection::connect(&app._db.url).await.unwrap();
+    let row: (String, String, String) = sqlx::query_as("SELECT id, url, min_severity FROM webhooks").fetch_one(&mut owner).await.unwrap();
+    let columns: Vec<String> = sqlx::query_scalar(if backend == Backend::Postgres {
+        "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'webhooks' ORDER BY column_name"
+    } else {
+        "SELECT name FROM pragma_table_info('webhooks') ORDER BY name"
+    })
+    .fetch_all(&mut owner)
+    .await
+    .unwrap();
+    owner.close().await.unwrap();
+    assert_eq!(columns, ["created_at", "created_by", "id", "min_severity", "tenant_id", "url"]);
+    assert!(![&row.0, &row.1, &row.2].iter().any(|v| v.contains(&secret[6..])));
 
     let (before, after, _, new) = staging_before_and_after();
     let first = app.snapshot_scan(&id, &token, &before).await;
@@ -887,4 +902,35 @@ async fn webhooks_are_signed_and_retried_until_delivered(backend: Backend) {
     let finished: Vec<&Value> = events.iter().filter(|(e, _)| e == "scan.finished").map(|(_, v)| v).collect();
     assert_eq!(finished.len(), 2);
     assert!(finished.iter().any(|v| v["scan_id"] == second["id"] && v["drift"]["new_resources"] == 1));
+}
+
+async fn a_due_schedule_is_queued_and_run_by_the_service(backend: Backend) {
+    let config = ApiConfig { schedule_every: Some(std::time::Duration::from_millis(200)), ..ApiConfig::default() };
+    let app = App::new(backend, config).await;
+    let (id, key) = app.tenant("Alpha").await;
+    // Set through the API (next 02:00 UTC), then made due now, as if 02:00 had come.
+    let r = app.send(Method::POST, &format!("/v1/tenants/{id}/schedules"), &key, json!({"cron": "0 2 * * *", "source": "demo"})).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let schedule = r.json()["id"].as_str().unwrap().to_string();
+    let mut owner = sqlx::AnyConnection::connect(&app._db.url).await.unwrap();
+    sqlx::query("UPDATE schedules SET next_run_at = '2000-01-01T00:00:00Z'").execute(&mut owner).await.unwrap();
+    owner.close().await.unwrap();
+    let mut scans = Value::Null;
+    for _ in 0..300 {
+        scans = app.get(&format!("/v1/tenants/{id}/scans"), &key).await.json();
+        if scans["total"] == 1 && scans["items"][0]["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let scan = &scans["items"][0];
+    assert_eq!((scans["total"].as_u64(), scan["status"].as_str()), (Some(1), Some("succeeded")), "{scans}");
+    assert_eq!((scan["schedule_id"].as_str(), scan["source"].as_str()), (Some(schedule.as_str()), Some("demo")));
+    // Moved to its next run, once: no second scan however often the scheduler looks.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(app.get(&format!("/v1/tenants/{id}/scans"), &key).await.json()["total"], 1);
+    let listed = app.get(&format!("/v1/tenants/{id}/schedules"), &key).await.json();
+    let s = &listed["items"][0];
+    assert_eq!(s["last_scan_id"], scan["id"]);
+    assert!(s["next_run_at"].as_str().unwrap().contains("T02:00:00"), "{s}");
 }

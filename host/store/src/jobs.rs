@@ -214,8 +214,15 @@ pub fn snapshot_scope<'a>(account_ids: impl IntoIterator<Item = &'a str>) -> Str
     format!("snapshot:{}:{}", ids.len(), crate::hex(&h.finalize()[..16]))
 }
 
-fn later(d: Duration) -> String {
-    timestamp(SystemTime::now() + d)
+/// Now by the database's clock on PostgreSQL (workers on many machines judge leases by
+/// one clock, whatever their own say), by this machine's on SQLite (one machine anyway).
+async fn db_now(tx: &mut sqlx::Transaction<'static, sqlx::Any>, backend: Backend) -> Result<SystemTime, StoreError> {
+    if backend == Backend::Sqlite {
+        return Ok(SystemTime::now());
+    }
+    let micros: i64 =
+        sqlx::query_scalar("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)").fetch_one(&mut **tx).await?;
+    Ok(SystemTime::UNIX_EPOCH + Duration::from_micros(micros.max(0) as u64))
 }
 
 async fn insert_scan(tx: &mut sqlx::Transaction<'static, sqlx::Any>, tenant: &str, new: &NewScan) -> Result<String, StoreError> {
@@ -289,7 +296,8 @@ impl Store {
             // Claims one at a time across every worker: the limits count running scans.
             sqlx::query("SELECT pg_advisory_xact_lock(7301)").execute(&mut *tx).await?;
         }
-        let at = now();
+        let clock = db_now(&mut tx, self.backend).await?;
+        let at = timestamp(clock);
         // A scan whose workers keep dying is failed, not handed to the next one.
         sqlx::query(
             "UPDATE scans SET status = 'failed', finished_at = $1, error = $2, lease_expires_at = NULL \
@@ -314,7 +322,7 @@ impl Store {
         );
         let row = sqlx::query(&sql)
             .bind(worker)
-            .bind(later(lease))
+            .bind(timestamp(clock + lease))
             .bind(&at)
             .bind(i64::from(limits.per_tenant))
             .bind(i64::from(limits.global))
@@ -335,10 +343,11 @@ impl Store {
     /// Extends a job's lease; `false` when the worker no longer holds it.
     pub async fn renew_lease(&self, job: &Job, worker: &str, lease: Duration) -> Result<bool, StoreError> {
         let mut tx = self.tenant_transaction(&Scope::Tenant(job.tenant_id.clone())).await?;
+        let clock = db_now(&mut tx, self.backend).await?;
         let n = sqlx::query(
             "UPDATE scans SET lease_expires_at = $1 WHERE id = $2 AND tenant_id = $3 AND status = 'running' AND lease_owner = $4",
         )
-        .bind(later(lease))
+        .bind(timestamp(clock + lease))
         .bind(&job.scan_id)
         .bind(&job.tenant_id)
         .bind(worker)
@@ -653,19 +662,20 @@ impl Store {
     /// another deliverer skips it while this one sends).
     pub async fn claim_deliveries(&self, limit: i64, hold: Duration) -> Result<Vec<Delivery>, StoreError> {
         let mut tx = self.tenant_transaction(&Scope::Worker).await?;
+        let clock = db_now(&mut tx, self.backend).await?;
         let lock = if self.backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         let rows = sqlx::query(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
              ORDER BY next_attempt_at LIMIT $2{lock}"
         ))
-        .bind(now())
+        .bind(timestamp(clock))
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
         let due: Vec<Delivery> = rows.iter().map(delivery_from_row).collect::<Result<_, _>>()?;
         for d in &due {
             sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2")
-                .bind(later(hold))
+                .bind(timestamp(clock + hold))
                 .bind(&d.id)
                 .execute(&mut *tx)
                 .await?;
@@ -685,6 +695,7 @@ impl Store {
         retry_in: Option<Duration>,
     ) -> Result<(), StoreError> {
         let mut tx = self.tenant_transaction(&Scope::Worker).await?;
+        let clock = db_now(&mut tx, self.backend).await?;
         let state = match (delivered, retry_in) {
             (true, _) => "delivered",
             (false, Some(_)) => "pending",
@@ -697,7 +708,7 @@ impl Store {
         .bind(state)
         .bind(status.map(i64::from))
         .bind(error.map(str::to_string))
-        .bind(later(retry_in.unwrap_or_default()))
+        .bind(timestamp(clock + retry_in.unwrap_or_default()))
         .bind(if delivered { Some(now()) } else { None })
         .bind(id)
         .execute(&mut *tx)
