@@ -262,5 +262,16 @@ fn a_tenant_s_accounts_are_collected_and_scanned() {
     let (_, f) = server.json("GET", &format!("/v1/tenants/{id}/findings?check=s3_bucket_public_access&status=fail"), key, None);
     let failing: Vec<&str> = f["items"].as_array().unwrap().iter().map(|x| x["resource_id"].as_str().unwrap()).collect();
     assert_eq!(failing, ["bad-bucket"]);
+    // Its progress stream, read over HTTP after the fact, tells the same story.
+    let (status, _, body) =
+        server.request("GET", &format!("/v1/tenants/{id}/scans/{}/events", scan["id"].as_str().unwrap()), Some(key), None);
+    assert_eq!(status, 200);
+    let body = String::from_utf8(body).unwrap();
+    let kinds: Vec<&str> = body.lines().filter_map(|l| l.strip_prefix("event:")).map(str::trim).collect();
+    assert_eq!(kinds.first(), Some(&"queued"), "{body}");
+    assert_eq!(kinds.last(), Some(&"finished"), "{body}");
+    let collected = body.lines().skip_while(|l| !l.starts_with("event: accounts_collected")).nth(1).unwrap_or_default();
+    assert!(collected.contains(r#""account_id":"123456789012""#) && collected.contains(r#""errors":1"#), "{body}");
+    assert!(kinds.contains(&"account_evaluated"), "{body}");
     server.stop();
 }
