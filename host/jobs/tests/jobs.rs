@@ -154,6 +154,11 @@ async fn due_schedules_queue_one_scan_each_and_move_on(backend: Backend) {
     assert!(moved.next_run_at > securebase_store::timestamp(SystemTime::now()), "{}", moved.next_run_at);
     // Next 02:00 in Berlin: 01:00 UTC in winter, 00:00 UTC in summer.
     assert!(moved.next_run_at.contains("T01:00:00") || moved.next_run_at.contains("T00:00:00"), "{}", moved.next_run_at);
-    // A deleted schedule queues nothing.
+    // Neither a deleted schedule nor a deleted tenant's schedule queues anything.
     assert!(db.store.delete_schedule(&t, &due.id).await.unwrap());
+    let other = tenant(&db, "Bravo").await;
+    db.store.create_schedule(&other, "@hourly", "UTC", "demo", &past, "test").await.unwrap();
+    assert!(db.store.delete_tenant(&other).await.unwrap());
+    assert!(db.store.list_schedules(&other).await.unwrap().is_empty());
+    assert!(scheduler.tick().await.unwrap().is_empty(), "nothing is due any more");
 }

@@ -285,6 +285,13 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // A deleted tenant is scanned no more.
+        self.bind_tenant(&mut tx, id).await?;
+        sqlx::query("UPDATE schedules SET deleted_at = $1 WHERE tenant_id = $2 AND deleted_at IS NULL")
+            .bind(&at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
