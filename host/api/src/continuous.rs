@@ -221,8 +221,8 @@ impl Stream {
             match self.store.scan_events(&self.tenant, &self.scan, self.after, 100).await {
                 Ok(events) if !events.is_empty() => self.buffered.extend(events),
                 Ok(_) => {
-                    // A worker that died after storing the result never wrote "finished":
-                    // the scan's status ends the stream all the same.
+                    // A scan stored without events (before jobs had them) still ends its
+                    // stream: its status says it is over.
                     if let Ok(Some(row)) = self.store.get_scan(&self.tenant, &self.scan).await
                         && matches!(row.status, ScanStatus::Succeeded | ScanStatus::Failed)
                     {
@@ -232,10 +232,11 @@ impl Stream {
                                 self.ended = true;
                                 let data =
                                     json!({ "status": row.status, "findings": row.findings, "failing": row.failing, "error": row.error });
+                                let kind = if row.status == ScanStatus::Succeeded { "finished" } else { "failed" };
                                 return Some(ScanEvent {
                                     id: self.after,
                                     at: row.finished_at.unwrap_or_default(),
-                                    kind: row.status.to_string(),
+                                    kind: kind.into(),
                                     data,
                                 });
                             }

@@ -700,6 +700,9 @@ async fn drift_lists_what_changed_between_two_scans_of_a_changed_inventory(backe
             assert!((f["change"].as_f64().unwrap() - (c - p)).abs() < 0.051, "{f}");
         }
     }
+    // The stored scan document carries the same drift.
+    let document = app._db.store.scan_report(&id, second_id).await.unwrap().unwrap();
+    assert_eq!(document.drift.as_ref(), Some(&d));
     // The scan's own row carries the counts.
     assert_eq!(second["drift"]["new_failures"].as_u64(), Some(failing_old.len() as u64));
     assert_eq!(second["drift"]["new_resources"].as_u64(), Some(1));

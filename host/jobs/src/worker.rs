@@ -122,16 +122,14 @@ impl Worker {
         let renewal = tokio::spawn(renew(self.store.clone(), job.clone(), self.config.clone(), lost.clone()));
         let outcome = self.execute(&job, &lost).await;
         renewal.abort();
-        let events = ProgressWriter::new(self.store.clone(), &job);
         match outcome {
             Ok(true) => {}
             Ok(false) => {
                 tracing::warn!(worker = %self.config.id, scan = %job.scan_id, "lease lost before the result was stored: another worker has the scan; result discarded");
             }
             Err(JobError::Input(reason)) => {
-                if self.store.fail_job(&job, &self.config.id, &reason).await? {
-                    events.event("failed", json!({ "error": reason })).await;
-                }
+                // With its stream's "failed" event, if this worker still holds the scan.
+                self.store.fail_job(&job, &self.config.id, &reason).await?;
             }
             Err(JobError::Store(e)) => {
                 tracing::error!(worker = %self.config.id, scan = %job.scan_id, error = %e, "cannot store the scan; it is retried when the lease expires");
@@ -161,22 +159,24 @@ impl Worker {
         }
         let drift = self.drift(job, &report).await?;
         let (drift_doc, summary) = (serde_json::to_string(&drift).expect("drift serializes"), drift.summary());
+        // The scan document carries its drift too, so an exported scan is complete.
+        let mut report = report;
+        report.drift = Some(serde_json::to_value(&drift).expect("drift serializes"));
         let summary_doc = serde_json::to_string(&summary).expect("drift summary serializes");
         let notifications = self.notifications(job, &report, &drift).await?;
         let usage = self.usage(job, &report).await?;
+        // Say what a live scan could not read, so a score is never read as covering more;
+        // stored with the result, so nobody reads the scan without it.
+        let note = (!problems.is_empty()).then(|| {
+            let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+            format!("collected with {} error(s): {list}", problems.len())
+        });
+        let drift_pair = Some((drift_doc.as_str(), summary_doc.as_str()));
         let stored =
-            self.store.finish_job(job, &self.config.id, &report, usage.as_ref(), Some((&drift_doc, &summary_doc)), &notifications).await?;
+            self.store.finish_job(job, &self.config.id, &report, usage.as_ref(), drift_pair, &notifications, note.as_deref()).await?;
         if !stored {
             return Ok(false);
         }
-        if !problems.is_empty() {
-            // Say what a live scan could not read, so a score is never read as covering more.
-            let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-            self.store.note_scan(&job.tenant_id, &job.scan_id, &format!("collected with {} error(s): {list}", problems.len())).await?;
-        }
-        let findings: usize = report.accounts.iter().map(|a| a.findings.len()).sum();
-        let failing: usize = report.accounts.iter().flat_map(|a| &a.findings).filter(|f| f.status == "fail").count();
-        events.event("finished", json!({ "status": "succeeded", "findings": findings, "failing": failing, "drift": summary })).await;
         Ok(true)
     }
 

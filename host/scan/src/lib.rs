@@ -204,6 +204,7 @@ impl Scanner {
             accounts,
             plugin_errors,
             collection_errors: vec![],
+            drift: None,
         }
     }
 

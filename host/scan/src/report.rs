@@ -36,6 +36,10 @@ pub struct ScanReport {
     /// checks that read it saw nothing there. Empty for snapshot scans.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collection_errors: Vec<CollectionErrorEntry>,
+    /// What changed since the previous scan of the same scope (the `securebase-drift`
+    /// document), for scans run by the service; absent from CLI scans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<serde_json::Value>,
 }
 
 /// One thing live collection could not read.

@@ -83,6 +83,8 @@ pub(crate) struct Outcome<'a> {
     pub drift: Option<(&'a str, &'a str)>,
     /// Notifications, queued in the same transaction.
     pub notifications: &'a [Notification],
+    /// What the scan could not read, stored with the result (never a moment after it).
+    pub note: Option<&'a str>,
 }
 
 /// One progress event of a scan.
@@ -359,7 +361,8 @@ impl Store {
     }
 
     /// Stores a job's result if `worker` still holds its lease (`Ok(false)` and nothing
-    /// written otherwise): findings, usage, drift and notifications in one transaction.
+    /// written otherwise): findings, usage, drift, notifications and the note of what
+    /// could not be collected, in one transaction.
     #[allow(clippy::too_many_arguments)]
     pub async fn finish_job(
         &self,
@@ -369,12 +372,13 @@ impl Store {
         usage: Option<&crate::UsageEvent>,
         drift: Option<(&str, &str)>,
         notifications: &[Notification],
+        note: Option<&str>,
     ) -> Result<bool, StoreError> {
-        let outcome = Outcome { owner: Some(worker), drift, notifications };
+        let outcome = Outcome { owner: Some(worker), drift, notifications, note };
         self.finish(&job.tenant_id, &job.scan_id, report, usage, &outcome).await
     }
 
-    /// Fails a job if `worker` still holds its lease.
+    /// Fails a job if `worker` still holds its lease (with its stream's `failed` event).
     pub async fn fail_job(&self, job: &Job, worker: &str, error: &str) -> Result<bool, StoreError> {
         let mut tx = self.tenant_transaction(&Scope::Tenant(job.tenant_id.clone())).await?;
         let n = sqlx::query(
@@ -389,6 +393,9 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        if n == 1 {
+            append_event(&mut tx, &job.tenant_id, &job.scan_id, "failed", &serde_json::json!({ "error": error })).await?;
+        }
         tx.commit().await?;
         Ok(n == 1)
     }
@@ -737,7 +744,7 @@ impl Store {
     }
 }
 
-async fn append_event(
+pub(crate) async fn append_event(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     tenant: &str,
     scan: &str,

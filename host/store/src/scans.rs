@@ -276,11 +276,11 @@ impl Store {
         let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
         // The status change comes first: it locks the row, and a worker that lost its
         // lease (another one resumed the job) changes nothing and writes nothing.
-        let owner_filter = if outcome.owner.is_some() { " AND status = 'running' AND lease_owner = $13" } else { "" };
+        let owner_filter = if outcome.owner.is_some() { " AND status = 'running' AND lease_owner = $14" } else { "" };
         let update = format!(
             "UPDATE scans SET status = 'succeeded', finished_at = $1, duration_ms = $2, accounts = $3, resources = $4, \
-             findings = $5, failing = $6, summary = $7, report = $8, drift = $11, drift_summary = $12, lease_expires_at = NULL \
-             WHERE id = $9 AND tenant_id = $10{owner_filter}"
+             findings = $5, failing = $6, summary = $7, report = $8, drift = $11, drift_summary = $12, lease_expires_at = NULL, \
+             error = COALESCE($13, error) WHERE id = $9 AND tenant_id = $10{owner_filter}"
         );
         let mut q = sqlx::query(&update)
             .bind(now())
@@ -294,7 +294,8 @@ impl Store {
             .bind(scan)
             .bind(tenant)
             .bind(outcome.drift.map(|d| d.0.to_string()))
-            .bind(outcome.drift.map(|d| d.1.to_string()));
+            .bind(outcome.drift.map(|d| d.1.to_string()))
+            .bind(outcome.note.map(str::to_string));
         if let Some(owner) = outcome.owner {
             q = q.bind(owner.to_string());
         }
@@ -340,21 +341,15 @@ impl Store {
             crate::usage::insert_usage(&mut tx, e).await?;
         }
         crate::jobs::insert_deliveries(&mut tx, tenant, scan, outcome.notifications).await?;
+        if outcome.owner.is_some() {
+            // The stream's last event commits with the result: a client that sees the scan
+            // succeeded also sees its "finished".
+            let drift: Option<serde_json::Value> = outcome.drift.and_then(|d| serde_json::from_str(d.1).ok());
+            let data = serde_json::json!({ "status": "succeeded", "findings": findings.len(), "failing": failing, "drift": drift });
+            crate::jobs::append_event(&mut tx, tenant, scan, "finished", &data).await?;
+        }
         tx.commit().await?;
         Ok(true)
-    }
-
-    /// Attaches a note (what could not be collected) to a scan that otherwise succeeded.
-    pub async fn note_scan(&self, tenant: &str, scan: &str, note: &str) -> Result<(), StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        sqlx::query("UPDATE scans SET error = $1 WHERE id = $2 AND tenant_id = $3")
-            .bind(note)
-            .bind(scan)
-            .bind(tenant)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Marks a scan failed with a reason.

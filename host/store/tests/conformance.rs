@@ -314,7 +314,7 @@ async fn row_level_security_confines_unfiltered_queries() {
         let job = s.claim_job("w", std::time::Duration::from_secs(60), &ClaimLimits::default()).await.unwrap().unwrap();
         assert_eq!(job.tenant_id, t.id);
         let note = Notification { event: "scan.finished".into(), payload: "{}".into() };
-        assert!(s.finish_job(&job, "w", demo_report(), None, None, &[note]).await.unwrap());
+        assert!(s.finish_job(&job, "w", demo_report(), None, None, &[note], None).await.unwrap());
     }
 
     let mut tx = s.tenant_transaction(&Scope::Tenant(a.id.clone())).await.unwrap();
