@@ -41,21 +41,8 @@ fn snapshot(accounts: &[Value]) -> Result<Snapshot, AppError> {
     if accounts.is_empty() {
         return Err(AppError::bad_request("field accounts: at least one account inventory is needed"));
     }
-    let mut parsed = Vec::with_capacity(accounts.len());
-    for (i, doc) in accounts.iter().enumerate() {
-        let account = securebase_inventory::parse_account(&doc.to_string(), &format!("accounts[{i}]"))
-            .map_err(|e| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_snapshot", e.to_string()))?;
-        if parsed.iter().any(|a: &securebase_inventory::AccountInventory| a.account_id() == account.account_id()) {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_snapshot",
-                format!("accounts[{i}]: account {} appears twice", account.account_id()),
-            ));
-        }
-        parsed.push(account);
-    }
-    parsed.sort_by(|a, b| a.account_id().cmp(b.account_id()));
-    Ok(Snapshot { source: "upload".into(), accounts: parsed })
+    securebase_inventory::from_documents(accounts, "upload")
+        .map_err(|e| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_snapshot", e.to_string()))
 }
 
 pub(crate) async fn create(

@@ -24,11 +24,34 @@ pub fn load_dir(dir: &Path) -> Result<Snapshot, InventoryError> {
     if files.is_empty() {
         return Err(InventoryError::Empty { dir: dir.to_path_buf() });
     }
-    let mut accounts: Vec<(String, AccountInventory)> = Vec::new();
+    let mut accounts = Vec::with_capacity(files.len());
     for path in files {
         let text = std::fs::read_to_string(&path).map_err(|source| InventoryError::Io { path: path.clone(), source })?;
         let origin = path.display().to_string();
         let account = parse_account(&text, &origin)?;
+        accounts.push((origin, account));
+    }
+    assemble(dir.display().to_string(), accounts)
+}
+
+/// A snapshot of account documents uploaded together (each named `accounts[i]` in errors).
+pub fn from_documents(docs: &[Value], source: &str) -> Result<Snapshot, InventoryError> {
+    let accounts = docs
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let origin = format!("accounts[{i}]");
+            parse_account(&doc.to_string(), &origin).map(|a| (origin, a))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    assemble(source.to_string(), accounts)
+}
+
+/// Parsed accounts (with where each came from) as a snapshot: one document per account,
+/// sorted by account id.
+fn assemble(source: String, parsed: Vec<(String, AccountInventory)>) -> Result<Snapshot, InventoryError> {
+    let mut accounts: Vec<(String, AccountInventory)> = Vec::with_capacity(parsed.len());
+    for (origin, account) in parsed {
         if let Some((first, _)) = accounts.iter().find(|(_, a)| a.account_id() == account.account_id()) {
             return Err(InventoryError::DuplicateAccount {
                 account: account.account_id().to_string(),
@@ -40,7 +63,7 @@ pub fn load_dir(dir: &Path) -> Result<Snapshot, InventoryError> {
     }
     let mut accounts: Vec<_> = accounts.into_iter().map(|(_, a)| a).collect();
     accounts.sort_by(|a, b| a.account_id().cmp(b.account_id()));
-    Ok(Snapshot { source: dir.display().to_string(), accounts })
+    Ok(Snapshot { source, accounts })
 }
 
 /// Parses one account file. `origin` (usually the path) prefixes every error.
@@ -287,5 +310,17 @@ mod tests {
         let empty = tempfile::tempdir().unwrap();
         assert!(load_dir(empty.path()).unwrap_err().to_string().contains("no account files"));
         assert!(load_dir(&empty.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn uploaded_documents_are_sorted_and_named_by_index() {
+        let other: Value = serde_json::from_str(&GOOD.replace("111111111111", "000000000002")).unwrap();
+        let good: Value = serde_json::from_str(GOOD).unwrap();
+        let snap = from_documents(&[good.clone(), other], "upload").unwrap();
+        assert_eq!(snap.accounts.iter().map(|a| a.account_id()).collect::<Vec<_>>(), ["000000000002", "111111111111"]);
+        let err = from_documents(&[good.clone(), good], "upload").unwrap_err().to_string();
+        assert_eq!(err, "account 111111111111 appears in both accounts[0] and accounts[1]");
+        let bad: Value = serde_json::from_str(&GOOD.replace("\"111111111111\"", "\"abc\"")).unwrap();
+        assert!(from_documents(&[bad], "upload").unwrap_err().to_string().starts_with("accounts[0]: "));
     }
 }

@@ -192,15 +192,8 @@ impl Worker {
                 let text = job.input.as_deref().ok_or_else(|| JobError::Input("the uploaded snapshot is missing".into()))?;
                 let docs: Vec<serde_json::Value> =
                     serde_json::from_str(text).map_err(|e| JobError::Input(format!("the uploaded snapshot is unreadable: {e}")))?;
-                let mut accounts = vec![];
-                for (i, doc) in docs.iter().enumerate() {
-                    accounts.push(
-                        securebase_inventory::parse_account(&doc.to_string(), &format!("accounts[{i}]"))
-                            .map_err(|e| JobError::Input(e.to_string()))?,
-                    );
-                }
-                accounts.sort_by(|a, b| a.account_id().cmp(b.account_id()));
-                Ok((securebase_inventory::Snapshot { source: "upload".into(), accounts }, vec![]))
+                let snapshot = securebase_inventory::from_documents(&docs, "upload").map_err(|e| JobError::Input(e.to_string()))?;
+                Ok((snapshot, vec![]))
             }
             "accounts" => {
                 let tenant =
