@@ -2,7 +2,7 @@
 //! one, and stores the result with its drift, usage and notifications.
 
 use crate::{ProgressWriter, usage_event};
-use securebase_drift::{Drift, FindingKey, Side};
+use securebase_drift::{Drift, Side};
 use securebase_scan::{CollectionErrorEntry, ScanReport, Scanner};
 use securebase_store::{ClaimLimits, Job, Notification, Store, StoreError};
 use serde_json::json;
@@ -237,22 +237,7 @@ impl Worker {
 
     async fn drift(&self, job: &Job, report: &ScanReport) -> Result<Drift, StoreError> {
         let current = Side::of_report(&job.scan_id, report);
-        let previous = self.store.previous_of_scope(&job.tenant_id, &job.scope, &job.scan_id).await?.map(|(id, keys, digest)| Side {
-            scan_id: id,
-            findings: keys
-                .into_iter()
-                .map(|[account_id, region, check_id, resource_type, resource_id, status, severity]| FindingKey {
-                    account_id,
-                    region,
-                    check_id,
-                    resource_type,
-                    resource_id,
-                    status,
-                    severity,
-                })
-                .collect(),
-            scores: digest.frameworks.iter().map(|f| (f.framework.clone(), f.summary.score)).collect(),
-        });
+        let previous = self.store.previous_of_scope(&job.tenant_id, &job.scope, &job.scan_id).await?;
         Ok(securebase_drift::compare(previous.as_ref(), &current))
     }
 

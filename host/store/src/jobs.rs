@@ -434,14 +434,9 @@ impl Store {
             .collect()
     }
 
-    /// The newest succeeded scan of `scope` other than `except`, with its findings'
-    /// identities and statuses: what drift compares a new scan with.
-    pub async fn previous_of_scope(
-        &self,
-        tenant: &str,
-        scope: &str,
-        except: &str,
-    ) -> Result<Option<(String, Vec<[String; 7]>, crate::ScanDigest)>, StoreError> {
+    /// The newest succeeded scan of `scope` other than `except`, as drift compares a new
+    /// scan with it: its findings' identities and statuses, its framework scores.
+    pub async fn previous_of_scope(&self, tenant: &str, scope: &str, except: &str) -> Result<Option<securebase_drift::Side>, StoreError> {
         let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
         let row = sqlx::query(
             "SELECT id, summary FROM scans WHERE tenant_id = $1 AND scope = $2 AND status = 'succeeded' AND id <> $3 \
@@ -454,7 +449,8 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let (id, summary): (String, String) = (col(&row, "id")?, col(&row, "summary")?);
-        let digest = serde_json::from_str(&summary).map_err(|e| StoreError::Corrupt(format!("scan {id} summary: {e}")))?;
+        let digest: crate::ScanDigest =
+            serde_json::from_str(&summary).map_err(|e| StoreError::Corrupt(format!("scan {id} summary: {e}")))?;
         let rows = sqlx::query(
             "SELECT account_id, region, check_id, resource_type, resource_id, status, severity FROM findings \
              WHERE tenant_id = $1 AND scan_id = $2",
@@ -464,21 +460,22 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        let keys = rows
+        let findings = rows
             .iter()
             .map(|r| {
-                Ok([
-                    col(r, "account_id")?,
-                    col(r, "region")?,
-                    col(r, "check_id")?,
-                    col(r, "resource_type")?,
-                    col(r, "resource_id")?,
-                    col(r, "status")?,
-                    col(r, "severity")?,
-                ])
+                Ok(securebase_drift::FindingKey {
+                    account_id: col(r, "account_id")?,
+                    region: col(r, "region")?,
+                    check_id: col(r, "check_id")?,
+                    resource_type: col(r, "resource_type")?,
+                    resource_id: col(r, "resource_id")?,
+                    status: col(r, "status")?,
+                    severity: col(r, "severity")?,
+                })
             })
             .collect::<Result<_, StoreError>>()?;
-        Ok(Some((id, keys, digest)))
+        let scores = digest.frameworks.iter().map(|f| (f.framework.clone(), f.summary.score)).collect();
+        Ok(Some(securebase_drift::Side { scan_id: id, findings, scores }))
     }
 
     /// A succeeded scan's drift document.
