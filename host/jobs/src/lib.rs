@@ -76,8 +76,8 @@ impl Scheduler {
     }
 
     /// Ticks every `every` until `stop` turns true.
-    pub async fn run(&self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
-        loop {
+    pub async fn run(&self, every: Duration, stop: tokio::sync::watch::Receiver<bool>) {
+        repeat(every, stop, || async {
             match self.tick().await {
                 Ok(queued) => {
                     for (tenant, scan) in queued {
@@ -86,15 +86,33 @@ impl Scheduler {
                 }
                 Err(e) => tracing::error!(error = %e, "cannot queue scheduled scans"),
             }
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = stop.changed() => {}
-            }
-            if *stop.borrow() {
-                return;
-            }
+        })
+        .await
+    }
+}
+
+/// Runs `tick` every `every` until `stop` turns true (or its sender is gone).
+pub(crate) async fn repeat<F: Future<Output = ()>>(
+    every: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    mut tick: impl FnMut() -> F,
+) {
+    while !*stop.borrow() {
+        tick().await;
+        if pause(every, &mut stop).await {
+            return;
         }
     }
+}
+
+/// Waits `every`, less if a stop comes; `true` when the caller should stop: asked to,
+/// or nobody is left to ask (a dropped sender would otherwise wake it at once, forever).
+pub(crate) async fn pause(every: Duration, stop: &mut tokio::sync::watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(every) => {}
+        changed = stop.changed() => if changed.is_err() { return true },
+    }
+    *stop.borrow()
 }
 
 /// Writes a scan's progress events. Evaluation reports progress from rayon threads;
@@ -194,5 +212,34 @@ impl ProgressWriter {
         if let Err(e) = self.inner.store.append_scan_event(&self.inner.tenant, &self.inner.scan, kind, data).await {
             tracing::warn!(scan = %self.inner.scan, error = %e, "cannot record scan progress");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn loops_stop_when_asked_or_when_nobody_is_left_to_ask() {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let ticks = std::sync::atomic::AtomicUsize::new(0);
+        let stopper = async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            tx.send(true).unwrap();
+        };
+        let looping = repeat(Duration::from_secs(3600), rx, || async {
+            ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        tokio::time::timeout(Duration::from_secs(5), async { tokio::join!(stopper, looping) }).await.expect("stops when asked");
+        assert_eq!(ticks.load(std::sync::atomic::Ordering::Relaxed), 1);
+        // A dropped sender ends the loop instead of waking it at once, forever.
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        drop(tx);
+        let ticks = std::sync::atomic::AtomicUsize::new(0);
+        let looping = repeat(Duration::from_millis(1), rx, || async {
+            ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        tokio::time::timeout(Duration::from_secs(5), looping).await.expect("stops without a sender");
+        assert_eq!(ticks.load(std::sync::atomic::Ordering::Relaxed), 1);
     }
 }

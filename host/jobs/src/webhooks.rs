@@ -120,16 +120,13 @@ impl Deliverer {
     }
 
     /// Sends due deliveries every `every` until `stop` turns true.
-    pub async fn run(&self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
-        loop {
+    pub async fn run(&self, every: Duration, stop: tokio::sync::watch::Receiver<bool>) {
+        crate::repeat(every, stop, || async {
             if let Err(e) = self.deliver_due().await {
                 tracing::error!(error = %e, "cannot read webhook deliveries");
             }
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = stop.changed() => return,
-            }
-        }
+        })
+        .await
     }
 
     /// Sends what is due now; returns how many attempts were made.

@@ -87,8 +87,7 @@ impl Worker {
     }
 
     /// Claims and runs jobs until `stop` turns true; the job in hand is finished first.
-    pub async fn run(&self, stop: tokio::sync::watch::Receiver<bool>) {
-        let mut stop = stop;
+    pub async fn run(&self, mut stop: tokio::sync::watch::Receiver<bool>) {
         loop {
             if *stop.borrow() {
                 return;
@@ -105,9 +104,8 @@ impl Worker {
                 }
             };
             tokio::select! {
-                _ = tokio::time::sleep(self.config.poll) => {}
+                stopping = crate::pause(self.config.poll, &mut stop) => if stopping { return },
                 _ = woken => {}
-                _ = stop.changed() => {}
             }
         }
     }
