@@ -246,18 +246,31 @@ fn report(args: &ReportArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// Plugins and frameworks for the service commands (`serve`, `worker`).
+fn service_scanner(plugins: &PluginArgs, threads: Option<u16>) -> Result<Arc<Scanner>> {
+    let runtime = Arc::new(runtime(plugins, threads)?);
+    let loaded = load_plugins(&runtime, plugins)?;
+    Ok(Arc::new(Scanner::new(runtime, loaded, frameworks(&[], &[])?, threads.map(usize::from)).map_err(input)?))
+}
+
+/// The service database (default: `securebase.db` here), migrated.
+async fn open_store(url: Option<&str>, migration_url: Option<&str>) -> Result<securebase_store::Store> {
+    let url = url.unwrap_or(DEFAULT_DATABASE);
+    securebase_store::Store::open_with(url, migration_url)
+        .await
+        .with_context(|| format!("opening the database {}", securebase_store::redact_url(url)))
+}
+
+/// Where the service keeps its data when no database is named.
+const DEFAULT_DATABASE: &str = "sqlite:securebase.db";
+
 /// The environment variable an operator may set to choose the admin key.
 const ADMIN_KEY_ENV: &str = "SECUREBASE_ADMIN_KEY";
 
 fn serve(args: ServeArgs) -> Result<u8> {
-    let runtime = Arc::new(runtime(&args.plugins, args.threads)?);
-    let plugins = load_plugins(&runtime, &args.plugins)?;
-    let scanner = Arc::new(Scanner::new(runtime, plugins, frameworks(&[], &[])?, args.threads.map(usize::from)).map_err(input)?);
-    let url = args.database_url.clone().unwrap_or_else(|| "sqlite:securebase.db".into());
+    let scanner = service_scanner(&args.plugins, args.threads)?;
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
-        let store = securebase_store::Store::open_with(&url, args.migration_database_url.as_deref())
-            .await
-            .with_context(|| format!("opening the database {}", securebase_store::redact_url(&url)))?;
+        let store = open_store(args.database_url.as_deref(), args.migration_database_url.as_deref()).await?;
         match std::env::var(ADMIN_KEY_ENV) {
             Ok(token) => {
                 let id = store.register_admin_token(&token).await.with_context(|| format!("registering {ADMIN_KEY_ENV}"))?;
@@ -321,16 +334,11 @@ fn secret_key(jobs: &JobArgs) -> Result<Option<securebase_jobs::SecretKey>> {
 }
 
 fn worker(args: WorkerArgs) -> Result<u8> {
-    let runtime = Arc::new(runtime(&args.plugins, args.threads)?);
-    let plugins = load_plugins(&runtime, &args.plugins)?;
-    let scanner = Arc::new(Scanner::new(runtime, plugins, frameworks(&[], &[])?, args.threads.map(usize::from)).map_err(input)?);
-    let url = args.database_url.clone().unwrap_or_else(|| "sqlite:securebase.db".into());
+    let scanner = service_scanner(&args.plugins, args.threads)?;
     let key = secret_key(&args.jobs)?;
     let config = worker_config(&args.jobs, args.id.clone(), args.endpoint_url.clone());
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
-        let store = securebase_store::Store::open_with(&url, args.migration_database_url.as_deref())
-            .await
-            .with_context(|| format!("opening the database {}", securebase_store::redact_url(&url)))?;
+        let store = open_store(args.database_url.as_deref(), args.migration_database_url.as_deref()).await?;
         let (stop, rx) = tokio::sync::watch::channel(false);
         let mut deliveries = None;
         if let Some(key) = key {
@@ -481,11 +489,8 @@ fn invoice(args: InvoiceArgs) -> Result<u8> {
     if month >= securebase_api::billing::current_month() {
         return Err(input(anyhow!("--month {month} is not over yet: only closed months are invoiced")));
     }
-    let url = args.database_url.clone().unwrap_or_else(|| "sqlite:securebase.db".into());
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
-        let store = securebase_store::Store::open_with(&url, args.migration_database_url.as_deref())
-            .await
-            .with_context(|| format!("opening the database {}", securebase_store::redact_url(&url)))?;
+        let store = open_store(args.database_url.as_deref(), args.migration_database_url.as_deref()).await?;
         let pricing = securebase_billing::Pricing::builtin();
         let issued = securebase_api::billing::issue_month(&store, &pricing, month).await?;
         println!("{:<24} {:>14}  STATUS", "TENANT", "TOTAL");
@@ -584,9 +589,7 @@ fn bench(command: BenchCommand) -> Result<u8> {
             let report = securebase_bench::api::synthetic_report(&scanner, findings_per_tenant);
             let per_tenant: usize = report.accounts.iter().map(|a| a.findings.len()).sum();
             tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
-                let store = securebase_store::Store::open_with(&database_url, migration_database_url.as_deref())
-                    .await
-                    .with_context(|| format!("opening {}", securebase_store::redact_url(&database_url)))?;
+                let store = open_store(Some(&database_url), migration_database_url.as_deref()).await?;
                 let started = std::time::Instant::now();
                 let tty = std::io::stderr().is_terminal();
                 let targets = securebase_bench::api::seed(&store, &report, tenants, &|n| {
