@@ -212,19 +212,6 @@ impl Store {
         self.enqueue_scan(tenant, &new).await
     }
 
-    /// Marks a queued scan running.
-    pub async fn start_scan(&self, tenant: &str, scan: &str) -> Result<(), StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        sqlx::query("UPDATE scans SET status = 'running', started_at = $1 WHERE id = $2 AND tenant_id = $3")
-            .bind(now())
-            .bind(scan)
-            .bind(tenant)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Stores a finished scan: its document, summary, every finding and its usage event,
     /// atomically (the event's key makes a repeated finish meter once).
     pub async fn finish_scan(
@@ -350,20 +337,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(true)
-    }
-
-    /// Marks a scan failed with a reason.
-    pub async fn fail_scan(&self, tenant: &str, scan: &str, error: &str) -> Result<(), StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        sqlx::query("UPDATE scans SET status = 'failed', finished_at = $1, error = $2 WHERE id = $3 AND tenant_id = $4")
-            .bind(now())
-            .bind(error)
-            .bind(scan)
-            .bind(tenant)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// A tenant's scans, newest first.

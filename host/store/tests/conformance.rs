@@ -50,9 +50,11 @@ fn new_tenant(name: &str, tier: Tier) -> NewTenant {
 async fn scanned_tenant(db: &TestDb, name: &str) -> (Tenant, String) {
     let t = db.store.create_tenant(&new_tenant(name, Tier::Standard)).await.unwrap();
     let scan = db.store.create_scan(&t.id, "demo", "admin:test").await.unwrap();
-    db.store.start_scan(&t.id, &scan.id).await.unwrap();
+    // Run as workers run it: claimed (started), then stored with its usage.
+    let job = db.store.claim_job("w", std::time::Duration::from_secs(60), &ClaimLimits::default()).await.unwrap().unwrap();
+    assert_eq!(job.scan_id, scan.id);
     let usage = scan_usage(&t.id, &scan.id);
-    db.store.finish_scan(&t.id, &scan.id, demo_report(), Some(&usage)).await.unwrap();
+    assert!(db.store.finish_job(&job, "w", demo_report(), Some(&usage), None, &[], None).await.unwrap());
     (t, scan.id)
 }
 
@@ -216,7 +218,8 @@ async fn scans_store_the_document_and_every_finding(backend: Backend) {
 
     // A second scan lists first; a failed one keeps its reason and has no document.
     let failed = s.create_scan(&t.id, "snapshot", "tenant:k").await.unwrap();
-    s.fail_scan(&t.id, &failed.id, "snapshot file acct.json: field accountId: expected 12 digits").await.unwrap();
+    let job = s.claim_job("w", std::time::Duration::from_secs(60), &ClaimLimits::default()).await.unwrap().unwrap();
+    assert!(s.fail_job(&job, "w", "snapshot file acct.json: field accountId: expected 12 digits").await.unwrap());
     let list = s.list_scans(&t.id, page(0, 10)).await.unwrap();
     assert_eq!(list.total, 2);
     assert_eq!(list.items[0].status, ScanStatus::Failed);
