@@ -46,8 +46,14 @@ pub async fn fresh(backend: Backend) -> TestDb {
             // Migrate as the owner, then let the service log in as the role that owns
             // nothing, as production should.
             crate::migrate::run(&url, Backend::Postgres).await.unwrap();
-            let mut owner = AnyConnection::connect(&url).await.unwrap();
-            owner.execute(format!("ALTER ROLE {} LOGIN", crate::APP_ROLE).as_str()).await.unwrap();
+            // The role is cluster-wide and tests create databases in parallel: two ALTERs
+            // of it at once fail ("tuple concurrently updated"), so they take turns, under
+            // a lock in the server's own database (advisory locks are per database).
+            let mut owner = AnyConnection::connect(&server).await.unwrap();
+            let mut tx = owner.begin().await.unwrap();
+            tx.execute("SELECT pg_advisory_xact_lock(7302)").await.unwrap();
+            tx.execute(format!("ALTER ROLE {} LOGIN", crate::APP_ROLE).as_str()).await.unwrap();
+            tx.commit().await.unwrap();
             owner.close().await.unwrap();
             let (scheme, rest) = base.split_once("://").unwrap();
             let host = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
