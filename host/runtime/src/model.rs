@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-pub use securebase_plugin_sdk::{Severity, Status};
+pub use securebase_contract::{Severity, Status};
 
 /// A pointer to an equivalent rule or document.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,71 +2,9 @@
 
 use crate::inventory::{Inventory, Item};
 
-/// How bad a failing check is; mirrors the WIT `severity` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// Informational.
-    Info,
-    /// Low.
-    Low,
-    /// Medium.
-    Medium,
-    /// High.
-    High,
-    /// Critical.
-    Critical,
-}
-
-/// The outcome of one check on one resource; mirrors the WIT `status` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    /// The resource complies.
-    Pass,
-    /// The resource does not comply.
-    Fail,
-    /// The check does not apply to this resource.
-    NotApplicable,
-    /// The check could not decide, e.g. the configuration is malformed.
-    Error,
-}
-
-impl Severity {
-    /// All severities, ascending.
-    pub const ALL: [Severity; 5] = [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
-
-    /// Lower-case name, as in the JSON output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    /// Parses a name, ignoring case.
-    pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
-    }
-}
-
-impl Status {
-    /// Parses the JSON spelling.
-    pub fn parse(s: &str) -> Option<Status> {
-        [Status::Pass, Status::Fail, Status::NotApplicable, Status::Error].into_iter().find(|v| v.as_str() == s)
-    }
-
-    /// The spelling used in fixtures and in the host's JSON output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::NotApplicable => "not_applicable",
-            Status::Error => "error",
-        }
-    }
-}
+// The contract's plain types live in `securebase-contract`, shared with the host (which
+// does not depend on this SDK); plugins name them from here as before.
+pub use securebase_contract::{Severity, Status};
 
 /// A pointer from a check to an equivalent elsewhere (AWS Config rule, Prowler check, CIS item).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
