@@ -220,8 +220,8 @@ impl Month {
 
     /// The month containing `unix` seconds.
     pub fn of_unix(unix: i64) -> Self {
-        let s = securebase_inventory::time::format_rfc3339(unix);
-        Self::parse(&s[..7]).expect("formatted dates parse")
+        let d = utc_date(unix);
+        Self { year: i32::from(d.year()), month: d.month().unsigned_abs().into() }
     }
 
     /// The next month.
@@ -231,7 +231,10 @@ impl Month {
 
     /// Its first day, in days since 1970-01-01.
     pub fn first_day(self) -> i64 {
-        securebase_inventory::time::parse_rfc3339(&format!("{self}-01")).expect("valid month") / 86_400
+        let year = i16::try_from(self.year).expect("a month of a four-digit year");
+        let month = i8::try_from(self.month).expect("a month from 1 to 12");
+        let first = jiff::civil::Date::new(year, month, 1).expect("a valid month");
+        first.to_zoned(jiff::tz::TimeZone::UTC).expect("in jiff's range").timestamp().as_second().div_euclid(86_400)
     }
 
     /// Its number of days.
@@ -247,11 +250,16 @@ impl Month {
 
 /// Days (since 1970-01-01) of an RFC 3339 time.
 pub fn day_of(rfc3339: &str) -> Option<i64> {
-    securebase_inventory::time::parse_rfc3339(rfc3339).map(|s| s.div_euclid(86_400))
+    rfc3339.parse::<jiff::Timestamp>().ok().map(|t| t.as_second().div_euclid(86_400))
+}
+
+/// The UTC calendar date of `unix` seconds.
+fn utc_date(unix: i64) -> jiff::civil::Date {
+    jiff::Timestamp::from_second(unix).expect("a time within jiff's range").to_zoned(jiff::tz::TimeZone::UTC).date()
 }
 
 fn date(day: i64) -> String {
-    securebase_inventory::time::format_rfc3339(day * 86_400)[..10].to_string()
+    utc_date(day * 86_400).to_string()
 }
 
 /// Consecutive days of a month spent on one tier.
