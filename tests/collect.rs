@@ -353,6 +353,25 @@ fn the_read_only_policy_grants_exactly_what_the_collectors_call() {
     assert!(missing.is_empty(), "collectors call actions {} does not grant: {missing:?}", path.display());
     let unused: Vec<_> = granted.difference(&called).collect();
     assert!(unused.is_empty(), "{} grants actions no collector calls: {unused:?}", path.display());
+
+    // What was called is what the collector table declares (each collector's actions, and
+    // the few calls outside the collectors); a unit test of `securebase-collect` holds the
+    // policy file to the same list. The log is one set for the whole collection, not one
+    // per collector, so the calls meet the table's union; each collector declares its calls
+    // under one service prefix (unit-tested there), so a call found there is its service's.
+    for c in securebase_collect::COLLECTORS {
+        assert!(
+            c.actions.iter().any(|a| called.contains(*a)),
+            "the {} collector ({:?}) made none of its calls: {called:?}",
+            c.service,
+            c.reach
+        );
+    }
+    let declared: BTreeSet<String> = securebase_collect::read_only_actions().into_iter().map(str::to_string).collect();
+    let undeclared: Vec<_> = called.difference(&declared).collect();
+    assert!(undeclared.is_empty(), "calls no entry of securebase_collect::COLLECTORS declares: {undeclared:?}");
+    let uncalled: Vec<_> = declared.difference(&called).collect();
+    assert!(uncalled.is_empty(), "declared by securebase_collect::COLLECTORS but never called: {uncalled:?}");
 }
 
 /// Sets the seeded account's recorder to record exactly `types` in its home region.

@@ -6,7 +6,7 @@ use crate::sink::{ItemExt, Sink, item};
 use crate::{Scope, client};
 use serde_json::{Value, json};
 
-const SERVICE: &str = "cloudtrail";
+pub(crate) const SERVICE: &str = "cloudtrail";
 
 pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
     let mut out = Sink::default();

@@ -6,13 +6,17 @@ use crate::sink::{ItemExt, Sink, item};
 use crate::{Scope, client};
 use serde_json::json;
 
-pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
+pub(crate) const SERVICE: &str = "cloudwatch";
+pub(crate) const LOGS_SERVICE: &str = "logs";
+
+/// Metric alarms.
+pub(crate) async fn alarms(s: &Scope<'_>) -> Sink {
     let mut out = Sink::default();
     let (account, region) = (s.account, s.region);
     if s.wants("AWS::CloudWatch::Alarm") {
         let cw = client!(aws_sdk_cloudwatch, s);
         let r = cw.describe_alarms().into_paginator().send().collect::<Result<Vec<_>, _>>().await;
-        for page in out.call("cloudwatch", region, "DescribeAlarms", r).unwrap_or_default() {
+        for page in out.call(SERVICE, region, "DescribeAlarms", r).unwrap_or_default() {
             for a in page.metric_alarms() {
                 let name = a.alarm_name().unwrap_or_default();
                 let config = json!({
@@ -32,10 +36,17 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
             }
         }
     }
+    out
+}
+
+/// CloudWatch Logs metric filters.
+pub(crate) async fn metric_filters(s: &Scope<'_>) -> Sink {
+    let mut out = Sink::default();
+    let (account, region) = (s.account, s.region);
     if s.wants("SecureBase::Logs::MetricFilter") {
         let logs = client!(aws_sdk_cloudwatchlogs, s);
         let r = logs.describe_metric_filters().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
-        for f in out.call("logs", region, "DescribeMetricFilters", r).unwrap_or_default() {
+        for f in out.call(LOGS_SERVICE, region, "DescribeMetricFilters", r).unwrap_or_default() {
             let (group, name) = (f.log_group_name().unwrap_or_default(), f.filter_name().unwrap_or_default());
             let config = json!({
                 "logGroupName": group,

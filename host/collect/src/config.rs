@@ -15,7 +15,7 @@ use aws_sdk_config::types::ResourceKey;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-const SERVICE: &str = "config";
+pub(crate) const SERVICE: &str = "config";
 
 /// The types Config can be the source for: Config records them in the shape the checks
 /// read, with nothing added by our collectors. Not `AWS::S3::AccountPublicAccessBlock`:

@@ -7,7 +7,7 @@ use crate::{Scope, client};
 use aws_sdk_ec2::types::{IpPermission, SnapshotAttributeName, Tag};
 use serde_json::{Value, json};
 
-const SERVICE: &str = "ec2";
+pub(crate) const SERVICE: &str = "ec2";
 
 fn tags(tags: &[Tag]) -> impl Iterator<Item = (&str, &str)> {
     tags.iter().filter_map(|t| Some((t.key()?, t.value().unwrap_or_default())))

@@ -4,7 +4,7 @@ use crate::sink::{Sink, item};
 use crate::{Scope, client};
 use serde_json::json;
 
-const SERVICE: &str = "guardduty";
+pub(crate) const SERVICE: &str = "guardduty";
 
 pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
     let mut out = Sink::default();

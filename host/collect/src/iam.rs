@@ -11,7 +11,7 @@ use aws_sdk_iam::types::{AttachedPolicy, EntityType, PolicyDetail, ReportStateTy
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 
-const SERVICE: &str = "iam";
+pub(crate) const SERVICE: &str = "iam";
 const GLOBAL: &str = "global";
 
 fn tags(tags: &[Tag]) -> impl Iterator<Item = (&str, &str)> {

@@ -5,7 +5,7 @@ use crate::sink::{ItemExt, Sink, item, time};
 use crate::{Scope, client};
 use serde_json::json;
 
-const SERVICE: &str = "kms";
+pub(crate) const SERVICE: &str = "kms";
 
 pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
     let mut out = Sink::default();

@@ -11,15 +11,19 @@
 //! Credentials come from the default chain or an assumed role and are never written
 //! anywhere.
 //!
-//! Every API call a collector makes is an IAM action the read-only role must grant:
-//! `infra/iam/securebase-readonly-policy.json` lists exactly those, and a test records the
-//! calls of a full collection ([`CallLog`]) and compares.
+//! The collectors are one table, [`COLLECTORS`]: each entry names its service, where it
+//! runs (once per account or per region), the IAM actions it calls and its function, and
+//! the fan-out runs exactly the table. Every API call is an IAM action the read-only role
+//! must grant: `infra/iam/securebase-readonly-policy.json` lists exactly the table's
+//! actions ([`read_only_actions`]), which a unit test compares with the file, and a test
+//! records the calls of a full collection ([`CallLog`]) and compares them with both.
 
 mod accessanalyzer;
 mod accounts;
 mod calls;
 mod cloudtrail;
 mod cloudwatch;
+mod collectors;
 mod config;
 mod ec2;
 mod efs;
@@ -35,16 +39,21 @@ mod sink;
 
 pub use accounts::{Account, AccountsError, AccountsFile, Organization, check_role_arn, is_region};
 pub use calls::{CallLog, iam_action};
+pub use collectors::{
+    CALLER_ACTIONS, COLLECTORS, Collector, ROLE_ACTIONS_OUTSIDE_COLLECTORS, Reach, UNPERMISSIONED_ACTIONS, read_only_actions,
+};
 pub use organizations::discover;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use futures_util::future::join_all;
 use securebase_inventory::{AccountInventory, ConfigItem};
 use serde::Serialize;
 use sink::Sink;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The services collected live. Every family of the check catalogue is here.
+/// The services collected live: those of [`COLLECTORS`] (a test holds them equal).
+/// Every family of the check catalogue is here.
 pub const COLLECTED_SERVICES: &[&str] =
     &["access-analyzer", "cloudtrail", "cloudwatch", "config", "ec2", "efs", "guardduty", "iam", "kms", "logs", "rds", "s3", "securityhub"];
 
@@ -247,9 +256,15 @@ pub async fn collect_account(account: &Account, options: &CollectOptions) -> Acc
     let global = Scope { account: &account.id, region: "global", config: &base, options, skip: &global_skip };
     let home_skip = from_config.skip(&home);
     let home_scope = Scope { account: &account.id, region: &home, config: &base, options, skip: &home_skip };
-    let (iam, s3) = tokio::join!(iam::collect(&global), s3::collect(&global, &home_scope));
-    sink.merge(iam);
-    sink.merge(s3);
+    // The table's once-per-account collectors, concurrently.
+    let once = COLLECTORS.iter().filter_map(|c| match c.reach {
+        Reach::Global => Some((c.run)(&global)),
+        Reach::Home => Some((c.run)(&home_scope)),
+        Reach::Regional => None,
+    });
+    for part in join_all(once).await {
+        sink.merge(part);
+    }
 
     let limit = Arc::new(tokio::sync::Semaphore::new(options.region_concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();

@@ -1,10 +1,12 @@
 //! Regions: which of the named regions the account has enabled (the
-//! `SecureBase::Account::Region` anchors), and the collectors that run once per region,
-//! each service concurrently with the others.
+//! `SecureBase::Account::Region` anchors), and the collectors that run once per region
+//! (the table's [`Reach::Regional`] entries), each concurrently with the others.
 
+use crate::collectors::{COLLECTORS, Reach};
 use crate::sink::{Sink, item};
 use crate::{Account, CollectOptions, Scope, client};
 use aws_config::SdkConfig;
+use futures_util::future::join_all;
 use serde_json::json;
 
 /// The named regions with whether each is enabled; anchors for the enabled ones, an error
@@ -49,22 +51,11 @@ pub(crate) async fn enabled_regions(account: &Account, base: &SdkConfig, options
     out
 }
 
-/// Every regional service of one region, concurrently.
+/// Every regional collector of the table in one region, concurrently.
 pub(crate) async fn collect(scope: &Scope<'_>) -> Sink {
-    let parts = tokio::join!(
-        crate::ec2::collect(scope),
-        crate::cloudtrail::collect(scope),
-        crate::cloudwatch::collect(scope),
-        crate::config::recorders(scope),
-        crate::kms::collect(scope),
-        crate::rds::collect(scope),
-        crate::efs::collect(scope),
-        crate::guardduty::collect(scope),
-        crate::securityhub::collect(scope),
-        crate::accessanalyzer::collect(scope),
-    );
+    let parts = join_all(COLLECTORS.iter().filter(|c| c.reach == Reach::Regional).map(|c| (c.run)(scope))).await;
     let mut sink = Sink::default();
-    for part in [parts.0, parts.1, parts.2, parts.3, parts.4, parts.5, parts.6, parts.7, parts.8, parts.9] {
+    for part in parts {
         sink.merge(part);
     }
     sink

@@ -11,8 +11,10 @@ use aws_sdk_s3::error::ProvideErrorMetadata;
 use securebase_inventory::ConfigItem;
 use serde_json::{Value, json};
 
+pub(crate) const SERVICE: &str = "s3";
+
 fn error(region: &str, what: String) -> CollectError {
-    CollectError { service: "s3".into(), region: region.into(), message: what }
+    CollectError { service: SERVICE.into(), region: region.into(), message: what }
 }
 
 /// `Ok(None)` for the error codes that mean "not configured", the message otherwise.
@@ -36,13 +38,9 @@ fn permission(p: &str) -> String {
 }
 
 /// Collects every bucket the credentials can list (`global` scope; buckets of regions
-/// whose buckets came from AWS Config are skipped) and the account's public access
-/// block (`home` scope).
-pub(crate) async fn collect(global: &Scope<'_>, home: &Scope<'_>) -> Sink {
+/// whose buckets came from AWS Config are skipped).
+pub(crate) async fn buckets(global: &Scope<'_>) -> Sink {
     let mut out = Sink::default();
-    if home.wants("AWS::S3::AccountPublicAccessBlock") {
-        account_block(home, &mut out).await;
-    }
     if !global.wants("AWS::S3::Bucket") {
         return out;
     }
@@ -53,7 +51,7 @@ pub(crate) async fn collect(global: &Scope<'_>, home: &Scope<'_>) -> Sink {
     }
     let client = Client::from_conf(b.build());
     let r = client.list_buckets().send().await;
-    let Some(list) = out.call("s3", "global", "ListBuckets", r) else { return out };
+    let Some(list) = out.call(SERVICE, "global", "ListBuckets", r) else { return out };
     for bucket in list.buckets() {
         let Some(name) = bucket.name() else { continue };
         match read_bucket(&client, global, name, bucket.creation_date().map(|d| d.secs())).await {
@@ -65,16 +63,21 @@ pub(crate) async fn collect(global: &Scope<'_>, home: &Scope<'_>) -> Sink {
     out
 }
 
+/// The account's public access block (S3 Control, `home` scope):
 /// `AWS::S3::AccountPublicAccessBlock`, always emitted (all flags off when there is none),
 /// since its absence would make the check silently not applicable.
-async fn account_block(s: &Scope<'_>, out: &mut Sink) {
+pub(crate) async fn account_public_access_block(s: &Scope<'_>) -> Sink {
+    let mut out = Sink::default();
+    if !s.wants("AWS::S3::AccountPublicAccessBlock") {
+        return out;
+    }
     let control = client!(aws_sdk_s3control, s);
     let block = match control.get_public_access_block().account_id(s.account).send().await {
         Ok(r) => r.public_access_block_configuration().cloned(),
         Err(e) if is_code(&e, &["NoSuchPublicAccessBlockConfiguration"]) => None,
         Err(e) => {
-            out.call::<(), _>("s3", s.region, "GetPublicAccessBlock (account)", Err(e));
-            return;
+            out.call::<(), _>(SERVICE, s.region, "GetPublicAccessBlock (account)", Err(e));
+            return out;
         }
     };
     let flag =
@@ -86,6 +89,7 @@ async fn account_block(s: &Scope<'_>, out: &mut Sink) {
         "restrictPublicBuckets": flag(|b| b.restrict_public_buckets()),
     });
     out.push(item("AWS::S3::AccountPublicAccessBlock", s.account, s.account, s.region, config));
+    out
 }
 
 async fn read_bucket(client: &Client, s: &Scope<'_>, name: &str, created: Option<i64>) -> Result<Option<ConfigItem>, CollectError> {

@@ -5,7 +5,7 @@ use crate::sink::{ItemExt, Sink, is_code, item};
 use crate::{Scope, client};
 use serde_json::json;
 
-const SERVICE: &str = "securityhub";
+pub(crate) const SERVICE: &str = "securityhub";
 
 pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
     let mut out = Sink::default();
