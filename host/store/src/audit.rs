@@ -78,19 +78,20 @@ impl Store {
 
     /// A tenant's audit log, oldest first.
     pub async fn audit_log(&self, tenant: &str, page: Page) -> Result<Paged<AuditRecord>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        let total = count(&sqlx::query("SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1").bind(tenant).fetch_one(&mut *tx).await?)?;
-        let (limit, skip) = page_args(page);
-        let rows = sqlx::query(
-            "SELECT id, tenant_id, at, actor, action, target, outcome, status, source, detail FROM audit_log \
-             WHERE tenant_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
-        )
-        .bind(tenant)
-        .bind(limit)
-        .bind(skip)
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        let (total, rows) = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            let total = count(&sqlx::query("SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1").bind(tenant).fetch_one(&mut *tx).await?)?;
+            let (limit, skip) = page_args(page);
+            let rows = sqlx::query(
+                "SELECT id, tenant_id, at, actor, action, target, outcome, status, source, detail FROM audit_log \
+                 WHERE tenant_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+            )
+            .bind(tenant)
+            .bind(limit)
+            .bind(skip)
+            .fetch_all(&mut *tx)
+            .await?;
+            (total, rows)
+        });
         let items = rows
             .iter()
             .map(|r| {

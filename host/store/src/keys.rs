@@ -61,29 +61,29 @@ impl Store {
     pub async fn create_key(&self, kind: &KeyKind, label: &str) -> Result<NewKey, StoreError> {
         let id = new_id("k_");
         let secret = hex(&random_bytes::<20>());
-        let mut tx = self.tenant_transaction(&Scope::Admin).await?;
-        let (kind_s, tenant) = match kind {
-            KeyKind::Admin => ("admin", None),
-            KeyKind::Tenant(t) => ("tenant", Some(t.clone())),
-        };
-        sqlx::query("INSERT INTO api_keys (id, tenant_id, kind, secret_sha256, label, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&id)
-            .bind(tenant)
-            .bind(kind_s)
-            .bind(digest(&secret))
-            .bind(label)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        in_scope!(self, &Scope::Admin, |tx| {
+            let (kind_s, tenant) = match kind {
+                KeyKind::Admin => ("admin", None),
+                KeyKind::Tenant(t) => ("tenant", Some(t.clone())),
+            };
+            sqlx::query("INSERT INTO api_keys (id, tenant_id, kind, secret_sha256, label, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&id)
+                .bind(tenant)
+                .bind(kind_s)
+                .bind(digest(&secret))
+                .bind(label)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+        });
         Ok(NewKey { token: format!("sb_{id}_{secret}"), id })
     }
 
     /// Whether any admin key that is not revoked exists.
     pub async fn has_admin_key(&self) -> Result<bool, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Admin).await?;
-        let row = sqlx::query("SELECT COUNT(*) FROM api_keys WHERE kind = 'admin' AND revoked_at IS NULL").fetch_one(&mut *tx).await?;
-        tx.commit().await?;
+        let row = in_scope!(self, &Scope::Admin, |tx| {
+            sqlx::query("SELECT COUNT(*) FROM api_keys WHERE kind = 'admin' AND revoked_at IS NULL").fetch_one(&mut *tx).await?
+        });
         Ok(crate::count(&row)? > 0)
     }
 
@@ -93,28 +93,28 @@ impl Store {
         let (id, secret) = parse_token(token).ok_or_else(|| {
             StoreError::Config("the admin key must look like a generated one: sb_k_<20 hex digits>_<40 hex digits>".into())
         })?;
-        let mut tx = self.tenant_transaction(&Scope::Admin).await?;
-        let existing = sqlx::query("SELECT secret_sha256 FROM api_keys WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        match existing {
-            Some(row) => {
-                let stored: String = col(&row, "secret_sha256")?;
-                if !bool::from(stored.as_bytes().ct_eq(digest(secret).as_bytes())) {
-                    return Err(StoreError::Config(format!("key id {id} is already registered with another secret")));
+        in_scope!(self, &Scope::Admin, |tx| {
+            let existing = sqlx::query("SELECT secret_sha256 FROM api_keys WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+            match existing {
+                Some(row) => {
+                    let stored: String = col(&row, "secret_sha256")?;
+                    if !bool::from(stored.as_bytes().ct_eq(digest(secret).as_bytes())) {
+                        return Err(StoreError::Config(format!("key id {id} is already registered with another secret")));
+                    }
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO api_keys (id, tenant_id, kind, secret_sha256, label, created_at) \
+                         VALUES ($1, NULL, 'admin', $2, 'bootstrap (environment)', $3)",
+                    )
+                    .bind(id)
+                    .bind(digest(secret))
+                    .bind(now())
+                    .execute(&mut *tx)
+                    .await?;
                 }
             }
-            None => {
-                sqlx::query(
-                    "INSERT INTO api_keys (id, tenant_id, kind, secret_sha256, label, created_at) \
-                     VALUES ($1, NULL, 'admin', $2, 'bootstrap (environment)', $3)",
-                )
-                .bind(id)
-                .bind(digest(secret))
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        tx.commit().await?;
+        });
         Ok(id.to_string())
     }
 
@@ -156,13 +156,13 @@ impl Store {
 
     /// Revokes a key. Returns whether a live key was revoked.
     pub async fn revoke_key(&self, key_id: &str) -> Result<bool, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Admin).await?;
-        let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now())
-            .bind(key_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        let done = in_scope!(self, &Scope::Admin, |tx| {
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now())
+                .bind(key_id)
+                .execute(&mut *tx)
+                .await?
+        });
         Ok(done.rows_affected() > 0)
     }
 }

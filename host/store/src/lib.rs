@@ -9,24 +9,53 @@
 //! ([`Store::tenant_transaction`]), so a query that forgets its tenant filter still
 //! sees one tenant only. Timestamps are RFC 3339 text, ids random text.
 
+/// Runs `$body` in a transaction bound to `$scope` ([`Store::tenant_transaction`]) and
+/// commits it; the body's value is the macro's:
+/// `let row = in_scope!(self, &Scope::Worker, |tx| { ... });`.
+///
+/// The body reads like a closure but is not one: `tx` is the transaction itself (so
+/// `&mut *tx` is its connection), and a `?` or `return` in it leaves the enclosing
+/// method without committing; the transaction is dropped, which rolls it back.
+///
+/// A macro rather than a method taking an async closure: a future that holds the future
+/// of a generic `AsyncFnOnce(&mut Transaction<'static, Any>)` can fail the `Send` check
+/// ("implementation of `AsyncFnOnce` is not general enough", rust-lang/rust#126350), and
+/// the API's handlers and the workers' tasks need every future of the store to be `Send`.
+/// Defined before the modules, which see it by textual scope.
+macro_rules! in_scope {
+    ($store:expr, $scope:expr, |$tx:ident| $body:expr) => {{
+        let mut $tx = $store.tenant_transaction($scope).await?;
+        let value = $body;
+        $tx.commit().await?;
+        value
+    }};
+}
+
 mod audit;
 mod error;
+mod events;
 mod jobs;
 mod keys;
+mod locks;
 mod migrate;
 mod scans;
+mod schedules;
 mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod usage;
+mod webhooks;
 
 pub use audit::{AuditEntry, AuditRecord};
 pub use error::StoreError;
-pub use jobs::{ClaimLimits, Delivery, Job, NewScan, Notification, ScanEvent, Schedule, Webhook, snapshot_scope};
+pub use events::ScanEvent;
+pub use jobs::{ClaimLimits, Job, NewScan, snapshot_scope};
 pub use keys::{KeyKind, NewKey, Principal};
 pub use scans::{FindingFilter, FindingRow, ScanDigest, ScanRow, ScanStatus};
+pub use schedules::Schedule;
 pub use tenants::{NewTenant, Tenant, TenantAccount, TenantPatch, Tier};
 pub use usage::{BillingSubject, IssuedInvoice, UsageEvent, UsageRow};
+pub use webhooks::{Delivery, Notification, Webhook};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Transaction};
@@ -254,6 +283,17 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// Now, RFC 3339 with microseconds: text that sorts in time order, on both backends.
 pub(crate) fn now() -> String {
     timestamp(std::time::SystemTime::now())
+}
+
+/// Now by the database's clock on PostgreSQL (workers on many machines judge leases by
+/// one clock, whatever their own say), by this machine's on SQLite (one machine anyway).
+pub(crate) async fn db_now(tx: &mut Transaction<'static, Any>, backend: Backend) -> Result<std::time::SystemTime, StoreError> {
+    if backend == Backend::Sqlite {
+        return Ok(std::time::SystemTime::now());
+    }
+    let micros: i64 =
+        sqlx::query_scalar("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)").fetch_one(&mut **tx).await?;
+    Ok(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_micros(micros.max(0) as u64))
 }
 
 /// A point in time as [`now`] writes it.

@@ -327,13 +327,13 @@ impl Store {
         if let Some(e) = usage {
             crate::usage::insert_usage(&mut tx, e).await?;
         }
-        crate::jobs::insert_deliveries(&mut tx, tenant, scan, outcome.notifications).await?;
+        crate::webhooks::insert_deliveries(&mut tx, tenant, scan, outcome.notifications).await?;
         if outcome.owner.is_some() {
             // The stream's last event commits with the result: a client that sees the scan
             // succeeded also sees its "finished".
             let drift: Option<serde_json::Value> = outcome.drift.and_then(|d| serde_json::from_str(d.1).ok());
             let data = serde_json::json!({ "status": "succeeded", "findings": findings.len(), "failing": failing, "drift": drift });
-            crate::jobs::append_event(&mut tx, tenant, scan, "finished", &data).await?;
+            crate::events::append_event(&mut tx, tenant, scan, "finished", &data).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -341,57 +341,58 @@ impl Store {
 
     /// A tenant's scans, newest first.
     pub async fn list_scans(&self, tenant: &str, page: Page) -> Result<Paged<ScanRow>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        let total = count(&sqlx::query("SELECT COUNT(*) FROM scans WHERE tenant_id = $1").bind(tenant).fetch_one(&mut *tx).await?)?;
-        let (limit, skip) = page_args(page);
-        let rows = sqlx::query(&format!(
-            "SELECT {SCAN_COLUMNS} FROM scans WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
-        ))
-        .bind(tenant)
-        .bind(limit)
-        .bind(skip)
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        let (total, rows) = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            let total = count(&sqlx::query("SELECT COUNT(*) FROM scans WHERE tenant_id = $1").bind(tenant).fetch_one(&mut *tx).await?)?;
+            let (limit, skip) = page_args(page);
+            let rows = sqlx::query(&format!(
+                "SELECT {SCAN_COLUMNS} FROM scans WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(tenant)
+            .bind(limit)
+            .bind(skip)
+            .fetch_all(&mut *tx)
+            .await?;
+            (total, rows)
+        });
         let items = rows.iter().map(scan_from_row).collect::<Result<_, _>>()?;
         Ok(Paged { items, total, skip: page.skip, limit: page.limit })
     }
 
     /// One of a tenant's scans.
     pub async fn get_scan(&self, tenant: &str, scan: &str) -> Result<Option<ScanRow>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        let row = sqlx::query(&format!("SELECT {SCAN_COLUMNS} FROM scans WHERE id = $1 AND tenant_id = $2"))
-            .bind(scan)
-            .bind(tenant)
-            .fetch_optional(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query(&format!("SELECT {SCAN_COLUMNS} FROM scans WHERE id = $1 AND tenant_id = $2"))
+                .bind(scan)
+                .bind(tenant)
+                .fetch_optional(&mut *tx)
+                .await?
+        });
         row.as_ref().map(scan_from_row).transpose()
     }
 
     /// The newest succeeded scan of a tenant.
     pub async fn latest_succeeded_scan(&self, tenant: &str) -> Result<Option<ScanRow>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {SCAN_COLUMNS} FROM scans WHERE tenant_id = $1 AND status = 'succeeded' \
-             ORDER BY finished_at DESC, id DESC LIMIT 1"
-        ))
-        .bind(tenant)
-        .fetch_optional(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query(&format!(
+                "SELECT {SCAN_COLUMNS} FROM scans WHERE tenant_id = $1 AND status = 'succeeded' \
+                 ORDER BY finished_at DESC, id DESC LIMIT 1"
+            ))
+            .bind(tenant)
+            .fetch_optional(&mut *tx)
+            .await?
+        });
         row.as_ref().map(scan_from_row).transpose()
     }
 
     /// The scan document of a succeeded scan.
     pub async fn scan_report(&self, tenant: &str, scan: &str) -> Result<Option<ScanReport>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        let row = sqlx::query("SELECT report FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'succeeded'")
-            .bind(scan)
-            .bind(tenant)
-            .fetch_optional(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query("SELECT report FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'succeeded'")
+                .bind(scan)
+                .bind(tenant)
+                .fetch_optional(&mut *tx)
+                .await?
+        });
         let Some(row) = row else { return Ok(None) };
         let text: String = col(&row, "report")?;
         serde_json::from_str(&text).map(Some).map_err(|e| StoreError::Corrupt(format!("scan {scan} document: {e}")))
@@ -399,23 +400,79 @@ impl Store {
 
     /// The digest of a succeeded scan: its framework results without its findings.
     pub async fn scan_digest(&self, tenant: &str, scan: &str) -> Result<Option<ScanDigest>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        let row = sqlx::query("SELECT summary FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'succeeded'")
-            .bind(scan)
-            .bind(tenant)
-            .fetch_optional(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query("SELECT summary FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'succeeded'")
+                .bind(scan)
+                .bind(tenant)
+                .fetch_optional(&mut *tx)
+                .await?
+        });
         let Some(row) = row else { return Ok(None) };
         let text: String = col(&row, "summary")?;
         serde_json::from_str(&text).map(Some).map_err(|e| StoreError::Corrupt(format!("scan {scan} summary: {e}")))
     }
 
+    /// The newest succeeded scan of `scope` other than `except`, as drift compares a new
+    /// scan with it: its findings' identities and statuses, its framework scores.
+    pub async fn previous_of_scope(&self, tenant: &str, scope: &str, except: &str) -> Result<Option<securebase_drift::Side>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let row = sqlx::query(
+            "SELECT id, summary FROM scans WHERE tenant_id = $1 AND scope = $2 AND status = 'succeeded' AND id <> $3 \
+             ORDER BY finished_at DESC, id DESC LIMIT 1",
+        )
+        .bind(tenant)
+        .bind(scope)
+        .bind(except)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (id, summary): (String, String) = (col(&row, "id")?, col(&row, "summary")?);
+        let digest: crate::ScanDigest =
+            serde_json::from_str(&summary).map_err(|e| StoreError::Corrupt(format!("scan {id} summary: {e}")))?;
+        let rows = sqlx::query(
+            "SELECT account_id, region, check_id, resource_type, resource_id, status, severity FROM findings \
+             WHERE tenant_id = $1 AND scan_id = $2",
+        )
+        .bind(tenant)
+        .bind(&id)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let findings = rows
+            .iter()
+            .map(|r| {
+                Ok(securebase_drift::FindingKey {
+                    account_id: col(r, "account_id")?,
+                    region: col(r, "region")?,
+                    check_id: col(r, "check_id")?,
+                    resource_type: col(r, "resource_type")?,
+                    resource_id: col(r, "resource_id")?,
+                    status: col(r, "status")?,
+                    severity: col(r, "severity")?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let scores = digest.frameworks.iter().map(|f| (f.framework.clone(), f.summary.score)).collect();
+        Ok(Some(securebase_drift::Side { scan_id: id, findings, scores }))
+    }
+
+    /// A succeeded scan's drift document.
+    pub async fn scan_drift(&self, tenant: &str, scan: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query("SELECT drift FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'succeeded'")
+                .bind(scan)
+                .bind(tenant)
+                .fetch_optional(&mut *tx)
+                .await?
+        });
+        let Some(row) = row else { return Ok(None) };
+        let text: Option<String> = col(&row, "drift")?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("scan {scan} drift: {e}")))).transpose()
+    }
+
     /// A page of a scan's findings, in the scan document's order (or by severity).
     pub async fn findings(&self, tenant: &str, scan: &str, filter: &FindingFilter, page: Page) -> Result<Paged<FindingRow>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        let found = findings_in(&mut tx, tenant, scan, filter, page, None).await?;
-        tx.commit().await?;
+        let found = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| findings_in(&mut tx, tenant, scan, filter, page, None).await?);
         Ok(found)
     }
 

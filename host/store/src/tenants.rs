@@ -177,46 +177,45 @@ impl Store {
     pub async fn create_tenant(&self, t: &NewTenant) -> Result<Tenant, StoreError> {
         let id = new_id("t_");
         let at = now();
-        let mut tx = self.tenant_transaction(&Scope::Admin).await?;
-        sqlx::query(&format!("INSERT INTO tenants ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
-            .bind(&id)
-            .bind(&t.name)
-            .bind(t.tier.as_str())
-            .bind(&t.framework)
-            .bind(&t.organization)
-            .bind(&t.contact_email)
-            .bind(&t.billing_code)
-            .bind(accounts_json(&t.accounts))
-            .bind(&at)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-        record_tier(&mut tx, &id, t.tier, &at).await?;
-        tx.commit().await?;
+        in_scope!(self, &Scope::Admin, |tx| {
+            sqlx::query(&format!("INSERT INTO tenants ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
+                .bind(&id)
+                .bind(&t.name)
+                .bind(t.tier.as_str())
+                .bind(&t.framework)
+                .bind(&t.organization)
+                .bind(&t.contact_email)
+                .bind(&t.billing_code)
+                .bind(accounts_json(&t.accounts))
+                .bind(&at)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+            record_tier(&mut tx, &id, t.tier, &at).await?;
+        });
         Ok(self.get_tenant(&id).await?.expect("a tenant just created is readable"))
     }
 
     /// Live tenants, oldest first.
     pub async fn list_tenants(&self, page: Page) -> Result<Paged<Tenant>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Admin).await?;
-        let total = count(&sqlx::query("SELECT COUNT(*) FROM tenants WHERE deleted_at IS NULL").fetch_one(&mut *tx).await?)?;
-        let (limit, skip) = page_args(page);
-        let rows =
-            sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT $1 OFFSET $2"))
-                .bind(limit)
-                .bind(skip)
-                .fetch_all(&mut *tx)
-                .await?;
-        tx.commit().await?;
+        let (total, rows) = in_scope!(self, &Scope::Admin, |tx| {
+            let total = count(&sqlx::query("SELECT COUNT(*) FROM tenants WHERE deleted_at IS NULL").fetch_one(&mut *tx).await?)?;
+            let (limit, skip) = page_args(page);
+            let rows =
+                sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT $1 OFFSET $2"))
+                    .bind(limit)
+                    .bind(skip)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            (total, rows)
+        });
         let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
         Ok(Paged { items, total, skip: page.skip, limit: page.limit })
     }
 
     /// A live tenant, read in that tenant's own scope.
     pub async fn get_tenant(&self, id: &str) -> Result<Option<Tenant>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(id.to_string())).await?;
-        let tenant = live_tenant_in(&mut tx, id).await?;
-        tx.commit().await?;
+        let tenant = in_scope!(self, &Scope::Tenant(id.to_string()), |tx| live_tenant_in(&mut tx, id).await?);
         Ok(tenant)
     }
 
@@ -274,42 +273,43 @@ impl Store {
     /// Soft-deletes a live tenant and revokes its keys. Returns whether it existed.
     pub async fn delete_tenant(&self, id: &str) -> Result<bool, StoreError> {
         let at = now();
-        let mut tx = self.tenant_transaction(&Scope::Admin).await?;
-        let done = sqlx::query("UPDATE tenants SET deleted_at = $1, updated_at = $1 WHERE id = $2 AND deleted_at IS NULL")
-            .bind(&at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE tenant_id = $2 AND revoked_at IS NULL")
-            .bind(&at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        // A deleted tenant is scanned no more.
-        self.bind_tenant(&mut tx, id).await?;
-        sqlx::query("UPDATE schedules SET deleted_at = $1 WHERE tenant_id = $2 AND deleted_at IS NULL")
-            .bind(&at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        let done = in_scope!(self, &Scope::Admin, |tx| {
+            let done = sqlx::query("UPDATE tenants SET deleted_at = $1, updated_at = $1 WHERE id = $2 AND deleted_at IS NULL")
+                .bind(&at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE tenant_id = $2 AND revoked_at IS NULL")
+                .bind(&at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            // A deleted tenant is scanned no more.
+            self.bind_tenant(&mut tx, id).await?;
+            sqlx::query("UPDATE schedules SET deleted_at = $1 WHERE tenant_id = $2 AND deleted_at IS NULL")
+                .bind(&at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            done
+        });
         Ok(done.rows_affected() > 0)
     }
 
     /// A tenant's current tier, deleted or not (usage is priced with it).
     pub async fn tenant_tier(&self, id: &str) -> Result<Option<Tier>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(id.to_string())).await?;
-        let row = sqlx::query("SELECT tier FROM tenants WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        tx.commit().await?;
+        let row = in_scope!(self, &Scope::Tenant(id.to_string()), |tx| {
+            sqlx::query("SELECT tier FROM tenants WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?
+        });
         row.as_ref().map(|r| parse_col(r, "tier")).transpose()
     }
 
     /// Whether a tenant with this id ever existed (deleted ones included), for the
     /// audit log of a deleted tenant.
     pub async fn tenant_existed(&self, id: &str) -> Result<bool, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Admin).await?;
-        let row = sqlx::query("SELECT COUNT(*) FROM tenants WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
-        tx.commit().await?;
+        let row = in_scope!(self, &Scope::Admin, |tx| {
+            sqlx::query("SELECT COUNT(*) FROM tenants WHERE id = $1").bind(id).fetch_one(&mut *tx).await?
+        });
         Ok(count(&row)? > 0)
     }
 }

@@ -2,6 +2,7 @@
 //! database on the PostgreSQL server named by `SECUREBASE_TEST_POSTGRES_URL` (which
 //! `tests/run` starts on loopback). PostgreSQL tests fail, never skip, without it.
 
+use crate::locks::TEST_ROLE_LOGIN;
 use crate::{Backend, Store};
 use sqlx::{AnyConnection, Connection, Executor};
 
@@ -51,7 +52,7 @@ pub async fn fresh(backend: Backend) -> TestDb {
             // a lock in the server's own database (advisory locks are per database).
             let mut owner = AnyConnection::connect(&server).await.unwrap();
             let mut tx = owner.begin().await.unwrap();
-            tx.execute("SELECT pg_advisory_xact_lock(7302)").await.unwrap();
+            tx.execute(format!("SELECT pg_advisory_xact_lock({TEST_ROLE_LOGIN})").as_str()).await.unwrap();
             tx.execute(format!("ALTER ROLE {} LOGIN", crate::APP_ROLE).as_str()).await.unwrap();
             tx.commit().await.unwrap();
             owner.close().await.unwrap();

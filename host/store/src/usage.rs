@@ -106,32 +106,32 @@ impl Store {
             Some(t) => Scope::Tenant(t.clone()),
             None => Scope::Admin,
         };
-        let mut tx = self.tenant_transaction(&scope).await?;
-        if let Some(a) = audit {
-            crate::audit::insert_audit(&mut tx, a).await?;
-        }
-        for e in usage {
-            insert_usage(&mut tx, e).await?;
-        }
-        tx.commit().await?;
+        in_scope!(self, &scope, |tx| {
+            if let Some(a) = audit {
+                crate::audit::insert_audit(&mut tx, a).await?;
+            }
+            for e in usage {
+                insert_usage(&mut tx, e).await?;
+            }
+        });
         Ok(())
     }
 
     /// A tenant's usage between two RFC 3339 instants (`from` included, `to` not),
     /// grouped by kind, tier, price and billability.
     pub async fn usage_totals(&self, tenant: &str, from: &str, to: &str) -> Result<Vec<UsageRow>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        let rows = sqlx::query(
-            "SELECT kind, tier, unit_price_micros, billable, COUNT(*) AS events, CAST(SUM(quantity) AS BIGINT) AS quantity \
-             FROM usage_events WHERE tenant_id = $1 AND at >= $2 AND at < $3 \
-             GROUP BY kind, tier, unit_price_micros, billable ORDER BY kind, tier, unit_price_micros, billable",
-        )
-        .bind(tenant)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        let rows = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query(
+                "SELECT kind, tier, unit_price_micros, billable, COUNT(*) AS events, CAST(SUM(quantity) AS BIGINT) AS quantity \
+                 FROM usage_events WHERE tenant_id = $1 AND at >= $2 AND at < $3 \
+                 GROUP BY kind, tier, unit_price_micros, billable ORDER BY kind, tier, unit_price_micros, billable",
+            )
+            .bind(tenant)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut *tx)
+            .await?
+        });
         rows.iter()
             .map(|r| {
                 Ok(UsageRow {
@@ -166,21 +166,21 @@ impl Store {
 
     /// Every tenant ever created, deleted ones included (for issuing invoices).
     pub async fn all_tenant_ids(&self) -> Result<Vec<String>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Admin).await?;
-        let ids = sqlx::query_scalar("SELECT id FROM tenants ORDER BY created_at, id").fetch_all(&mut *tx).await?;
-        tx.commit().await?;
+        let ids = in_scope!(self, &Scope::Admin, |tx| {
+            sqlx::query_scalar("SELECT id FROM tenants ORDER BY created_at, id").fetch_all(&mut *tx).await?
+        });
         Ok(ids)
     }
 
     /// The issued invoice of a tenant for a month.
     pub async fn issued_invoice(&self, tenant: &str, month: &str) -> Result<Option<IssuedInvoice>, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        let row = sqlx::query("SELECT issued_at, total_cents, document FROM invoices WHERE tenant_id = $1 AND month = $2")
-            .bind(tenant)
-            .bind(month)
-            .fetch_optional(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query("SELECT issued_at, total_cents, document FROM invoices WHERE tenant_id = $1 AND month = $2")
+                .bind(tenant)
+                .bind(month)
+                .fetch_optional(&mut *tx)
+                .await?
+        });
         row.map(|r| {
             Ok(IssuedInvoice {
                 tenant_id: tenant.into(),
@@ -195,19 +195,19 @@ impl Store {
 
     /// Issues an invoice unless one was issued already; returns the one that stands.
     pub async fn issue_invoice(&self, tenant: &str, month: &str, total_cents: i64, document: &str) -> Result<IssuedInvoice, StoreError> {
-        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
-        sqlx::query(
-            "INSERT INTO invoices (tenant_id, month, issued_at, total_cents, document) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (tenant_id, month) DO NOTHING",
-        )
-        .bind(tenant)
-        .bind(month)
-        .bind(now())
-        .bind(total_cents)
-        .bind(document)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query(
+                "INSERT INTO invoices (tenant_id, month, issued_at, total_cents, document) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (tenant_id, month) DO NOTHING",
+            )
+            .bind(tenant)
+            .bind(month)
+            .bind(now())
+            .bind(total_cents)
+            .bind(document)
+            .execute(&mut *tx)
+            .await?;
+        });
         Ok(self.issued_invoice(tenant, month).await?.expect("an invoice just issued is readable"))
     }
 }

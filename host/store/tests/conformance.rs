@@ -2,12 +2,13 @@
 //! PostgreSQL server (started by `tests/run`), so both backends keep one behaviour.
 //! The row-level security tests at the end are PostgreSQL's own promise.
 
-use securebase_runtime::{Runtime, RuntimeOptions};
-use securebase_scan::{ScanReport, Scanner};
+use securebase_runtime::Limits;
+use securebase_scan::ScanReport;
+use securebase_scan::testing::builtin_scanner;
 use securebase_store::testing::{TestDb, fresh};
 use securebase_store::*;
 use sqlx::{AnyConnection, Connection, Executor, Row};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 securebase_store::both_backends!(
     tenants_round_trip_with_pagination_and_soft_delete,
@@ -22,12 +23,7 @@ securebase_store::both_backends!(
 /// The demo organization scanned once per test binary by the real engine.
 fn demo_report() -> &'static ScanReport {
     static REPORT: OnceLock<ScanReport> = OnceLock::new();
-    REPORT.get_or_init(|| {
-        let rt = Arc::new(Runtime::new(RuntimeOptions::default()).unwrap());
-        let plugins = securebase_builtin_plugins::PLUGINS.iter().map(|(name, bytes)| rt.load(name, bytes).unwrap()).collect();
-        let scanner = Scanner::new(rt, plugins, securebase_scoring::builtin(), Some(2)).unwrap();
-        scanner.scan(securebase_inventory::demo(), &|_| {})
-    })
+    REPORT.get_or_init(|| builtin_scanner(Limits::default(), Some(2)).scan(securebase_inventory::demo(), &|_| {}))
 }
 
 fn new_tenant(name: &str, tier: Tier) -> NewTenant {
