@@ -291,8 +291,9 @@ fn bench_generate_writes_a_snapshot_that_scans() {
     let cache = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("org");
-    let args = ["bench", "generate", "--accounts", "3", "--resources-per-account", "120", "--seed", "9", "--out", out.to_str().unwrap()];
-    assert!(securebase(&args, cache.path()).status.success());
+    let args = ["generate", "--accounts", "3", "--resources-per-account", "120", "--seed", "9", "--out", out.to_str().unwrap()];
+    let generated = Command::new(securebase_e2e::bench_binary()).args(args).output().expect("securebase-bench runs");
+    assert!(generated.status.success(), "status {:?}\nstderr: {}", generated.status, String::from_utf8_lossy(&generated.stderr));
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
     let doc = stdout_json(&securebase(&["scan", "--inventory", out.to_str().unwrap(), "--format", "json"], cache.path()));
     assert_eq!(doc["accounts"].as_array().unwrap().len(), 3);

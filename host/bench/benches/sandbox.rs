@@ -8,7 +8,8 @@
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use securebase_bench::Generator;
 use securebase_inventory::AccountInventory;
-use securebase_runtime::{Runtime, RuntimeOptions};
+use securebase_runtime::{Limits, Runtime, RuntimeOptions};
+use securebase_scan::testing::builtin_scanner;
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -54,9 +55,7 @@ fn benches(c: &mut Criterion) {
 
 /// The PDF report for a scan with 10,000 failing findings on one CIS requirement.
 fn pdf(c: &mut Criterion) {
-    let rt = Arc::new(Runtime::new(RuntimeOptions::default()).unwrap());
-    let plugins = securebase_builtin_plugins::PLUGINS.iter().map(|(n, b)| rt.load(n, b).unwrap()).collect();
-    let scanner = securebase_scan::Scanner::new(rt, plugins, securebase_scoring::builtin(), Some(2)).unwrap();
+    let scanner = builtin_scanner(Limits::default(), Some(2));
     let mut report = scanner.scan(securebase_inventory::demo(), &|_| {});
     let template = report.accounts[0].findings.iter().find(|f| f.check_id == "s3_bucket_secure_transport_policy").unwrap().clone();
     report.accounts[0].findings = (0..10_000)

@@ -59,73 +59,6 @@ pub enum Command {
     ///
     /// An invoice already issued is never changed: running it twice issues nothing new.
     Invoice(InvoiceArgs),
-    /// Synthetic organizations and the scan benchmark (build with --release for real figures).
-    #[command(subcommand)]
-    Bench(BenchCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
-    /// Write a synthetic organization as a snapshot directory (one file per account).
-    Generate {
-        #[command(flatten)]
-        org: OrgArgs,
-        /// The snapshot directory to create.
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-    },
-    /// Scan a synthetic organization in the sandbox and natively, and print throughput,
-    /// instantiation time, peak memory and the sandbox's overhead.
-    Scan {
-        #[command(flatten)]
-        org: OrgArgs,
-        /// Worker threads (default: one per core).
-        #[arg(long, value_name = "N")]
-        threads: Option<usize>,
-        /// Skip the native baseline run.
-        #[arg(long)]
-        no_native: bool,
-    },
-    /// The API under load: seed a database with tenants and findings, serve the API on
-    /// loopback, and send GET .../compliance-report at a fixed rate; prints latency
-    /// percentiles. Build with --release for real figures.
-    Api {
-        /// The database to seed (a fresh one: tenants are added to it).
-        /// PostgreSQL for the issue's target; sqlite:PATH works too.
-        #[arg(long, value_name = "URL")]
-        database_url: String,
-        /// PostgreSQL: the owner's URL for migrations, as for `serve`.
-        #[arg(long, value_name = "URL")]
-        migration_database_url: Option<String>,
-        /// Tenants to create.
-        #[arg(long, default_value_t = 100)]
-        tenants: usize,
-        /// Findings in each tenant's scan (about).
-        #[arg(long, default_value_t = 10_000)]
-        findings_per_tenant: usize,
-        /// Requests per second.
-        #[arg(long, default_value_t = 200)]
-        rate: u32,
-        /// Seconds of load.
-        #[arg(long, default_value_t = 30)]
-        seconds: u64,
-        /// Keep-alive connections of the load generator.
-        #[arg(long, default_value_t = 32)]
-        connections: usize,
-    },
-}
-
-#[derive(Debug, Args)]
-pub struct OrgArgs {
-    /// Accounts in the organization.
-    #[arg(long, default_value_t = 100)]
-    pub accounts: u64,
-    /// Configuration items per account.
-    #[arg(long, default_value_t = 1000)]
-    pub resources_per_account: u64,
-    /// Seed: the same seed always generates the same organization.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
 }
 
 #[derive(Debug, Args)]
@@ -225,6 +158,10 @@ pub struct ServeArgs {
     /// Seconds between looks for due schedules (0: this process queues no scheduled scans).
     #[arg(long, value_name = "SECS", default_value_t = 15)]
     pub schedule_interval: u64,
+    /// Send no webhook deliveries from this process: `securebase worker` processes send
+    /// them (webhooks can still be set here).
+    #[arg(long)]
+    pub no_webhook_delivery: bool,
     #[command(flatten)]
     pub jobs: JobArgs,
     #[command(flatten)]

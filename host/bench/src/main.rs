@@ -1,0 +1,239 @@
+//! `securebase-bench`: the benchmark harness's command line, kept out of the `securebase`
+//! binary so that the product does not build the API, the store and every plugin compiled
+//! natively just for it. Writes synthetic organizations, runs the scan benchmark (sandbox
+//! vs native) and the API load benchmark; build with `--release` for real figures.
+//! `anyhow` lives only here; the library's errors stay typed.
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use securebase_runtime::{Runtime, RuntimeOptions};
+use securebase_scan::Scanner;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Synthetic organizations and the scan benchmark (build with --release for real figures).
+#[derive(Debug, Parser)]
+#[command(name = "securebase-bench", version)]
+struct Cli {
+    /// Log what the engine is doing (to stderr).
+    #[arg(long, short, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write a synthetic organization as a snapshot directory (one file per account).
+    Generate {
+        #[command(flatten)]
+        org: OrgArgs,
+        /// The snapshot directory to create.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Scan a synthetic organization in the sandbox and natively, and print throughput,
+    /// instantiation time, peak memory and the sandbox's overhead.
+    Scan {
+        #[command(flatten)]
+        org: OrgArgs,
+        /// Worker threads (default: one per core).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Skip the native baseline run.
+        #[arg(long)]
+        no_native: bool,
+    },
+    /// The API under load: seed a database with tenants and findings, serve the API on
+    /// loopback, and send GET .../compliance-report at a fixed rate; prints latency
+    /// percentiles. Build with --release for real figures.
+    Api {
+        /// The database to seed (a fresh one: tenants are added to it).
+        /// PostgreSQL for the target; sqlite:PATH works too.
+        #[arg(long, value_name = "URL")]
+        database_url: String,
+        /// PostgreSQL: the owner's URL for migrations, as for `serve`.
+        #[arg(long, value_name = "URL")]
+        migration_database_url: Option<String>,
+        /// Tenants to create.
+        #[arg(long, default_value_t = 100)]
+        tenants: usize,
+        /// Findings in each tenant's scan (about).
+        #[arg(long, default_value_t = 10_000)]
+        findings_per_tenant: usize,
+        /// Requests per second.
+        #[arg(long, default_value_t = 200)]
+        rate: u32,
+        /// Seconds of load.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// Keep-alive connections of the load generator.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+    },
+}
+
+#[derive(Debug, Args)]
+struct OrgArgs {
+    /// Accounts in the organization.
+    #[arg(long, default_value_t = 100)]
+    accounts: u64,
+    /// Configuration items per account.
+    #[arg(long, default_value_t = 1000)]
+    resources_per_account: u64,
+    /// Seed: the same seed always generates the same organization.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// Exit status when the benchmark ran.
+const EXIT_OK: u8 = 0;
+/// Exit status for unusable input (a zero `--rate`, say), as for `securebase`.
+const EXIT_INPUT: u8 = 2;
+
+/// An error that is the user's input, not the engine: exits 2.
+#[derive(Debug)]
+struct InputError(anyhow::Error);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+fn input(e: impl Into<anyhow::Error>) -> anyhow::Error {
+    anyhow::Error::new(InputError(e.into()))
+}
+
+/// The default log filter, as `securebase`'s: warnings, except the AWS SDK's own.
+const QUIET_LOG: &str = "warn,aws_config=error,aws_smithy_runtime=error,aws_runtime=error,aws_sdk_sts=error";
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SECUREBASE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(if cli.verbose { "securebase=debug,info" } else { QUIET_LOG })),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let code = if e.downcast_ref::<InputError>().is_some() { EXIT_INPUT } else { 1 };
+            eprintln!("error: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// Writes a file, replacing it only once it is complete, so a failure never leaves half a snapshot.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// The database to seed, migrated.
+async fn open_store(url: &str, migration_url: Option<&str>) -> Result<securebase_store::Store> {
+    securebase_store::Store::open_with(url, migration_url)
+        .await
+        .with_context(|| format!("opening the database {}", securebase_store::redact_url(url)))
+}
+
+fn generator(org: &OrgArgs) -> securebase_bench::Generator {
+    securebase_bench::Generator { accounts: org.accounts, resources_per_account: org.resources_per_account, seed: org.seed }
+}
+
+fn run(command: Command) -> Result<u8> {
+    match command {
+        Command::Generate { org, out } => {
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            for (i, account) in generator(&org).accounts().enumerate() {
+                let path = out.join(format!("{}.json", account.account_id()));
+                write_atomically(&path, securebase_inventory::to_json(&account).as_bytes())?;
+                if std::io::stderr().is_terminal() {
+                    eprint!("\r\x1b[2KGenerated {}/{} accounts", i + 1, org.accounts);
+                }
+            }
+            eprintln!("\rWrote {} accounts of about {} items to {}", org.accounts, org.resources_per_account, out.display());
+        }
+        Command::Scan { org, threads, no_native } => {
+            if cfg!(debug_assertions) {
+                eprintln!(
+                    "note: this is a debug build; run `cargo run --release -p securebase-bench -- scan ...` for representative figures"
+                );
+            }
+            let runtime = Runtime::new(RuntimeOptions::default()).map_err(input)?;
+            let plugins = securebase_builtin_plugins::PLUGINS
+                .iter()
+                .map(|(name, bytes)| runtime.load(name, bytes).with_context(|| format!("loading built-in plugin {name}")))
+                .collect::<Result<Vec<_>>>()?;
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+            let m = securebase_bench::run(generator(&org), &runtime, &plugins, threads, !no_native);
+            print!("{}", m.render(threads));
+            if !m.native.is_zero() && m.native_findings != m.findings {
+                bail!("the sandbox produced {} verdicts but the native run {}: they must agree", m.findings, m.native_findings);
+            }
+        }
+        Command::Api { database_url, migration_database_url, tenants, findings_per_tenant, rate, seconds, connections } => {
+            if cfg!(debug_assertions) {
+                eprintln!(
+                    "note: this is a debug build; run `cargo run --release -p securebase-bench -- api ...` for representative figures"
+                );
+            }
+            if rate == 0 || seconds == 0 || connections == 0 || tenants == 0 {
+                return Err(input(anyhow!("--rate, --seconds, --connections and --tenants must be positive")));
+            }
+            let b = securebase_bench::api::ApiBench {
+                tenants,
+                findings_per_tenant,
+                rate,
+                duration: std::time::Duration::from_secs(seconds),
+                connections,
+            };
+            let runtime = Arc::new(Runtime::new(RuntimeOptions::default()).map_err(input)?);
+            let plugins = securebase_builtin_plugins::PLUGINS
+                .iter()
+                .map(|(name, bytes)| runtime.load(name, bytes).with_context(|| format!("loading built-in plugin {name}")))
+                .collect::<Result<Vec<_>>>()?;
+            let scanner = Arc::new(Scanner::new(runtime, plugins, securebase_scoring::builtin(), None).map_err(input)?);
+            eprintln!("Scanning a synthetic organization for a scan of about {findings_per_tenant} findings...");
+            let report = securebase_bench::api::synthetic_report(&scanner, findings_per_tenant);
+            let per_tenant: usize = report.accounts.iter().map(|a| a.findings.len()).sum();
+            tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
+                let store = open_store(&database_url, migration_database_url.as_deref()).await?;
+                let started = std::time::Instant::now();
+                let tty = std::io::stderr().is_terminal();
+                let targets = securebase_bench::api::seed(&store, &report, tenants, &|n| {
+                    if tty {
+                        eprint!("\r\x1b[2KSeeded {n}/{tenants} tenants ({} findings)", n * per_tenant);
+                    }
+                })
+                .await;
+                if tty {
+                    eprintln!();
+                }
+                let seed = started.elapsed();
+                eprintln!("Sending {rate} req/s for {seconds} s...");
+                let (latencies, ok, elapsed) = securebase_bench::api::load(store, scanner, &targets, &b).await;
+                let m = securebase_bench::api::ApiMeasurement {
+                    findings: (per_tenant * tenants) as u64,
+                    seed,
+                    sent: latencies.len().max(ok),
+                    ok,
+                    latencies,
+                    elapsed,
+                };
+                print!("{}", m.render(&b));
+                anyhow::Ok(())
+            })?;
+        }
+    }
+    Ok(EXIT_OK)
+}

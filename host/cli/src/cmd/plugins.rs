@@ -1,0 +1,24 @@
+//! `securebase plugins`: the loaded plugins and the checks each implements.
+
+use super::common::{load_plugins, runtime};
+use crate::EXIT_OK;
+use crate::args::PluginArgs;
+use anyhow::Result;
+
+pub(crate) fn run(args: &PluginArgs) -> Result<u8> {
+    let runtime = runtime(args, None)?;
+    let plugins = load_plugins(&runtime, args)?;
+    let mut out = String::new();
+    for p in &plugins {
+        let i = p.info();
+        out.push_str(&format!("{} {}  ({} checks, sha256 {})\n", i.name, i.version, i.checks.len(), &i.sha256[..16]));
+        for c in &i.checks {
+            let rule = c.aws_config_rule().map(|r| format!("  [{r}]")).unwrap_or_default();
+            out.push_str(&format!("  {:<8} {}{rule}\n           {}\n", c.severity.as_str(), c.id, c.title));
+        }
+    }
+    let total: usize = plugins.iter().map(|p| p.info().checks.len()).sum();
+    out.push_str(&format!("{} plugins, {total} checks; sandbox allocator: {}\n", plugins.len(), runtime.allocator().as_str()));
+    print!("{out}");
+    Ok(EXIT_OK)
+}

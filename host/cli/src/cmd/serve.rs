@@ -1,0 +1,60 @@
+//! `securebase serve`: the multi-tenant REST API, with its in-process scan workers and
+//! schedules, until Ctrl-C or SIGTERM.
+
+use super::common::{input, open_store, secret_key, service_scanner, shutdown_signal, worker_config};
+use crate::EXIT_OK;
+use crate::args::ServeArgs;
+use anyhow::{Context, Result};
+
+/// The environment variable an operator may set to choose the admin key.
+const ADMIN_KEY_ENV: &str = "SECUREBASE_ADMIN_KEY";
+
+pub(crate) fn run(args: ServeArgs) -> Result<u8> {
+    let scanner = service_scanner(&args.plugins, args.threads)?;
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
+        let store = open_store(args.database_url.as_deref(), args.migration_database_url.as_deref()).await?;
+        match std::env::var(ADMIN_KEY_ENV) {
+            Ok(token) => {
+                let id = store.register_admin_token(&token).await.with_context(|| format!("registering {ADMIN_KEY_ENV}"))?;
+                eprintln!("Admin key {id} from {ADMIN_KEY_ENV} is registered.");
+            }
+            Err(_) if !store.has_admin_key().await? => {
+                let key = store.create_key(&securebase_store::KeyKind::Admin, "bootstrap (first start)").await?;
+                eprintln!("Bootstrap admin key (shown once, store it now; it is kept only as a hash):\n\n    {}\n", key.token);
+            }
+            Err(_) => {}
+        }
+        let config = securebase_api::ApiConfig {
+            rate_limit_per_minute: args.rate_limit,
+            body_limit: args.body_limit_mib as usize * (1 << 20),
+            workers: usize::from(args.workers),
+            worker: worker_config(&args.jobs, None, args.endpoint_url.clone()),
+            schedule_every: (args.schedule_interval > 0).then(|| std::time::Duration::from_secs(args.schedule_interval)),
+            secret_key: secret_key(&args.jobs)?,
+            deliver_webhooks: !args.no_webhook_delivery,
+            delivery: securebase_jobs::DeliveryPolicy::default(),
+        };
+        if config.workers == 0 {
+            eprintln!("No scan workers in this process (--workers 0): scans wait for `securebase worker` processes.");
+        }
+        let state = securebase_api::AppState::new(store.clone(), scanner, config);
+        let listener =
+            tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen)).map_err(input)?;
+        eprintln!(
+            "SecureBase API on http://{} ({} database{}); OpenAPI at /v1/openapi.json. Ctrl-C stops.",
+            listener.local_addr()?,
+            format!("{:?}", store.backend()).to_lowercase(),
+            if args.database_url.is_none() { " securebase.db" } else { "" }
+        );
+        let app = securebase_api::router(state.clone());
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        eprintln!("Stopping: waiting for the scans in hand...");
+        if !state.drain(std::time::Duration::from_secs(300)).await {
+            eprintln!("warning: scans still running after 300 s were abandoned (they stay 'running' in the database)");
+        }
+        store.close().await;
+        Ok(EXIT_OK)
+    })
+}
