@@ -4,7 +4,7 @@
 
 use securebase_e2e::*;
 use securebase_plugin_sdk::Plugin;
-use securebase_scan::Scanner;
+use securebase_scan::testing::builtin_scanner;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
@@ -67,8 +67,7 @@ fn every_plugin_gives_the_same_findings_in_the_sandbox_as_natively() {
 
 #[test]
 fn every_check_fires_on_the_demo_organization() {
-    let rt = runtime(test_limits());
-    let scanner = Scanner::new(rt.clone(), builtins(&rt), securebase_scoring::builtin(), Some(2)).unwrap();
+    let scanner = builtin_scanner(test_limits(), Some(2));
     let report = scanner.scan(securebase_inventory::demo(), &|_| {});
     assert!(report.plugin_errors.is_empty(), "{:?}", report.plugin_errors);
     let decided: HashSet<&str> = report

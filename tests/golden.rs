@@ -4,12 +4,12 @@
 //! review. Regenerate with `UPDATE_GOLDEN=1 cargo test -p securebase-e2e --test golden`.
 
 use securebase_e2e::*;
-use securebase_scan::{ScanReport, Scanner};
+use securebase_scan::ScanReport;
+use securebase_scan::testing::builtin_scanner;
 use std::path::Path;
 
 fn demo_report() -> ScanReport {
-    let rt = runtime(test_limits());
-    let scanner = Scanner::new(rt.clone(), builtins(&rt), securebase_scoring::builtin(), Some(2)).unwrap();
+    let scanner = builtin_scanner(test_limits(), Some(2));
     let mut report = scanner.scan(securebase_inventory::demo(), &|_| {});
     report.started_at = "<started_at>".into();
     report.duration_ms = 0;

@@ -4,17 +4,15 @@
 
 use securebase_e2e::*;
 use securebase_runtime::{Limits, LoadError, RuntimeOptions};
-use securebase_scan::{ScanReport, Scanner};
+use securebase_scan::ScanReport;
+use securebase_scan::testing::builtin_scanner_with;
 use serde_json::json;
 use std::sync::Arc;
 
 fn scan(limits: Limits, with_hostile: bool, mode: serde_json::Value) -> ScanReport {
     let rt = runtime(limits);
-    let mut plugins = builtins(&rt);
-    if with_hostile {
-        plugins.push(load(&rt, HOSTILE).expect("hostile guest loads"));
-    }
-    let scanner = Scanner::new(rt, plugins, securebase_scoring::builtin(), Some(2)).unwrap();
+    let extra = if with_hostile { vec![load(&rt, HOSTILE).expect("hostile guest loads")] } else { vec![] };
+    let scanner = builtin_scanner_with(rt, extra, Some(2));
     scanner.scan(demo_with_mode(mode), &|_| {})
 }
 

@@ -1,6 +1,6 @@
 //! Shared helpers for the end-to-end tests: the test guest programs (built by this
 //! crate's build script from `tests/guests/`), inventories with a hostile "mode", and
-//! the `securebase` binary.
+//! the `securebase` and `securebase-bench` binaries.
 
 use securebase_inventory::{AccountInventory, ConfigItem, Snapshot};
 use securebase_runtime::{Limits, LoadedPlugin, Runtime, RuntimeOptions};
@@ -31,11 +31,6 @@ pub fn test_limits() -> Limits {
 /// A runtime with `limits` and no disk cache.
 pub fn runtime(limits: Limits) -> Arc<Runtime> {
     Arc::new(Runtime::new(RuntimeOptions { limits, ..RuntimeOptions::default() }).expect("runtime"))
-}
-
-/// The built-in plugins, loaded into `runtime`.
-pub fn builtins(runtime: &Runtime) -> Vec<LoadedPlugin> {
-    securebase_builtin_plugins::PLUGINS.iter().map(|(name, bytes)| runtime.load(name, bytes).expect("built-in plugin loads")).collect()
 }
 
 /// Loads a guest program from its path.
@@ -75,13 +70,23 @@ pub fn demo_with_mode(config: serde_json::Value) -> Snapshot {
 
 /// The `securebase` binary built by this `cargo test` run (or `SECUREBASE_BIN`).
 pub fn binary() -> PathBuf {
-    if let Some(p) = std::env::var_os("SECUREBASE_BIN") {
+    built_binary("securebase", "SECUREBASE_BIN")
+}
+
+/// The `securebase-bench` binary (host/bench) built by this `cargo test` run (or `SECUREBASE_BENCH_BIN`).
+pub fn bench_binary() -> PathBuf {
+    built_binary("securebase-bench", "SECUREBASE_BENCH_BIN")
+}
+
+/// The binary `name` of the package `name`, next to the test executables, or where `var` says.
+fn built_binary(name: &str, var: &str) -> PathBuf {
+    if let Some(p) = std::env::var_os(var) {
         return p.into();
     }
     // Test executables live in <target>/<profile>/deps/; the binary one level up.
     let exe = std::env::current_exe().unwrap();
-    let path = exe.parent().and_then(|d| d.parent()).unwrap().join("securebase");
-    assert!(path.exists(), "{} not found: build it with `cargo build -p securebase` (cargo test --workspace does)", path.display());
+    let path = exe.parent().and_then(|d| d.parent()).unwrap().join(name);
+    assert!(path.exists(), "{} not found: build it with `cargo build -p {name}` (cargo test --workspace does)", path.display());
     path
 }
 

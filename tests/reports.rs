@@ -4,13 +4,13 @@
 //! `py-ocsf-models` (an independent implementation of the schema).
 
 use securebase_e2e::*;
-use securebase_scan::{FindingEntry, ScanReport, Scanner};
+use securebase_scan::testing::builtin_scanner;
+use securebase_scan::{FindingEntry, ScanReport};
 use std::path::Path;
 use std::process::Command;
 
 fn demo_report() -> ScanReport {
-    let rt = runtime(test_limits());
-    let scanner = Scanner::new(rt.clone(), builtins(&rt), securebase_scoring::builtin(), Some(2)).unwrap();
+    let scanner = builtin_scanner(test_limits(), Some(2));
     scanner.scan(securebase_inventory::demo(), &|_| {})
 }
 
@@ -130,8 +130,7 @@ fn ten_thousand_findings_render_with_no_text_off_the_page() {
 
 #[test]
 fn an_empty_scan_renders_and_says_so() {
-    let rt = runtime(test_limits());
-    let scanner = Scanner::new(rt.clone(), builtins(&rt), securebase_scoring::builtin(), Some(1)).unwrap();
+    let scanner = builtin_scanner(test_limits(), Some(1));
     let empty = securebase_inventory::AccountInventory::new("t", "444444444444", None, "2026-11-01T00:00:00Z", vec![]).unwrap();
     let report = scanner.scan(securebase_inventory::Snapshot { source: "empty".into(), accounts: vec![empty] }, &|_| {});
     let pdf = securebase_reports::render_pdf(&report, "hipaa", None).unwrap();

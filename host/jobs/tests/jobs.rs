@@ -2,8 +2,9 @@
 //! limits, a dead worker's scan resumed and stored once, abandonment, schedules.
 
 use securebase_jobs::{Worker, WorkerConfig};
-use securebase_runtime::{Runtime, RuntimeOptions};
+use securebase_runtime::Limits;
 use securebase_scan::Scanner;
+use securebase_scan::testing::builtin_scanner;
 use securebase_store::testing::{TestDb, fresh};
 use securebase_store::*;
 use std::sync::{Arc, OnceLock};
@@ -19,13 +20,7 @@ securebase_store::both_backends!(
 
 fn scanner() -> Arc<Scanner> {
     static SCANNER: OnceLock<Arc<Scanner>> = OnceLock::new();
-    SCANNER
-        .get_or_init(|| {
-            let rt = Arc::new(Runtime::new(RuntimeOptions::default()).unwrap());
-            let plugins = securebase_builtin_plugins::PLUGINS.iter().map(|(name, bytes)| rt.load(name, bytes).unwrap()).collect();
-            Arc::new(Scanner::new(rt, plugins, securebase_scoring::builtin(), Some(2)).unwrap())
-        })
-        .clone()
+    SCANNER.get_or_init(|| Arc::new(builtin_scanner(Limits::default(), Some(2)))).clone()
 }
 
 async fn tenant(db: &TestDb, name: &str) -> String {

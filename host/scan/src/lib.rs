@@ -7,6 +7,8 @@
 //! for the organization as a whole. I/O (collection) stays outside, on tokio.
 
 mod report;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use report::{
     AccountResult, CollectionErrorEntry, EngineInfo, EvaluationEntry, FindingEntry, FrameworkEntry, FrameworkResult, OrganizationResult,
