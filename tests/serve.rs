@@ -34,6 +34,7 @@ impl Server {
             .env("SECUREBASE_CACHE_DIR", cache)
             .env_remove("SECUREBASE_ADMIN_KEY")
             .env_remove("SECUREBASE_DATABASE_URL")
+            .env_remove("SECUREBASE_SECRET_KEY")
             .envs(envs.iter().copied())
             .current_dir(cwd)
             .stderr(Stdio::piped())
@@ -229,6 +230,53 @@ async fn a_newcomer_serves_scans_and_reads_reports_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_serves_scans_and_reads_reports_on_postgres() {
     the_readme_flow(Backend::Postgres).await;
+}
+
+/// schemathesis (installed by `tests/run`) against the served OpenAPI document, every
+/// check on: no server error, every status and body as documented, schema-valid
+/// requests accepted and invalid ones refused. Webhooks can be set but this process
+/// delivers none (`--no-webhook-delivery`, and no worker runs), so no generated URL is
+/// ever called; AWS is pointed at a closed loopback port.
+#[test]
+fn the_served_api_conforms_to_its_document_under_schemathesis() {
+    let version = Command::new("schemathesis").arg("--version").output();
+    assert!(
+        version.as_ref().is_ok_and(|o| o.status.success()),
+        "schemathesis does not run ({version:?}); tests/run installs it (pip install schemathesis==4.32.5)"
+    );
+    let (cache, cwd) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let admin = "sb_k_5ec0ffee5ec0ffee5ec0_5ec0ffee5ec0ffee5ec0ffee5ec0ffee5ec0ffee";
+    let (server, _) = Server::start_with(
+        &["--rate-limit", "0", "--workers", "1", "--endpoint-url", "http://127.0.0.1:9", "--no-webhook-delivery"],
+        cache.path(),
+        cwd.path(),
+        &[("SECUREBASE_ADMIN_KEY", admin), ("SECUREBASE_SECRET_KEY", "schemathesis-run-secret-key-0123456789")],
+    );
+    let hooks = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemathesis");
+    let out = Command::new("schemathesis")
+        .current_dir(cwd.path())
+        .env("PYTHONPATH", &hooks)
+        .env("SCHEMATHESIS_HOOKS", "hooks")
+        .args(["--no-color", "--config-file", hooks.join("schemathesis.toml").to_str().unwrap()])
+        .args(["run", &format!("http://{}/v1/openapi.json", server.addr), "--checks", "all"])
+        .args(["-H", &format!("Authorization: Bearer {admin}")])
+        .args(["--max-examples", "40", "--seed", "20261202", "--workers", "1", "--request-timeout", "60"])
+        .args(["--generation-database", "none"])
+        .output()
+        .expect("schemathesis runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    println!("{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    // Every operation of the document was tested.
+    let (_, _, doc) = server.request("GET", "/v1/openapi.json", None, None);
+    let doc: Value = serde_json::from_slice(&doc).unwrap();
+    let operations: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+    assert!(operations >= 30, "{operations}");
+    // schemathesis leaves out the route it read the document from.
+    let tested = operations - 1;
+    assert!(report.contains(&format!("Selected: {tested}/{tested}\n  Tested: {tested}\n")), "not every operation was tested:\n{report}");
+    assert!(out.status.success(), "schemathesis found failures (its report is above)");
+    let (status, _) = server.stop();
+    assert!(status.success());
 }
 
 /// A tenant's own accounts, collected live (from moto on loopback) and scanned by the service.

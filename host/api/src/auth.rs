@@ -6,9 +6,10 @@
 //! ran, every mutation (POST, PATCH, DELETE) and every report download is appended to
 //! the audit log with who, what, the outcome and the client's address.
 
+use crate::routes::Access;
 use crate::{AppError, AppState};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use securebase_billing::EventKind;
@@ -57,29 +58,6 @@ impl RateLimiter {
 #[derive(Debug, Clone)]
 pub(crate) struct AuditTenant(pub String);
 
-/// The audit action for a request, if it is audited.
-fn audited_action(method: &Method, path: &str) -> Option<String> {
-    let parts: Vec<&str> = path.trim_start_matches("/v1/").split('/').collect();
-    let action = match (method, parts.as_slice()) {
-        (&Method::POST, ["tenants"]) => "tenant.create",
-        (&Method::PATCH, ["tenants", _]) => "tenant.update",
-        (&Method::DELETE, ["tenants", _]) => "tenant.delete",
-        (&Method::POST, ["tenants", _, "keys"]) => "key.create",
-        (&Method::POST, ["tenants", _, "scans"]) => "scan.create",
-        (&Method::GET, ["tenants", _, "scans", _, file]) if file.starts_with("report.") => {
-            return Some(format!("report.download:{file}"));
-        }
-        (&Method::POST, ["tenants", _, "schedules"]) => "schedule.create",
-        (&Method::DELETE, ["tenants", _, "schedules", _]) => "schedule.delete",
-        (&Method::PUT, ["tenants", _, "webhook"]) => "webhook.set",
-        (&Method::DELETE, ["tenants", _, "webhook"]) => "webhook.delete",
-        (&Method::GET, ["tenants", _, "compliance-report"]) => "report.download:compliance-report",
-        (m, _) if m != Method::GET && m != Method::HEAD => "request",
-        _ => return None,
-    };
-    Some(action.to_string())
-}
-
 /// The middleware: authenticate, limit, run, audit.
 pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let token = request
@@ -116,11 +94,27 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Req
         .unwrap_or_else(|| request.uri().path().to_string());
     let query = request.uri().query().unwrap_or("").to_string();
     let source = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .and_then(|m| crate::routes::by_template(&method, m.as_str()))
+        .expect("the middleware is layered on declared routes only");
     request.extensions_mut().insert(principal.clone());
     if let Some(t) = &own_tenant {
         request.extensions_mut().insert(t.clone());
     }
-    let response = next.run(request).await;
+    // The route's declared access, before its handler runs. A tenant key on an admin
+    // route of another tenant gets the 404 any other route would give it.
+    let response = match (&route.access, &principal.kind) {
+        (Access::Admin, KeyKind::Tenant(own)) => {
+            let path_tenant = path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next());
+            match path_tenant {
+                Some(t) if t != own => AppError::not_found("tenant", t).into_response(),
+                _ => AppError::new(StatusCode::FORBIDDEN, "forbidden", "this route needs an admin key").into_response(),
+            }
+        }
+        _ => next.run(request).await,
+    };
 
     let status = response.status();
     let path_tenant = path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next()).map(str::to_string);
@@ -137,7 +131,7 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Req
             },
         },
     };
-    let action = audited_action(&method, &path);
+    let action = route.audit.map(str::to_string);
     let report_made = status.is_success() && action.as_deref().is_some_and(|a| a.starts_with("report.download"));
     let audit = action.map(|action| AuditEntry {
         tenant_id: tenant_id.clone(),
@@ -221,14 +215,6 @@ pub(crate) async fn visible_tenant(state: &AppState, ext: &axum::http::Extension
     }
 }
 
-/// Refuses a tenant key on an operator-only route.
-pub(crate) fn require_admin(principal: &Principal) -> Result<(), AppError> {
-    match principal.kind {
-        KeyKind::Admin => Ok(()),
-        KeyKind::Tenant(_) => Err(AppError::new(StatusCode::FORBIDDEN, "forbidden", "this route needs an admin key")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,14 +227,5 @@ mod tests {
         assert!((1..=20).contains(&wait), "{wait}");
         assert!(l.check("b").is_ok(), "keys have their own buckets");
         assert!(RateLimiter::new(0).check("a").is_ok());
-    }
-
-    #[test]
-    fn mutations_and_downloads_are_audited() {
-        assert_eq!(audited_action(&Method::POST, "/v1/tenants").as_deref(), Some("tenant.create"));
-        assert_eq!(audited_action(&Method::DELETE, "/v1/tenants/t_1").as_deref(), Some("tenant.delete"));
-        assert_eq!(audited_action(&Method::GET, "/v1/tenants/t_1/scans/s_1/report.pdf").as_deref(), Some("report.download:report.pdf"));
-        assert_eq!(audited_action(&Method::GET, "/v1/tenants/t_1/scans"), None);
-        assert_eq!(audited_action(&Method::PUT, "/v1/tenants/t_1").as_deref(), Some("request"));
     }
 }

@@ -151,7 +151,7 @@ pub(crate) async fn invoice(
     let m = month_arg(&month)?;
     let now = current_month();
     if m > now {
-        return Err(AppError::bad_request(format!("month: {month} has not started")));
+        return Err(AppError::new(StatusCode::NOT_FOUND, "not_found", format!("month: {month} has not started: it has no invoice yet")));
     }
     if let Some(issued) = state.store.issued_invoice(&id, &month).await? {
         let mut doc: Value = serde_json::from_str(&issued.document)

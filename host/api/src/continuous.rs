@@ -45,7 +45,11 @@ pub(crate) async fn create_schedule(
     match source.as_str() {
         "demo" => {}
         "accounts" if tenant.accounts.is_empty() => {
-            return Err(invalid("field source: this tenant lists no accounts to scan; PATCH its accounts first, or use \"demo\"".into()));
+            return Err(AppError::new(
+                StatusCode::CONFLICT,
+                "no_accounts",
+                "field source: this tenant lists no accounts to scan; PATCH its accounts first, or use \"demo\"",
+            ));
         }
         "accounts" => {}
         other => return Err(invalid(format!("field source: expected \"accounts\" or \"demo\", not {other:?}"))),
@@ -108,9 +112,12 @@ pub(crate) async fn set_webhook(
              start it with SECUREBASE_SECRET_KEY set",
         ));
     };
-    let url = req.url.trim();
+    let url = req.url.as_str();
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    if rest.is_none_or(|r| r.is_empty() || r.starts_with('/')) || url.len() > 2048 || url.chars().any(char::is_whitespace) {
+    if rest.is_none_or(|r| r.is_empty() || r.starts_with('/'))
+        || url.chars().count() > 2048
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(invalid(format!("field url: expected an http:// or https:// URL with a host, got {url:?}")));
     }
     let min_severity = req.min_severity.unwrap_or_else(|| "high".into());

@@ -58,8 +58,20 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// No route: names the routes beside the one asked for (same path but the last
+/// segment), so a misspelt file name or action is answered with the right ones.
 pub(crate) async fn not_found(uri: axum::http::Uri) -> AppError {
-    AppError::new(StatusCode::NOT_FOUND, "not_found", format!("no route for {}", uri.path()))
+    let path = uri.path();
+    let (parent, _) = path.rsplit_once('/').unwrap_or((path, ""));
+    let mut siblings: Vec<&str> = crate::ROUTES
+        .iter()
+        .filter_map(|r| r.path.rsplit_once('/'))
+        .filter(|(p, last)| !last.starts_with('{') && crate::routes::find_template(p, parent))
+        .map(|(_, last)| last)
+        .collect();
+    siblings.dedup();
+    let hint = if siblings.is_empty() { String::new() } else { format!("; expected one of: {}", siblings.join(", ")) };
+    AppError::new(StatusCode::NOT_FOUND, "not_found", format!("no route for {path}{hint}"))
 }
 
 pub(crate) async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> AppError {
@@ -79,6 +91,14 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
     })?;
     if bytes.is_empty() {
         return Err(AppError::bad_request("the request needs a JSON body"));
+    }
+    // serde would read a struct from a JSON array too (field by position): bodies are objects.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'[') {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            "request body: expected a JSON object, found an array",
+        ));
     }
     let mut de = serde_json::Deserializer::from_slice(&bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {

@@ -1,6 +1,14 @@
 //! The SecureBase REST API: tenants, scans, compliance reports, findings, report
 //! downloads and the audit log, under `/v1`, over a [`securebase_store::Store`].
 //!
+//! Every route is declared once, in [`routes::ROUTES`]: the router, the access rule,
+//! the audit action and the OpenAPI document ([`openapi`]) all derive from it.
+//!
+//! Routes: tenants and their keys; scans (demo, uploaded snapshot, the tenant's own
+//! accounts), their drift, live progress (SSE) and webhook deliveries; compliance
+//! reports, findings and report downloads (PDF, CSV, OCSF); the audit log; usage and
+//! invoices; schedules and the webhook of continuous scanning.
+//!
 //! Request flow: [`auth`] authenticates the bearer key, applies the key's rate limit
 //! and, after the handler ran, appends mutations and report downloads to the audit
 //! log; handlers in [`tenants`], [`scans`] and [`reports`] check the principal against
@@ -16,15 +24,17 @@ pub mod billing;
 mod continuous;
 mod error;
 mod meta;
+pub mod openapi;
 mod reports;
+pub mod routes;
 mod scans;
 mod tenants;
 
 pub use error::AppError;
+pub use routes::{ROUTES, Route};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
 use securebase_scan::Scanner;
 use securebase_store::Store;
 use std::sync::Arc;
@@ -45,6 +55,9 @@ pub struct ApiConfig {
     pub schedule_every: Option<Duration>,
     /// What webhook secrets derive from; without it webhooks cannot be set or sent.
     pub secret_key: Option<securebase_jobs::SecretKey>,
+    /// Whether this process sends webhook deliveries (`false`: `securebase worker`
+    /// processes send them; webhooks can still be set here).
+    pub deliver_webhooks: bool,
     /// Webhook retries.
     pub delivery: securebase_jobs::DeliveryPolicy,
 }
@@ -58,6 +71,7 @@ impl Default for ApiConfig {
             worker: securebase_jobs::WorkerConfig::named(securebase_jobs::default_worker_id()),
             schedule_every: Some(Duration::from_secs(15)),
             secret_key: None,
+            deliver_webhooks: true,
             delivery: securebase_jobs::DeliveryPolicy::default(),
         }
     }
@@ -76,6 +90,8 @@ pub struct AppState {
     background: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
     /// Wakes in-process workers when a scan is queued here.
     pub(crate) wake: Arc<tokio::sync::Notify>,
+    /// The OpenAPI document served, with this service's catalogue.
+    pub(crate) openapi: Arc<String>,
 }
 
 impl AppState {
@@ -101,12 +117,14 @@ impl AppState {
             let rx = stop.subscribe();
             tasks.push(tokio::spawn(async move { scheduler.run(every, rx).await }));
         }
-        if let Some(key) = config.secret_key.clone() {
+        if let Some(key) = config.secret_key.clone().filter(|_| config.deliver_webhooks) {
             let deliverer = securebase_jobs::Deliverer::new(store.clone(), key, config.delivery);
             let rx = stop.subscribe();
             tasks.push(tokio::spawn(async move { deliverer.run(Duration::from_millis(500), rx).await }));
         }
+        let openapi = Arc::new(serde_json::to_string_pretty(&openapi::for_catalogue(&scanner)).expect("the document serializes"));
         Self {
+            openapi,
             store,
             scanner,
             limiter: Arc::new(auth::RateLimiter::new(config.rate_limit_per_minute)),
@@ -133,67 +151,16 @@ impl AppState {
     }
 }
 
-/// Every route: method and path, as the OpenAPI document must list them.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/healthz"),
-    ("get", "/v1/openapi.json"),
-    ("get", "/v1/frameworks"),
-    ("get", "/v1/plugins"),
-    ("post", "/v1/tenants"),
-    ("get", "/v1/tenants"),
-    ("get", "/v1/tenants/{id}"),
-    ("patch", "/v1/tenants/{id}"),
-    ("delete", "/v1/tenants/{id}"),
-    ("post", "/v1/tenants/{id}/keys"),
-    ("post", "/v1/tenants/{id}/scans"),
-    ("get", "/v1/tenants/{id}/scans"),
-    ("get", "/v1/tenants/{id}/scans/{scan}"),
-    ("get", "/v1/tenants/{id}/scans/{scan}/drift"),
-    ("get", "/v1/tenants/{id}/scans/{scan}/events"),
-    ("get", "/v1/tenants/{id}/scans/{scan}/deliveries"),
-    ("get", "/v1/tenants/{id}/scans/{scan}/report.pdf"),
-    ("get", "/v1/tenants/{id}/scans/{scan}/report.csv"),
-    ("get", "/v1/tenants/{id}/scans/{scan}/report.ocsf.json"),
-    ("get", "/v1/tenants/{id}/compliance-report"),
-    ("get", "/v1/tenants/{id}/findings"),
-    ("get", "/v1/tenants/{id}/audit"),
-    ("get", "/v1/tenants/{id}/usage"),
-    ("get", "/v1/tenants/{id}/invoices/{month}"),
-    ("post", "/v1/tenants/{id}/schedules"),
-    ("get", "/v1/tenants/{id}/schedules"),
-    ("delete", "/v1/tenants/{id}/schedules/{schedule}"),
-    ("put", "/v1/tenants/{id}/webhook"),
-    ("get", "/v1/tenants/{id}/webhook"),
-    ("delete", "/v1/tenants/{id}/webhook"),
-];
-
-/// The application: every route, the auth and audit layer, body limits, tracing.
+/// The application: every route of [`ROUTES`], the auth and audit layer on all but
+/// the public ones, body limits, tracing.
 pub fn router(state: AppState) -> Router {
-    let v1 = Router::new()
-        .route("/frameworks", get(meta::frameworks))
-        .route("/plugins", get(meta::plugins))
-        .route("/tenants", post(tenants::create).get(tenants::list))
-        .route("/tenants/{id}", get(tenants::show).patch(tenants::update).delete(tenants::delete))
-        .route("/tenants/{id}/keys", post(tenants::create_key))
-        .route("/tenants/{id}/scans", post(scans::create).get(scans::list))
-        .route("/tenants/{id}/scans/{scan}", get(scans::show))
-        .route("/tenants/{id}/scans/{scan}/drift", get(continuous::drift))
-        .route("/tenants/{id}/scans/{scan}/events", get(continuous::events))
-        .route("/tenants/{id}/scans/{scan}/deliveries", get(continuous::deliveries))
-        .route("/tenants/{id}/scans/{scan}/{file}", get(reports::download))
-        .route("/tenants/{id}/schedules", post(continuous::create_schedule).get(continuous::list_schedules))
-        .route("/tenants/{id}/schedules/{schedule}", delete(continuous::delete_schedule))
-        .route("/tenants/{id}/webhook", put(continuous::set_webhook).get(continuous::show_webhook).delete(continuous::delete_webhook))
-        .route("/tenants/{id}/compliance-report", get(reports::compliance_report))
-        .route("/tenants/{id}/findings", get(reports::findings))
-        .route("/tenants/{id}/audit", get(tenants::audit))
-        .route("/tenants/{id}/usage", get(billing::usage))
-        .route("/tenants/{id}/invoices/{month}", get(billing::invoice))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
-    Router::new()
-        .route("/healthz", get(meta::healthz))
-        .route("/v1/openapi.json", get(meta::openapi))
-        .nest("/v1", v1)
+    let (public, keyed): (Vec<&Route>, Vec<&Route>) = ROUTES.iter().partition(|r| r.access == routes::Access::Public);
+    let add = |router: Router<AppState>, route: &&Route| router.route(route.path, route.method_router());
+    let keyed = keyed.iter().fold(Router::new(), add).route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
+    public
+        .iter()
+        .fold(Router::new(), add)
+        .merge(keyed)
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))

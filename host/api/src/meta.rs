@@ -9,15 +9,17 @@ use axum::response::IntoResponse;
 use securebase_store::Page;
 use serde_json::{Value, json};
 
-/// The OpenAPI document, kept beside the crate and checked against [`crate::ROUTES`].
-pub const OPENAPI: &str = include_str!("../openapi.json");
-
 /// Largest page.
 pub(crate) const MAX_LIMIT: u64 = 500;
 
-/// `skip` and `limit` from a query: defaults 0 and 50, `limit` 1 to 500.
+/// `skip` and `limit` from a query: defaults 0 and 50, `skip` at most
+/// [`crate::routes::MAX_SKIP`], `limit` 1 to 500.
 pub(crate) fn page(skip: Option<u64>, limit: Option<u64>) -> Result<Page, AppError> {
     let limit = limit.unwrap_or(50);
+    let max_skip = crate::routes::MAX_SKIP;
+    if skip.is_some_and(|s| s > max_skip) {
+        return Err(AppError::bad_request(format!("skip must be at most {max_skip}")));
+    }
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(AppError::bad_request(format!("limit must be between 1 and {MAX_LIMIT}, not {limit}")));
     }
@@ -32,8 +34,8 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Value>
     Ok(Json(json!({ "status": "ok", "database": format!("{:?}", state.store.backend()).to_lowercase() })))
 }
 
-pub(crate) async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+pub(crate) async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], state.openapi.as_str().to_owned())
 }
 
 pub(crate) async fn frameworks(State(state): State<AppState>) -> Json<Value> {

@@ -164,7 +164,9 @@ pub(crate) async fn findings(
                 .requirements
                 .iter()
                 .find(|r| &r.id == req)
-                .ok_or_else(|| AppError::bad_request(format!("requirement: {} has no requirement {req:?}", fw.id)))?
+                .ok_or_else(|| {
+                    AppError::new(StatusCode::NOT_FOUND, "not_found", format!("requirement: {} has no requirement {req:?}", fw.id))
+                })?
                 .checks
                 .iter()
                 .cloned()
@@ -212,26 +214,48 @@ pub(crate) async fn findings(
     Ok(Json(state.store.findings(&id, &scan, &filter, page).await?))
 }
 
-pub(crate) async fn download(
-    State(state): State<AppState>,
+/// A rendering of a scan that a route serves as a file.
+#[derive(Debug, Clone, Copy)]
+enum Rendering {
+    Pdf,
+    Csv,
+    Ocsf,
+}
+
+pub(crate) async fn pdf(
+    state: State<AppState>,
     ext: Extensions,
-    Path((id, scan, file)): Path<(String, String, String)>,
+    path: Path<(String, String)>,
     q: Result<Query<DownloadQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
+    download(state, ext, path, Rendering::Pdf, crate::error::parse_query(q)?).await
+}
+
+pub(crate) async fn csv(state: State<AppState>, ext: Extensions, path: Path<(String, String)>) -> Result<Response, AppError> {
+    download(state, ext, path, Rendering::Csv, DownloadQuery { framework: None }).await
+}
+
+pub(crate) async fn ocsf(state: State<AppState>, ext: Extensions, path: Path<(String, String)>) -> Result<Response, AppError> {
+    download(state, ext, path, Rendering::Ocsf, DownloadQuery { framework: None }).await
+}
+
+async fn download(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path((id, scan)): Path<(String, String)>,
+    rendering: Rendering,
+    q: DownloadQuery,
+) -> Result<Response, AppError> {
     let tenant = visible_tenant(&state, &ext, &id).await?;
-    if !matches!(file.as_str(), "report.pdf" | "report.csv" | "report.ocsf.json") {
-        return Err(AppError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no report {file:?}: expected report.pdf, report.csv or report.ocsf.json"),
-        ));
-    }
-    let q = crate::error::parse_query(q)?;
+    // The framework is checked before the scan is read, so a bad name is a 400 whatever the scan.
+    let fw = match rendering {
+        Rendering::Pdf => Some(framework(&state, &tenant, q.framework.as_deref())?),
+        _ => None,
+    };
     let report = report(&state, &id, &scan).await?;
     let disposition = |name: &str| format!("attachment; filename=\"securebase-{scan}-{name}\"");
-    match file.as_str() {
-        "report.pdf" => {
-            let fw = framework(&state, &tenant, q.framework.as_deref())?;
+    match (rendering, fw) {
+        (Rendering::Pdf, Some(fw)) => {
             let organization = tenant.organization.clone();
             let fw_id = fw.id.clone();
             let bytes = tokio::task::spawn_blocking(move || securebase_reports::render_pdf(&report, &fw_id, Some(&organization)))
@@ -241,7 +265,7 @@ pub(crate) async fn download(
             let name = disposition(&format!("{}.pdf", fw.id));
             Ok(([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, name)], bytes).into_response())
         }
-        "report.csv" => {
+        (Rendering::Csv, _) => {
             let name = disposition("findings.csv");
             let csv = securebase_reports::render_csv(&report);
             Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], csv).into_response())

@@ -67,7 +67,7 @@ pub(crate) async fn create(
         CreateScan::Accounts => {
             if tenant.accounts.is_empty() {
                 return Err(AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                    StatusCode::CONFLICT,
                     "no_accounts",
                     "this tenant lists no accounts: PATCH its accounts, or upload a snapshot (source \"snapshot\")",
                 ));

@@ -7,12 +7,13 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use securebase_api::{ApiConfig, AppState, ROUTES, router};
-use securebase_runtime::{Runtime, RuntimeOptions};
+use securebase_runtime::Limits;
 use securebase_scan::Scanner;
+use securebase_scan::testing::builtin_scanner;
 use securebase_store::testing::{TestDb, fresh};
 use securebase_store::{Backend, KeyKind};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
@@ -39,13 +40,66 @@ fn this_month() -> String {
 
 fn scanner() -> Arc<Scanner> {
     static SCANNER: OnceLock<Arc<Scanner>> = OnceLock::new();
-    SCANNER
-        .get_or_init(|| {
-            let rt = Arc::new(Runtime::new(RuntimeOptions::default()).unwrap());
-            let plugins = securebase_builtin_plugins::PLUGINS.iter().map(|(name, bytes)| rt.load(name, bytes).unwrap()).collect();
-            Arc::new(Scanner::new(rt, plugins, securebase_scoring::builtin(), Some(2)).unwrap())
+    SCANNER.get_or_init(|| Arc::new(builtin_scanner(Limits::default(), Some(2)))).clone()
+}
+
+/// Checks a response against the OpenAPI document: its status must be documented for
+/// the route, and a JSON body must match the schema documented for that status (a
+/// file its media type). Every call of these tests goes through it, so the document
+/// cannot drift from what the service answers.
+fn conforms(method: &Method, uri: &str, reply: &Reply) {
+    /// Validators by (method, route, status), built once each.
+    type Validators = std::sync::Mutex<HashMap<(String, String, u16), Arc<jsonschema::Validator>>>;
+    static VALIDATORS: OnceLock<Validators> = OnceLock::new();
+    let path = uri.split('?').next().unwrap();
+    let body = String::from_utf8_lossy(&reply.bytes);
+    let Some(route) = securebase_api::routes::find(method, path) else {
+        // The router's fallbacks: no route, or a method the path does not take.
+        assert!(
+            [StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED].contains(&reply.status),
+            "{method} {path} is no declared route but answered {}",
+            reply.status
+        );
+        return;
+    };
+    let doc = securebase_api::openapi::document();
+    let op = &doc["paths"][route.path][route.verb.as_str()];
+    let answer = &op["responses"][reply.status.as_str()];
+    assert!(answer.is_object(), "{method} {path} answered {}, which its document does not list: {body}", reply.status);
+    let Some(content) = answer.get("content").and_then(Value::as_object) else {
+        assert!(reply.bytes.is_empty(), "{method} {path} {}: documented without a body, answered {body}", reply.status);
+        return;
+    };
+    assert_eq!(content.len(), 1, "{method} {path}: one media type per answer");
+    let (media, spec) = content.iter().next().unwrap();
+    let sent = reply.headers.get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap()).unwrap_or("");
+    assert!(sent.starts_with(media.as_str()), "{method} {path} {}: documented as {media}, sent as {sent:?}", reply.status);
+    if media != "application/json" {
+        return;
+    }
+    let key = (route.verb.as_str().to_string(), route.path.to_string(), reply.status.as_u16());
+    let validator = VALIDATORS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .entry(key)
+        .or_insert_with(|| {
+            // The schema's references point into the document's components.
+            let root = json!({ "components": doc["components"], "allOf": [spec["schema"]] });
+            Arc::new(
+                jsonschema::draft202012::new(&root).unwrap_or_else(|e| panic!("{} {}: bad schema: {e}", route.verb.as_str(), route.path)),
+            )
         })
-        .clone()
+        .clone();
+    let value: Value = serde_json::from_slice(&reply.bytes).unwrap_or_else(|e| panic!("{method} {path}: not JSON ({e}): {body}"));
+    let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{} at {}", e, e.instance_path())).take(5).collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {path} {} does not match its documented schema:\n{}\nbody: {:.2000}",
+        reply.status,
+        errors.join("\n"),
+        body
+    );
 }
 
 struct App {
@@ -83,7 +137,7 @@ impl App {
     }
 
     async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Vec<u8>>) -> Reply {
-        let mut req = Request::builder().method(method).uri(path);
+        let mut req = Request::builder().method(method.clone()).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
@@ -95,7 +149,9 @@ impl App {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply { status, headers, bytes }
+        let reply = Reply { status, headers, bytes };
+        conforms(&method, path, &reply);
+        reply
     }
 
     async fn get(&self, path: &str, token: &str) -> Reply {
@@ -239,8 +295,8 @@ async fn no_tenant_key_reaches_another_tenant_on_any_route(backend: Backend) {
     let scan_a = app.demo_scan(&a, &key_a).await;
 
     let mut tried = 0;
-    for (method, route) in ROUTES.iter().filter(|(_, r)| r.contains("{id}")) {
-        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+    for r in ROUTES.iter().filter(|r| r.path.contains("{id}")) {
+        let (method, route) = (r.verb.method(), r.path);
         // B's tenant with B's scan, and A's own tenant path with B's scan.
         for (tenant, scan) in [(&b, &scan_b), (&a, &scan_b)] {
             if tenant == &a && !route.contains("{scan}") {
@@ -368,14 +424,20 @@ async fn bad_requests_get_a_clear_4xx_never_a_5xx(backend: Backend) {
             Method::GET,
             format!("/v1/tenants/{id}/findings?framework=hipaa&requirement=nope"),
             None,
-            StatusCode::BAD_REQUEST,
+            StatusCode::NOT_FOUND,
             "no requirement \"nope\"",
         ),
         (Method::GET, format!("/v1/tenants/{id}/findings?check=nope"), None, StatusCode::BAD_REQUEST, "unknown check"),
         (Method::GET, format!("/v1/tenants/{id}/compliance-report"), None, StatusCode::NOT_FOUND, "no finished scan"),
         (Method::GET, format!("/v1/tenants/{id}/compliance-report?framework=x"), None, StatusCode::BAD_REQUEST, "unknown framework"),
         (Method::GET, format!("/v1/tenants/{id}/scans/s_nope/report.pdf"), None, StatusCode::NOT_FOUND, "no scan with id s_nope"),
-        (Method::GET, format!("/v1/tenants/{id}/scans/s_nope/report.docx"), None, StatusCode::NOT_FOUND, "expected report.pdf"),
+        (
+            Method::GET,
+            format!("/v1/tenants/{id}/scans/s_nope/report.docx"),
+            None,
+            StatusCode::NOT_FOUND,
+            "expected one of: drift, events, deliveries, report.pdf, report.csv, report.ocsf.json",
+        ),
         (
             Method::POST,
             format!("/v1/tenants/{id}/scans"),
@@ -408,7 +470,7 @@ async fn bad_requests_get_a_clear_4xx_never_a_5xx(backend: Backend) {
     let r = app.send(Method::PATCH, &format!("/v1/tenants/{id}"), &app.admin, json!({"accounts": []})).await;
     assert_eq!(r.status, StatusCode::OK);
     let r = app.send(Method::POST, &format!("/v1/tenants/{id}/scans"), &key, json!({"source": "accounts"})).await;
-    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "no_accounts"));
+    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::CONFLICT, "no_accounts"));
     // A scan that is not finished has no report yet: 409, not 500.
     let queued = app.send(Method::POST, &format!("/v1/tenants/{id}/scans"), &key, json!({"source": "demo"})).await;
     assert_eq!(queued.status, StatusCode::ACCEPTED);
@@ -460,14 +522,18 @@ async fn the_openapi_document_matches_the_routes(backend: Backend) {
         .iter()
         .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.clone(), path.clone())))
         .collect();
-    let routed: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    let routed: BTreeSet<(String, String)> = ROUTES.iter().map(|r| (r.verb.as_str().to_string(), r.path.to_string())).collect();
+    assert_eq!(routed.len(), ROUTES.len());
     assert_eq!(documented, routed);
+    assert_eq!(doc, securebase_api::openapi::for_catalogue(&scanner()), "the service serves the generated document");
+    let checks = doc["components"]["schemas"]["CheckId"]["enum"].as_array().unwrap();
+    assert_eq!(checks.len(), 78, "the check ids the service runs");
     // Every listed route is served by the router (not its 404/405 fallbacks).
     let (id, key) = app.tenant("Alpha").await;
     let scan = app.demo_scan(&id, &key).await;
-    for (method, path) in ROUTES {
-        let path = path.replace("{id}", &id).replace("{scan}", &scan).replace("{month}", &this_month());
-        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+    for route in ROUTES {
+        let path = route.path.replace("{id}", &id).replace("{scan}", &scan).replace("{month}", &this_month());
+        let method = route.verb.method();
         let r = app.call(method.clone(), &path, Some(&app.admin), Some(b"{}".to_vec())).await;
         assert!(r.status != StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
         if r.status == StatusCode::NOT_FOUND {
@@ -529,10 +595,13 @@ async fn every_request_and_scan_is_metered_once_at_its_price(backend: Backend) {
     // This month's invoice is open and equals the estimate; bad months are refused.
     let inv = app.get(&format!("/v1/tenants/{id}/invoices/{month}"), &key).await.json();
     assert_eq!((inv["status"].as_str(), inv["lines"].as_array().unwrap().len()), (Some("open"), 3));
-    for bad in ["2026-13", "next", "2999-01"] {
+    for bad in ["2026-13", "next"] {
         let r = app.get(&format!("/v1/tenants/{id}/invoices/{bad}"), &key).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
     }
+    // A month that has not started has no invoice yet.
+    let r = app.get(&format!("/v1/tenants/{id}/invoices/2999-01"), &key).await;
+    assert_eq!((r.status, r.error_message().contains("has not started")), (StatusCode::NOT_FOUND, true));
 }
 
 async fn closed_months_are_invoiced_once_and_stay_as_issued(backend: Backend) {

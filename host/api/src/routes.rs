@@ -1,0 +1,629 @@
+//! Every route of the API, declared once: method, path, handler, who may call it, the
+//! audit action it records and what it documents (parameters, body, answers).
+//!
+//! Everything else is derived from [`ROUTES`]: the axum router ([`crate::router`]), the
+//! access rule and audit action the middleware applies ([`crate::auth`]), and the
+//! OpenAPI document ([`crate::openapi`]). A route cannot be served without being
+//! documented, audited as declared and walked by the tests, because there is no other
+//! list to forget it in.
+
+use crate::{AppState, billing, continuous, meta, reports, scans, tenants};
+use axum::routing::{MethodFilter, MethodRouter, on};
+
+/// An HTTP method a route answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verb {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Verb {
+    /// Lower case, as OpenAPI keys operations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "get",
+            Verb::Post => "post",
+            Verb::Put => "put",
+            Verb::Patch => "patch",
+            Verb::Delete => "delete",
+        }
+    }
+
+    /// The method as the `http` crate names it.
+    pub fn method(self) -> axum::http::Method {
+        use axum::http::Method;
+        match self {
+            Verb::Get => Method::GET,
+            Verb::Post => Method::POST,
+            Verb::Put => Method::PUT,
+            Verb::Patch => Method::PATCH,
+            Verb::Delete => Method::DELETE,
+        }
+    }
+
+    fn filter(self) -> MethodFilter {
+        match self {
+            Verb::Get => MethodFilter::GET,
+            Verb::Post => MethodFilter::POST,
+            Verb::Put => MethodFilter::PUT,
+            Verb::Patch => MethodFilter::PATCH,
+            Verb::Delete => MethodFilter::DELETE,
+        }
+    }
+}
+
+/// Who may call a route. The middleware enforces it before the handler runs; handlers
+/// then narrow a tenant key to its own tenant (another tenant's id is a 404).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No key needed (health, the OpenAPI document).
+    Public,
+    /// Any valid key.
+    AnyKey,
+    /// The tenant's own key, or an admin key.
+    Tenant,
+    /// Admin keys only (a tenant key gets 403 on its own tenant, 404 on another).
+    Admin,
+}
+
+/// Where a parameter is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum In {
+    /// `?name=value`
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// A query or header parameter (path parameters are documented in [`PATH_PARAMS`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    /// Its name.
+    pub name: &'static str,
+    /// Query or header.
+    pub location: In,
+    /// Whether a request without it is refused.
+    pub required: bool,
+    /// What it means, for a person.
+    pub description: &'static str,
+    /// Its JSON Schema, as JSON text.
+    pub schema: &'static str,
+}
+
+/// What an answer carries.
+#[derive(Debug, Clone, Copy)]
+pub enum Body {
+    /// Nothing (204).
+    Empty,
+    /// JSON matching a schema of `schemas.json` (by name) or given inline (JSON text
+    /// starting with `{`).
+    Json(&'static str),
+    /// Bytes of a media type, e.g. `application/pdf`, with the JSON Schema of the text.
+    Media(&'static str, &'static str),
+}
+
+/// One documented answer of a route.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// When it is given.
+    pub description: &'static str,
+    /// What it carries.
+    pub body: Body,
+}
+
+/// One route.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// Method.
+    pub verb: Verb,
+    /// Path as axum and OpenAPI both write it (`/v1/tenants/{id}`).
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// The audit action recorded for it (`None`: not audited; every mutation is).
+    pub audit: Option<&'static str>,
+    /// One line for the OpenAPI document.
+    pub summary: &'static str,
+    /// More, where one line is not enough.
+    pub description: &'static str,
+    /// OpenAPI tag.
+    pub tag: &'static str,
+    /// Query and header parameters.
+    pub params: &'static [Param],
+    /// The JSON request body's schema name, if it takes one.
+    pub request: Option<&'static str>,
+    /// Whether the body may be left out (an empty body means defaults).
+    pub request_optional: bool,
+    /// Answers particular to this route; those every route of its kind gives (401,
+    /// 403, 404, 429, 400 for a bad query, 413/422 for a bad body) are added from
+    /// [`Access`], the path, the parameters and the body.
+    pub answers: &'static [Answer],
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+}
+
+impl Route {
+    /// The axum method router of this route.
+    pub(crate) fn method_router(&self) -> MethodRouter<AppState> {
+        (self.handler)(self.verb.filter())
+    }
+
+    /// The route's path parameters, in order.
+    pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
+        self.path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    }
+
+    /// Whether `path` (a concrete request path) is this route's, and how literal the
+    /// match is (more literal segments win, as in the router).
+    pub fn matches(&self, path: &str) -> Option<usize> {
+        template_matches(self.path, path)
+    }
+}
+
+/// Whether the concrete `path` fits `template`, and with how many literal segments.
+fn template_matches(template: &str, path: &str) -> Option<usize> {
+    {
+        let (a, b): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
+        if a.len() != b.len() {
+            return None;
+        }
+        let mut literal = 0;
+        for (t, s) in a.iter().zip(&b) {
+            if t.starts_with('{') {
+                if s.is_empty() {
+                    return None;
+                }
+            } else if t == s {
+                literal += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(literal)
+    }
+}
+
+/// Whether the concrete `path` fits `template`.
+pub(crate) fn find_template(template: &str, path: &str) -> bool {
+    template_matches(template, path).is_some()
+}
+
+/// The route a request names, if any: its method and concrete path.
+pub fn find(method: &axum::http::Method, path: &str) -> Option<&'static Route> {
+    ROUTES
+        .iter()
+        .filter(|r| r.verb.method() == method)
+        .filter_map(|r| r.matches(path).map(|n| (n, r)))
+        .max_by_key(|(n, _)| *n)
+        .map(|(_, r)| r)
+}
+
+/// The route axum matched (its path template) for a method.
+pub(crate) fn by_template(method: &axum::http::Method, template: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|r| r.path == template && r.verb.method() == method)
+}
+
+/// Path parameters: name, description, schema. Every `{name}` of a path is here.
+pub const PATH_PARAMS: &[(&str, &str, &str)] = &[
+    ("id", "Tenant id (t_...)", r#"{"type": "string", "minLength": 1}"#),
+    ("scan", "Scan id (s_...)", r#"{"type": "string", "minLength": 1}"#),
+    ("schedule", "Schedule id (sch_...)", r#"{"type": "string", "minLength": 1}"#),
+    ("month", "YYYY-MM", r#"{"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}"#),
+];
+
+/// Largest `skip`: positions are stored as signed 64-bit integers.
+pub const MAX_SKIP: u64 = i64::MAX as u64;
+
+const SKIP: Param = Param {
+    name: "skip",
+    location: In::Query,
+    required: false,
+    description: "Items to skip (default 0)",
+    schema: r#"{"type": "integer", "minimum": 0, "maximum": 9223372036854775807}"#,
+};
+const LIMIT: Param = Param {
+    name: "limit",
+    location: In::Query,
+    required: false,
+    description: "Items per page, 1 to 500 (default 50)",
+    schema: r#"{"type": "integer", "minimum": 1, "maximum": 500}"#,
+};
+const FRAMEWORK: Param = Param {
+    name: "framework",
+    location: In::Query,
+    required: false,
+    description: "Framework id (default: the tenant's); GET /v1/frameworks lists them",
+    schema: r##"{"$ref": "#/components/schemas/FrameworkId"}"##,
+};
+const SCAN: Param = Param {
+    name: "scan",
+    location: In::Query,
+    required: false,
+    description: "Scan id (default: the newest finished)",
+    schema: r#"{"type": "string", "minLength": 1}"#,
+};
+const PAGE: &[Param] = &[SKIP, LIMIT];
+
+const fn q(name: &'static str, description: &'static str, schema: &'static str) -> Param {
+    Param { name, location: In::Query, required: false, description, schema }
+}
+
+const fn ok(status: u16, description: &'static str, body: Body) -> Answer {
+    Answer { status, description, body }
+}
+
+const fn err(status: u16, description: &'static str) -> Answer {
+    Answer { status, description, body: Body::Json("Error") }
+}
+
+const NOT_FINISHED: Answer = err(409, "The scan has not finished (yet): it has no report");
+
+/// A route with the defaults most share; the table below sets what differs.
+const fn route(verb: Verb, path: &'static str, handler: fn(MethodFilter) -> MethodRouter<AppState>) -> Route {
+    Route {
+        verb,
+        path,
+        access: Access::Tenant,
+        audit: None,
+        summary: "",
+        description: "",
+        tag: "",
+        params: &[],
+        request: None,
+        request_optional: false,
+        answers: &[],
+        handler,
+    }
+}
+
+/// `handler!(path::to::fn)`: the function as a route's handler for its method.
+macro_rules! handler {
+    ($f:path) => {
+        |m| on(m, $f)
+    };
+}
+
+use Verb::{Delete, Get, Patch, Post, Put};
+
+/// Every route of the service.
+pub static ROUTES: &[Route] = &[
+    Route {
+        access: Access::Public,
+        summary: "Liveness and database reachability",
+        tag: "service",
+        answers: &[ok(200, "Healthy", Body::Json("Health")), err(503, "Database unreachable")],
+        ..route(Get, "/healthz", handler!(meta::healthz))
+    },
+    Route {
+        access: Access::Public,
+        summary: "This document (OpenAPI 3.1)",
+        tag: "service",
+        answers: &[ok(200, "OpenAPI 3.1", Body::Json(r#"{"type": "object", "required": ["openapi", "paths"]}"#))],
+        ..route(Get, "/v1/openapi.json", handler!(meta::openapi))
+    },
+    Route {
+        access: Access::AnyKey,
+        summary: "Frameworks the service scores",
+        tag: "catalogue",
+        answers: &[ok(200, "Frameworks", Body::Json("FrameworkList"))],
+        ..route(Get, "/v1/frameworks", handler!(meta::frameworks))
+    },
+    Route {
+        access: Access::AnyKey,
+        summary: "Control plugins and their checks",
+        tag: "catalogue",
+        answers: &[ok(200, "Plugins", Body::Json("PluginList"))],
+        ..route(Get, "/v1/plugins", handler!(meta::plugins))
+    },
+    Route {
+        access: Access::Admin,
+        audit: Some("tenant.create"),
+        summary: "Create a tenant (admin); the answer carries its first tenant key, shown once",
+        tag: "tenants",
+        request: Some("NewTenant"),
+        answers: &[ok(201, "Created", Body::Json("TenantCreated")), err(400, "A field is invalid")],
+        ..route(Post, "/v1/tenants", handler!(tenants::create))
+    },
+    Route {
+        access: Access::Admin,
+        summary: "List live tenants (admin)",
+        tag: "tenants",
+        params: PAGE,
+        answers: &[ok(200, "A page of tenants", Body::Json("TenantPage"))],
+        ..route(Get, "/v1/tenants", handler!(tenants::list))
+    },
+    Route {
+        summary: "A tenant with its compliance status",
+        tag: "tenants",
+        answers: &[ok(200, "Tenant", Body::Json("TenantWithStatus"))],
+        ..route(Get, "/v1/tenants/{id}", handler!(tenants::show))
+    },
+    Route {
+        access: Access::Admin,
+        audit: Some("tenant.update"),
+        summary: "Change a tenant (admin)",
+        tag: "tenants",
+        request: Some("TenantPatch"),
+        answers: &[ok(200, "Tenant", Body::Json("TenantWithStatus")), err(400, "A field is invalid")],
+        ..route(Patch, "/v1/tenants/{id}", handler!(tenants::update))
+    },
+    Route {
+        access: Access::Admin,
+        audit: Some("tenant.delete"),
+        summary: "Soft-delete a tenant (admin): keys revoked, records kept for audit",
+        tag: "tenants",
+        params: &[Param {
+            name: "confirmation",
+            location: In::Query,
+            required: true,
+            description: "Must be true",
+            schema: r#"{"type": "boolean", "const": true}"#,
+        }],
+        answers: &[ok(200, "Deleted", Body::Json("TenantDeleted"))],
+        ..route(Delete, "/v1/tenants/{id}", handler!(tenants::delete))
+    },
+    Route {
+        access: Access::Admin,
+        audit: Some("key.create"),
+        summary: "Mint another tenant key (admin); the token is shown once",
+        tag: "tenants",
+        request: Some("NewKey"),
+        request_optional: true,
+        answers: &[ok(201, "Key", Body::Json("KeyCreated")), err(400, "A field is invalid")],
+        ..route(Post, "/v1/tenants/{id}/keys", handler!(tenants::create_key))
+    },
+    Route {
+        audit: Some("scan.create"),
+        summary: "Start a scan of the demo organization, an uploaded snapshot or the tenant's accounts",
+        tag: "scans",
+        params: &[q("wait", "Answer when the scan has ended (at most 10 minutes)", r#"{"type": "boolean"}"#)],
+        request: Some("NewScan"),
+        answers: &[
+            ok(201, "Finished scan (wait=true)", Body::Json("Scan")),
+            ok(202, "Scan queued (or still running when wait=true gave up)", Body::Json("Scan")),
+            err(400, "Bad request"),
+            err(409, "A scan of the tenant's accounts, and the tenant lists none"),
+        ],
+        ..route(Post, "/v1/tenants/{id}/scans", handler!(scans::create))
+    },
+    Route {
+        summary: "A tenant's scans, newest first, with status and timings",
+        tag: "scans",
+        params: PAGE,
+        answers: &[ok(200, "A page of scans", Body::Json("ScanPage"))],
+        ..route(Get, "/v1/tenants/{id}/scans", handler!(scans::list))
+    },
+    Route {
+        summary: "One scan",
+        tag: "scans",
+        answers: &[ok(200, "Scan", Body::Json("Scan"))],
+        ..route(Get, "/v1/tenants/{id}/scans/{scan}", handler!(scans::show))
+    },
+    Route {
+        summary: "What changed since the previous scan of the same scope",
+        description: "New and resolved failures, new and removed resources, score change per framework. A scope's first scan is its \
+                      baseline (previous_scan null).",
+        tag: "scans",
+        answers: &[ok(200, "Drift", Body::Json("Drift")), err(409, "The scan has not succeeded (yet)")],
+        ..route(Get, "/v1/tenants/{id}/scans/{scan}/drift", handler!(continuous::drift))
+    },
+    Route {
+        summary: "Live progress as Server-Sent Events",
+        description: "Event types: queued, started (worker, attempt), accounts_collected, account_evaluated (accounts_done/total, \
+                      plugins_evaluated, findings_so_far), finished, failed. Each event's data field is JSON {at, data}; its id \
+                      resumes the stream as Last-Event-ID.",
+        tag: "scans",
+        params: &[Param {
+            name: "Last-Event-ID",
+            location: In::Header,
+            required: false,
+            description: "Resume after this event (the id of an event this stream sent)",
+            schema: r#"{"type": "string", "pattern": "^\\s*[0-9]{1,18}\\s*$"}"#,
+        }],
+        answers: &[
+            ok(
+                200,
+                "Events until the scan has finished or failed",
+                Body::Media("text/event-stream", r##"{"$ref": "#/components/schemas/ScanEventMessage"}"##),
+            ),
+            err(400, "Unreadable Last-Event-ID"),
+        ],
+        ..route(Get, "/v1/tenants/{id}/scans/{scan}/events", handler!(continuous::events))
+    },
+    Route {
+        summary: "Webhook deliveries about a scan",
+        tag: "continuous",
+        answers: &[ok(200, "Deliveries", Body::Json("DeliveryPage"))],
+        ..route(Get, "/v1/tenants/{id}/scans/{scan}/deliveries", handler!(continuous::deliveries))
+    },
+    Route {
+        audit: Some("report.download:report.pdf"),
+        summary: "PDF compliance report of a scan for a framework (audited)",
+        tag: "reports",
+        params: &[FRAMEWORK],
+        answers: &[
+            ok(200, "PDF", Body::Media("application/pdf", r#"{"type": "string", "format": "binary"}"#)),
+            err(400, "Unknown framework"),
+            NOT_FINISHED,
+        ],
+        ..route(Get, "/v1/tenants/{id}/scans/{scan}/report.pdf", handler!(reports::pdf))
+    },
+    Route {
+        audit: Some("report.download:report.csv"),
+        summary: "Findings of a scan as CSV (audited)",
+        tag: "reports",
+        answers: &[ok(200, "CSV", Body::Media("text/csv", r#"{"type": "string"}"#)), NOT_FINISHED],
+        ..route(Get, "/v1/tenants/{id}/scans/{scan}/report.csv", handler!(reports::csv))
+    },
+    Route {
+        audit: Some("report.download:report.ocsf.json"),
+        summary: "Findings of a scan as OCSF Compliance Finding events (audited)",
+        tag: "reports",
+        answers: &[ok(200, "OCSF events", Body::Json(r#"{"type": "array", "items": {"type": "object"}}"#)), NOT_FINISHED],
+        ..route(Get, "/v1/tenants/{id}/scans/{scan}/report.ocsf.json", handler!(reports::ocsf))
+    },
+    Route {
+        audit: Some("report.download:compliance-report"),
+        summary: "Compliance report: summary, requirements, failing findings with remediation (audited)",
+        tag: "reports",
+        params: &[
+            FRAMEWORK,
+            SCAN,
+            q(
+                "failing_skip",
+                "Failing findings to skip (default 0)",
+                r#"{"type": "integer", "minimum": 0, "maximum": 9223372036854775807}"#,
+            ),
+            q(
+                "failing_limit",
+                "Failing findings per page, 1 to 500 (default 100), most severe first",
+                r#"{"type": "integer", "minimum": 1, "maximum": 500}"#,
+            ),
+        ],
+        answers: &[ok(200, "Report", Body::Json("ComplianceReport")), err(400, "Unknown framework"), NOT_FINISHED],
+        ..route(Get, "/v1/tenants/{id}/compliance-report", handler!(reports::compliance_report))
+    },
+    Route {
+        summary: "Findings of a scan, filtered and paginated",
+        tag: "reports",
+        params: &[
+            SCAN,
+            q("framework", "Only checks of this framework", r##"{"$ref": "#/components/schemas/FrameworkId"}"##),
+            q("requirement", "Only checks of this requirement (of framework, or the tenant's)", r#"{"type": "string", "minLength": 1}"#),
+            q("check", "Check id; GET /v1/plugins lists them", r##"{"$ref": "#/components/schemas/CheckId"}"##),
+            q("status", "Finding status", r#"{"type": "string", "enum": ["pass", "fail", "not_applicable", "error"]}"#),
+            q("severity", "Finding severity", r#"{"type": "string", "enum": ["critical", "high", "medium", "low", "info"]}"#),
+            q("resource_type", "e.g. AWS::S3::Bucket", r#"{"type": "string"}"#),
+            q("account", "12-digit account id", r#"{"type": "string"}"#),
+            SKIP,
+            LIMIT,
+        ],
+        answers: &[
+            ok(200, "A page of findings", Body::Json("FindingPage")),
+            err(400, "Unknown framework or check"),
+            err(404, "No such tenant or scan, or no such requirement in the framework"),
+        ],
+        ..route(Get, "/v1/tenants/{id}/findings", handler!(reports::findings))
+    },
+    Route {
+        summary: "The tenant's audit log, oldest first",
+        tag: "audit",
+        params: PAGE,
+        answers: &[ok(200, "A page of audit records", Body::Json("AuditPage"))],
+        ..route(Get, "/v1/tenants/{id}/audit", handler!(tenants::audit))
+    },
+    Route {
+        summary: "Usage in a month: events, quantities and cost by kind and price, and the invoice estimated so far",
+        tag: "billing",
+        params: &[q("month", "YYYY-MM (default: this month, UTC)", r#"{"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}"#)],
+        answers: &[ok(200, "Usage", Body::Json("Usage"))],
+        ..route(Get, "/v1/tenants/{id}/usage", handler!(billing::usage))
+    },
+    Route {
+        summary: "The invoice of a month: issued (immutable), draft (closed, not yet issued) or open (this month)",
+        tag: "billing",
+        answers: &[
+            ok(
+                200,
+                "Invoice",
+                Body::Json(r##"{"allOf": [{"$ref": "#/components/schemas/Invoice"}, {"required": ["tenant_id", "status"]}]}"##),
+            ),
+            err(404, "No such tenant, or a month that has not started"),
+        ],
+        ..route(Get, "/v1/tenants/{id}/invoices/{month}", handler!(billing::invoice))
+    },
+    Route {
+        audit: Some("schedule.create"),
+        summary: "Scan on a schedule",
+        tag: "continuous",
+        request: Some("NewSchedule"),
+        answers: &[ok(201, "Schedule", Body::Json("Schedule")), err(409, "A schedule of the tenant's accounts, and the tenant lists none")],
+        ..route(Post, "/v1/tenants/{id}/schedules", handler!(continuous::create_schedule))
+    },
+    Route {
+        summary: "The tenant's schedules",
+        tag: "continuous",
+        answers: &[ok(200, "Schedules", Body::Json("ScheduleList"))],
+        ..route(Get, "/v1/tenants/{id}/schedules", handler!(continuous::list_schedules))
+    },
+    Route {
+        audit: Some("schedule.delete"),
+        summary: "Remove a schedule",
+        tag: "continuous",
+        answers: &[ok(204, "Removed", Body::Empty)],
+        ..route(Delete, "/v1/tenants/{id}/schedules/{schedule}", handler!(continuous::delete_schedule))
+    },
+    Route {
+        audit: Some("webhook.set"),
+        summary: "Set (or replace) the tenant's webhook",
+        description: "Events: scan.finished (every succeeded scan, with drift counts) and finding.new_failures (new failures at or \
+                      above min_severity). Each POST carries X-SecureBase-Event, X-SecureBase-Delivery (stable across retries) and \
+                      X-SecureBase-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>. Failed deliveries are retried \
+                      with exponential backoff.",
+        tag: "continuous",
+        request: Some("NewWebhook"),
+        answers: &[
+            ok(201, "Webhook with its signing secret, shown once", Body::Json("WebhookCreated")),
+            err(503, "The service has no secret key to sign with"),
+        ],
+        ..route(Put, "/v1/tenants/{id}/webhook", handler!(continuous::set_webhook))
+    },
+    Route {
+        summary: "The tenant's webhook",
+        tag: "continuous",
+        answers: &[ok(200, "Webhook (without its secret)", Body::Json("Webhook"))],
+        ..route(Get, "/v1/tenants/{id}/webhook", handler!(continuous::show_webhook))
+    },
+    Route {
+        audit: Some("webhook.delete"),
+        summary: "Remove the webhook",
+        tag: "continuous",
+        answers: &[ok(204, "Removed", Body::Empty)],
+        ..route(Delete, "/v1/tenants/{id}/webhook", handler!(continuous::delete_webhook))
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Method;
+
+    #[test]
+    fn every_route_is_declared_once_and_every_mutation_is_audited() {
+        assert!(ROUTES.len() >= 30, "{} routes", ROUTES.len());
+        let mut seen = std::collections::HashSet::new();
+        for r in ROUTES {
+            assert!(seen.insert((r.verb, r.path)), "{:?} {} declared twice", r.verb, r.path);
+            assert!(!r.summary.is_empty() && !r.tag.is_empty(), "{} {} is undocumented", r.verb.as_str(), r.path);
+            if r.verb != Verb::Get {
+                assert!(r.audit.is_some(), "{} {} changes something but is not audited", r.verb.as_str(), r.path);
+            }
+            for p in r.path_params() {
+                assert!(PATH_PARAMS.iter().any(|(n, ..)| *n == p), "{}: path parameter {p} is undocumented", r.path);
+            }
+            if r.path.starts_with("/v1/tenants/") {
+                assert!(matches!(r.access, Access::Tenant | Access::Admin), "{} must be confined to its tenant", r.path);
+            }
+        }
+    }
+
+    #[test]
+    fn a_request_path_finds_its_route_literal_segments_first() {
+        let r = find(&Method::GET, "/v1/tenants/t_1/scans/s_1/drift").unwrap();
+        assert_eq!(r.path, "/v1/tenants/{id}/scans/{scan}/drift");
+        let r = find(&Method::GET, "/v1/tenants/t_1/scans/s_1").unwrap();
+        assert_eq!(r.path, "/v1/tenants/{id}/scans/{scan}");
+        assert!(find(&Method::GET, "/v1/tenants/t_1/scans/s_1/report.txt").is_none());
+        assert!(find(&Method::PUT, "/v1/tenants/t_1").is_none());
+        assert_eq!(by_template(&Method::DELETE, "/v1/tenants/{id}").unwrap().audit, Some("tenant.delete"));
+    }
+}
