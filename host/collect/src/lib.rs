@@ -301,6 +301,34 @@ pub async fn collect_account(account: &Account, options: &CollectOptions) -> Acc
     AccountCollection { account_id: account.id.clone(), inventory, errors }
 }
 
+/// Runs one account's collection; a panic in it (a bug in a collector or the SDK)
+/// becomes that account's error entry instead of ending the whole collection.
+async fn guarded(account_id: &str, collection: impl std::future::Future<Output = AccountCollection>) -> AccountCollection {
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(collection).catch_unwind().await {
+        Ok(c) => c,
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            tracing::error!(account = account_id, panic = %why, "collection of an account panicked");
+            AccountCollection {
+                account_id: account_id.to_string(),
+                inventory: None,
+                errors: vec![CollectError {
+                    service: "collect".into(),
+                    region: "global".into(),
+                    message: format!(
+                        "the collection of this account stopped on an internal error ({why}); the other accounts are complete"
+                    ),
+                }],
+            }
+        }
+    }
+}
+
 /// Collects every account of the file, `concurrency` at a time; `progress` hears of
 /// each account as soon as it is in (so evaluation can start), results come back in
 /// file order.
@@ -316,15 +344,39 @@ pub async fn collect_all(
         let (limit, options) = (limit.clone(), options.clone());
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await.expect("semaphore open");
-            (i, collect_account(&account, &options).await)
+            (i, guarded(&account.id, collect_account(&account, &options)).await)
         });
     }
     let mut done = vec![];
     while let Some(joined) = tasks.join_next().await {
-        let (i, collection) = joined.expect("collection task");
+        // Tasks are never cancelled and `guarded` catches panics, so every task returns.
+        let (i, collection) = joined.expect("collection tasks are neither cancelled nor panic");
         progress(&collection);
         done.push((i, collection));
     }
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, c)| c).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_collection_that_panics_is_one_error_entry_of_its_account() {
+        let ok =
+            guarded("111111111111", async { AccountCollection { account_id: "111111111111".into(), inventory: None, errors: vec![] } });
+        assert!(ok.await.errors.is_empty());
+        let failed = guarded("222222222222", async {
+            if "222222222222".starts_with('2') {
+                panic!("index out of bounds in a collector");
+            }
+            AccountCollection { account_id: "222222222222".into(), inventory: None, errors: vec![] }
+        })
+        .await;
+        assert_eq!(failed.account_id, "222222222222");
+        assert_eq!(failed.errors.len(), 1, "{:?}", failed.errors);
+        assert_eq!(failed.errors[0].service, "collect");
+        assert!(failed.errors[0].message.contains("index out of bounds in a collector"), "{}", failed.errors[0].message);
+    }
 }
