@@ -307,6 +307,7 @@ async fn row_level_security_confines_unfiltered_queries() {
     let (b, scan_b) = scanned_tenant(&db, "Beta").await;
     // Each tenant also has a schedule, a webhook, and a scan run as a job that queued a delivery.
     for t in [&a, &b] {
+        s.create_key(&KeyKind::Tenant(t.id.clone()), "test").await.unwrap();
         s.create_schedule(&t.id, "0 2 * * *", "UTC", "demo", "2999-01-01T00:00:00Z", "test").await.unwrap();
         s.set_webhook(&t.id, "https://hooks.example/x", "high", "test").await.unwrap();
         s.create_scan(&t.id, "demo", "test").await.unwrap();
@@ -333,7 +334,8 @@ async fn row_level_security_confines_unfiltered_queries() {
     ] {
         let seen: Vec<Option<String>> =
             sqlx::query_scalar(&format!("SELECT DISTINCT {column} FROM {table}")).fetch_all(&mut *tx).await.unwrap();
-        assert!(seen.iter().all(|t| t.as_deref() == Some(a.id.as_str())), "{table}: {seen:?}");
+        // Both tenants have rows in every table: A's, and only A's, are seen.
+        assert_eq!(seen, [Some(a.id.clone())], "{table}");
     }
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings").fetch_one(&mut *tx).await.unwrap();
     assert_eq!(n as usize, 2 * demo_report().accounts.iter().map(|x| x.findings.len()).sum::<usize>(), "A's two scans");
