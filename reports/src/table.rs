@@ -3,14 +3,25 @@
 
 use securebase_runtime::Severity;
 use securebase_scan::{FindingEntry, FrameworkResult, ScanReport};
+use std::borrow::Cow;
 use std::fmt::Write;
+
+/// Text that came from a plugin, an inventory or AWS, made safe for a terminal: control
+/// characters (ESC sequences that clear the screen or move the cursor, CR, newlines that
+/// would fake a line of this table) are shown escaped (`\u{1b}`) instead of acting.
+fn t(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect())
+}
 
 fn score(s: Option<f64>) -> String {
     s.map_or_else(|| "n/a".to_string(), |v| format!("{v:.1}%"))
 }
 
 fn frameworks_table(out: &mut String, frameworks: &[FrameworkResult]) {
-    let width = frameworks.iter().map(|f| f.name.len() + f.version.len() + 1).max().unwrap_or(9).max(9);
+    let width = frameworks.iter().map(|f| t(&f.name).len() + t(&f.version).len() + 1).max().unwrap_or(9).max(9);
     let _ = writeln!(
         out,
         "  {:<width$}  {:>6}  {:>4}  {:>4}  {:>4}  {:>6}  {:>5}  {:>5}",
@@ -21,7 +32,7 @@ fn frameworks_table(out: &mut String, frameworks: &[FrameworkResult]) {
         let _ = writeln!(
             out,
             "  {:<width$}  {:>6}  {:>4}  {:>4}  {:>4}  {:>6}  {:>5}  {:>5}",
-            format!("{} {}", f.name, f.version),
+            format!("{} {}", t(&f.name), t(&f.version)),
             score(s.score),
             s.passing,
             s.failing,
@@ -44,7 +55,7 @@ pub fn render_table(report: &ScanReport) -> String {
     let _ = writeln!(
         out,
         "SecureBase scan of {}: {} account(s), {} resources, {} plugins, {} checks, {} ms",
-        report.source,
+        t(&report.source),
         report.organization.accounts,
         report.organization.resources,
         report.plugins.len(),
@@ -55,8 +66,8 @@ pub fn render_table(report: &ScanReport) -> String {
     frameworks_table(&mut out, &report.organization.frameworks);
 
     for a in &report.accounts {
-        let name = a.account_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-        let _ = writeln!(out, "\nAccount {}{name}: {} resources, captured {}", a.account_id, a.resources, a.captured_at);
+        let name = a.account_name.as_deref().map(|n| format!(" ({})", t(n))).unwrap_or_default();
+        let _ = writeln!(out, "\nAccount {}{name}: {} resources, captured {}", t(&a.account_id), a.resources, t(&a.captured_at));
         frameworks_table(&mut out, &a.frameworks);
         let mut failing: Vec<&FindingEntry> = a.findings.iter().filter(|f| f.status == "fail" || f.status == "error").collect();
         failing.sort_by_key(|f| (severity_rank(f), f.check_id.clone(), f.resource_id.clone()));
@@ -65,9 +76,9 @@ pub fn render_table(report: &ScanReport) -> String {
         } else {
             let _ = writeln!(out, "  Failing findings ({}):", failing.len());
             for f in failing {
-                let label = if f.status == "error" { "ERROR".to_string() } else { f.severity.to_uppercase() };
-                let _ = writeln!(out, "    {label:<8} {}  {} [{}]", f.check_id, f.resource_id, f.region);
-                let _ = writeln!(out, "             {}", f.message);
+                let label = if f.status == "error" { "ERROR".to_string() } else { t(&f.severity).to_uppercase() };
+                let _ = writeln!(out, "    {label:<8} {}  {} [{}]", t(&f.check_id), t(&f.resource_id), t(&f.region));
+                let _ = writeln!(out, "             {}", t(&f.message));
             }
         }
     }
@@ -77,14 +88,14 @@ pub fn render_table(report: &ScanReport) -> String {
     } else {
         let _ = writeln!(out, "\nPlugin errors ({}): these plugins produced no findings for these accounts", report.plugin_errors.len());
         for e in &report.plugin_errors {
-            let _ = writeln!(out, "  {} on {}: {}: {}", e.plugin, e.account_id, e.kind, e.message);
+            let _ = writeln!(out, "  {} on {}: {}: {}", t(&e.plugin), t(&e.account_id), t(&e.kind), t(&e.message));
         }
     }
     // Only live scans have any; a snapshot scan's text stays as it was.
     if !report.collection_errors.is_empty() {
         let _ = writeln!(out, "\nCollection errors ({}): checks that read these saw nothing there", report.collection_errors.len());
         for e in &report.collection_errors {
-            let _ = writeln!(out, "  {e}");
+            let _ = writeln!(out, "  {}", t(&e.to_string()));
         }
     }
     out
