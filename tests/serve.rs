@@ -234,9 +234,10 @@ async fn a_newcomer_serves_scans_and_reads_reports_on_postgres() {
 
 /// schemathesis (installed by `tests/run`) against the served OpenAPI document, every
 /// check on: no server error, every status and body as documented, schema-valid
-/// requests accepted and invalid ones refused. Webhooks can be set but this process
-/// delivers none (`--no-webhook-delivery`, and no worker runs), so no generated URL is
-/// ever called; AWS is pointed at a closed loopback port.
+/// requests accepted and invalid ones refused. Webhooks can be set to any URL the schema
+/// allows (`--webhook-allow-private`: the document does not know the egress rules) but
+/// this process delivers none (`--no-webhook-delivery`, and no worker runs), so no
+/// generated URL is ever called; AWS is pointed at a closed loopback port.
 #[test]
 fn the_served_api_conforms_to_its_document_under_schemathesis() {
     let version = Command::new("schemathesis").arg("--version").output();
@@ -247,7 +248,16 @@ fn the_served_api_conforms_to_its_document_under_schemathesis() {
     let (cache, cwd) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let admin = "sb_k_5ec0ffee5ec0ffee5ec0_5ec0ffee5ec0ffee5ec0ffee5ec0ffee5ec0ffee";
     let (server, _) = Server::start_with(
-        &["--rate-limit", "0", "--workers", "1", "--endpoint-url", "http://127.0.0.1:9", "--no-webhook-delivery"],
+        &[
+            "--rate-limit",
+            "0",
+            "--workers",
+            "1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--no-webhook-delivery",
+            "--webhook-allow-private",
+        ],
         cache.path(),
         cwd.path(),
         &[("SECUREBASE_ADMIN_KEY", admin), ("SECUREBASE_SECRET_KEY", "schemathesis-run-secret-key-0123456789")],

@@ -120,6 +120,16 @@ pub(crate) async fn set_webhook(
     {
         return Err(invalid(format!("field url: expected an http:// or https:// URL with a host, got {url:?}")));
     }
+    // Where it may point: public addresses over https (host/jobs/src/egress.rs). A name is
+    // checked on what it resolves to now, and again by the connector at every delivery.
+    let allow_private = state.config.delivery.allow_private;
+    let not_allowed = |r: securebase_jobs::egress::Refused| {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "webhook_url_not_allowed", format!("field url: {r}"))
+    };
+    let target = securebase_jobs::egress::check_url(url, allow_private).map_err(not_allowed)?;
+    if let Some(name) = &target.name {
+        securebase_jobs::egress::check_name(name, target.port, allow_private).await.map_err(not_allowed)?;
+    }
     let min_severity = req.min_severity.unwrap_or_else(|| "high".into());
     if !["critical", "high", "medium", "low"].contains(&min_severity.as_str()) {
         return Err(invalid(format!("field min_severity: expected critical, high, medium or low, not {min_severity:?}")));

@@ -906,8 +906,43 @@ async fn webhooks_are_signed_and_retried_until_delivered(backend: Backend) {
     assert_eq!((r.status, r.error_code().as_str()), (StatusCode::SERVICE_UNAVAILABLE, "webhooks_unavailable"));
 
     let key = securebase_jobs::SecretKey::new("test-service-key-0123456789abcdef").unwrap();
+    // By default a webhook goes to public addresses over https: every spelling of
+    // loopback, metadata or a private network is refused, and so is a name for one.
+    let guarded = App::new(backend, ApiConfig { secret_key: Some(key.clone()), ..ApiConfig::default() }).await;
+    let (gid, gkey) = guarded.tenant("Guarded").await;
+    let refused = [
+        "https://127.1/hook",
+        "https://2130706433/hook",
+        "https://0x7f.0.0.1/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://[::1]/hook",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.8/hook",
+        "https://100.64.1.1/hook",
+        "https://[fd12::1]/hook",
+        "https://localhost:8080/hook",
+        "http://hooks.example.com/hook",
+    ];
+    for url in refused {
+        let r = guarded.send(Method::PUT, &format!("/v1/tenants/{gid}/webhook"), &gkey, json!({"url": url})).await;
+        assert_eq!((r.status, r.error_code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "webhook_url_not_allowed"), "{url}");
+        assert!(
+            r.error_message().contains("public addresses only") || r.error_message().contains("https only"),
+            "{url}: {}",
+            r.error_message()
+        );
+    }
+    assert_eq!(guarded.get(&format!("/v1/tenants/{gid}/webhook"), &gkey).await.status, StatusCode::NOT_FOUND, "nothing was set");
+    let r = guarded.send(Method::PUT, &format!("/v1/tenants/{gid}/webhook"), &gkey, json!({"url": "https://8.8.8.8/hook"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "a public address is fine: {}", r.json());
     let delivery =
-        securebase_jobs::DeliveryPolicy { first_retry: std::time::Duration::from_millis(200), max_attempts: 5, ..Default::default() };
+        // The receiver is on loopback: allowed for this test only.
+        securebase_jobs::DeliveryPolicy {
+            first_retry: std::time::Duration::from_millis(200),
+            max_attempts: 5,
+            allow_private: true,
+            ..Default::default()
+        };
     let app = App::new(backend, ApiConfig { secret_key: Some(key), delivery, ..ApiConfig::default() }).await;
     let (id, token) = app.tenant("Alpha").await;
     let (url, seen) = receiver(2).await;

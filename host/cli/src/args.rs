@@ -188,6 +188,11 @@ pub struct JobArgs {
     /// characters, e.g. `openssl rand -hex 32`. Without it webhooks are off.
     #[arg(long, value_name = "KEY", env = "SECUREBASE_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// Lets webhooks reach loopback, private and link-local addresses, and over plain
+    /// http. For development and tests only: by default a webhook must be an https URL
+    /// whose host is (and resolves to) public addresses.
+    #[arg(long)]
+    pub webhook_allow_private: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,15 +6,17 @@
 //!   usage and notifications in one transaction (only while it still holds the lease).
 //! - [`cron`] and [`Scheduler`]: five-field cron expressions in a time zone; due
 //!   schedules queue a scan each, once, however many services run.
-//! - [`webhooks`]: HMAC-signed deliveries with exponential backoff.
+//! - [`webhooks`]: HMAC-signed deliveries with exponential backoff, to the addresses
+//!   [`egress`] allows (public ones over https, unless the operator lifts that).
 //! - Progress events are rows (`scan_events`), so a client of any service instance sees
 //!   the progress of a scan run by any worker.
 
 pub mod cron;
+pub mod egress;
 pub mod webhooks;
 pub mod worker;
 
-pub use webhooks::{Deliverer, DeliveryPolicy, SecretKey};
+pub use webhooks::{Deliverer, DeliveryPolicy, PER_TENANT, SecretKey};
 pub use worker::{Worker, WorkerConfig, default_worker_id};
 
 use securebase_store::{Job, Store, Tier, UsageEvent};

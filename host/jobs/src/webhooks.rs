@@ -7,10 +7,14 @@
 //! between storing and sending loses nothing; receivers de-duplicate on
 //! `X-SecureBase-Delivery`, which stays the same across retries.
 
+use futures_util::StreamExt;
+use futures_util::future::join_all;
+use futures_util::stream::FuturesUnordered;
 use hmac::{Hmac, Mac};
 use http_body_util::{BodyExt, Full};
 use securebase_store::{Delivery, Store, StoreError};
 use sha2::Sha256;
+use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -72,6 +76,9 @@ pub struct DeliveryPolicy {
     pub max_attempts: u32,
     /// How long one attempt may take.
     pub timeout: Duration,
+    /// Lets webhooks reach loopback and private addresses over http too
+    /// (`--webhook-allow-private`: development, tests); see [`crate::egress`].
+    pub allow_private: bool,
 }
 
 impl Default for DeliveryPolicy {
@@ -81,6 +88,7 @@ impl Default for DeliveryPolicy {
             max_wait: Duration::from_secs(3600),
             max_attempts: 8,
             timeout: Duration::from_secs(10),
+            allow_private: false,
         }
     }
 }
@@ -92,8 +100,18 @@ impl DeliveryPolicy {
     }
 }
 
+/// Deliveries sent at once to one tenant's receiver.
+pub const PER_TENANT: usize = 2;
+/// Tenants whose deliveries are in flight at once, per deliverer.
+const TENANTS_AT_ONCE: usize = 16;
+/// Deliveries claimed per round.
+const CLAIM: i64 = 32;
+
+/// The most of a receiver's answer that is read (and dropped).
+const MAX_ANSWER: usize = 64 << 10;
+
 type Client = hyper_util::client::legacy::Client<
-    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector<crate::egress::VettedResolver>>,
     Full<bytes::Bytes>,
 >;
 
@@ -114,46 +132,104 @@ impl Deliverer {
             let config = rustls::ClientConfig::builder().with_root_certificates(rustls::RootCertStore::empty()).with_no_client_auth();
             hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config)
         });
-        let https = builder.https_or_http().enable_http1().build();
+        // Names resolve through the egress rules, so the address vetted is the one connected to.
+        let mut http = hyper_util::client::legacy::connect::HttpConnector::new_with_resolver(crate::egress::VettedResolver {
+            allow_private: policy.allow_private,
+        });
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(policy.timeout));
+        let https = builder.https_or_http().enable_http1().wrap_connector(http);
         let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
         Self { store, key, policy, client }
     }
 
-    /// Sends due deliveries every `every` until `stop` turns true.
-    pub async fn run(&self, every: Duration, stop: tokio::sync::watch::Receiver<bool>) {
-        crate::repeat(every, stop, || async {
-            if let Err(e) = self.deliver_due().await {
-                tracing::error!(error = %e, "cannot read webhook deliveries");
+    /// Sends due deliveries until `stop` turns true, looking for more every `every`.
+    /// Each tenant's deliveries go out concurrently with everyone else's, at most
+    /// [`PER_TENANT`] at a time: a receiver that answers slowly (or never) holds only
+    /// its own tenant's deliveries back.
+    pub async fn run(&self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let mut busy: HashSet<String> = HashSet::new();
+        let mut sending = FuturesUnordered::new();
+        let mut next_claim = tokio::time::Instant::now();
+        while !*stop.borrow() {
+            if busy.len() < TENANTS_AT_ONCE && tokio::time::Instant::now() >= next_claim {
+                let skip: Vec<String> = busy.iter().cloned().collect();
+                match self.claim(&skip).await {
+                    Ok(groups) => {
+                        for (tenant, group) in groups {
+                            busy.insert(tenant.clone());
+                            sending.push(async move {
+                                self.send_group(&group).await;
+                                tenant
+                            });
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "cannot read webhook deliveries"),
+                }
+                next_claim = tokio::time::Instant::now() + every;
             }
-        })
-        .await
-    }
-
-    /// Sends what is due now; returns how many attempts were made.
-    pub async fn deliver_due(&self) -> Result<usize, StoreError> {
-        // Held long enough for one attempt; another deliverer skips them meanwhile.
-        let due = self.store.claim_deliveries(20, self.policy.timeout * 3).await?;
-        for d in &due {
-            let attempt = d.attempts as u32 + 1;
-            match self.send(d).await {
-                Ok(status) if (200..300).contains(&status) => {
-                    self.store.record_delivery(&d.id, true, Some(status), None, None).await?;
-                }
-                outcome => {
-                    let (status, error) = match outcome {
-                        Ok(s) => (Some(s), format!("the receiver answered {s}")),
-                        Err(e) => (None, e),
-                    };
-                    let retry = self.policy.retry_after(attempt);
-                    tracing::warn!(delivery = %d.id, event = %d.event, attempt, error = %error, retry_in = ?retry, "webhook delivery failed");
-                    self.store.record_delivery(&d.id, false, status, Some(&error), retry).await?;
-                }
+            tokio::select! {
+                Some(tenant) = sending.next(), if !sending.is_empty() => { busy.remove(&tenant); }
+                _ = tokio::time::sleep_until(next_claim) => {}
+                changed = stop.changed() => if changed.is_err() { break },
             }
         }
-        Ok(due.len())
+        // What is in flight finishes (each attempt is bounded by the timeout).
+        while sending.next().await.is_some() {}
+    }
+
+    /// Sends what is due now, all tenants concurrently, and waits for it; returns how
+    /// many attempts were made.
+    pub async fn deliver_due(&self) -> Result<usize, StoreError> {
+        let groups = self.claim(&[]).await?;
+        let attempted = groups.iter().map(|(_, g)| g.len()).sum();
+        join_all(groups.iter().map(|(_, group)| self.send_group(group))).await;
+        Ok(attempted)
+    }
+
+    /// Claims due deliveries of tenants not in `busy`, grouped by tenant.
+    async fn claim(&self, busy: &[String]) -> Result<Vec<(String, Vec<Delivery>)>, StoreError> {
+        // Held long enough for one attempt; another deliverer skips them meanwhile.
+        let due = self.store.claim_deliveries(CLAIM, PER_TENANT as i64, busy, self.policy.timeout * 3).await?;
+        let mut groups: Vec<(String, Vec<Delivery>)> = Vec::new();
+        for d in due {
+            match groups.iter_mut().find(|(t, _)| *t == d.tenant_id) {
+                Some((_, g)) => g.push(d),
+                None => groups.push((d.tenant_id.clone(), vec![d])),
+            }
+        }
+        Ok(groups)
+    }
+
+    /// Sends one tenant's claimed deliveries (at most [`PER_TENANT`]) at once.
+    async fn send_group(&self, group: &[Delivery]) {
+        join_all(group.iter().map(|d| async move {
+            if let Err(e) = self.attempt(d).await {
+                tracing::error!(delivery = %d.id, error = %e, "cannot record a webhook delivery");
+            }
+        }))
+        .await;
+    }
+
+    async fn attempt(&self, d: &Delivery) -> Result<(), StoreError> {
+        let attempt = d.attempts as u32 + 1;
+        match self.send(d).await {
+            Ok(status) if (200..300).contains(&status) => self.store.record_delivery(&d.id, true, Some(status), None, None).await,
+            outcome => {
+                let (status, error) = match outcome {
+                    Ok(s) => (Some(s), format!("status: the receiver answered {s}")),
+                    Err(e) => (None, e),
+                };
+                let retry = self.policy.retry_after(attempt);
+                tracing::warn!(delivery = %d.id, event = %d.event, attempt, error = %error, retry_in = ?retry, "webhook delivery failed");
+                self.store.record_delivery(&d.id, false, status, Some(&error), retry).await
+            }
+        }
     }
 
     async fn send(&self, d: &Delivery) -> Result<u16, String> {
+        // Again at delivery: the rules may have changed since the webhook was set.
+        crate::egress::check_url(&d.url, self.policy.allow_private).map_err(|r| format!("not allowed: {r}"))?;
         let secret = self.key.webhook_secret(&d.tenant_id, &d.webhook_id);
         let t = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_secs();
         let request = hyper::Request::post(&d.url)
@@ -166,21 +242,34 @@ impl Deliverer {
             .map_err(|e| format!("invalid request: {e}"))?;
         let response = tokio::time::timeout(self.policy.timeout, self.client.request(request))
             .await
-            .map_err(|_| format!("no answer within {:?}", self.policy.timeout))?
-            .map_err(|e| format!("cannot reach the receiver: {}", innermost(&e)))?;
+            .map_err(|_| format!("timeout: no answer within {:?}", self.policy.timeout))?
+            .map_err(|e| failure_class(&e))?;
         let status = response.status().as_u16();
-        // Read (and drop) the body so the connection can be reused.
-        let _ = tokio::time::timeout(self.policy.timeout, response.into_body().collect()).await;
+        // Read (and drop) at most MAX_ANSWER of the body, so the connection can be reused.
+        let _ = tokio::time::timeout(self.policy.timeout, http_body_util::Limited::new(response.into_body(), MAX_ANSWER).collect()).await;
         Ok(status)
     }
 }
 
-fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut e = e;
-    while let Some(next) = e.source() {
-        e = next;
+/// What kind of failure a connection error is, in words a tenant can act on, without
+/// the inner error chain (which names the service's own network details).
+fn failure_class(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::PermissionDenied => return format!("not allowed: {io}"),
+                std::io::ErrorKind::ConnectionRefused => return "refused: nothing listens at the receiver's address".into(),
+                std::io::ErrorKind::TimedOut => return "timeout: the receiver did not accept the connection".into(),
+                _ => {}
+            }
+        }
+        if c.downcast_ref::<rustls::Error>().is_some() {
+            return "tls: the receiver's TLS handshake failed (certificate or protocol)".into();
+        }
+        cause = c.source();
     }
-    e.to_string()
+    "connect: the receiver could not be reached".into()
 }
 
 #[cfg(test)]

@@ -16,6 +16,10 @@ securebase_store::both_backends!(
     concurrency_limits_hold_per_tenant_and_globally,
     a_scan_that_keeps_losing_its_workers_is_failed_not_retried_forever,
     due_schedules_queue_one_scan_each_and_move_on,
+    a_delivery_to_a_non_public_address_is_refused_when_it_connects,
+    deliveries_are_claimed_a_few_per_tenant_skipping_busy_tenants,
+    a_slow_receiver_delays_no_other_tenant,
+    removing_a_webhook_or_its_tenant_cancels_pending_deliveries,
 );
 
 fn scanner() -> Arc<Scanner> {
@@ -156,4 +160,173 @@ async fn due_schedules_queue_one_scan_each_and_move_on(backend: Backend) {
     assert!(db.store.delete_tenant(&other).await.unwrap());
     assert!(db.store.list_schedules(&other).await.unwrap().is_empty());
     assert!(scheduler.tick().await.unwrap().is_empty(), "nothing is due any more");
+}
+
+/// A webhook stored while private addresses were allowed (or pointing at a name that
+/// later resolves to one) is checked again when its delivery connects: refused, the
+/// failure named, and nothing reaches the receiver.
+async fn a_delivery_to_a_non_public_address_is_refused_when_it_connects(backend: Backend) {
+    let db = fresh(backend).await;
+    let t = tenant(&db, "Alpha").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((_socket, _)) = listener.accept().await {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    for (host, scan_count) in [(format!("127.0.0.1:{port}"), 1), (format!("localhost:{port}"), 2)] {
+        db.store.set_webhook(&t, &format!("https://{host}/hook"), "critical", "test").await.unwrap();
+        demo(&db, &t).await;
+        assert!(worker(&db, "w", Duration::from_secs(30)).run_one().await.unwrap().is_some());
+        let key = securebase_jobs::SecretKey::new("test-service-key-0123456789abcdef").unwrap();
+        let deliverer = securebase_jobs::Deliverer::new(db.store.clone(), key, securebase_jobs::DeliveryPolicy::default());
+        let attempted = deliverer.deliver_due().await.unwrap();
+        assert!(attempted >= 1, "{host}: the scan queued a delivery");
+        let scans = db.store.list_scans(&t, Page { skip: 0, limit: 10 }).await.unwrap();
+        assert_eq!(scans.total, scan_count);
+        let deliveries = db.store.deliveries(&t, &scans.items[0].id).await.unwrap();
+        assert!(!deliveries.is_empty());
+        for d in &deliveries {
+            let error = d.last_error.as_deref().unwrap_or_default();
+            assert!(error.starts_with("not allowed") && error.contains("public addresses only"), "{host}: {error}");
+            assert_eq!(d.last_status, None);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0, "nothing reached the receiver");
+}
+
+/// A scan of tenant `t` finished with a webhook set: returns its pending deliveries.
+async fn scanned_with_webhook(db: &TestDb, t: &str, url: &str) -> Vec<Delivery> {
+    let scan = demo(db, t).await;
+    assert_eq!(worker(db, "w", Duration::from_secs(30)).run_one().await.unwrap().as_deref(), Some(scan.as_str()));
+    let queued = db.store.deliveries(t, &scan).await.unwrap();
+    assert!(!queued.is_empty(), "a finished scan queues at least scan.finished");
+    assert!(queued.iter().all(|d| d.status == "pending" && d.url == url));
+    queued
+}
+
+async fn deliveries_are_claimed_a_few_per_tenant_skipping_busy_tenants(backend: Backend) {
+    let db = fresh(backend).await;
+    let (a, b) = (tenant(&db, "Alpha").await, tenant(&db, "Beta").await);
+    let url = "https://hooks.example.com/x";
+    for t in [&a, &b] {
+        db.store.set_webhook(t, url, "critical", "test").await.unwrap();
+    }
+    let a_queued = scanned_with_webhook(&db, &a, url).await.len() + scanned_with_webhook(&db, &a, url).await.len();
+    let b_queued = scanned_with_webhook(&db, &b, url).await.len();
+    assert!(a_queued >= 2 && b_queued >= 1);
+    let hold = Duration::from_secs(600);
+    let count = |v: &[Delivery], t: &str| v.iter().filter(|d| d.tenant_id == t).count();
+    let first = db.store.claim_deliveries(100, 1, &[], hold).await.unwrap();
+    assert_eq!((first.len(), count(&first, &a), count(&first, &b)), (2, 1, 1), "one per tenant: {first:?}");
+    let busy_a = db.store.claim_deliveries(100, 100, std::slice::from_ref(&a), hold).await.unwrap();
+    assert_eq!((count(&busy_a, &a), count(&busy_a, &b)), (0, b_queued - 1), "a busy tenant is skipped");
+    let rest = db.store.claim_deliveries(100, 100, &[], hold).await.unwrap();
+    assert_eq!((count(&rest, &a), count(&rest, &b)), (a_queued - 1, 0), "claimed ones are held");
+    assert!(db.store.claim_deliveries(100, 100, &[], hold).await.unwrap().is_empty());
+}
+
+/// A loopback receiver answering 200 to each request; it answers only once `go` is
+/// true. Returns its URL and how many requests it received.
+async fn receiver(go: tokio::sync::watch::Receiver<bool>) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = received.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let (seen, mut go) = (seen.clone(), go.clone());
+            tokio::spawn(async move {
+                loop {
+                    // One request: headers, then content-length bytes of body.
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        if socket.read(&mut byte).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                    let length: usize =
+                        text.lines().find_map(|l| l.strip_prefix("content-length:")).map_or(0, |v| v.trim().parse().unwrap());
+                    let mut body = vec![0u8; length];
+                    socket.read_exact(&mut body).await.unwrap();
+                    seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let _ = go.wait_for(|go| *go).await;
+                    socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await.unwrap();
+                }
+            });
+        }
+    });
+    (url, received)
+}
+
+fn loopback_deliverer(db: &TestDb) -> securebase_jobs::Deliverer {
+    let key = securebase_jobs::SecretKey::new("test-service-key-0123456789abcdef").unwrap();
+    let policy = securebase_jobs::DeliveryPolicy { allow_private: true, timeout: Duration::from_secs(5), ..Default::default() };
+    securebase_jobs::Deliverer::new(db.store.clone(), key, policy)
+}
+
+/// Alpha's receiver answers only once Beta's has received its deliveries. Sent one
+/// after the other (Alpha's first, they are older), Alpha's would time out waiting.
+async fn a_slow_receiver_delays_no_other_tenant(backend: Backend) {
+    let db = fresh(backend).await;
+    let (a, b) = (tenant(&db, "Alpha").await, tenant(&db, "Beta").await);
+    let (beta_done, beta_seen) = tokio::sync::watch::channel(false);
+    let (always, _) = tokio::sync::watch::channel(true);
+    let (a_url, a_received) = receiver(beta_seen).await;
+    let (b_url, b_received) = receiver(always.subscribe()).await;
+    db.store.set_webhook(&a, &a_url, "critical", "test").await.unwrap();
+    db.store.set_webhook(&b, &b_url, "critical", "test").await.unwrap();
+    let a_queued = scanned_with_webhook(&db, &a, &a_url).await;
+    let b_queued = scanned_with_webhook(&db, &b, &b_url).await;
+    assert!(a_queued.len() <= securebase_jobs::PER_TENANT, "all of Alpha's go out in one round");
+    let deliverer = loopback_deliverer(&db);
+    let watcher = async {
+        while b_received.load(std::sync::atomic::Ordering::SeqCst) < b_queued.len() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        beta_done.send(true).unwrap();
+    };
+    let (attempted, ()) = tokio::join!(deliverer.deliver_due(), watcher);
+    assert_eq!(attempted.unwrap(), a_queued.len() + b_queued.len());
+    assert_eq!(a_received.load(std::sync::atomic::Ordering::SeqCst), a_queued.len());
+    for (t, queued) in [(&a, &a_queued), (&b, &b_queued)] {
+        let now = db.store.deliveries(t, &queued[0].scan_id).await.unwrap();
+        assert_eq!(now.len(), queued.len());
+        for d in &now {
+            assert_eq!((d.status.as_str(), d.last_status, d.last_error.as_deref()), ("delivered", Some(200), None), "{t}: {d:?}");
+        }
+    }
+}
+
+async fn removing_a_webhook_or_its_tenant_cancels_pending_deliveries(backend: Backend) {
+    let db = fresh(backend).await;
+    let (a, b) = (tenant(&db, "Alpha").await, tenant(&db, "Beta").await);
+    let (go, _) = tokio::sync::watch::channel(true);
+    let (url, received) = receiver(go.subscribe()).await;
+    let cases: [(&str, &str); 3] = [(&a, "the webhook was replaced"), (&a, "the webhook was removed"), (&b, "the tenant was deleted")];
+    for (t, reason) in cases {
+        db.store.set_webhook(t, &url, "critical", "test").await.unwrap();
+        let queued = scanned_with_webhook(&db, t, &url).await;
+        match reason {
+            "the webhook was replaced" => drop(db.store.set_webhook(t, "https://hooks.example.com/new", "critical", "test").await.unwrap()),
+            "the webhook was removed" => assert!(db.store.delete_webhook(t).await.unwrap()),
+            _ => assert!(db.store.delete_tenant(t).await.unwrap()),
+        }
+        let now = db.store.deliveries(t, &queued[0].scan_id).await.unwrap();
+        assert_eq!(now.len(), queued.len());
+        for d in &now {
+            assert_eq!(d.status, "failed", "{reason}: {d:?}");
+            assert_eq!(d.last_error.as_deref(), Some(format!("cancelled: {reason}").as_str()));
+        }
+        assert_eq!(loopback_deliverer(&db).deliver_due().await.unwrap(), 0, "{reason}: nothing left to send");
+    }
+    assert_eq!(received.load(std::sync::atomic::Ordering::SeqCst), 0);
 }

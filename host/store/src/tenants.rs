@@ -291,6 +291,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            crate::webhooks::cancel_pending(&mut tx, id, "the tenant was deleted").await?;
             done
         });
         Ok(done.rows_affected() > 0)

@@ -110,11 +110,27 @@ pub(crate) async fn insert_deliveries(
     Ok(())
 }
 
+/// Gives up a tenant's pending deliveries, saying why: they were meant for a webhook
+/// that is gone (replaced, removed, or its tenant deleted), and must not reach a URL
+/// the tenant no longer chose nor be signed with a secret it no longer holds.
+pub(crate) async fn cancel_pending(tx: &mut sqlx::Transaction<'static, sqlx::Any>, tenant: &str, reason: &str) -> Result<u64, StoreError> {
+    let done = sqlx::query("UPDATE webhook_deliveries SET status = 'failed', last_error = $1 WHERE tenant_id = $2 AND status = 'pending'")
+        .bind(format!("cancelled: {reason}"))
+        .bind(tenant)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 impl Store {
-    /// Sets (or replaces) a tenant's webhook.
+    /// Sets (or replaces) a tenant's webhook; deliveries pending for the one it replaces
+    /// are cancelled.
     pub async fn set_webhook(&self, tenant: &str, url: &str, min_severity: &str, created_by: &str) -> Result<Webhook, StoreError> {
         let hook = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
-            sqlx::query("DELETE FROM webhooks WHERE tenant_id = $1").bind(tenant).execute(&mut *tx).await?;
+            let replaced = sqlx::query("DELETE FROM webhooks WHERE tenant_id = $1").bind(tenant).execute(&mut *tx).await?;
+            if replaced.rows_affected() > 0 {
+                cancel_pending(&mut tx, tenant, "the webhook was replaced").await?;
+            }
             let hook = Webhook {
                 id: new_id("wh_"),
                 url: url.into(),
@@ -156,10 +172,12 @@ impl Store {
         .transpose()
     }
 
-    /// Removes a tenant's webhook (pending deliveries are still attempted).
+    /// Removes a tenant's webhook and cancels its pending deliveries.
     pub async fn delete_webhook(&self, tenant: &str) -> Result<bool, StoreError> {
         let n = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
-            sqlx::query("DELETE FROM webhooks WHERE tenant_id = $1").bind(tenant).execute(&mut *tx).await?.rows_affected()
+            let n = sqlx::query("DELETE FROM webhooks WHERE tenant_id = $1").bind(tenant).execute(&mut *tx).await?.rows_affected();
+            cancel_pending(&mut tx, tenant, "the webhook was removed").await?;
+            n
         });
         Ok(n == 1)
     }
@@ -178,20 +196,32 @@ impl Store {
         rows.iter().map(delivery_from_row).collect()
     }
 
-    /// Takes up to `limit` deliveries that are due, holding each for `hold` (so that
-    /// another deliverer skips it while this one sends).
-    pub async fn claim_deliveries(&self, limit: i64, hold: Duration) -> Result<Vec<Delivery>, StoreError> {
+    /// Takes up to `limit` deliveries that are due, at most `per_tenant` of any one
+    /// tenant and none of the tenants in `busy` (whose deliveries are still being sent),
+    /// holding each for `hold` so that another deliverer skips it while this one sends.
+    pub async fn claim_deliveries(
+        &self,
+        limit: i64,
+        per_tenant: i64,
+        busy: &[String],
+        hold: Duration,
+    ) -> Result<Vec<Delivery>, StoreError> {
         let due = in_scope!(self, &Scope::Worker, |tx| {
             let clock = db_now(&mut tx, self.backend).await?;
             let lock = if self.backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-            let rows = sqlx::query(&format!(
-                "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
-                 ORDER BY next_attempt_at LIMIT $2{lock}"
-            ))
-            .bind(timestamp(clock))
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
+            // $1 now, $2 per tenant, $3 limit, then the busy tenants.
+            let busy_filter: String = (0..busy.len()).map(|i| format!(" AND tenant_id <> ${}", i + 4)).collect();
+            let sql = format!(
+                "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id IN (\
+                   SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY next_attempt_at, id) AS nth \
+                   FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1{busy_filter}) due WHERE nth <= $2) \
+                 ORDER BY next_attempt_at, id LIMIT $3{lock}"
+            );
+            let mut query = sqlx::query(&sql).bind(timestamp(clock)).bind(per_tenant).bind(limit);
+            for tenant in busy {
+                query = query.bind(tenant);
+            }
+            let rows = query.fetch_all(&mut *tx).await?;
             let due: Vec<Delivery> = rows.iter().map(delivery_from_row).collect::<Result<_, _>>()?;
             for d in &due {
                 sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2")
@@ -206,7 +236,8 @@ impl Store {
     }
 
     /// Records one delivery attempt: delivered, retried after `retry_in`, or given up
-    /// (`retry_in` `None` on a failure).
+    /// (`retry_in` `None` on a failure). A delivery cancelled while it was being sent
+    /// stays cancelled.
     pub async fn record_delivery(
         &self,
         id: &str,
@@ -224,7 +255,7 @@ impl Store {
             };
             sqlx::query(
                 "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, last_status = $2, last_error = $3, \
-                 next_attempt_at = $4, delivered_at = $5 WHERE id = $6",
+                 next_attempt_at = $4, delivered_at = $5 WHERE id = $6 AND status = 'pending'",
             )
             .bind(state)
             .bind(status.map(i64::from))

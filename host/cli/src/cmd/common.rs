@@ -131,6 +131,11 @@ pub(crate) fn secret_key(jobs: &JobArgs) -> Result<Option<securebase_jobs::Secre
         .transpose()
 }
 
+/// Webhook delivery settings from the command line.
+pub(crate) fn delivery_policy(jobs: &JobArgs) -> securebase_jobs::DeliveryPolicy {
+    securebase_jobs::DeliveryPolicy { allow_private: jobs.webhook_allow_private, ..securebase_jobs::DeliveryPolicy::default() }
+}
+
 pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -1,7 +1,7 @@
 //! `securebase serve`: the multi-tenant REST API, with its in-process scan workers and
 //! schedules, until Ctrl-C or SIGTERM.
 
-use super::common::{input, open_store, secret_key, service_scanner, shutdown_signal, worker_config};
+use super::common::{delivery_policy, input, open_store, secret_key, service_scanner, shutdown_signal, worker_config};
 use crate::EXIT_OK;
 use crate::args::ServeArgs;
 use anyhow::{Context, Result};
@@ -32,7 +32,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
             schedule_every: (args.schedule_interval > 0).then(|| std::time::Duration::from_secs(args.schedule_interval)),
             secret_key: secret_key(&args.jobs)?,
             deliver_webhooks: !args.no_webhook_delivery,
-            delivery: securebase_jobs::DeliveryPolicy::default(),
+            delivery: delivery_policy(&args.jobs),
         };
         if config.workers == 0 {
             eprintln!("No scan workers in this process (--workers 0): scans wait for `securebase worker` processes.");

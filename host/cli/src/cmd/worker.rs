@@ -16,7 +16,7 @@ pub(crate) fn run(args: WorkerArgs) -> Result<u8> {
         let (stop, rx) = tokio::sync::watch::channel(false);
         let mut deliveries = None;
         if let Some(key) = key {
-            let deliverer = securebase_jobs::Deliverer::new(store.clone(), key, securebase_jobs::DeliveryPolicy::default());
+            let deliverer = securebase_jobs::Deliverer::new(store.clone(), key, super::common::delivery_policy(&args.jobs));
             let rx = rx.clone();
             deliveries = Some(tokio::spawn(async move { deliverer.run(std::time::Duration::from_millis(500), rx).await }));
         }
