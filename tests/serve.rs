@@ -289,14 +289,34 @@ fn the_served_api_conforms_to_its_document_under_schemathesis() {
     assert!(status.success());
 }
 
-/// A tenant's own accounts, collected live (from moto on loopback) and scanned by the service.
+/// A tenant's own accounts, collected live (from moto on loopback, through a proxy that
+/// records what goes on the wire) and scanned by the service: the role is assumed with
+/// the tenant's external ID and a session name carrying its id; a role whose trust
+/// policy refuses the service gives the tenant an error that names neither the
+/// service's account nor its principal.
 #[test]
 fn a_tenant_s_accounts_are_collected_and_scanned() {
+    use securebase_e2e::moto::{Server as Proxy, free_port, script};
     let moto = securebase_e2e::moto::Moto::start();
     moto.seed();
     let (cache, cwd) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let wire = cwd.path().join("wire.txt");
+    let port = free_port();
+    let proxy = Proxy::spawn(
+        "the recording proxy",
+        port,
+        &[
+            script("proxy.py").to_str().unwrap(),
+            &port.to_string(),
+            moto.url(),
+            wire.to_str().unwrap(),
+            "record=AssumeRole",
+            "deny=role/Refusing",
+        ],
+        &[],
+    );
     let envs = [("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"), ("AWS_EC2_METADATA_DISABLED", "true")];
-    let (server, before) = Server::start_with(&["--endpoint-url", moto.url()], cache.path(), cwd.path(), &envs);
+    let (server, before) = Server::start_with(&["--endpoint-url", &proxy.url], cache.path(), cwd.path(), &envs);
     let admin = before.iter().find_map(|l| l.trim().strip_prefix("sb_k_").map(|k| format!("sb_k_{k}"))).unwrap();
     let (status, tenant) = server.json(
         "POST",
@@ -331,5 +351,50 @@ fn a_tenant_s_accounts_are_collected_and_scanned() {
     let collected = body.lines().skip_while(|l| !l.starts_with("event: accounts_collected")).nth(1).unwrap_or_default();
     assert!(collected.contains(r#""account_id":"123456789012""#) && collected.contains(r#""errors":1"#), "{body}");
     assert!(kinds.contains(&"account_evaluated"), "{body}");
+
+    // What went on the wire: every AssumeRole of this tenant carried its external ID.
+    let external_id = tenant["aws_external_id"].as_str().unwrap();
+    assert!(external_id.starts_with("sb-") && external_id.len() == 35, "{external_id}");
+    let calls = std::fs::read_to_string(&wire).unwrap();
+    let assumed: Vec<&str> = calls.lines().filter_map(|l| l.strip_prefix("AssumeRole ")).collect();
+    assert!(!assumed.is_empty(), "no AssumeRole went through the proxy");
+    for form in &assumed {
+        assert!(form.contains(&format!("ExternalId={external_id}")), "{form}");
+        assert!(form.contains(&format!("RoleSessionName=securebase-{id}")), "{form}");
+    }
+    // Rotated by an admin: the next scan sends the new one.
+    let (status, t) = server.json("GET", &format!("/v1/tenants/{id}"), key, None);
+    assert_eq!((status, t["aws_external_id"].as_str()), (200, Some(external_id)));
+    let (status, _) = server.json("POST", &format!("/v1/tenants/{id}/aws-external-id"), key, None);
+    assert_eq!(status, 403, "a tenant cannot choose or rotate its own");
+    let (status, rotated) = server.json("POST", &format!("/v1/tenants/{id}/aws-external-id"), &admin, None);
+    let new_id = rotated["aws_external_id"].as_str().unwrap();
+    assert_eq!(status, 200);
+    assert_ne!(new_id, external_id);
+    std::fs::write(&wire, "").unwrap();
+    let (status, scan) = server.json("POST", &format!("/v1/tenants/{id}/scans?wait=true"), key, Some(&json!({"source": "accounts"})));
+    assert_eq!((status, scan["status"].as_str()), (201, Some("succeeded")), "{scan}");
+    let calls = std::fs::read_to_string(&wire).unwrap();
+    assert!(calls.contains(&format!("ExternalId={new_id}")) && !calls.contains(external_id), "{calls}");
+
+    // A role that refuses the service: the tenant learns what to fix, not who the service is.
+    let (status, refused) = server.json(
+        "PATCH",
+        &format!("/v1/tenants/{id}"),
+        &admin,
+        Some(&json!({"accounts": [{"account_id": "123456789012", "role_arn": "arn:aws:iam::123456789012:role/Refusing"}]})),
+    );
+    assert_eq!(status, 200, "{refused}");
+    let (status, scan) = server.json("POST", &format!("/v1/tenants/{id}/scans?wait=true"), key, Some(&json!({"source": "accounts"})));
+    assert_eq!((status, scan["status"].as_str()), (201, Some("failed")), "{scan}");
+    let error = scan["error"].as_str().unwrap();
+    assert!(error.contains("cannot assume arn:aws:iam::123456789012:role/Refusing") && error.contains("external ID"), "{error}");
+    assert!(!error.contains("999988887777") && !error.contains("securebase-service"), "the service's identity leaked: {error}");
+    assert!(std::fs::read_to_string(&wire).unwrap().contains("role%2FRefusing"), "the refusal came from the proxy");
+
+    // An account without a role would be collected with the service's own credentials.
+    let (status, e) =
+        server.json("PATCH", &format!("/v1/tenants/{id}"), &admin, Some(&json!({"accounts": [{"account_id": "123456789012"}]})));
+    assert_eq!((status, e["error"]["code"].as_str()), (422, Some("role_arn_required")), "{e}");
     server.stop();
 }

@@ -10,6 +10,13 @@ protocols (EC2, IAM, RDS...) or the operation of an `X-Amz-Target` header (JSON
 protocols: KMS, CloudTrail...). Everything else is forwarded unchanged. COUNT_FILE
 receives one line per throttled request, so the test can tell retries happened.
 
+Two more rules, for what moto does not check (it accepts any AssumeRole):
+  record=ACTION  appends "ACTION <the request's form, URL-encoded>" to COUNT_FILE for
+                 each request of ACTION (forwarded as usual): what went on the wire.
+  deny=TEXT      answers AccessDenied to every AssumeRole whose form contains TEXT, in
+                 the words AWS uses, naming the caller: a principal of the service's
+                 own account (999988887777), which a tenant must never be shown.
+
 The mend: moto 5.1.22 answers AWS Config's BatchGetResourceConfig with its timestamps
 as text ("2026-11-23 08:16:49.98+00:00") where the API has epoch seconds, which the
 AWS SDK rightly refuses; the proxy turns them into numbers, nothing else.
@@ -23,10 +30,16 @@ import threading
 import urllib.parse
 
 PORT, UPSTREAM, COUNTS = int(sys.argv[1]), urllib.parse.urlparse(sys.argv[2]), sys.argv[3]
-RULES = {}
+RULES, RECORD, DENY = {}, set(), []
 for rule in sys.argv[4:]:
-    action, n = rule.split("=")
-    RULES[action] = None if n == "always" else int(n)
+    action, n = rule.split("=", 1)
+    if action == "record":
+        RECORD.add(n)
+    elif action == "deny":
+        DENY.append(n)
+    else:
+        RULES[action] = None if n == "always" else int(n)
+SERVICE_PRINCIPAL = "arn:aws:iam::999988887777:user/securebase-service"
 LOCK = threading.Lock()
 SEEN = {}
 
@@ -55,6 +68,17 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     def handle_any(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         action, protocol = action_of(self.headers, body)
+        form = body.decode("utf-8", "replace")
+        if action in RECORD:
+            with LOCK, open(COUNTS, "a") as f:
+                f.write(f"{action} {form}\n")
+        if action == "AssumeRole" and any(urllib.parse.quote(t, safe="") in form or t in form for t in DENY):
+            role = urllib.parse.parse_qs(form).get("RoleArn", ["?"])[0]
+            message = f"User: {SERVICE_PRINCIPAL} is not authorized to perform: sts:AssumeRole on resource: {role}"
+            self.reply(403, "text/xml",
+                       (f"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>{message}</Message>"
+                        f"</Error><RequestId>deny</RequestId></ErrorResponse>").encode(), {})
+            return
         with LOCK:
             throttle = action in RULES and (RULES[action] is None or SEEN.get(action, 0) < RULES[action])
             if throttle:

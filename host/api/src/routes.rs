@@ -358,6 +358,14 @@ pub static ROUTES: &[Route] = &[
     },
     Route {
         access: Access::Admin,
+        audit: Some("tenant.rotate_external_id"),
+        summary: "Give a tenant a new AWS external ID (admin); its roles' trust policies must then name the new one",
+        tag: "tenants",
+        answers: &[ok(200, "Tenant", Body::Json("TenantWithStatus"))],
+        ..route(Post, "/v1/tenants/{id}/aws-external-id", handler!(tenants::rotate_external_id))
+    },
+    Route {
+        access: Access::Admin,
         audit: Some("tenant.delete"),
         summary: "Soft-delete a tenant (admin): keys revoked, records kept for audit",
         tag: "tenants",

@@ -124,6 +124,26 @@ fn accounts(list: &[TenantAccount]) -> Result<(), AppError> {
     Ok(())
 }
 
+/// An account without a role would be collected with the service's own credentials:
+/// any tenant could then scan whatever those reach (the confused deputy). Only a
+/// single-tenant instance started with `--allow-ambient-credentials` allows it.
+fn ambient_credentials(state: &AppState, list: &[TenantAccount]) -> Result<(), AppError> {
+    if state.config.worker.allow_ambient_credentials {
+        return Ok(());
+    }
+    match list.iter().position(|a| a.role_arn.is_none()) {
+        Some(i) => Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "role_arn_required",
+            format!(
+                "field accounts[{i}].role_arn: required; the service reaches a tenant's accounts only by assuming a role \
+                 whose trust policy requires this tenant's aws_external_id (see GET /v1/tenants/{{id}})"
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The fields of a create or a patch that need more than their JSON type to be valid.
 struct TenantFields<'a> {
     name: Option<&'a str>,
@@ -148,6 +168,7 @@ fn validate(state: &AppState, f: &TenantFields<'_>) -> Result<(), AppError> {
     }
     if let Some(v) = f.accounts {
         accounts(v)?;
+        ambient_credentials(state, v)?;
     }
     Ok(())
 }
@@ -251,6 +272,18 @@ pub(crate) async fn update(
         accounts: req.accounts,
     };
     let t = state.store.update_tenant(&id, &patch).await?.ok_or_else(|| AppError::not_found("tenant", &id))?;
+    Ok(Json(with_status(&state, t).await?))
+}
+
+/// Gives the tenant a new AWS external ID; the old one stops working at once, so the
+/// tenant's roles must be updated before its next scan of accounts.
+pub(crate) async fn rotate_external_id(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    visible_tenant(&state, &ext, &id).await?;
+    let t = state.store.rotate_external_id(&id).await?.ok_or_else(|| AppError::not_found("tenant", &id))?;
     Ok(Json(with_status(&state, t).await?))
 }
 

@@ -32,7 +32,48 @@ securebase_store::both_backends!(
     schedules_are_validated_listed_and_removed,
     a_due_schedule_is_queued_and_run_by_the_service,
     webhooks_are_signed_and_retried_until_delivered,
+    each_tenant_gets_its_own_external_id_and_needs_a_role,
 );
+
+/// The confused deputy: every tenant has an external ID of the service's making, and an
+/// account without a role (collected with the service's own credentials) is allowed
+/// only on an instance started with `--allow-ambient-credentials`.
+async fn each_tenant_gets_its_own_external_id_and_needs_a_role(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (a, a_key) = app.tenant("Alpha").await;
+    let (b, _) = app.tenant("Beta").await;
+    let id_of = |t: Value| t["aws_external_id"].as_str().unwrap().to_string();
+    let (a_id, b_id) = (
+        id_of(app.get(&format!("/v1/tenants/{a}"), &a_key).await.json()),
+        id_of(app.get(&format!("/v1/tenants/{b}"), &app.admin).await.json()),
+    );
+    for x in [&a_id, &b_id] {
+        assert!(x.starts_with("sb-") && x.len() == 35 && x[3..].bytes().all(|c| c.is_ascii_hexdigit()), "{x}");
+    }
+    assert_ne!(a_id, b_id);
+    let patch = app.send(Method::PATCH, &format!("/v1/tenants/{a}"), &app.admin, json!({"aws_external_id": "mine"})).await;
+    assert_eq!(patch.status, StatusCode::UNPROCESSABLE_ENTITY, "not settable: {}", patch.json());
+    let rotate = format!("/v1/tenants/{a}/aws-external-id");
+    assert_eq!(app.call(Method::POST, &rotate, Some(&a_key), None).await.status, StatusCode::FORBIDDEN);
+    let rotated = app.call(Method::POST, &rotate, Some(&app.admin), None).await;
+    assert_eq!(rotated.status, StatusCode::OK);
+    let new_id = id_of(rotated.json());
+    assert_ne!(new_id, a_id);
+    assert_eq!(id_of(app.get(&format!("/v1/tenants/{a}"), &a_key).await.json()), new_id);
+    assert_eq!(id_of(app.get(&format!("/v1/tenants/{b}"), &app.admin).await.json()), b_id, "only Alpha's changed");
+    let audit = app.get(&format!("/v1/tenants/{a}/audit"), &app.admin).await.json();
+    assert!(audit["items"].as_array().unwrap().iter().any(|e| e["action"] == "tenant.rotate_external_id"), "{audit}");
+
+    let roleless = json!({"accounts": [{"account_id": "111122223333"}]});
+    let refused = app.send(Method::PATCH, &format!("/v1/tenants/{a}"), &app.admin, roleless.clone()).await;
+    assert_eq!((refused.status, refused.json()["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("role_arn_required")));
+    let mut config = ApiConfig::default();
+    config.worker.allow_ambient_credentials = true;
+    let single = App::new(backend, config).await;
+    let (c, _) = single.tenant("Solo").await;
+    let allowed = single.send(Method::PATCH, &format!("/v1/tenants/{c}"), &single.admin, roleless).await;
+    assert_eq!(allowed.status, StatusCode::OK, "{}", allowed.json());
+}
 
 fn this_month() -> String {
     securebase_api::billing::current_month().to_string()
@@ -172,7 +213,7 @@ impl App {
                 json!({
                     "name": name, "tier": "healthcare", "framework": "hipaa", "organization": format!("{name} Health"),
                     "contact_email": "ciso@example.org", "billing_code": "HC-001",
-                    "accounts": [{"account_id": "111122223333", "regions": ["us-east-1"]}],
+                    "accounts": [{"account_id": "111122223333", "regions": ["us-east-1"], "role_arn": "arn:aws:iam::111122223333:role/SecureBaseReadOnly"}],
                 }),
             )
             .await;
@@ -413,6 +454,20 @@ async fn bad_requests_get_a_clear_4xx_never_a_5xx(backend: Backend) {
             Some(with("accounts", json!([{"account_id": "111122223333", "role_arn": "arn:aws:iam::999999999999:role/x"}]))),
             StatusCode::BAD_REQUEST,
             "role_arn",
+        ),
+        (
+            Method::POST,
+            "/v1/tenants".into(),
+            Some(with("accounts", json!([{"account_id": "111122223333"}]))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "accounts[0].role_arn: required",
+        ),
+        (
+            Method::POST,
+            "/v1/tenants".into(),
+            Some(with("aws_external_id", json!("chosen-by-me"))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown field `aws_external_id`",
         ),
         (Method::POST, "/v1/tenants".into(), Some(big), StatusCode::PAYLOAD_TOO_LARGE, "larger than"),
         (Method::GET, "/v1/tenants?limit=0".into(), None, StatusCode::BAD_REQUEST, "limit must be between 1 and 500"),

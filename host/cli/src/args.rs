@@ -193,6 +193,12 @@ pub struct JobArgs {
     /// whose host is (and resolves to) public addresses.
     #[arg(long)]
     pub webhook_allow_private: bool,
+    /// Lets tenants list accounts without a role_arn, collected with this process's own
+    /// AWS credentials. Only for a single-tenant instance: with several tenants, any of
+    /// them could scan whatever those credentials reach. By default every tenant account
+    /// names a role, assumed with the tenant's external ID.
+    #[arg(long)]
+    pub allow_ambient_credentials: bool,
 }
 
 #[derive(Debug, Args)]

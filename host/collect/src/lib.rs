@@ -111,6 +111,10 @@ pub struct CollectOptions {
     pub call_timeout: Duration,
     /// Records every API call (for the IAM policy test and `--show-calls`).
     pub calls: Option<CallLog>,
+    /// The service's tenant these accounts belong to. Its id goes into the role session
+    /// name (so the account's CloudTrail says whose scan it was), and errors about
+    /// credentials then name neither the service's own account nor its credentials.
+    pub tenant: Option<String>,
 }
 
 impl Default for CollectOptions {
@@ -123,6 +127,7 @@ impl Default for CollectOptions {
             initial_backoff: Duration::from_millis(500),
             call_timeout: Duration::from_secs(120),
             calls: None,
+            tenant: None,
         }
     }
 }
@@ -201,7 +206,7 @@ pub(crate) async fn sdk_config(account: &Account, region: &str, options: &Collec
     let base = loader().load().await;
     let Some(role) = &account.role_arn else { return base };
     let mut provider = aws_config::sts::AssumeRoleProvider::builder(role)
-        .session_name("securebase-collect")
+        .session_name(options.tenant.as_ref().map_or_else(|| "securebase-collect".to_string(), |t| format!("securebase-{t}")))
         .region(Region::new(region.to_string()))
         .configure(&base);
     if let Some(external_id) = &account.external_id {
@@ -224,6 +229,18 @@ pub async fn collect_account(account: &Account, options: &CollectOptions) -> Acc
     let who = client!(aws_sdk_sts, &identity).get_caller_identity().send().await;
     let problem = match who {
         Ok(who) if who.account() == Some(account.id.as_str()) => None,
+        // A tenant is told what to fix on its side, never which account or principal
+        // the service itself runs as (AWS's own messages name both).
+        Ok(_) if options.tenant.is_some() => {
+            Some(format!("the credentials are for another account than {}: check the role ARN", account.id))
+        }
+        Err(_) if options.tenant.is_some() => Some(match &account.role_arn {
+            Some(role) => format!(
+                "cannot assume {role}: its trust policy must allow the SecureBase service with this tenant's external ID \
+                 (sts:ExternalId = aws_external_id of GET /v1/tenants/{{id}})"
+            ),
+            None => "cannot get credentials".to_string(),
+        }),
         Ok(who) => {
             Some(format!("the credentials are for account {}, not {}: check the role ARN", who.account().unwrap_or("?"), account.id))
         }

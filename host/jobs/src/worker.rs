@@ -25,6 +25,10 @@ pub struct WorkerConfig {
     pub collect: securebase_collect::CollectOptions,
     /// Accounts collected at once within one scan.
     pub collect_concurrency: usize,
+    /// Collects tenant accounts that name no role with the service's own credentials
+    /// (`--allow-ambient-credentials`: a single-tenant instance only; otherwise any
+    /// tenant could scan whatever those credentials reach).
+    pub allow_ambient_credentials: bool,
 }
 
 impl WorkerConfig {
@@ -37,6 +41,7 @@ impl WorkerConfig {
             limits: ClaimLimits::default(),
             collect: securebase_collect::CollectOptions::default(),
             collect_concurrency: 8,
+            allow_ambient_credentials: false,
         }
     }
 }
@@ -199,27 +204,44 @@ impl Worker {
                 if tenant.accounts.is_empty() {
                     return Err(JobError::Input("this tenant lists no accounts".into()));
                 }
+                // Every AssumeRole carries the tenant's external ID; an account without a
+                // role is refused unless the operator allows ambient credentials.
+                let (with_role, ambient): (Vec<_>, Vec<_>) =
+                    tenant.accounts.iter().partition(|a| a.role_arn.is_some() || self.config.allow_ambient_credentials);
                 let file = securebase_collect::AccountsFile {
-                    accounts: tenant
-                        .accounts
+                    accounts: with_role
                         .iter()
                         .map(|a| securebase_collect::Account {
                             id: a.account_id.clone(),
                             name: a.name.clone(),
                             role_arn: a.role_arn.clone(),
-                            external_id: None,
+                            external_id: a.role_arn.as_ref().map(|_| tenant.aws_external_id.clone()),
                             regions: if a.regions.is_empty() { vec!["us-east-1".into()] } else { a.regions.clone() },
                         })
                         .collect(),
                     organization: None,
                 };
-                let total = file.accounts.len();
-                let done = std::sync::atomic::AtomicUsize::new(0);
-                let collected = securebase_collect::collect_all(&file, &self.config.collect, self.config.collect_concurrency, &|c| {
+                let options = securebase_collect::CollectOptions { tenant: Some(tenant.id.clone()), ..self.config.collect.clone() };
+                let total = tenant.accounts.len();
+                let done = std::sync::atomic::AtomicUsize::new(ambient.len());
+                let mut collected = securebase_collect::collect_all(&file, &options, self.config.collect_concurrency, &|c| {
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                     events.collected(&c.account_id, c.errors.len(), n, total);
                 })
                 .await;
+                collected.extend(ambient.iter().map(|a| {
+                    securebase_collect::AccountCollection {
+                        account_id: a.account_id.clone(),
+                        inventory: None,
+                        errors: vec![securebase_collect::CollectError {
+                            service: "sts".into(),
+                            region: "global".into(),
+                            message:
+                                "no role_arn: the service reaches a tenant's accounts only by assuming a role with the tenant's external ID"
+                                    .into(),
+                        }],
+                    }
+                }));
                 events.flush().await;
                 let problems = crate::collection_entries(&collected);
                 let accounts: Vec<_> = collected.into_iter().filter_map(|c| c.inventory).collect();

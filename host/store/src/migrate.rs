@@ -36,6 +36,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0004_jobs.sql"),
         sqlite: include_str!("../migrations/sqlite/0004_jobs.sql"),
     },
+    Migration {
+        version: 5,
+        name: "hardening",
+        postgres: include_str!("../migrations/postgres/0005_hardening.sql"),
+        sqlite: include_str!("../migrations/sqlite/0005_hardening.sql"),
+    },
 ];
 
 /// Applies pending migrations over a connection of the URL's own user (the owner).
