@@ -13,6 +13,22 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// The bootstrap admin key of a first start whose stderr is not a terminal (as here):
+/// never in the output, written to a file only its owner may read, whose path is.
+fn bootstrap_key(before: &[String], cwd: &std::path::Path) -> String {
+    assert!(!before.iter().any(|l| l.contains("sb_k_")), "the key went to stderr (a log): {before:#?}");
+    let path = before
+        .iter()
+        .find_map(|l| l.strip_prefix("Bootstrap admin key written to ").and_then(|r| r.split(" (mode 0600").next()))
+        .unwrap_or_else(|| panic!("the first start says where the bootstrap admin key is: {before:#?}"));
+    let file = cwd.join(path);
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "only its owner may read the key file");
+    let token = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    assert!(token.starts_with("sb_k_"), "{token}");
+    token
+}
+
 struct Server {
     /// `None` once stopped; a server left running by a failed assertion is killed on drop.
     child: Option<Child>,
@@ -149,9 +165,7 @@ async fn the_readme_flow(backend: Backend) {
     };
     let args: Vec<&str> = db_args.iter().map(String::as_str).collect();
     let (server, before) = tokio::task::block_in_place(|| Server::start(&args, cache.path(), cwd.path()));
-    let admin = before.iter().find_map(|l| l.trim().strip_prefix("sb_k_").map(|k| format!("sb_k_{k}"))).unwrap_or_else(|| {
-        panic!("the first start prints a bootstrap admin key: {before:#?}");
-    });
+    let admin = bootstrap_key(&before, cwd.path());
     if backend == Backend::Sqlite {
         assert!(cwd.path().join("securebase.db").exists(), "the default database is securebase.db in the working directory");
     }
@@ -237,7 +251,9 @@ async fn a_newcomer_serves_scans_and_reads_reports_on_postgres() {
 /// requests accepted and invalid ones refused. Webhooks can be set to any URL the schema
 /// allows (`--webhook-allow-private`: the document does not know the egress rules) but
 /// this process delivers none (`--no-webhook-delivery`, and no worker runs), so no
-/// generated URL is ever called; AWS is pointed at a closed loopback port.
+/// generated URL is ever called; AWS is pointed at a closed loopback port. It sends
+/// thousands of requests without a valid key from one address on purpose, so the
+/// per-address limit on those is off (`--anonymous-rate-limit 0`; `api.rs` tests it).
 #[test]
 fn the_served_api_conforms_to_its_document_under_schemathesis() {
     let version = Command::new("schemathesis").arg("--version").output();
@@ -250,6 +266,8 @@ fn the_served_api_conforms_to_its_document_under_schemathesis() {
     let (server, _) = Server::start_with(
         &[
             "--rate-limit",
+            "0",
+            "--anonymous-rate-limit",
             "0",
             "--workers",
             "1",
@@ -317,7 +335,7 @@ fn a_tenant_s_accounts_are_collected_and_scanned() {
     );
     let envs = [("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"), ("AWS_EC2_METADATA_DISABLED", "true")];
     let (server, before) = Server::start_with(&["--endpoint-url", &proxy.url], cache.path(), cwd.path(), &envs);
-    let admin = before.iter().find_map(|l| l.trim().strip_prefix("sb_k_").map(|k| format!("sb_k_{k}"))).unwrap();
+    let admin = bootstrap_key(&before, cwd.path());
     let (status, tenant) = server.json(
         "POST",
         "/v1/tenants",

@@ -1,10 +1,14 @@
 //! Authentication, rate limiting and the audit trail, as one middleware around every
 //! `/v1` route but the OpenAPI document.
 //!
-//! Keys are bearer tokens (`Authorization: Bearer sb_k_..._...`). A missing or unknown
-//! key is a 401; a key over its rate is a 429 with `Retry-After`. After the handler
-//! ran, every mutation (POST, PATCH, DELETE) and every report download is appended to
-//! the audit log with who, what, the outcome and the client's address.
+//! Keys are bearer tokens (`Authorization: Bearer sb_k_..._...`). A missing, unknown,
+//! expired or revoked key is a 401, and an address sending many such requests gets 429
+//! for them (valid keys from it still pass); a key over its rate is a 429 with
+//! `Retry-After`; a tenant key outside its scope (`read` < `scan` < `manage`) is a 403
+//! `insufficient_scope`. After the handler ran, every mutation, every report download
+//! and the reads of scans, findings, drift and events are appended to the audit log
+//! with who, what, the outcome and the client's address; so is every refusal (401,
+//! 403, 429), without the token.
 
 use crate::routes::Access;
 use crate::{AppError, AppState};
@@ -53,38 +57,21 @@ impl RateLimiter {
     }
 }
 
+/// The audit action of a request refused before its handler ran (401, 403, 429).
+const REFUSED: &str = "request.refused";
+
+/// Marks a response its handler gave (so a 403 of the handler's own is audited under
+/// the route's action, not as a refusal).
+#[derive(Debug, Clone, Copy)]
+struct Handled;
+
 /// Set by a handler on its response to name the tenant an audit entry concerns when
 /// the path does not (a tenant just created).
 #[derive(Debug, Clone)]
 pub(crate) struct AuditTenant(pub String);
 
-/// The middleware: authenticate, limit, run, audit.
+/// The middleware: authenticate, limit, check access and scope, run, audit.
 pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let token = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(|t| t.trim().to_string());
-    let Some(token) = token else {
-        return AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "send an API key: Authorization: Bearer <key>").into_response();
-    };
-    let (principal, own_tenant) = match state.store.authenticate_with_tenant(&token).await {
-        Ok(Some(p)) => p,
-        Ok(None) => {
-            return AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the API key is unknown or revoked").into_response();
-        }
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    if let Err(secs) = state.limiter.check(&principal.key_id) {
-        let mut e = AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("this key is limited to {} requests per minute; retry in {secs} s", state.config.rate_limit_per_minute),
-        );
-        e.retry_after = Some(secs);
-        return e.into_response();
-    }
     let method = request.method().clone();
     // Nested under /v1, the request's own URI lost its prefix: audit the one the client sent.
     let path = request
@@ -99,21 +86,87 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Req
         .get::<axum::extract::MatchedPath>()
         .and_then(|m| crate::routes::by_template(&method, m.as_str()))
         .expect("the middleware is layered on declared routes only");
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(|t| t.trim().to_string());
+    let authenticated = match &token {
+        None => None,
+        Some(t) => match state.store.authenticate_with_tenant(t).await {
+            Ok(found) => found,
+            Err(e) => return AppError::from(e).into_response(),
+        },
+    };
+    let Some((principal, own_tenant)) = authenticated else {
+        // Requests without a valid key (guessing keys, or load without one) are limited
+        // per client address; over the limit they are answered 429 and no longer
+        // written to the audit log, so they cannot fill it either.
+        if let Err(secs) = state.anonymous_limiter.check(&source) {
+            tracing::warn!(%source, "requests without a valid key over the limit");
+            let mut e = AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many requests without a valid API key from this address; retry in {secs} s"),
+            );
+            e.retry_after = Some(secs);
+            return e.into_response();
+        }
+        let message =
+            if token.is_some() { "the API key is unknown, expired or revoked" } else { "send an API key: Authorization: Bearer <key>" };
+        let response = AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", message).into_response();
+        // Recorded without the token, and without a tenant: nobody was identified.
+        let entry = AuditEntry {
+            tenant_id: None,
+            actor: "anonymous".into(),
+            action: REFUSED.into(),
+            target: format!("{method} {path}"),
+            outcome: "failure".into(),
+            status: 401,
+            source,
+            detail: query,
+        };
+        if let Err(e) = state.store.record_request(Some(&entry), &[]).await {
+            tracing::error!(error = %e, "audit append failed");
+        }
+        return response;
+    };
     request.extensions_mut().insert(principal.clone());
     if let Some(t) = &own_tenant {
         request.extensions_mut().insert(t.clone());
     }
-    // The route's declared access, before its handler runs. A tenant key on an admin
-    // route of another tenant gets the 404 any other route would give it.
-    let response = match (&route.access, &principal.kind) {
-        (Access::Admin, KeyKind::Tenant(own)) => {
+    // The route's declared access and scope, before its handler runs. A tenant key on
+    // an admin route of another tenant gets the 404 any other route would give it.
+    let limited = state.limiter.check(&principal.key_id);
+    let response = match (&limited, &route.access, &principal.kind) {
+        (Err(secs), ..) => {
+            let mut e = AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("this key is limited to {} requests per minute; retry in {secs} s", state.config.rate_limit_per_minute),
+            );
+            e.retry_after = Some(*secs);
+            e.into_response()
+        }
+        (_, Access::Admin, KeyKind::Tenant(own)) => {
             let path_tenant = path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next());
             match path_tenant {
                 Some(t) if t != own => AppError::not_found("tenant", t).into_response(),
                 _ => AppError::new(StatusCode::FORBIDDEN, "forbidden", "this route needs an admin key").into_response(),
             }
         }
-        _ => next.run(request).await,
+        (_, Access::Tenant, KeyKind::Tenant(_)) if principal.scope < route.scope => AppError::new(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            format!("this key's scope is {}; {} {} needs {}", principal.scope.as_str(), method, route.path, route.scope.as_str()),
+        )
+        .into_response(),
+        _ => {
+            let mut r = next.run(request).await;
+            r.extensions_mut().insert(Handled);
+            r
+        }
     };
 
     let status = response.status();
@@ -131,7 +184,9 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Req
             },
         },
     };
-    let action = route.audit.map(str::to_string);
+    // Refusals are recorded on every route; the rest on the routes that declare an action.
+    let refused = matches!(status.as_u16(), 401 | 403 | 429) && response.extensions().get::<Handled>().is_none();
+    let action = if refused { Some(REFUSED.to_string()) } else { route.audit.map(str::to_string) };
     let report_made = status.is_success() && action.as_deref().is_some_and(|a| a.starts_with("report.download"));
     let audit = action.map(|action| AuditEntry {
         tenant_id: tenant_id.clone(),
@@ -144,7 +199,8 @@ pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Req
         detail: query,
     });
     let mut usage = vec![];
-    if let Some(tenant) = &tenant_id {
+    // A call refused for its rate is not metered (it did nothing).
+    if let Some(tenant) = tenant_id.as_ref().filter(|_| limited.is_ok()) {
         // The tier in force now prices the events: the tenant key's own, read when it
         // authenticated, or the named tenant's for an operator.
         let tier = match (&own_tenant, &principal.kind) {

@@ -23,6 +23,7 @@ pub mod auth;
 pub mod billing;
 mod continuous;
 mod error;
+mod keys;
 mod meta;
 pub mod openapi;
 mod reports;
@@ -45,6 +46,8 @@ use std::time::Duration;
 pub struct ApiConfig {
     /// Requests per minute allowed to one API key (a burst of as many is allowed).
     pub rate_limit_per_minute: u32,
+    /// Requests without a valid key allowed per client address per minute (0: no limit).
+    pub anonymous_per_minute: u32,
     /// Largest request body accepted, in bytes (uploaded snapshots included).
     pub body_limit: usize,
     /// Scan workers run in this process (0: only `securebase worker` processes run scans).
@@ -66,6 +69,7 @@ impl Default for ApiConfig {
     fn default() -> Self {
         Self {
             rate_limit_per_minute: 600,
+            anonymous_per_minute: 30,
             body_limit: 16 << 20,
             workers: 1,
             worker: securebase_jobs::WorkerConfig::named(securebase_jobs::default_worker_id()),
@@ -83,6 +87,8 @@ pub struct AppState {
     pub(crate) store: Store,
     pub(crate) scanner: Arc<Scanner>,
     pub(crate) limiter: Arc<auth::RateLimiter>,
+    /// Per client address, for requests without a valid key.
+    pub(crate) anonymous_limiter: Arc<auth::RateLimiter>,
     pub(crate) config: ApiConfig,
     pub(crate) pricing: Arc<securebase_billing::Pricing>,
     /// Tells the background tasks to stop; they finish the scan in hand first.
@@ -128,6 +134,7 @@ impl AppState {
             store,
             scanner,
             limiter: Arc::new(auth::RateLimiter::new(config.rate_limit_per_minute)),
+            anonymous_limiter: Arc::new(auth::RateLimiter::new(config.anonymous_per_minute)),
             config,
             pricing,
             stop: Arc::new(stop),

@@ -9,6 +9,7 @@
 
 use crate::routes::{Access, Answer, Body, In, PATH_PARAMS, ROUTES, Route};
 use securebase_scan::Scanner;
+use securebase_store::KeyScope;
 use serde_json::{Map, Value, json};
 use std::sync::OnceLock;
 
@@ -76,6 +77,9 @@ pub fn answers(route: &Route) -> Vec<Answer> {
     }
     if route.access == Access::Admin {
         add(403, "Not an admin key");
+    }
+    if route.access == Access::Tenant && route.scope > KeyScope::Read {
+        add(403, "The key's scope does not allow this route (insufficient_scope)");
     }
     if route.path.contains('{') {
         add(404, "No such tenant (or not yours: the same answer either way), or no such item of it");

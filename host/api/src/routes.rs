@@ -7,8 +7,9 @@
 //! documented, audited as declared and walked by the tests, because there is no other
 //! list to forget it in.
 
-use crate::{AppState, billing, continuous, meta, reports, scans, tenants};
+use crate::{AppState, billing, continuous, keys, meta, reports, scans, tenants};
 use axum::routing::{MethodFilter, MethodRouter, on};
+use securebase_store::KeyScope;
 
 /// An HTTP method a route answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -130,6 +131,9 @@ pub struct Route {
     pub path: &'static str,
     /// Who may call it.
     pub access: Access,
+    /// The scope a tenant key needs for it (admin keys may do everything): by default
+    /// `read` for GET, `manage` for the rest; starting a scan needs `scan`.
+    pub scope: KeyScope,
     /// The audit action recorded for it (`None`: not audited; every mutation is).
     pub audit: Option<&'static str>,
     /// One line for the OpenAPI document.
@@ -218,6 +222,7 @@ pub const PATH_PARAMS: &[(&str, &str, &str)] = &[
     ("scan", "Scan id (s_...)", r#"{"type": "string", "minLength": 1}"#),
     ("schedule", "Schedule id (sch_...)", r#"{"type": "string", "minLength": 1}"#),
     ("month", "YYYY-MM", r#"{"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}"#),
+    ("key", "API key id (k_...)", r#"{"type": "string", "minLength": 1}"#),
 ];
 
 /// Largest `skip`: positions are stored as signed 64-bit integers.
@@ -273,6 +278,10 @@ const fn route(verb: Verb, path: &'static str, handler: fn(MethodFilter) -> Meth
         verb,
         path,
         access: Access::Tenant,
+        scope: match verb {
+            Verb::Get => KeyScope::Read,
+            _ => KeyScope::Manage,
+        },
         audit: None,
         summary: "",
         description: "",
@@ -380,14 +389,54 @@ pub static ROUTES: &[Route] = &[
         ..route(Delete, "/v1/tenants/{id}", handler!(tenants::delete))
     },
     Route {
-        access: Access::Admin,
         audit: Some("key.create"),
-        summary: "Mint another tenant key (admin); the token is shown once",
-        tag: "tenants",
+        summary: "Mint a tenant key of a scope (manage, scan or read), optionally expiring; the token is shown once",
+        tag: "keys",
         request: Some("NewKey"),
         request_optional: true,
         answers: &[ok(201, "Key", Body::Json("KeyCreated")), err(400, "A field is invalid")],
-        ..route(Post, "/v1/tenants/{id}/keys", handler!(tenants::create_key))
+        ..route(Post, "/v1/tenants/{id}/keys", handler!(keys::create))
+    },
+    Route {
+        scope: KeyScope::Manage,
+        audit: Some("key.list"),
+        summary: "A tenant's keys: scope, created, expires, last used, revoked (never their secrets)",
+        tag: "keys",
+        answers: &[ok(200, "Keys", Body::Json("KeyList"))],
+        ..route(Get, "/v1/tenants/{id}/keys", handler!(keys::list))
+    },
+    Route {
+        audit: Some("key.revoke"),
+        summary: "Revoke one of a tenant's keys, at once",
+        tag: "keys",
+        answers: &[ok(200, "Revoked", Body::Json("KeyRevoked"))],
+        ..route(Delete, "/v1/tenants/{id}/keys/{key}", handler!(keys::revoke))
+    },
+    Route {
+        access: Access::Admin,
+        audit: Some("admin_key.create"),
+        summary: "Mint another admin key (admin); the token is shown once",
+        tag: "keys",
+        request: Some("NewAdminKey"),
+        request_optional: true,
+        answers: &[ok(201, "Key", Body::Json("KeyCreated")), err(400, "A field is invalid")],
+        ..route(Post, "/v1/keys", handler!(keys::create_admin))
+    },
+    Route {
+        access: Access::Admin,
+        audit: Some("admin_key.list"),
+        summary: "The admin keys (admin), never their secrets",
+        tag: "keys",
+        answers: &[ok(200, "Keys", Body::Json("KeyList"))],
+        ..route(Get, "/v1/keys", handler!(keys::list_admin))
+    },
+    Route {
+        access: Access::Admin,
+        audit: Some("admin_key.revoke"),
+        summary: "Revoke an admin key (admin); the last one cannot be",
+        tag: "keys",
+        answers: &[ok(200, "Revoked", Body::Json("KeyRevoked")), err(409, "It is the last admin key")],
+        ..route(Delete, "/v1/keys/{key}", handler!(keys::revoke_admin))
     },
     Route {
         audit: Some("scan.create"),
@@ -395,6 +444,7 @@ pub static ROUTES: &[Route] = &[
         tag: "scans",
         params: &[q("wait", "Answer when the scan has ended (at most 10 minutes)", r#"{"type": "boolean"}"#)],
         request: Some("NewScan"),
+        scope: KeyScope::Scan,
         answers: &[
             ok(201, "Finished scan (wait=true)", Body::Json("Scan")),
             ok(202, "Scan queued (or still running when wait=true gave up)", Body::Json("Scan")),
@@ -408,12 +458,14 @@ pub static ROUTES: &[Route] = &[
         tag: "scans",
         params: PAGE,
         answers: &[ok(200, "A page of scans", Body::Json("ScanPage"))],
+        audit: Some("scan.list"),
         ..route(Get, "/v1/tenants/{id}/scans", handler!(scans::list))
     },
     Route {
         summary: "One scan",
         tag: "scans",
         answers: &[ok(200, "Scan", Body::Json("Scan"))],
+        audit: Some("scan.read"),
         ..route(Get, "/v1/tenants/{id}/scans/{scan}", handler!(scans::show))
     },
     Route {
@@ -422,6 +474,7 @@ pub static ROUTES: &[Route] = &[
                       baseline (previous_scan null).",
         tag: "scans",
         answers: &[ok(200, "Drift", Body::Json("Drift")), err(409, "The scan has not succeeded (yet)")],
+        audit: Some("drift.read"),
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/drift", handler!(continuous::drift))
     },
     Route {
@@ -445,12 +498,14 @@ pub static ROUTES: &[Route] = &[
             ),
             err(400, "Unreadable Last-Event-ID"),
         ],
+        audit: Some("events.read"),
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/events", handler!(continuous::events))
     },
     Route {
         summary: "Webhook deliveries about a scan",
         tag: "continuous",
         answers: &[ok(200, "Deliveries", Body::Json("DeliveryPage"))],
+        audit: Some("deliveries.read"),
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/deliveries", handler!(continuous::deliveries))
     },
     Route {
@@ -520,6 +575,7 @@ pub static ROUTES: &[Route] = &[
             err(400, "Unknown framework or check"),
             err(404, "No such tenant or scan, or no such requirement in the framework"),
         ],
+        audit: Some("findings.read"),
         ..route(Get, "/v1/tenants/{id}/findings", handler!(reports::findings))
     },
     Route {

@@ -64,14 +64,7 @@ pub(crate) struct DeleteQuery {
     confirmation: Option<bool>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct CreateKey {
-    #[serde(default)]
-    label: String,
-}
-
-fn text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
+pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
     if value.trim().is_empty() {
         return Err(AppError::bad_request(format!("field {field}: must not be empty")));
     }
@@ -305,25 +298,6 @@ pub(crate) async fn delete(
         return Err(AppError::not_found("tenant", &id));
     }
     Ok(Json(json!({ "id": id, "deleted": true, "note": "soft delete: the tenant's records are kept for audit" })))
-}
-
-pub(crate) async fn create_key(
-    State(state): State<AppState>,
-    ext: Extensions,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, AppError> {
-    visible_tenant(&state, &ext, &id).await?;
-    let req: CreateKey = match &body {
-        Ok(b) if b.is_empty() => CreateKey::default(),
-        _ => crate::error::parse_body(body)?,
-    };
-    if !req.label.is_empty() {
-        text("label", &req.label, 100)?;
-    }
-    let key = state.store.create_key(&KeyKind::Tenant(id.clone()), &req.label).await?;
-    let body = json!({ "id": key.id, "tenant_id": id, "token": key.token, "note": "shown once: store it now" });
-    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 pub(crate) async fn audit(

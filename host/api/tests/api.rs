@@ -6,12 +6,13 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
+use securebase_api::routes::{Access, Route};
 use securebase_api::{ApiConfig, AppState, ROUTES, router};
 use securebase_runtime::Limits;
 use securebase_scan::Scanner;
 use securebase_scan::testing::builtin_scanner;
 use securebase_store::testing::{TestDb, fresh};
-use securebase_store::{Backend, KeyKind};
+use securebase_store::{Backend, KeyKind, KeyScope};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
@@ -33,7 +34,181 @@ securebase_store::both_backends!(
     a_due_schedule_is_queued_and_run_by_the_service,
     webhooks_are_signed_and_retried_until_delivered,
     each_tenant_gets_its_own_external_id_and_needs_a_role,
+    a_key_outside_its_scope_is_refused_on_every_route,
+    keys_are_listed_without_secrets_and_revoked_at_once,
+    refusals_are_audited_without_the_token,
 );
+
+/// A concrete path for a route template: the tenant's id, made-up ids elsewhere.
+fn concrete(template: &str, tenant: &str) -> String {
+    template
+        .replace("{id}", tenant)
+        .replace("{scan}", "s_none")
+        .replace("{schedule}", "sch_none")
+        .replace("{month}", "2026-01")
+        .replace("{key}", "k_none")
+}
+
+/// Mints a key of `scope` with the tenant's manage key; returns its id and token.
+async fn scoped_key(app: &App, tenant: &str, manage: &str, scope: &str) -> (String, String) {
+    let r = app.send(Method::POST, &format!("/v1/tenants/{tenant}/keys"), manage, json!({"scope": scope, "label": scope})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let v = r.json();
+    assert_eq!(v["scope"], scope);
+    (v["id"].as_str().unwrap().to_string(), v["token"].as_str().unwrap().to_string())
+}
+
+/// Every tenant route, called with a `read` and a `scan` key: refused with 403
+/// `insufficient_scope` exactly where the route needs more, and never refused for
+/// scope where it does not.
+async fn a_key_outside_its_scope_is_refused_on_every_route(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (id, manage) = app.tenant("Alpha").await;
+    let (_, read) = scoped_key(&app, &id, &manage, "read").await;
+    let (_, scan) = scoped_key(&app, &id, &manage, "scan").await;
+    let tenant_routes: Vec<&Route> = ROUTES.iter().filter(|r| r.access == Access::Tenant).collect();
+    assert!(tenant_routes.len() >= 20, "{}", tenant_routes.len());
+    let mut refused = std::collections::BTreeMap::new();
+    for (name, token, scope) in [("read", &read, KeyScope::Read), ("scan", &scan, KeyScope::Scan)] {
+        for r in &tenant_routes {
+            let reply = app.call(r.verb.method(), &concrete(r.path, &id), Some(token), None).await;
+            let is_refused = reply.status == StatusCode::FORBIDDEN && reply.error_code() == "insufficient_scope";
+            assert_eq!(is_refused, r.scope > scope, "{name} key on {} {}: {}", r.verb.as_str(), r.path, reply.status);
+            assert_ne!(reply.status, StatusCode::UNAUTHORIZED);
+            if is_refused {
+                *refused.entry(name).or_insert(0) += 1;
+            }
+        }
+    }
+    // Both keys are refused somewhere (webhook, schedules, keys); the read key also on starting a scan.
+    assert!(refused["scan"] >= 6, "{refused:?}");
+    assert_eq!(refused["read"], refused["scan"] + 1, "{refused:?}");
+    let started = app.send(Method::POST, &format!("/v1/tenants/{id}/scans?wait=true"), &scan, json!({"source": "demo"})).await;
+    assert_eq!(started.status, StatusCode::CREATED, "a scan key starts scans");
+    let scan_id = started.json()["id"].as_str().unwrap().to_string();
+    let pdf = app.get(&format!("/v1/tenants/{id}/scans/{scan_id}/report.pdf"), &read).await;
+    assert_eq!(pdf.status, StatusCode::OK, "a read key downloads reports");
+    let minted = app.send(Method::POST, &format!("/v1/tenants/{id}/keys"), &scan, json!({"scope": "manage"})).await;
+    assert_eq!(minted.error_code(), "insufficient_scope", "no key mints a wider one");
+}
+
+async fn keys_are_listed_without_secrets_and_revoked_at_once(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (a, manage) = app.tenant("Alpha").await;
+    let (b, b_manage) = app.tenant("Beta").await;
+    let r = app.send(Method::POST, &format!("/v1/tenants/{a}/keys"), &manage, json!({"scope": "read", "expires_in_days": 90})).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let (read_id, read) = (r.json()["id"].as_str().unwrap().to_string(), r.json()["token"].as_str().unwrap().to_string());
+    let expires = r.json()["expires_at"].as_str().unwrap().to_string();
+    assert!(expires.as_str() > "2026-01-01" && expires.len() >= 20, "{expires}");
+    for bad in [json!({"scope": "owner"}), json!({"expires_in_days": 0}), json!({"expires_in_days": 3651})] {
+        let r = app.send(Method::POST, &format!("/v1/tenants/{a}/keys"), &manage, bad.clone()).await;
+        assert!(r.status.is_client_error(), "{bad}: {}", r.status);
+    }
+    let list = app.get(&format!("/v1/tenants/{a}/keys"), &manage).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let items = list.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2, "the tenant's first key and the read key: {items:?}");
+    let text = String::from_utf8(list.bytes.clone()).unwrap();
+    assert!(!text.contains(&read[read.len() - 40..]) && !text.contains("secret"), "no secret in a list: {text}");
+    let listed = items.iter().find(|k| k["id"] == read_id.as_str()).unwrap();
+    assert_eq!((listed["scope"].as_str(), listed["expires_at"].as_str()), (Some("read"), Some(expires.as_str())));
+    assert!(listed["last_used_at"].is_null(), "not used yet");
+    assert_eq!(app.get(&format!("/v1/tenants/{a}"), &read).await.status, StatusCode::OK);
+    let listed = app.get(&format!("/v1/tenants/{a}/keys"), &manage).await.json();
+    let used = listed["items"].as_array().unwrap().iter().find(|k| k["id"] == read_id.as_str()).unwrap().clone();
+    assert!(used["last_used_at"].is_string(), "{used}");
+    // Another tenant cannot see or revoke Alpha's keys, nor can the read key itself list them.
+    assert_eq!(app.get(&format!("/v1/tenants/{a}/keys"), &b_manage).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.call(Method::DELETE, &format!("/v1/tenants/{b}/keys/{read_id}"), Some(&b_manage), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get(&format!("/v1/tenants/{a}/keys"), &read).await.error_code(), "insufficient_scope");
+    // Revoked: the very next request fails.
+    let gone = app.call(Method::DELETE, &format!("/v1/tenants/{a}/keys/{read_id}"), Some(&manage), None).await;
+    assert_eq!((gone.status, gone.json()["revoked"].as_bool()), (StatusCode::OK, Some(true)));
+    assert_eq!(app.get(&format!("/v1/tenants/{a}"), &read).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.call(Method::DELETE, &format!("/v1/tenants/{a}/keys/{read_id}"), Some(&manage), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let revoked = app.get(&format!("/v1/tenants/{a}/keys"), &manage).await.json();
+    assert!(revoked["items"].as_array().unwrap().iter().any(|k| k["id"] == read_id.as_str() && k["revoked_at"].is_string()));
+
+    // An expired key is refused like a revoked one.
+    let expired =
+        app._db.store.create_scoped_key(&KeyKind::Tenant(a.clone()), KeyScope::Read, Some(std::time::Duration::ZERO), "x").await.unwrap();
+    assert_eq!(app.get(&format!("/v1/tenants/{a}"), &expired.token).await.status, StatusCode::UNAUTHORIZED);
+
+    // Admin keys: listed, minted, revoked, but never the last one.
+    let admins = app.get("/v1/keys", &app.admin).await.json();
+    assert_eq!(admins["items"].as_array().unwrap().len(), 1);
+    let first_admin = admins["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(app.get("/v1/keys", &manage).await.status, StatusCode::FORBIDDEN);
+    let last = app.call(Method::DELETE, &format!("/v1/keys/{first_admin}"), Some(&app.admin), None).await;
+    assert_eq!((last.status, last.error_code().as_str()), (StatusCode::CONFLICT, "last_admin_key"));
+    let second = app.call(Method::POST, "/v1/keys", Some(&app.admin), None).await;
+    assert_eq!(second.status, StatusCode::CREATED);
+    let second_token = second.json()["token"].as_str().unwrap().to_string();
+    let second_id = second.json()["id"].as_str().unwrap().to_string();
+    let r = app.call(Method::DELETE, &format!("/v1/keys/{first_admin}"), Some(&second_token), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(app.get("/v1/keys", &app.admin).await.status, StatusCode::UNAUTHORIZED, "revoked at once");
+    let r = app.call(Method::DELETE, &format!("/v1/keys/{second_id}"), Some(&second_token), None).await;
+    assert_eq!(r.error_code(), "last_admin_key");
+    assert_eq!(
+        app.call(Method::DELETE, &format!("/v1/keys/{read_id}"), Some(&second_token), None).await.status,
+        StatusCode::NOT_FOUND,
+        "a tenant key is not an admin key"
+    );
+}
+
+/// 401, 403 and 429 answers are in the audit log, the token nowhere in it.
+async fn refusals_are_audited_without_the_token(backend: Backend) {
+    let app = App::new(backend, ApiConfig { rate_limit_per_minute: 4, anonymous_per_minute: 2, ..ApiConfig::default() }).await;
+    let (id, manage) = app.tenant("Alpha").await;
+    let (_, read) = scoped_key(&app, &id, &manage, "read").await;
+    let forbidden = app.call(Method::DELETE, &format!("/v1/tenants/{id}/webhook"), Some(&read), None).await;
+    assert_eq!(forbidden.error_code(), "insufficient_scope");
+    let path = format!("/v1/tenants/{id}");
+    let limited: Vec<StatusCode> =
+        futures_util::future::join_all((0..4).map(|_| app.get(&path, &read))).await.into_iter().map(|r| r.status).collect();
+    assert!(limited.contains(&StatusCode::TOO_MANY_REQUESTS), "{limited:?}");
+    let forged = format!("{}0000", &read[..read.len() - 4]);
+    for _ in 0..2 {
+        assert_eq!(app.get(&format!("/v1/tenants/{id}"), &forged).await.status, StatusCode::UNAUTHORIZED);
+    }
+    // A third bad try from the same address is limited, and not recorded.
+    let third = app.get(&format!("/v1/tenants/{id}"), &forged).await;
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.get(&format!("/v1/tenants/{id}"), &manage).await.status, StatusCode::OK, "a valid key is not limited by its address");
+
+    let log = app.get(&format!("/v1/tenants/{id}/audit?limit=500"), &manage).await.json();
+    let refusals: Vec<(String, u64)> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "request.refused")
+        .map(|r| (r["target"].as_str().unwrap().to_string(), r["status"].as_u64().unwrap()))
+        .collect();
+    assert!(refusals.contains(&(format!("DELETE /v1/tenants/{id}/webhook"), 403)), "{refusals:?}");
+    assert!(refusals.iter().any(|(_, s)| *s == 429), "{refusals:?}");
+    let mut conn = sqlx::AnyConnection::connect(&app._db.url).await.unwrap();
+    let rows: Vec<(String, i64, String, String)> =
+        sqlx::query_as("SELECT actor, status, target, detail FROM audit_log WHERE tenant_id IS NULL AND action = 'request.refused'")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 2, "each 401 recorded, the limited one not: {rows:?}");
+    assert!(rows.iter().all(|(actor, status, ..)| actor == "anonymous" && *status == 401));
+    let everything: Vec<(String,)> =
+        sqlx::query_as("SELECT actor || target || detail || source FROM audit_log").fetch_all(&mut conn).await.unwrap();
+    assert!(!everything.is_empty());
+    for secret in [&read[read.len() - 40..], &forged[forged.len() - 40..], &manage[manage.len() - 40..]] {
+        assert!(everything.iter().all(|(row,)| !row.contains(secret)), "a token reached the audit log");
+    }
+}
 
 /// The confused deputy: every tenant has an external ID of the service's making, and an
 /// account without a role (collected with the service's own credentials) is allowed
@@ -304,10 +479,15 @@ async fn the_readme_flow_works_end_to_end(backend: Backend) {
         [
             "tenant.create",
             "scan.create",
+            "scan.list",
             "report.download:compliance-report",
             "report.download:compliance-report",
+            "findings.read",
+            "findings.read",
+            "findings.read",
             "report.download:report.pdf",
             "report.download:report.csv",
+            "findings.read",
             "report.download:report.ocsf.json"
         ]
     );
@@ -395,8 +575,8 @@ async fn keys_are_required_and_checked(backend: Backend) {
     assert_eq!(k2.status, StatusCode::CREATED);
     let token = k2.json()["token"].as_str().unwrap().to_string();
     assert_eq!(app.get(&path, &token).await.status, StatusCode::OK);
-    // Tenants cannot mint keys, nor change themselves.
-    assert_eq!(app.call(Method::POST, &format!("/v1/tenants/{id}/keys"), Some(&key), None).await.status, StatusCode::FORBIDDEN);
+    // A tenant's manage key mints its own keys, but cannot change its tenant.
+    assert_eq!(app.call(Method::POST, &format!("/v1/tenants/{id}/keys"), Some(&key), None).await.status, StatusCode::CREATED);
     assert_eq!(app.send(Method::PATCH, &path, &key, json!({"tier": "standard"})).await.status, StatusCode::FORBIDDEN);
 }
 

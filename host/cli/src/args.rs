@@ -143,6 +143,14 @@ pub struct ServeArgs {
     /// Requests per minute allowed to each API key (0: unlimited); over it, 429 with Retry-After.
     #[arg(long, value_name = "N", default_value_t = 600)]
     pub rate_limit: u32,
+    /// Requests without a valid API key allowed per client address per minute (0:
+    /// unlimited); over it, 429 before the database is asked.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub anonymous_rate_limit: u32,
+    /// Where the bootstrap admin key is written (mode 0600) when stderr is not a
+    /// terminal; on a terminal it is printed instead, never logged.
+    #[arg(long, value_name = "PATH", default_value = "securebase-admin-key")]
+    pub admin_key_file: std::path::PathBuf,
     /// Largest request body in MiB (uploaded snapshots included).
     #[arg(long, value_name = "MIB", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub body_limit_mib: u32,

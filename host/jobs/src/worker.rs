@@ -229,18 +229,16 @@ impl Worker {
                     events.collected(&c.account_id, c.errors.len(), n, total);
                 })
                 .await;
-                collected.extend(ambient.iter().map(|a| {
-                    securebase_collect::AccountCollection {
-                        account_id: a.account_id.clone(),
-                        inventory: None,
-                        errors: vec![securebase_collect::CollectError {
+                collected.extend(ambient.iter().map(|a| securebase_collect::AccountCollection {
+                    account_id: a.account_id.clone(),
+                    inventory: None,
+                    errors: vec![securebase_collect::CollectError {
                             service: "sts".into(),
                             region: "global".into(),
                             message:
                                 "no role_arn: the service reaches a tenant's accounts only by assuming a role with the tenant's external ID"
                                     .into(),
                         }],
-                    }
                 }));
                 events.flush().await;
                 let problems = crate::collection_entries(&collected);

@@ -3,9 +3,97 @@
 //! stored, and is shown to its owner once, when the key is made. 160 random bits make
 //! a slow password hash pointless here.
 
-use crate::{Scope, Store, StoreError, Tenant, col, hex, new_id, now, random_bytes};
+use crate::{Backend, Scope, Store, StoreError, Tenant, col, hex, new_id, now, random_bytes, timestamp};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::time::{Duration, SystemTime};
 use subtle::ConstantTimeEq;
+
+/// What a tenant key may do, each scope including the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyScope {
+    /// Reads and report downloads: what an auditor gets.
+    Read,
+    /// Reads, and starting scans: what a CI pipeline gets.
+    Scan,
+    /// Everything on its tenant (webhook, schedules, keys).
+    Manage,
+}
+
+impl KeyScope {
+    /// Every scope, narrowest first.
+    pub const ALL: [KeyScope; 3] = [KeyScope::Read, KeyScope::Scan, KeyScope::Manage];
+
+    /// Its name in the API and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyScope::Read => "read",
+            KeyScope::Scan => "scan",
+            KeyScope::Manage => "manage",
+        }
+    }
+
+    /// The scope named `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A key as listed: everything but its secret (whose hash stays in the database).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyInfo {
+    /// Its id (the `sb_<id>_` part of the token).
+    pub id: String,
+    /// `admin` or `tenant`.
+    pub kind: String,
+    /// Its tenant, for a tenant key.
+    pub tenant_id: Option<String>,
+    /// What it may do (`manage` for admin keys).
+    pub scope: KeyScope,
+    /// What it is for.
+    pub label: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// When it stops working, if ever.
+    pub expires_at: Option<String>,
+    /// When it was last used (to the minute).
+    pub last_used_at: Option<String>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+/// What revoking an admin key did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminRevoke {
+    /// Revoked.
+    Revoked,
+    /// No live admin key has that id.
+    NotFound,
+    /// It is the last live admin key: nobody could manage the service without it.
+    LastKey,
+}
+
+const KEY_COLUMNS: &str = "id, kind, tenant_id, scope, label, created_at, expires_at, last_used_at, revoked_at";
+
+fn key_from_row(row: &sqlx::any::AnyRow) -> Result<KeyInfo, StoreError> {
+    let scope: String = col(row, "scope")?;
+    Ok(KeyInfo {
+        id: col(row, "id")?,
+        kind: col(row, "kind")?,
+        tenant_id: col(row, "tenant_id")?,
+        scope: KeyScope::parse(&scope).ok_or_else(|| StoreError::Corrupt(format!("column scope: {scope:?}")))?,
+        label: col(row, "label")?,
+        created_at: col(row, "created_at")?,
+        expires_at: col(row, "expires_at")?,
+        last_used_at: col(row, "last_used_at")?,
+        revoked_at: col(row, "revoked_at")?,
+    })
+}
+
+/// How stale `last_used_at` may get before a request writes it again: one write a
+/// minute per busy key, not one per request.
+const LAST_USED_EVERY: Duration = Duration::from_secs(60);
 
 /// What a key may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,12 +105,21 @@ pub enum KeyKind {
 }
 
 /// A key just made: the only time its token exists outside its owner's hands.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewKey {
     /// The key's id (not secret; shown in the audit log).
     pub id: String,
     /// The bearer token to give to its owner.
     pub token: String,
+    /// When it stops working, if ever.
+    pub expires_at: Option<String>,
+}
+
+impl std::fmt::Debug for NewKey {
+    // The token is a credential: never in a log line, even by accident.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewKey").field("id", &self.id).field("token", &"***").field("expires_at", &self.expires_at).finish()
+    }
 }
 
 /// Who an authenticated request comes from.
@@ -30,8 +127,10 @@ pub struct NewKey {
 pub struct Principal {
     /// The key's id.
     pub key_id: String,
-    /// What the key may do.
+    /// Whose key it is.
     pub kind: KeyKind,
+    /// What it may do there (`Manage` for admin keys).
+    pub scope: KeyScope,
 }
 
 impl Principal {
@@ -57,26 +156,100 @@ fn parse_token(token: &str) -> Option<(&str, &str)> {
 }
 
 impl Store {
-    /// Makes a key. For a tenant key the tenant must exist and not be deleted.
+    /// Makes a key that may do everything its kind allows and never expires.
     pub async fn create_key(&self, kind: &KeyKind, label: &str) -> Result<NewKey, StoreError> {
+        self.create_scoped_key(kind, KeyScope::Manage, None, label).await
+    }
+
+    /// Makes a key of a scope, expiring after `lifetime` if given. For a tenant key the
+    /// tenant must exist and not be deleted.
+    pub async fn create_scoped_key(
+        &self,
+        kind: &KeyKind,
+        scope: KeyScope,
+        lifetime: Option<Duration>,
+        label: &str,
+    ) -> Result<NewKey, StoreError> {
         let id = new_id("k_");
         let secret = hex(&random_bytes::<20>());
+        let expires_at = lifetime.map(|l| timestamp(SystemTime::now() + l));
         in_scope!(self, &Scope::Admin, |tx| {
             let (kind_s, tenant) = match kind {
                 KeyKind::Admin => ("admin", None),
                 KeyKind::Tenant(t) => ("tenant", Some(t.clone())),
             };
-            sqlx::query("INSERT INTO api_keys (id, tenant_id, kind, secret_sha256, label, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(&id)
-                .bind(tenant)
-                .bind(kind_s)
-                .bind(digest(&secret))
-                .bind(label)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO api_keys (id, tenant_id, kind, secret_sha256, label, created_at, scope, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&id)
+            .bind(tenant)
+            .bind(kind_s)
+            .bind(digest(&secret))
+            .bind(label)
+            .bind(now())
+            .bind(scope.as_str())
+            .bind(&expires_at)
+            .execute(&mut *tx)
+            .await?;
         });
-        Ok(NewKey { token: format!("sb_{id}_{secret}"), id })
+        Ok(NewKey { token: format!("sb_{id}_{secret}"), id, expires_at })
+    }
+
+    /// Keys of a tenant (`Some`), or the admin keys (`None`), oldest first, revoked
+    /// ones included (they say when).
+    pub async fn list_keys(&self, tenant: Option<&str>) -> Result<Vec<KeyInfo>, StoreError> {
+        let rows = match tenant {
+            Some(t) => in_scope!(self, &Scope::Tenant(t.into()), |tx| {
+                sqlx::query(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id"))
+                    .bind(t)
+                    .fetch_all(&mut *tx)
+                    .await?
+            }),
+            None => in_scope!(self, &Scope::Admin, |tx| {
+                sqlx::query(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE kind = 'admin' ORDER BY created_at, id"))
+                    .fetch_all(&mut *tx)
+                    .await?
+            }),
+        };
+        rows.iter().map(key_from_row).collect()
+    }
+
+    /// Revokes one of a tenant's keys at once; `false` if the tenant has no live key
+    /// with that id.
+    pub async fn revoke_tenant_key(&self, tenant: &str, key_id: &str) -> Result<bool, StoreError> {
+        let done = in_scope!(self, &Scope::Admin, |tx| {
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND tenant_id = $3 AND revoked_at IS NULL")
+                .bind(now())
+                .bind(key_id)
+                .bind(tenant)
+                .execute(&mut *tx)
+                .await?
+        });
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Revokes an admin key, unless it is the last live one.
+    pub async fn revoke_admin_key(&self, key_id: &str) -> Result<AdminRevoke, StoreError> {
+        let outcome = in_scope!(self, &Scope::Admin, |tx| {
+            // Locked, so two revocations at once cannot each leave the other's key last.
+            let lock = if self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
+            let live: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT id FROM api_keys WHERE kind = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1){lock}"
+            ))
+            .bind(now())
+            .fetch_all(&mut *tx)
+            .await?;
+            if !live.iter().any(|k| k == key_id) {
+                AdminRevoke::NotFound
+            } else if live.len() == 1 {
+                AdminRevoke::LastKey
+            } else {
+                sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2").bind(now()).bind(key_id).execute(&mut *tx).await?;
+                AdminRevoke::Revoked
+            }
+        });
+        Ok(outcome)
     }
 
     /// Whether any admin key that is not revoked exists.
@@ -129,10 +302,12 @@ impl Store {
         let Some((id, secret)) = parse_token(token) else { return Ok(None) };
         // One transaction: the key, then (bound to its tenant) the tenant it belongs to.
         let mut tx = self.tenant_transaction(&Scope::Key(id.to_string())).await?;
-        let row = sqlx::query("SELECT kind, tenant_id, secret_sha256 FROM api_keys WHERE id = $1 AND revoked_at IS NULL")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row = sqlx::query(
+            "SELECT kind, tenant_id, secret_sha256, scope, expires_at, last_used_at FROM api_keys WHERE id = $1 AND revoked_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
         // Hash and compare even for an unknown id, so timing tells nothing.
         let presented = digest(secret);
         let (stored, row) = match row {
@@ -141,6 +316,14 @@ impl Store {
         };
         let matches = bool::from(stored.as_bytes().ct_eq(presented.as_bytes()));
         let Some(row) = row.filter(|_| matches) else { return Ok(None) };
+        let at = now();
+        let expires_at: Option<String> = col(&row, "expires_at")?;
+        if expires_at.is_some_and(|e| e <= at) {
+            return Ok(None);
+        }
+        let scope: String = col(&row, "scope")?;
+        let scope = KeyScope::parse(&scope).ok_or_else(|| StoreError::Corrupt(format!("column scope: {scope:?}")))?;
+        let last_used: Option<String> = col(&row, "last_used_at")?;
         let (kind, tenant) = match col::<String>(&row, "kind")?.as_str() {
             "admin" => (KeyKind::Admin, None),
             _ => {
@@ -151,7 +334,13 @@ impl Store {
             }
         };
         tx.commit().await?;
-        Ok(Some((Principal { key_id: id.to_string(), kind }, tenant)))
+        let stale = timestamp(SystemTime::now() - LAST_USED_EVERY);
+        if last_used.is_none_or(|l| l < stale) {
+            in_scope!(self, &Scope::Admin, |tx| {
+                sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(&at).bind(id).execute(&mut *tx).await?;
+            });
+        }
+        Ok(Some((Principal { key_id: id.to_string(), kind, scope }, tenant)))
     }
 
     /// Revokes a key. Returns whether a live key was revoked.

@@ -50,7 +50,7 @@ pub use audit::{AuditEntry, AuditRecord};
 pub use error::StoreError;
 pub use events::ScanEvent;
 pub use jobs::{ClaimLimits, Job, NewScan, snapshot_scope};
-pub use keys::{KeyKind, NewKey, Principal};
+pub use keys::{AdminRevoke, KeyInfo, KeyKind, KeyScope, NewKey, Principal};
 pub use scans::{FindingFilter, FindingRow, ScanDigest, ScanRow, ScanStatus};
 pub use schedules::Schedule;
 pub use tenants::{NewTenant, Tenant, TenantAccount, TenantPatch, Tier};

@@ -113,10 +113,13 @@ async fn keys_authenticate_only_with_their_secret(backend: Backend) {
     let t = s.create_tenant(&new_tenant("Alpha", Tier::Standard)).await.unwrap();
     let tenant = s.create_key(&KeyKind::Tenant(t.id.clone()), "ci").await.unwrap();
 
-    assert_eq!(s.authenticate(&admin.token).await.unwrap(), Some(Principal { key_id: admin.id.clone(), kind: KeyKind::Admin }));
+    assert_eq!(
+        s.authenticate(&admin.token).await.unwrap(),
+        Some(Principal { key_id: admin.id.clone(), kind: KeyKind::Admin, scope: KeyScope::Manage })
+    );
     assert_eq!(
         s.authenticate(&tenant.token).await.unwrap(),
-        Some(Principal { key_id: tenant.id.clone(), kind: KeyKind::Tenant(t.id.clone()) })
+        Some(Principal { key_id: tenant.id.clone(), kind: KeyKind::Tenant(t.id.clone()), scope: KeyScope::Manage })
     );
     // One wrong hex digit of the secret, another key's secret, garbage: all unknown.
     let mut wrong = tenant.token.clone();

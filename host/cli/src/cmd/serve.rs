@@ -9,6 +9,32 @@ use anyhow::{Context, Result};
 /// The environment variable an operator may set to choose the admin key.
 const ADMIN_KEY_ENV: &str = "SECUREBASE_ADMIN_KEY";
 
+/// Gives the first admin key to the operator without writing it to a log: printed when
+/// stderr is a terminal (a person is reading), otherwise (a service manager or a
+/// container collecting stderr into logs) written to a file only its owner can read,
+/// whose path is printed.
+fn hand_over_bootstrap_key(token: &str, file: &std::path::Path) -> Result<()> {
+    use std::io::{IsTerminal, Write};
+    if std::io::stderr().is_terminal() {
+        eprintln!("Bootstrap admin key (shown once, store it now; it is kept only as a hash):\n\n    {token}\n");
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(file).with_context(|| format!("writing the bootstrap admin key to {}", file.display()))?;
+    // A file that existed keeps its mode on open: narrow it before the key goes in.
+    #[cfg(unix)]
+    std::fs::set_permissions(file, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    writeln!(f, "{token}")?;
+    eprintln!(
+        "Bootstrap admin key written to {} (mode 0600; it is kept only as a hash: move it somewhere safe and delete the file).",
+        file.display()
+    );
+    Ok(())
+}
+
 pub(crate) fn run(args: ServeArgs) -> Result<u8> {
     let scanner = service_scanner(&args.plugins, args.threads)?;
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
@@ -20,12 +46,13 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
             }
             Err(_) if !store.has_admin_key().await? => {
                 let key = store.create_key(&securebase_store::KeyKind::Admin, "bootstrap (first start)").await?;
-                eprintln!("Bootstrap admin key (shown once, store it now; it is kept only as a hash):\n\n    {}\n", key.token);
+                hand_over_bootstrap_key(&key.token, &args.admin_key_file)?;
             }
             Err(_) => {}
         }
         let config = securebase_api::ApiConfig {
             rate_limit_per_minute: args.rate_limit,
+            anonymous_per_minute: args.anonymous_rate_limit,
             body_limit: args.body_limit_mib as usize * (1 << 20),
             workers: usize::from(args.workers),
             worker: worker_config(&args.jobs, None, args.endpoint_url.clone()),
