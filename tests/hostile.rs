@@ -38,6 +38,8 @@ fn contained(mode: serde_json::Value, limits: Limits, kind: &str, message: &str)
     let baseline = scan(limits.clone(), false, json!({"mode": "well-behaved"}));
     assert!(baseline.plugin_errors.is_empty(), "{:?}", baseline.plugin_errors);
     let report = scan(limits, true, mode.clone());
+    // The mode may carry megabytes of padding: name it in failures by its start.
+    let mode: String = mode.to_string().chars().take(120).collect();
     assert_eq!(report.plugin_errors.len(), 1, "{mode}: {:#?}", report.plugin_errors);
     let e = &report.plugin_errors[0];
     assert_eq!((e.plugin.as_str(), e.account_id.as_str(), e.kind.as_str()), ("hostile", "111111111111", kind), "{mode}: {e:?}");
@@ -102,6 +104,20 @@ fn a_finding_for_another_accounts_resource_is_refused() {
 #[test]
 fn a_finding_for_an_undeclared_check_is_refused() {
     contained(json!({"mode": "unknown-check"}), test_limits(), "invalid_output", "did not declare");
+}
+
+#[test]
+fn two_verdicts_on_one_resource_are_refused() {
+    contained(json!({"mode": "twice"}), test_limits(), "invalid_output", "a second time; one verdict per resource");
+}
+
+/// The host's copying of inventory items into the guest is charged to the plugin's
+/// fuel: asking for a padded item a million times runs out of fuel (before the fix it
+/// ran into the wall-clock deadline, having made the host copy hundreds of GB).
+#[test]
+fn copying_the_inventory_again_and_again_runs_out_of_fuel() {
+    let padding = "p".repeat(4 << 20);
+    contained(json!({"mode": "copy-loop", "padding": padding}), test_limits(), "fuel_exhausted", "ran out of fuel");
 }
 
 #[test]

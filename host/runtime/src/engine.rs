@@ -90,6 +90,13 @@ impl SandboxEngine {
     }
 }
 
+/// What one component (a plugin) may hold of the pool: a Rust plugin has one memory and
+/// a few core instances and tables (its code, the WASI glue); more slots than this
+/// would let one plugin made of many core modules take the pool's share of others.
+pub(crate) const CORE_INSTANCES_PER_COMPONENT: u32 = 16;
+pub(crate) const MEMORIES_PER_COMPONENT: u32 = 2;
+pub(crate) const TABLES_PER_COMPONENT: u32 = 8;
+
 fn build(limits: &Limits, pooling: Option<u32>) -> Result<Engine, LoadError> {
     let mut config = Config::new();
     config.wasm_component_model(true);
@@ -107,6 +114,9 @@ fn build(limits: &Limits, pooling: Option<u32>) -> Result<Engine, LoadError> {
         pool.total_memories(n.saturating_mul(2));
         pool.total_tables(n.saturating_mul(8));
         pool.max_memory_size(limits.memory_bytes);
+        pool.max_core_instances_per_component(CORE_INSTANCES_PER_COMPONENT);
+        pool.max_memories_per_component(MEMORIES_PER_COMPONENT);
+        pool.max_tables_per_component(TABLES_PER_COMPONENT);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     Engine::new(&config).map_err(|e| LoadError::Config(crate::error_chain(&e)))

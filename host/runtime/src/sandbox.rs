@@ -118,25 +118,73 @@ impl WasiView for State {
     }
 }
 
-/// Refuses memory growth past the limit and remembers that it did, so the resulting
-/// trap is reported as a memory limit rather than a generic trap.
+/// Elements in all the tables of one instance together (8 bytes each: 8 MiB).
+pub(crate) const MAX_TABLE_ELEMENTS: usize = 1_000_000;
+
+/// Fuel charged per byte the host copies across the sandbox boundary (inventory items
+/// into the guest, log lines out of it): copying is work the plugin causes, so it
+/// pays for it like for its own instructions, and a loop asking for the whole
+/// inventory again and again runs out of fuel instead of burning host CPU for free.
+pub(crate) const COPY_BYTES_PER_FUEL: u64 = 8;
+
+/// Refuses growth past the limits and remembers that it did, so the resulting trap is
+/// reported as a memory limit rather than a generic trap. The limits hold for the
+/// whole instance: a component is made of several core modules, each with its own
+/// memories and tables, and wasmtime asks about each one separately, so the sizes are
+/// summed here (creation counts as growth from zero).
 struct MemoryLimiter {
     limit: usize,
     hit: bool,
+    memory: usize,
+    table_elements: usize,
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        if desired > self.limit {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let total = self.memory - current.min(self.memory) + desired;
+        if total > self.limit {
             self.hit = true;
-            wasmtime::bail!("plugin tried to grow its memory to {desired} bytes; the limit is {} bytes", self.limit);
+            wasmtime::bail!("plugin tried to grow its memories to {total} bytes in all; the limit is {} bytes per instance", self.limit);
         }
+        self.memory = total;
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        Ok(desired <= 1_000_000)
+    fn table_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let total = self.table_elements - current.min(self.table_elements) + desired;
+        if total > MAX_TABLE_ELEMENTS {
+            self.hit = true;
+            wasmtime::bail!("plugin tried to grow its tables to {total} elements in all; the limit is {MAX_TABLE_ELEMENTS}");
+        }
+        self.table_elements = total;
+        Ok(true)
     }
+}
+
+/// Takes `bytes / COPY_BYTES_PER_FUEL` fuel; out of fuel is the same trap as running
+/// out while executing.
+fn charge_copy(store: &mut wasmtime::StoreContextMut<'_, State>, bytes: usize) -> wasmtime::Result<()> {
+    let cost = bytes as u64 / COPY_BYTES_PER_FUEL;
+    let fuel = store.get_fuel()?;
+    if cost > fuel {
+        store.set_fuel(0)?;
+        return Err(Trap::OutOfFuel.into());
+    }
+    store.set_fuel(fuel - cost)
+}
+
+/// Bytes of one item as copied into the guest.
+fn item_bytes(i: &securebase_inventory::ConfigItem) -> usize {
+    let tags: usize = i.tags.iter().map(|(k, v)| k.len() + v.len()).sum();
+    i.resource_type.len()
+        + i.resource_id.len()
+        + i.resource_name.as_ref().map_or(0, String::len)
+        + i.account_id.len()
+        + i.aws_region.len()
+        + i.arn.as_ref().map_or(0, String::len)
+        + i.configuration.len()
+        + i.supplementary_configuration.len()
+        + tags
 }
 
 /// Log lines up to a byte budget; past it, one marker line and silence.
@@ -223,6 +271,22 @@ pub(crate) fn linker(engine: &Engine) -> wasmtime::Result<Linker<State>> {
 
     let mut l = Linker::new(engine);
     Plugin::add_to_linker::<State, HasSelf<State>>(&mut l, |s| s)?;
+    // The two imports that copy data across the boundary, again, with the store at
+    // hand so that the copy is charged to the plugin's fuel first.
+    l.allow_shadowing(true);
+    let mut inv = l.instance("securebase:control/inventory@1.0.0")?;
+    inv.func_wrap("items", |mut store: wasmtime::StoreContextMut<'_, State>, (resource_type,): (String,)| {
+        let bytes: usize = store.data().inventory.as_ref().map_or(0, |i| i.items(&resource_type).iter().map(item_bytes).sum());
+        charge_copy(&mut store, bytes)?;
+        Ok((inventory::Host::items(store.data_mut(), resource_type),))
+    })?;
+    let mut logger = l.instance("securebase:control/log@1.0.0")?;
+    logger.func_wrap("log", |mut store: wasmtime::StoreContextMut<'_, State>, (level, message): (log::Level, String)| {
+        charge_copy(&mut store, message.len())?;
+        log::Host::log(store.data_mut(), level, message);
+        Ok(())
+    })?;
+    l.allow_shadowing(false);
 
     wasmtime_wasi_io::bindings::wasi::io::error::add_to_linker::<State, HasIo>(&mut l, |s| &mut s.table)?;
     sync::io::poll::add_to_linker::<State, HasIo>(&mut l, |s| &mut s.table)?;
@@ -270,7 +334,7 @@ impl wasmtime_wasi::HostMonotonicClock for FrozenMonotonicClock {
     }
 }
 
-fn new_store(engine: &Engine, limits: &Limits, inventory: Option<Arc<AccountInventory>>) -> wasmtime::Result<Store<State>> {
+pub(crate) fn new_store(engine: &Engine, limits: &Limits, inventory: Option<Arc<AccountInventory>>) -> wasmtime::Result<Store<State>> {
     // Half the log budget each for stdout and stderr: a panic message lands on stderr
     // and is the most useful thing a crashing plugin leaves behind.
     let stdout = BoundedOutput::new(limits.max_log_bytes / 2);
@@ -290,7 +354,7 @@ fn new_store(engine: &Engine, limits: &Limits, inventory: Option<Arc<AccountInve
         wasi,
         table: ResourceTable::new(),
         inventory,
-        memory: MemoryLimiter { limit: limits.memory_bytes, hit: false },
+        memory: MemoryLimiter { limit: limits.memory_bytes, hit: false, memory: 0, table_elements: 0 },
         log: LogBuffer { budget: limits.max_log_bytes, used: 0, lines: Vec::new(), truncated: false },
         stdout,
         stderr,

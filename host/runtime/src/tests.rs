@@ -87,3 +87,75 @@ fn auto_falls_back_to_on_demand_when_the_pool_cannot_be_reserved() {
     assert!(rt.load("s3.wasm", s3()).is_ok(), "the fallback engine works");
     assert!(Runtime::new(RuntimeOptions { allocator: AllocatorChoice::Pooling, ..huge }).is_err(), "explicit pooling reports the failure");
 }
+
+/// A component of several core modules, each with its own memory (or table): every
+/// one stays under the limit, together they do not. The limiter sums them, so the
+/// instance is held to one budget; the pooling allocator also refuses a component
+/// holding more memory slots than a plugin needs.
+#[test]
+fn memory_and_table_limits_hold_for_the_whole_instance() {
+    use wasmtime::component::{Component, Linker};
+    const PAGE: usize = 64 << 10;
+    let limits = crate::Limits { memory_bytes: 128 * PAGE, ..crate::Limits::default() };
+    let memories = r#"(component
+        (core module $m
+            (memory 1)
+            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))
+        (core instance $a (instantiate $m))
+        (core instance $b (instantiate $m))
+        (func (export "grow-a") (param "pages" u32) (result s32) (canon lift (core func $a "grow")))
+        (func (export "grow-b") (param "pages" u32) (result s32) (canon lift (core func $b "grow"))))"#;
+    let three_memories = r#"(component
+        (core module $m (memory 1))
+        (core instance $a (instantiate $m))
+        (core instance $b (instantiate $m))
+        (core instance $c (instantiate $m)))"#;
+    let tables = r#"(component
+        (core module $t (table 600000 funcref))
+        (core instance $a (instantiate $t))
+        (core instance $b (instantiate $t)))"#;
+    let mut ran = 0;
+    for allocator in [AllocatorChoice::OnDemand, AllocatorChoice::Pooling] {
+        let rt = match Runtime::new(RuntimeOptions { limits: limits.clone(), allocator, ..RuntimeOptions::default() }) {
+            Ok(rt) => rt,
+            // A machine that refuses the pool's reservation: on-demand is what runs there.
+            Err(e) if allocator == AllocatorChoice::Pooling => {
+                eprintln!("pooling allocator unavailable: {e}");
+                continue;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        ran += 1;
+        let engine = &rt.engine.engine;
+        let linker: Linker<crate::sandbox::State> = Linker::new(engine);
+        let component = Component::new(engine, wat::parse_str(memories).unwrap()).unwrap();
+        let mut store = crate::sandbox::new_store(engine, &limits, None).unwrap();
+        let instance = linker.instantiate(&mut store, &component).unwrap();
+        let grow = |store: &mut wasmtime::Store<crate::sandbox::State>, name: &str, pages: u32| {
+            let f = instance.get_typed_func::<(u32,), (i32,)>(&mut *store, name).unwrap();
+            f.call(&mut *store, (pages,)).map(|(old,)| old)
+        };
+        // 100 more pages in the first memory: 102 of 128 pages in all.
+        assert_eq!(grow(&mut store, "grow-a", 100).unwrap(), 1, "{allocator:?}");
+        // 100 more in the second would be 101 pages there (under the limit on its own), 202 in all.
+        let e = grow(&mut store, "grow-b", 100).expect_err("the second memory may not take the instance past its limit");
+        assert!(format!("{e:?}").contains("limit is 8388608 bytes per instance"), "{allocator:?}: {e:?}");
+
+        // The pool refuses a table this big already when compiling; on demand, the
+        // limiter refuses the second one.
+        let mut store = crate::sandbox::new_store(engine, &limits, None).unwrap();
+        let e = Component::new(engine, wat::parse_str(tables).unwrap())
+            .and_then(|component| linker.instantiate(&mut store, &component).map(|_| ()))
+            .expect_err("1.2 million table elements in all");
+        assert!(format!("{e:?}").contains("element"), "{allocator:?}: {e:?}");
+
+        let mut store = crate::sandbox::new_store(engine, &limits, None).unwrap();
+        let three = Component::new(engine, wat::parse_str(three_memories).unwrap())
+            .and_then(|component| linker.instantiate(&mut store, &component).map(|_| ()));
+        if allocator == AllocatorChoice::Pooling {
+            let e = three.expect_err("one component holds few pool slots");
+            assert!(format!("{e:?}").contains("exceeds the configured maximum of 2"), "{e:?}");
+        }
+    }
+    assert!(ran >= 1);
+}

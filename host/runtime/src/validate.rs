@@ -24,10 +24,26 @@ pub(crate) fn is_check_id(id: &str) -> bool {
         && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// Bounds of what metadata may hold besides the texts `max_string_bytes` bounds: every
+/// string and list is bounded, since each is copied into every scan document.
+pub(crate) const MAX_VERSION_BYTES: usize = 64;
+pub(crate) const MAX_RESOURCE_TYPES: usize = 64;
+pub(crate) const MAX_RESOURCE_TYPE_BYTES: usize = 256;
+pub(crate) const MAX_REFERENCES: usize = 64;
+pub(crate) const MAX_REFERENCE_KIND_BYTES: usize = 64;
+pub(crate) const MAX_REFERENCE_VALUE_BYTES: usize = 2048;
+
 pub(crate) fn metadata(m: types::PluginMetadata, sha256: String, limits: &Limits) -> Result<PluginInfo, String> {
     let name_ok = !m.name.is_empty() && m.name.len() <= 64 && m.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !name_ok {
         return Err(format!("plugin name {:?} must be 1-64 characters of letters, digits, '-' or '_'", truncate(&m.name, 64)));
+    }
+    if m.version.is_empty() || m.version.len() > MAX_VERSION_BYTES || m.version.chars().any(char::is_control) {
+        return Err(format!(
+            "version {:?} must be 1-{MAX_VERSION_BYTES} bytes without control characters (it is {} bytes)",
+            truncate(&m.version, 32),
+            m.version.len()
+        ));
     }
     if m.checks.is_empty() {
         return Err("declares no checks".into());
@@ -54,6 +70,27 @@ pub(crate) fn metadata(m: types::PluginMetadata, sha256: String, limits: &Limits
         }
         if c.resource_types.is_empty() || c.resource_types.iter().any(|t| !t.contains("::")) {
             return Err(format!("check `{}` must declare resource types such as AWS::S3::Bucket", c.id));
+        }
+        if c.resource_types.len() > MAX_RESOURCE_TYPES {
+            return Err(format!("check `{}` declares {} resource types; the limit is {MAX_RESOURCE_TYPES}", c.id, c.resource_types.len()));
+        }
+        if let Some(t) = c.resource_types.iter().find(|t| t.len() > MAX_RESOURCE_TYPE_BYTES || t.chars().any(char::is_control)) {
+            return Err(format!(
+                "check `{}` resource type {:?} must be at most {MAX_RESOURCE_TYPE_BYTES} bytes without control characters",
+                c.id,
+                truncate(t, 32)
+            ));
+        }
+        if c.references.len() > MAX_REFERENCES {
+            return Err(format!("check `{}` has {} references; the limit is {MAX_REFERENCES}", c.id, c.references.len()));
+        }
+        if let Some(r) = c.references.iter().find(|r| r.kind.len() > MAX_REFERENCE_KIND_BYTES || r.value.len() > MAX_REFERENCE_VALUE_BYTES)
+        {
+            return Err(format!(
+                "check `{}` reference {:?} is too long: kind at most {MAX_REFERENCE_KIND_BYTES} bytes, value at most {MAX_REFERENCE_VALUE_BYTES}",
+                c.id,
+                truncate(&r.kind, 32)
+            ));
         }
         checks.push(CheckInfo {
             severity: match c.severity {
@@ -88,6 +125,9 @@ pub(crate) fn findings(
     }
     let invalid = |i: usize, why: String| PluginError::new(ErrorKind::InvalidOutput, format!("finding #{i}: {why}"));
     let mut out = Vec::with_capacity(raw.len());
+    // One verdict per (check, resource): a plugin that says PASS and FAIL about the
+    // same bucket cannot be believed about either.
+    let mut judged: HashSet<(&str, &str, &str)> = HashSet::with_capacity(raw.len());
     for (i, f) in raw.into_iter().enumerate() {
         for (what, s) in
             [("check id", &f.check_id), ("resource type", &f.resource_type), ("resource id", &f.resource_id), ("message", &f.message)]
@@ -108,6 +148,12 @@ pub(crate) fn findings(
                 format!("names {} `{}`, which is not in the inventory of account {}", f.resource_type, f.resource_id, account.account_id()),
             ));
         };
+        if !judged.insert((check.id.as_str(), item.resource_type.as_str(), item.resource_id.as_str())) {
+            return Err(invalid(
+                i,
+                format!("check `{}` judges {} `{}` a second time; one verdict per resource", check.id, f.resource_type, f.resource_id),
+            ));
+        }
         out.push(Finding {
             check_id: f.check_id,
             resource_type: f.resource_type,
@@ -190,11 +236,64 @@ mod tests {
             (vec![finding("c", "AWS::S3::Bucket", "other", "")], ErrorKind::InvalidOutput, "not in the inventory of account 111111111111"),
             (vec![finding("c", "AWS::S3::Bucket", "b", &"x".repeat(101))], ErrorKind::OutputLimit, "message is 101 bytes"),
             (vec![finding("c", "AWS::S3::Bucket", "b", ""); 3], ErrorKind::OutputLimit, "returned 3 findings"),
+            (
+                vec![
+                    finding("c", "AWS::S3::Bucket", "b", ""),
+                    types::Finding { status: types::Status::Pass, ..finding("c", "AWS::S3::Bucket", "b", "") },
+                ],
+                ErrorKind::InvalidOutput,
+                "finding #1: check `c` judges AWS::S3::Bucket `b` a second time",
+            ),
         ];
         for (raw, kind, text) in cases {
             let e = findings(&plugin(), &acct, raw, &l).unwrap_err();
             assert_eq!(e.kind, kind, "{e}");
             assert!(e.message.contains(text), "{e}");
+        }
+    }
+
+    fn metadata_of(version: &str, check: types::CheckMetadata) -> types::PluginMetadata {
+        types::PluginMetadata { name: "p".into(), version: version.into(), checks: vec![check] }
+    }
+
+    fn check_meta() -> types::CheckMetadata {
+        types::CheckMetadata {
+            id: "c".into(),
+            title: "t".into(),
+            severity: types::Severity::Low,
+            resource_types: vec!["AWS::S3::Bucket".into()],
+            rationale: "r".into(),
+            remediation: "m".into(),
+            references: vec![],
+        }
+    }
+
+    #[test]
+    fn every_metadata_string_and_list_is_bounded() {
+        let l = Limits::default();
+        assert!(metadata(metadata_of("1.0.0", check_meta()), String::new(), &l).is_ok());
+        let reference = |kind: &str, value: &str| types::Reference { kind: kind.into(), value: value.into() };
+        let cases: Vec<(types::PluginMetadata, &str)> = vec![
+            (metadata_of(&"9".repeat(64 << 20), check_meta()), "version"),
+            (metadata_of("", check_meta()), "version"),
+            (metadata_of("1.0\u{1b}[2J", check_meta()), "version"),
+            (
+                metadata_of("1", types::CheckMetadata { resource_types: vec!["AWS::S3::Bucket".into(); 65], ..check_meta() }),
+                "65 resource types",
+            ),
+            (
+                metadata_of("1", types::CheckMetadata { resource_types: vec![format!("AWS::{}", "x".repeat(300))], ..check_meta() }),
+                "resource type",
+            ),
+            (metadata_of("1", types::CheckMetadata { references: vec![reference("cis", "1.1"); 65], ..check_meta() }), "65 references"),
+            (metadata_of("1", types::CheckMetadata { references: vec![reference("cis", &"x".repeat(4096))], ..check_meta() }), "too long"),
+            (metadata_of("1", types::CheckMetadata { references: vec![reference(&"k".repeat(100), "1")], ..check_meta() }), "too long"),
+        ];
+        assert_eq!(cases.len(), 8);
+        for (m, text) in cases {
+            let e = metadata(m, String::new(), &l).unwrap_err();
+            assert!(e.contains(text), "{e}");
+            assert!(e.len() < 400, "the refusal does not echo the oversized value: {} bytes", e.len());
         }
     }
 

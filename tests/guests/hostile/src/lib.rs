@@ -88,6 +88,21 @@ mod component {
                 "foreign" => Ok(vec![finding(CHECK, &arg("resource_type"), &arg("resource_id"), "not mine".into())]),
                 "unknown-check" => Ok(vec![finding("not_declared_anywhere", MODE, &id, "who am I".into())]),
                 "plugin-error" => Err("the plugin gave up on this account".into()),
+                "twice" => {
+                    // PASS and FAIL for the same resource, in one answer.
+                    let fail = Finding { status: Status::Fail, ..finding(CHECK, MODE, &id, "failing too".into()) };
+                    Ok(vec![finding(CHECK, MODE, &id, "passing".into()), fail])
+                }
+                "copy-loop" => {
+                    // Cheap for the guest, costly for the host: the whole (padded) item
+                    // copied in again and again.
+                    let n: usize = arg("count").parse().unwrap_or(1_000_000);
+                    let mut bytes = 0usize;
+                    for _ in 0..n {
+                        bytes += black_box(inventory::items(MODE)).iter().map(|i| i.configuration.len()).sum::<usize>();
+                    }
+                    ok(format!("copied {bytes} bytes"))
+                }
                 "log-flood" => {
                     for i in 0..5_000 {
                         log::log(log::Level::Info, &format!("line {i} {}", "y".repeat(100)));
