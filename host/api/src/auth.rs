@@ -70,8 +70,21 @@ struct Handled;
 #[derive(Debug, Clone)]
 pub(crate) struct AuditTenant(pub String);
 
-/// The middleware: authenticate, limit, check access and scope, run, audit.
-pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// The middleware: authenticate, limit, check access and scope, run, audit. It runs as
+/// a task of its own, so a client that disconnects mid-request does not cancel it
+/// between the handler's change and its audit entry: what was done is recorded.
+pub(crate) async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match tokio::spawn(authenticate_and_run(state, request, next)).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "request task failed");
+            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the service could not complete the request; see its log")
+                .into_response()
+        }
+    }
+}
+
+async fn authenticate_and_run(state: AppState, mut request: Request, next: Next) -> Response {
     let method = request.method().clone();
     // Nested under /v1, the request's own URI lost its prefix: audit the one the client sent.
     let path = request

@@ -219,12 +219,30 @@ struct Stream {
     after: i64,
     buffered: VecDeque<ScanEvent>,
     ended: bool,
+    /// The key's place among its open streams, held until the stream ends.
+    _place: crate::streams::StreamGuard,
+    key: String,
+    /// When the stream ends whatever the scan does.
+    deadline: tokio::time::Instant,
+    recheck: Duration,
+    next_check: tokio::time::Instant,
 }
 
 impl Stream {
     /// The next event; `None` once the scan's last event has been sent.
     async fn next(&mut self) -> Option<ScanEvent> {
         loop {
+            let now = tokio::time::Instant::now();
+            if now >= self.deadline {
+                return None;
+            }
+            if now >= self.next_check {
+                // A revoked or expired key, or a deleted tenant, reads no further.
+                if !self.store.key_is_live(&self.key).await.unwrap_or(false) {
+                    return None;
+                }
+                self.next_check = now + self.recheck;
+            }
             if let Some(e) = self.buffered.pop_front() {
                 self.after = e.id;
                 if e.kind == "finished" || e.kind == "failed" {
@@ -286,7 +304,23 @@ pub(crate) async fn events(
         Some(Some(n)) => n,
         Some(None) => return Err(AppError::bad_request("header Last-Event-ID: expected the id of an event this stream sent")),
     };
-    let stream = Stream { store: state.store.clone(), tenant: id, scan, after, buffered: VecDeque::new(), ended: false };
+    let key = principal(&ext).key_id;
+    let limits = state.config.streams;
+    let place = state.open_streams.open(&key, limits.per_key)?;
+    let now = tokio::time::Instant::now();
+    let stream = Stream {
+        store: state.store.clone(),
+        tenant: id,
+        scan,
+        after,
+        buffered: VecDeque::new(),
+        ended: false,
+        _place: place,
+        key,
+        deadline: now + limits.max_duration,
+        recheck: limits.recheck,
+        next_check: now + limits.recheck,
+    };
     let events = futures_util::stream::unfold(stream, |mut s| async move {
         let e = s.next().await?;
         let event = Event::default().id(e.id.to_string()).event(e.kind.clone()).data(json!({ "at": e.at, "data": e.data }).to_string());

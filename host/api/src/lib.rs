@@ -29,10 +29,12 @@ pub mod openapi;
 mod reports;
 pub mod routes;
 mod scans;
+mod streams;
 mod tenants;
 
 pub use error::AppError;
 pub use routes::{ROUTES, Route};
+pub use streams::StreamLimits;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -48,6 +50,10 @@ pub struct ApiConfig {
     pub rate_limit_per_minute: u32,
     /// Requests without a valid key allowed per client address per minute (0: no limit).
     pub anonymous_per_minute: u32,
+    /// Scans one tenant may have waiting for a worker; more are refused (429).
+    pub max_queued_scans: u32,
+    /// Bounds on progress streams and `?wait=true`.
+    pub streams: streams::StreamLimits,
     /// Largest request body accepted, in bytes (uploaded snapshots included).
     pub body_limit: usize,
     /// Scan workers run in this process (0: only `securebase worker` processes run scans).
@@ -70,6 +76,8 @@ impl Default for ApiConfig {
         Self {
             rate_limit_per_minute: 600,
             anonymous_per_minute: 30,
+            max_queued_scans: 20,
+            streams: streams::StreamLimits::default(),
             body_limit: 16 << 20,
             workers: 1,
             worker: securebase_jobs::WorkerConfig::named(securebase_jobs::default_worker_id()),
@@ -89,6 +97,8 @@ pub struct AppState {
     pub(crate) limiter: Arc<auth::RateLimiter>,
     /// Per client address, for requests without a valid key.
     pub(crate) anonymous_limiter: Arc<auth::RateLimiter>,
+    /// Progress streams and waits open, per key.
+    pub(crate) open_streams: Arc<streams::OpenStreams>,
     pub(crate) config: ApiConfig,
     pub(crate) pricing: Arc<securebase_billing::Pricing>,
     /// Tells the background tasks to stop; they finish the scan in hand first.
@@ -135,6 +145,7 @@ impl AppState {
             scanner,
             limiter: Arc::new(auth::RateLimiter::new(config.rate_limit_per_minute)),
             anonymous_limiter: Arc::new(auth::RateLimiter::new(config.anonymous_per_minute)),
+            open_streams: Arc::default(),
             config,
             pricing,
             stop: Arc::new(stop),

@@ -75,14 +75,25 @@ pub(crate) async fn create(
             ("accounts", "accounts".to_string(), None)
         }
     };
+    // A wait holds its connection like a progress stream, and shares the key's places.
+    let place = if wait { Some(state.open_streams.open(&p.key_id, state.config.streams.per_key)?) } else { None };
     let new = securebase_store::NewScan { source: source.into(), scope, input, requested_by: p.actor(), schedule_id: None };
-    let scan = state.store.enqueue_scan(&id, &new).await?;
+    let Some(scan) = state.store.enqueue_scan_within(&id, &new, state.config.max_queued_scans).await? else {
+        let mut e = AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_queued_scans",
+            format!("this tenant already has {} scans waiting; retry when some have started", state.config.max_queued_scans),
+        );
+        e.retry_after = Some(30);
+        return Err(e);
+    };
     state.wake.notify_waiters();
     if !wait {
         return Ok((StatusCode::ACCEPTED, Json(scan)).into_response());
     }
     // Whichever worker takes it (in this process or another), its row says when it ended.
-    let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
+    let deadline = tokio::time::Instant::now() + WAIT_LIMIT.min(state.config.streams.max_duration);
+    let _place = place;
     loop {
         let now = state.store.get_scan(&id, &scan.id).await?.ok_or_else(|| AppError::not_found("scan", &scan.id))?;
         if matches!(now.status, ScanStatus::Succeeded | ScanStatus::Failed) {

@@ -37,7 +37,73 @@ securebase_store::both_backends!(
     a_key_outside_its_scope_is_refused_on_every_route,
     keys_are_listed_without_secrets_and_revoked_at_once,
     refusals_are_audited_without_the_token,
+    queued_scans_are_capped_per_tenant,
+    progress_streams_are_bounded_and_end_with_their_key,
+    a_client_that_disconnects_does_not_escape_the_audit_log,
 );
+
+/// Reads a response body to its end, or gives up after `within` (`None`: still open).
+async fn body_ends_within(response: axum::response::Response, within: std::time::Duration) -> Option<String> {
+    let body = tokio::time::timeout(within, response.into_body().collect()).await.ok()?;
+    Some(String::from_utf8_lossy(&body.unwrap().to_bytes()).into_owned())
+}
+
+/// Progress streams of a scan that never ends (no workers): at most `per_key` open per
+/// key (a `?wait=true` shares them), each ends at its maximum duration, and one whose
+/// key is revoked ends at the next check.
+async fn progress_streams_are_bounded_and_end_with_their_key(backend: Backend) {
+    use securebase_api::StreamLimits;
+    let streams =
+        StreamLimits { per_key: 2, max_duration: std::time::Duration::from_secs(2), recheck: std::time::Duration::from_millis(100) };
+    let app = App::new(backend, ApiConfig { workers: 0, schedule_every: None, streams, ..ApiConfig::default() }).await;
+    let (id, manage) = app.tenant("Alpha").await;
+    let scan = app.send(Method::POST, &format!("/v1/tenants/{id}/scans"), &manage, json!({"source": "demo"})).await.json();
+    let path = format!("/v1/tenants/{id}/scans/{}/events", scan["id"].as_str().unwrap());
+    let open = |token: String| {
+        let request =
+            Request::builder().uri(path.clone()).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
+        app.router.clone().oneshot(request)
+    };
+    let first = open(manage.clone()).await.unwrap();
+    let second = open(manage.clone()).await.unwrap();
+    assert_eq!((first.status(), second.status()), (StatusCode::OK, StatusCode::OK));
+    let third = open(manage.clone()).await.unwrap();
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    let waited = app.send(Method::POST, &format!("/v1/tenants/{id}/scans?wait=true"), &manage, json!({"source": "demo"})).await;
+    assert_eq!((waited.status, waited.error_code().as_str()), (StatusCode::TOO_MANY_REQUESTS, "too_many_streams"));
+    // At its maximum duration a stream ends (the client reconnects with Last-Event-ID).
+    let text = body_ends_within(first, std::time::Duration::from_secs(10)).await.expect("the stream ended at its maximum duration");
+    assert!(text.contains("event: queued"), "{text}");
+    drop(second);
+    // A read key's stream ends once the key is revoked.
+    let (read_id, read) = scoped_key(&app, &id, &manage, "read").await;
+    let watched = open(read.clone()).await.unwrap();
+    assert_eq!(watched.status(), StatusCode::OK);
+    let revoked = app.call(Method::DELETE, &format!("/v1/tenants/{id}/keys/{read_id}"), Some(&manage), None).await;
+    assert_eq!(revoked.status, StatusCode::OK);
+    let started = std::time::Instant::now();
+    let text = body_ends_within(watched, std::time::Duration::from_secs(10)).await.expect("the stream of a revoked key ends");
+    assert!(started.elapsed() < std::time::Duration::from_millis(1900), "ended by the revocation, not the maximum duration");
+    assert!(text.contains("event: queued"));
+}
+
+/// A client that goes away while its request is being handled: the change it asked for
+/// is still in the audit log (the handler and the audit run to the end without it).
+async fn a_client_that_disconnects_does_not_escape_the_audit_log(backend: Backend) {
+    let streams = securebase_api::StreamLimits { max_duration: std::time::Duration::from_secs(1), ..Default::default() };
+    let app = App::new(backend, ApiConfig { workers: 0, schedule_every: None, streams, ..ApiConfig::default() }).await;
+    let (id, key) = app.tenant("Alpha").await;
+    // ?wait=true on a scan no worker runs: the scan is queued, then the client hangs up.
+    let path = format!("/v1/tenants/{id}/scans?wait=true");
+    let request = app.send(Method::POST, &path, &key, json!({"source": "demo"}));
+    assert!(tokio::time::timeout(std::time::Duration::from_millis(300), request).await.is_err(), "still waiting when the client leaves");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let scans = app.get(&format!("/v1/tenants/{id}/scans"), &key).await.json();
+    assert_eq!(scans["total"], 1, "the scan was queued");
+    let audit = app.get(&format!("/v1/tenants/{id}/audit"), &key).await.json();
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"scan.create"), "{actions:?}");
+}
 
 /// A concrete path for a route template: the tenant's id, made-up ids elsewhere.
 fn concrete(template: &str, tenant: &str) -> String {
@@ -759,6 +825,33 @@ async fn an_uploaded_snapshot_is_scanned(backend: Backend) {
     let f = app.get(&format!("/v1/tenants/{id}/findings?limit=500"), &key).await.json();
     let accounts: BTreeSet<&str> = f["items"].as_array().unwrap().iter().map(|x| x["account_id"].as_str().unwrap()).collect();
     assert_eq!(accounts, BTreeSet::from([demo.accounts[0].account_id()]));
+    // The uploaded bytes served their purpose: the finished scan's row no longer holds them.
+    let mut conn = sqlx::AnyConnection::connect(&app._db.url).await.unwrap();
+    let input: Option<String> =
+        sqlx::query_scalar("SELECT input FROM scans WHERE id = $1").bind(scan["id"].as_str().unwrap()).fetch_one(&mut conn).await.unwrap();
+    assert_eq!(input, None, "the snapshot is dropped once its scan has finished");
+}
+
+/// One tenant cannot fill the queue: past its cap, 429 too_many_queued_scans, and
+/// another tenant still queues.
+async fn queued_scans_are_capped_per_tenant(backend: Backend) {
+    let app = App::new(backend, ApiConfig { workers: 0, schedule_every: None, max_queued_scans: 3, ..ApiConfig::default() }).await;
+    let (a, a_key) = app.tenant("Alpha").await;
+    let (b, b_key) = app.tenant("Beta").await;
+    let mut statuses = vec![];
+    for _ in 0..5 {
+        let r = app.send(Method::POST, &format!("/v1/tenants/{a}/scans"), &a_key, json!({"source": "demo"})).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(r.error_code(), "too_many_queued_scans");
+            assert_eq!(r.headers[header::RETRY_AFTER], "30");
+        }
+        statuses.push(r.status.as_u16());
+    }
+    assert_eq!(statuses, [202, 202, 202, 429, 429]);
+    let listed = app.get(&format!("/v1/tenants/{a}/scans"), &a_key).await.json();
+    assert_eq!(listed["total"], 3, "the refused ones were not queued");
+    let r = app.send(Method::POST, &format!("/v1/tenants/{b}/scans"), &b_key, json!({"source": "demo"})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "another tenant's queue is its own");
 }
 
 async fn the_openapi_document_matches_the_routes(backend: Backend) {

@@ -147,6 +147,10 @@ pub struct ServeArgs {
     /// unlimited); over it, 429 before the database is asked.
     #[arg(long, value_name = "N", default_value_t = 30)]
     pub anonymous_rate_limit: u32,
+    /// Scans one tenant may have waiting for a worker; more are refused with 429
+    /// too_many_queued_scans (one tenant cannot fill the queue for everyone).
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_queued_scans: u32,
     /// Where the bootstrap admin key is written (mode 0600) when stderr is not a
     /// terminal; on a terminal it is printed instead, never logged.
     #[arg(long, value_name = "PATH", default_value = "securebase-admin-key")]

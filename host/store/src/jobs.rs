@@ -112,6 +112,36 @@ pub(crate) async fn insert_scan(tx: &mut sqlx::Transaction<'static, sqlx::Any>, 
 }
 
 impl Store {
+    /// Queues a scan unless the tenant already has `max_queued` waiting; `None` then.
+    /// One tenant cannot fill the queue (and the database) for everyone else.
+    pub async fn enqueue_scan_within(&self, tenant: &str, new: &NewScan, max_queued: u32) -> Result<Option<crate::ScanRow>, StoreError> {
+        let id = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            if self.backend == Backend::Postgres {
+                sqlx::query(&format!("SELECT pg_advisory_xact_lock({}, hashtext($1))", crate::locks::QUEUE_SCANS))
+                    .bind(tenant)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let queued = crate::count(
+                &sqlx::query("SELECT COUNT(*) FROM scans WHERE tenant_id = $1 AND status = 'queued'")
+                    .bind(tenant)
+                    .fetch_one(&mut *tx)
+                    .await?,
+            )?;
+            if queued >= u64::from(max_queued) {
+                None
+            } else {
+                let id = insert_scan(&mut tx, tenant, new).await?;
+                append_event(&mut tx, tenant, &id, "queued", &serde_json::json!({ "source": new.source })).await?;
+                Some(id)
+            }
+        });
+        match id {
+            Some(id) => Ok(Some(self.get_scan(tenant, &id).await?.expect("a scan just queued is readable"))),
+            None => Ok(None),
+        }
+    }
+
     /// Queues a scan for the workers; its `queued` event is the first of its progress stream.
     pub async fn enqueue_scan(&self, tenant: &str, new: &NewScan) -> Result<crate::ScanRow, StoreError> {
         let id = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
@@ -135,7 +165,7 @@ impl Store {
             let at = timestamp(clock);
             // A scan whose workers keep dying is failed, not handed to the next one.
             sqlx::query(
-                "UPDATE scans SET status = 'failed', finished_at = $1, error = $2, lease_expires_at = NULL \
+                "UPDATE scans SET status = 'failed', finished_at = $1, error = $2, lease_expires_at = NULL, input = NULL \
                  WHERE status = 'running' AND lease_expires_at < $1 AND attempts >= $3",
             )
             .bind(&at)
@@ -215,7 +245,7 @@ impl Store {
     pub async fn fail_job(&self, job: &Job, worker: &str, error: &str) -> Result<bool, StoreError> {
         let n = in_scope!(self, &Scope::Tenant(job.tenant_id.clone()), |tx| {
             let n = sqlx::query(
-                "UPDATE scans SET status = 'failed', finished_at = $1, error = $2, lease_expires_at = NULL \
+                "UPDATE scans SET status = 'failed', finished_at = $1, error = $2, lease_expires_at = NULL, input = NULL \
                  WHERE id = $3 AND tenant_id = $4 AND status = 'running' AND lease_owner = $5",
             )
             .bind(now())

@@ -343,6 +343,23 @@ impl Store {
         Ok(Some((Principal { key_id: id.to_string(), kind, scope }, tenant)))
     }
 
+    /// Whether a key still works: not revoked, not expired, and for a tenant key its
+    /// tenant not deleted. (Long requests ask again as they go.)
+    pub async fn key_is_live(&self, key_id: &str) -> Result<bool, StoreError> {
+        let row = in_scope!(self, &Scope::Admin, |tx| {
+            sqlx::query(
+                "SELECT COUNT(*) FROM api_keys k LEFT JOIN tenants t ON t.id = k.tenant_id \
+                 WHERE k.id = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2) \
+                 AND (k.tenant_id IS NULL OR t.deleted_at IS NULL)",
+            )
+            .bind(key_id)
+            .bind(now())
+            .fetch_one(&mut *tx)
+            .await?
+        });
+        Ok(crate::count(&row)? == 1)
+    }
+
     /// Revokes a key. Returns whether a live key was revoked.
     pub async fn revoke_key(&self, key_id: &str) -> Result<bool, StoreError> {
         let done = in_scope!(self, &Scope::Admin, |tx| {

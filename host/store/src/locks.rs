@@ -7,6 +7,10 @@
 /// running, so two claims must not count at once.
 pub(crate) const CLAIM_JOBS: i64 = 7301;
 
+/// Serializes queueing one tenant's scans (the two-key form, with the hash of the tenant
+/// id as the second key), so the cap on a tenant's queued scans counts exactly.
+pub(crate) const QUEUE_SCANS: i32 = 7303;
+
 /// Serializes the test suite's `ALTER ROLE securebase_app LOGIN` (in the test server's
 /// own `postgres` database): the role is cluster-wide, and two ALTERs of it at once fail
 /// ("tuple concurrently updated") when tests create their databases in parallel.

@@ -267,7 +267,7 @@ impl Store {
         let update = format!(
             "UPDATE scans SET status = 'succeeded', finished_at = $1, duration_ms = $2, accounts = $3, resources = $4, \
              findings = $5, failing = $6, summary = $7, report = $8, drift = $11, drift_summary = $12, lease_expires_at = NULL, \
-             error = COALESCE($13, error) WHERE id = $9 AND tenant_id = $10{owner_filter}"
+             input = NULL, error = COALESCE($13, error) WHERE id = $9 AND tenant_id = $10{owner_filter}"
         );
         let mut q = sqlx::query(&update)
             .bind(now())

@@ -53,6 +53,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
         let config = securebase_api::ApiConfig {
             rate_limit_per_minute: args.rate_limit,
             anonymous_per_minute: args.anonymous_rate_limit,
+            max_queued_scans: args.max_queued_scans,
+            streams: securebase_api::StreamLimits::default(),
             body_limit: args.body_limit_mib as usize * (1 << 20),
             workers: usize::from(args.workers),
             worker: worker_config(&args.jobs, None, args.endpoint_url.clone()),
