@@ -416,3 +416,50 @@ fn a_tenant_s_accounts_are_collected_and_scanned() {
     assert_eq!((status, e["error"]["code"].as_str()), (422, Some("role_arn_required")), "{e}");
     server.stop();
 }
+
+/// Reads from `s` until the server closes the connection (or `within` passes: then
+/// `None`). Returns what it sent.
+fn read_until_closed(s: &mut TcpStream, within: Duration) -> Option<String> {
+    s.set_read_timeout(Some(within)).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return Some(String::from_utf8_lossy(&got).into_owned()),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::ConnectionReset) => return Some(String::from_utf8_lossy(&got).into_owned()),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Slow-loris and connection hoarding: a client that sends its headers too slowly, or
+/// keeps a connection idle, is disconnected; at most `--max-connections` are served at
+/// once, the next client waiting until one is free.
+#[test]
+fn slow_and_idle_clients_are_cut_off_and_connections_are_bounded() {
+    let (cache, cwd) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (server, _) = Server::start(&["--header-timeout-secs", "2", "--max-connections", "2", "--workers", "0"], cache.path(), cwd.path());
+    let healthz = b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    // Two clients take both places and send nothing; a third sends a whole request.
+    let mut idle = TcpStream::connect(&server.addr).unwrap();
+    let mut slow = TcpStream::connect(&server.addr).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n").unwrap(); // and never the blank line
+    std::thread::sleep(Duration::from_millis(200));
+    let mut third = TcpStream::connect(&server.addr).unwrap();
+    third.write_all(healthz).unwrap();
+    assert_eq!(read_until_closed(&mut third, Duration::from_millis(700)), None, "not served while both places are taken");
+    // The idle and the slow one are cut off after the header timeout...
+    let cut = std::time::Instant::now();
+    assert!(read_until_closed(&mut idle, Duration::from_secs(10)).is_some(), "an idle connection is closed");
+    assert!(read_until_closed(&mut slow, Duration::from_secs(10)).is_some(), "a slow header is not waited for forever");
+    assert!(cut.elapsed() < Duration::from_secs(9));
+    // ...and the waiting client is served.
+    let answer = read_until_closed(&mut third, Duration::from_secs(10)).expect("served once a place is free");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // A normal client is unaffected.
+    let (status, health) = server.json("GET", "/healthz", "", None);
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+    let (status, _) = server.stop();
+    assert!(status.success());
+}

@@ -147,6 +147,13 @@ pub struct ServeArgs {
     /// unlimited); over it, 429 before the database is asked.
     #[arg(long, value_name = "N", default_value_t = 30)]
     pub anonymous_rate_limit: u32,
+    /// Seconds a client may take to send a request's headers, and to send the next
+    /// request on a kept-alive connection; slower ones are disconnected.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_timeout_secs: u64,
+    /// Connections served at once; further clients wait in the listen queue.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: u32,
     /// Scans one tenant may have waiting for a worker; more are refused with 429
     /// too_many_queued_scans (one tenant cannot fill the queue for everyone).
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]

@@ -93,10 +93,23 @@ pub fn snapshot_scope<'a>(account_ids: impl IntoIterator<Item = &'a str>) -> Str
 
 /// Inserts a queued scan, in a transaction already bound to `tenant`; returns its id.
 pub(crate) async fn insert_scan(tx: &mut sqlx::Transaction<'static, sqlx::Any>, tenant: &str, new: &NewScan) -> Result<String, StoreError> {
+    Ok(insert_scan_within(tx, tenant, new, i64::MAX).await?.expect("no cap"))
+}
+
+/// Inserts a queued scan unless the tenant has `max_queued` waiting already (`None`).
+/// One statement counts and inserts: on SQLite a read then a write in one transaction
+/// fails as soon as two requests do it at once.
+async fn insert_scan_within(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tenant: &str,
+    new: &NewScan,
+    max_queued: i64,
+) -> Result<Option<String>, StoreError> {
     let id = new_id("s_");
-    sqlx::query(
+    let done = sqlx::query(
         "INSERT INTO scans (id, tenant_id, status, source, requested_by, created_at, scope, input, schedule_id) \
-         VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8)",
+         SELECT $1, $2, 'queued', $3, $4, $5, $6, $7, $8 \
+         WHERE (SELECT COUNT(*) FROM scans WHERE tenant_id = $2 AND status = 'queued') < $9",
     )
     .bind(&id)
     .bind(tenant)
@@ -106,9 +119,10 @@ pub(crate) async fn insert_scan(tx: &mut sqlx::Transaction<'static, sqlx::Any>, 
     .bind(&new.scope)
     .bind(new.input.clone())
     .bind(new.schedule_id.clone())
+    .bind(max_queued)
     .execute(&mut **tx)
     .await?;
-    Ok(id)
+    Ok((done.rows_affected() == 1).then_some(id))
 }
 
 impl Store {
@@ -122,19 +136,11 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            let queued = crate::count(
-                &sqlx::query("SELECT COUNT(*) FROM scans WHERE tenant_id = $1 AND status = 'queued'")
-                    .bind(tenant)
-                    .fetch_one(&mut *tx)
-                    .await?,
-            )?;
-            if queued >= u64::from(max_queued) {
-                None
-            } else {
-                let id = insert_scan(&mut tx, tenant, new).await?;
-                append_event(&mut tx, tenant, &id, "queued", &serde_json::json!({ "source": new.source })).await?;
-                Some(id)
+            let id = insert_scan_within(&mut tx, tenant, new, i64::from(max_queued)).await?;
+            if let Some(id) = &id {
+                append_event(&mut tx, tenant, id, "queued", &serde_json::json!({ "source": new.source })).await?;
             }
+            id
         });
         match id {
             Some(id) => Ok(Some(self.get_scan(tenant, &id).await?.expect("a scan just queued is readable"))),

@@ -76,9 +76,12 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
             if args.database_url.is_none() { " securebase.db" } else { "" }
         );
         let app = securebase_api::router(state.clone());
-        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        let limits = super::listen::ConnectionLimits {
+            header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
+            max_connections: args.max_connections as usize,
+            drain: std::time::Duration::from_secs(10),
+        };
+        super::listen::serve(listener, app, limits, shutdown_signal()).await;
         eprintln!("Stopping: waiting for the scans in hand...");
         if !state.drain(std::time::Duration::from_secs(300)).await {
             eprintln!("warning: scans still running after 300 s were abandoned (they stay 'running' in the database)");
