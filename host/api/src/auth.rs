@@ -17,10 +17,10 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use securebase_billing::EventKind;
-use securebase_store::{AuditEntry, KeyKind, Principal, Tenant};
+use securebase_store::{AuditEntry, KeyKind, Principal, RequestRecord, Tenant};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Token buckets, one per API key: `per_minute` tokens, refilled continuously.
@@ -152,6 +152,7 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
     // The route's declared access and scope, before its handler runs. A tenant key on
     // an admin route of another tenant gets the 404 any other route would give it.
     let limited = state.limiter.check(&principal.key_id);
+    let mut record: Option<Arc<Mutex<RequestRecord>>> = None;
     let response = match (&limited, &route.access, &principal.kind) {
         (Err(secs), ..) => {
             let mut e = AppError::new(
@@ -176,13 +177,53 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
         )
         .into_response(),
         _ => {
-            let mut r = next.run(request).await;
+            // A change is recorded by the store in the change's own transaction: its
+            // audit entry and usage event are prepared now, as they will read if it
+            // succeeds, and written only if it happens.
+            let mut r = match route.audit.filter(|_| route.verb != crate::routes::Verb::Get) {
+                Some(action) => {
+                    let tenant_id = match &principal.kind {
+                        KeyKind::Tenant(own) => Some(own.clone()),
+                        KeyKind::Admin => path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next()).map(str::to_string),
+                    };
+                    let context = RequestContext {
+                        state: &state,
+                        principal: &principal,
+                        own_tenant: own_tenant.as_ref(),
+                        method: &method,
+                        path: &path,
+                        query: &query,
+                        source: &source,
+                    };
+                    let (audit, usage) = match context.records(Some(action), tenant_id, route.success_status(), true).await {
+                        Ok(r) => r,
+                        Err(e) => return e.into_response(),
+                    };
+                    let audit = audit.expect("an action was given");
+                    let slot = Arc::new(Mutex::new(RequestRecord { audit, usage, written: false }));
+                    record = Some(slot.clone());
+                    securebase_store::recording(slot, next.run(request)).await
+                }
+                None => next.run(request).await,
+            };
             r.extensions_mut().insert(Handled);
             r
         }
     };
 
     let status = response.status();
+    // What was recorded with the change itself, in its transaction: the audit entry, and
+    // the usage event unless the tenant was not known before (one just created).
+    let (audit_done, usage_done) = match &record {
+        Some(r) => {
+            let r = r.lock().unwrap_or_else(|p| p.into_inner());
+            (r.written, r.written && !r.usage.is_empty())
+        }
+        None => (false, false),
+    };
+    if usage_done {
+        return response;
+    }
     let path_tenant = path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next()).map(str::to_string);
     // The tenant this request concerns: a tenant key's own (its attempts on other ids
     // are its own business, never written into another tenant's records), or for an
@@ -199,57 +240,21 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
     };
     // Refusals are recorded on every route; the rest on the routes that declare an action.
     let refused = matches!(status.as_u16(), 401 | 403 | 429) && response.extensions().get::<Handled>().is_none();
-    let action = if refused { Some(REFUSED.to_string()) } else { route.audit.map(str::to_string) };
-    let report_made = status.is_success() && action.as_deref().is_some_and(|a| a.starts_with("report.download"));
-    let audit = action.map(|action| AuditEntry {
-        tenant_id: tenant_id.clone(),
-        actor: principal.actor(),
-        action,
-        target: format!("{method} {path}"),
-        outcome: if status.is_success() { "success" } else { "failure" }.into(),
-        status: status.as_u16(),
-        source,
-        detail: query,
-    });
-    let mut usage = vec![];
-    // A call refused for its rate is not metered (it did nothing).
-    if let Some(tenant) = tenant_id.as_ref().filter(|_| limited.is_ok()) {
-        // The tier in force now prices the events: the tenant key's own, read when it
-        // authenticated, or the named tenant's for an operator.
-        let tier = match (&own_tenant, &principal.kind) {
-            (Some(t), _) => Some(t.tier),
-            (None, _) => match state.store.tenant_tier(tenant).await {
-                Ok(t) => t,
-                Err(e) => return AppError::from(e).into_response(),
-            },
-        };
-        if let Some(tier) = tier {
-            let request_id = request_key();
-            // Tenants pay for their own calls; an operator's calls on a tenant are metered, not billed.
-            let billable = matches!(principal.kind, KeyKind::Tenant(_));
-            let detail = format!("{method} {path} -> {}", status.as_u16());
-            usage.push(crate::billing::event(
-                &state.pricing,
-                tenant,
-                tier,
-                EventKind::ApiCall,
-                format!("req:{request_id}"),
-                billable,
-                detail.clone(),
-            ));
-            if report_made {
-                usage.push(crate::billing::event(
-                    &state.pricing,
-                    tenant,
-                    tier,
-                    EventKind::ReportGenerated,
-                    format!("report:{request_id}"),
-                    false,
-                    detail,
-                ));
-            }
-        }
-    }
+    let action = if refused { Some(REFUSED) } else { route.audit };
+    let context = RequestContext {
+        state: &state,
+        principal: &principal,
+        own_tenant: own_tenant.as_ref(),
+        method: &method,
+        path: &path,
+        query: &query,
+        source: &source,
+    };
+    let (audit, usage) = match context.records(action, tenant_id, status.as_u16(), limited.is_ok()).await {
+        Ok((_, usage)) if audit_done => (None, usage),
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
     if (audit.is_some() || !usage.is_empty())
         && let Err(e) = state.store.record_request(audit.as_ref(), &usage).await
     {
@@ -259,6 +264,78 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
             .into_response();
     }
     response
+}
+
+/// What the records of one request are made from.
+struct RequestContext<'a> {
+    state: &'a AppState,
+    principal: &'a Principal,
+    own_tenant: Option<&'a Tenant>,
+    method: &'a axum::http::Method,
+    path: &'a str,
+    query: &'a str,
+    source: &'a str,
+}
+
+impl RequestContext<'_> {
+    /// The audit entry (for `action`) and usage events of a request answered `status`.
+    async fn records(
+        &self,
+        action: Option<&str>,
+        tenant_id: Option<String>,
+        status: u16,
+        metered: bool,
+    ) -> Result<(Option<AuditEntry>, Vec<securebase_store::UsageEvent>), AppError> {
+        let success = (200..300).contains(&status);
+        let report_made = success && action.is_some_and(|a| a.starts_with("report.download"));
+        let audit = action.map(|action| AuditEntry {
+            tenant_id: tenant_id.clone(),
+            actor: self.principal.actor(),
+            action: action.to_string(),
+            target: format!("{} {}", self.method, self.path),
+            outcome: if success { "success" } else { "failure" }.into(),
+            status,
+            source: self.source.to_string(),
+            detail: self.query.to_string(),
+        });
+        let mut usage = vec![];
+        // A call refused for its rate is not metered (it did nothing).
+        let Some(tenant) = tenant_id.as_ref().filter(|_| metered) else { return Ok((audit, usage)) };
+        // The tier in force now prices the events: the tenant key's own, read when it
+        // authenticated, or the named tenant's for an operator.
+        let tier = match self.own_tenant {
+            Some(t) => Some(t.tier),
+            None => self.state.store.tenant_tier(tenant).await?,
+        };
+        if let Some(tier) = tier {
+            let request_id = request_key();
+            // Tenants pay for their own calls; an operator's calls on a tenant are metered, not billed.
+            let billable = matches!(self.principal.kind, KeyKind::Tenant(_));
+            let detail = format!("{} {} -> {status}", self.method, self.path);
+            let pricing = &self.state.pricing;
+            usage.push(crate::billing::event(
+                pricing,
+                tenant,
+                tier,
+                EventKind::ApiCall,
+                format!("req:{request_id}"),
+                billable,
+                detail.clone(),
+            ));
+            if report_made {
+                usage.push(crate::billing::event(
+                    pricing,
+                    tenant,
+                    tier,
+                    EventKind::ReportGenerated,
+                    format!("report:{request_id}"),
+                    false,
+                    detail,
+                ));
+            }
+        }
+        Ok((audit, usage))
+    }
 }
 
 /// A random key for one request's usage events.

@@ -10,8 +10,9 @@
 //! invoices; schedules and the webhook of continuous scanning.
 //!
 //! Request flow: [`auth`] authenticates the bearer key, applies the key's rate limit
-//! and, after the handler ran, appends mutations and report downloads to the audit
-//! log; handlers in [`tenants`], [`scans`] and [`reports`] check the principal against
+//! and scope, prepares the audit entry and usage event of a change so that the store
+//! writes them in the change's own transaction, and after the handler ran records the
+//! rest (reads, report downloads, refusals, failures); handlers in [`tenants`], [`scans`] and [`reports`] check the principal against
 //! the tenant in the path (another tenant's id is a 404, so ids do not leak) and call
 //! the store, whose PostgreSQL transactions are bound to that tenant. Every
 //! authenticated request on a tenant is metered ([`billing`]) in the same transaction

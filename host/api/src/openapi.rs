@@ -74,6 +74,7 @@ pub fn answers(route: &Route) -> Vec<Answer> {
     if route.access != Access::Public {
         add(401, "Missing, unknown or revoked API key");
         add(429, "Rate limit exceeded; see Retry-After");
+        add(500, "The service could not complete the request, or could not record it in the audit log (then nothing was changed)");
     }
     if route.access == Access::Admin {
         add(403, "Not an admin key");

@@ -161,6 +161,12 @@ impl Route {
         (self.handler)(self.verb.filter())
     }
 
+    /// The status of its (first documented) success: what an audit entry written with
+    /// the change itself records.
+    pub fn success_status(&self) -> u16 {
+        self.answers.iter().map(|a| a.status).find(|s| (200..300).contains(s)).unwrap_or(200)
+    }
+
     /// The route's path parameters, in order.
     pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
         self.path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
@@ -446,8 +452,8 @@ pub static ROUTES: &[Route] = &[
         request: Some("NewScan"),
         scope: KeyScope::Scan,
         answers: &[
-            ok(201, "Finished scan (wait=true)", Body::Json("Scan")),
             ok(202, "Scan queued (or still running when wait=true gave up)", Body::Json("Scan")),
+            ok(201, "Finished scan (wait=true)", Body::Json("Scan")),
             err(400, "Bad request"),
             err(409, "A scan of the tenant's accounts, and the tenant lists none"),
         ],

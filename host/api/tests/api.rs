@@ -40,7 +40,62 @@ securebase_store::both_backends!(
     queued_scans_are_capped_per_tenant,
     progress_streams_are_bounded_and_end_with_their_key,
     a_client_that_disconnects_does_not_escape_the_audit_log,
+    a_change_whose_audit_entry_cannot_be_written_is_not_made,
 );
+
+/// The audit log refuses entries of some actions (as a full disk or a broken trigger
+/// would): the changes those entries record are not made either, and an operator's
+/// change is recorded with its usage event in the same transaction.
+async fn a_change_whose_audit_entry_cannot_be_written_is_not_made(backend: Backend) {
+    use sqlx::Executor;
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (id, key) = app.tenant("Alpha").await;
+    let mut conn = sqlx::AnyConnection::connect(&app._db.url).await.unwrap();
+    let refuse = "NEW.action IN ('schedule.create', 'tenant.update', 'webhook.delete')";
+    match backend {
+        Backend::Sqlite => {
+            conn.execute(&*format!(
+                "CREATE TRIGGER refuse_some_audit BEFORE INSERT ON audit_log WHEN {refuse} \
+                 BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
+            ))
+            .await
+            .unwrap();
+        }
+        Backend::Postgres => {
+            conn.execute(&*format!(
+                "CREATE FUNCTION refuse_some_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                 IF {refuse} THEN RAISE EXCEPTION 'audit log unavailable'; END IF; RETURN NEW; END $$"
+            ))
+            .await
+            .unwrap();
+            conn.execute("CREATE TRIGGER refuse_some_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_some_audit()")
+                .await
+                .unwrap();
+        }
+    }
+    let schedules = format!("/v1/tenants/{id}/schedules");
+    let r = app.send(Method::POST, &schedules, &key, json!({"cron": "0 2 * * *", "source": "demo"})).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.json());
+    let listed = app.get(&schedules, &key).await.json();
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(0), "no schedule without its audit entry: {listed}");
+    let r = app.send(Method::PATCH, &format!("/v1/tenants/{id}"), &app.admin, json!({"name": "Renamed"})).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(app.get(&format!("/v1/tenants/{id}"), &key).await.json()["name"], "Alpha", "the rename was rolled back");
+    // Actions the log still takes go through, each with its entry and usage event.
+    let r = app.send(Method::POST, &format!("/v1/tenants/{id}/scans"), &key, json!({"source": "demo"})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let usage: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM usage_events WHERE tenant_id = $1 AND detail LIKE 'POST /v1/tenants/%/scans%'")
+            .bind(&id)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(usage, 1, "the scan request's api_call, once");
+    let audit = app.get(&format!("/v1/tenants/{id}/audit?limit=500"), &key).await.json();
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "scan.create").count(), 1, "{actions:?}");
+    assert!(!actions.contains(&"schedule.create") && !actions.contains(&"tenant.update"), "{actions:?}");
+}
 
 /// Reads a response body to its end, or gives up after `within` (`None`: still open).
 async fn body_ends_within(response: axum::response::Response, within: std::time::Duration) -> Option<String> {

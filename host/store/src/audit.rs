@@ -2,8 +2,70 @@
 //! changed. The database refuses UPDATE and DELETE on it (a trigger in both
 //! backends), so not even a bug in this crate can rewrite history.
 
-use crate::{Page, Paged, Scope, Store, StoreError, col, count, now, page_args};
+use crate::{Page, Paged, Scope, Store, StoreError, UsageEvent, col, count, now, page_args};
 use serde::Serialize;
+use std::sync::{Arc, Mutex};
+
+/// What a request that changes something will record: its audit entry and usage
+/// events, written by the store in the very transaction of the change (see
+/// [`recording`]), so that the change and its record commit, or fail, together.
+#[derive(Debug, Clone)]
+pub struct RequestRecord {
+    /// The audit entry, as it will read if the change is made.
+    pub audit: AuditEntry,
+    /// Its usage events (they must concern the entry's tenant).
+    pub usage: Vec<UsageEvent>,
+    /// Set once written and committed; the caller then records nothing more.
+    pub written: bool,
+}
+
+tokio::task_local! {
+    static RECORD: Arc<Mutex<RequestRecord>>;
+}
+
+/// Runs `f` (a request's handler) with `record` pending: the first change the store
+/// makes in it writes the record in the same transaction.
+pub async fn recording<F: std::future::Future>(record: Arc<Mutex<RequestRecord>>, f: F) -> F::Output {
+    RECORD.scope(record, f).await
+}
+
+/// Writes the pending record, if there is one and it is not written yet, in `tx`.
+/// `tenant` names the tenant of the change when the request did not (one just
+/// created). Returns the record to mark written once `tx` has committed.
+pub(crate) async fn write_record(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::Backend,
+    tenant: Option<&str>,
+) -> Result<Option<Arc<Mutex<RequestRecord>>>, StoreError> {
+    let Ok(slot) = RECORD.try_with(Arc::clone) else { return Ok(None) };
+    let (mut audit, usage) = {
+        let r = slot.lock().unwrap_or_else(|p| p.into_inner());
+        if r.written {
+            return Ok(None);
+        }
+        (r.audit.clone(), r.usage.clone())
+    };
+    if audit.tenant_id.is_none() {
+        audit.tenant_id = tenant.map(str::to_string);
+    }
+    insert_audit(tx, &audit).await?;
+    if let (Some(first), crate::Backend::Postgres) = (usage.first(), backend) {
+        // Usage rows are visible to their tenant only: an operator's transaction (a
+        // tenant created, a key revoked) is bound to it for them.
+        sqlx::query("SELECT set_config('securebase.tenant_id', $1, true)").bind(&first.tenant_id).execute(&mut **tx).await?;
+    }
+    for e in &usage {
+        crate::usage::insert_usage(tx, e).await?;
+    }
+    Ok(Some(slot))
+}
+
+/// After the commit: the record is in the database.
+pub(crate) fn mark_written(slot: Option<Arc<Mutex<RequestRecord>>>) {
+    if let Some(slot) = slot {
+        slot.lock().unwrap_or_else(|p| p.into_inner()).written = true;
+    }
+}
 
 /// What to append.
 #[derive(Debug, Clone, PartialEq)]

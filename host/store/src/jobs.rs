@@ -129,7 +129,7 @@ impl Store {
     /// Queues a scan unless the tenant already has `max_queued` waiting; `None` then.
     /// One tenant cannot fill the queue (and the database) for everyone else.
     pub async fn enqueue_scan_within(&self, tenant: &str, new: &NewScan, max_queued: u32) -> Result<Option<crate::ScanRow>, StoreError> {
-        let id = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+        let id = in_change!(self, &Scope::Tenant(tenant.into()), None, |tx| {
             if self.backend == Backend::Postgres {
                 sqlx::query(&format!("SELECT pg_advisory_xact_lock({}, hashtext($1))", crate::locks::QUEUE_SCANS))
                     .bind(tenant)
@@ -140,7 +140,8 @@ impl Store {
             if let Some(id) = &id {
                 append_event(&mut tx, tenant, id, "queued", &serde_json::json!({ "source": new.source })).await?;
             }
-            id
+            let queued = id.is_some();
+            (id, queued)
         });
         match id {
             Some(id) => Ok(Some(self.get_scan(tenant, &id).await?.expect("a scan just queued is readable"))),

@@ -173,7 +173,11 @@ impl Store {
         let id = new_id("k_");
         let secret = hex(&random_bytes::<20>());
         let expires_at = lifetime.map(|l| timestamp(SystemTime::now() + l));
-        in_scope!(self, &Scope::Admin, |tx| {
+        let tenant_of_key = match kind {
+            KeyKind::Admin => None,
+            KeyKind::Tenant(t) => Some(t.as_str()),
+        };
+        in_change!(self, &Scope::Admin, tenant_of_key, |tx| {
             let (kind_s, tenant) = match kind {
                 KeyKind::Admin => ("admin", None),
                 KeyKind::Tenant(t) => ("tenant", Some(t.clone())),
@@ -192,6 +196,7 @@ impl Store {
             .bind(&expires_at)
             .execute(&mut *tx)
             .await?;
+            ((), true)
         });
         Ok(NewKey { token: format!("sb_{id}_{secret}"), id, expires_at })
     }
@@ -218,20 +223,22 @@ impl Store {
     /// Revokes one of a tenant's keys at once; `false` if the tenant has no live key
     /// with that id.
     pub async fn revoke_tenant_key(&self, tenant: &str, key_id: &str) -> Result<bool, StoreError> {
-        let done = in_scope!(self, &Scope::Admin, |tx| {
-            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND tenant_id = $3 AND revoked_at IS NULL")
+        let done = in_change!(self, &Scope::Admin, Some(tenant), |tx| {
+            let n = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND tenant_id = $3 AND revoked_at IS NULL")
                 .bind(now())
                 .bind(key_id)
                 .bind(tenant)
                 .execute(&mut *tx)
                 .await?
+                .rows_affected();
+            (n, n > 0)
         });
-        Ok(done.rows_affected() > 0)
+        Ok(done > 0)
     }
 
     /// Revokes an admin key, unless it is the last live one.
     pub async fn revoke_admin_key(&self, key_id: &str) -> Result<AdminRevoke, StoreError> {
-        let outcome = in_scope!(self, &Scope::Admin, |tx| {
+        let outcome = in_change!(self, &Scope::Admin, None, |tx| {
             // Locked, so two revocations at once cannot each leave the other's key last.
             let lock = if self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
             let live: Vec<String> = sqlx::query_scalar(&format!(
@@ -240,14 +247,15 @@ impl Store {
             .bind(now())
             .fetch_all(&mut *tx)
             .await?;
-            if !live.iter().any(|k| k == key_id) {
+            let outcome = if !live.iter().any(|k| k == key_id) {
                 AdminRevoke::NotFound
             } else if live.len() == 1 {
                 AdminRevoke::LastKey
             } else {
                 sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2").bind(now()).bind(key_id).execute(&mut *tx).await?;
                 AdminRevoke::Revoked
-            }
+            };
+            (outcome, outcome == AdminRevoke::Revoked)
         });
         Ok(outcome)
     }

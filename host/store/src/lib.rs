@@ -31,6 +31,22 @@ macro_rules! in_scope {
     }};
 }
 
+/// [`in_scope!`] for a change a request asked for. The body evaluates to `(value,
+/// changed)`; when it changed something, the request's pending record (audit entry and
+/// usage events, see [`audit::recording`]) is written in the same transaction before
+/// the commit, so a change is never without its record nor a record without its change.
+/// `$tenant` names the tenant of the change where the request could not.
+macro_rules! in_change {
+    ($store:expr, $scope:expr, $tenant:expr, |$tx:ident| $body:expr) => {{
+        let mut $tx = $store.tenant_transaction($scope).await?;
+        let (value, changed): (_, bool) = $body;
+        let record = if changed { crate::audit::write_record(&mut $tx, $store.backend, $tenant).await? } else { None };
+        $tx.commit().await?;
+        crate::audit::mark_written(record);
+        value
+    }};
+}
+
 mod audit;
 mod error;
 mod events;
@@ -46,7 +62,7 @@ pub mod testing;
 mod usage;
 mod webhooks;
 
-pub use audit::{AuditEntry, AuditRecord};
+pub use audit::{AuditEntry, AuditRecord, RequestRecord, recording};
 pub use error::StoreError;
 pub use events::ScanEvent;
 pub use jobs::{ClaimLimits, Job, NewScan, snapshot_scope};

@@ -61,7 +61,7 @@ impl Store {
         created_by: &str,
     ) -> Result<Schedule, StoreError> {
         let id = new_id("sch_");
-        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+        let row = in_change!(self, &Scope::Tenant(tenant.into()), None, |tx| {
             sqlx::query(
                 "INSERT INTO schedules (id, tenant_id, cron, timezone, source, next_run_at, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -76,7 +76,7 @@ impl Store {
             .bind(now())
             .execute(&mut *tx)
             .await?;
-            sqlx::query(&format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE id = $1")).bind(&id).fetch_one(&mut *tx).await?
+            (sqlx::query(&format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE id = $1")).bind(&id).fetch_one(&mut *tx).await?, true)
         });
         schedule_from_row(&row)
     }
@@ -96,14 +96,15 @@ impl Store {
 
     /// Removes a schedule; `false` if the tenant has none by that id.
     pub async fn delete_schedule(&self, tenant: &str, id: &str) -> Result<bool, StoreError> {
-        let n = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
-            sqlx::query("UPDATE schedules SET deleted_at = $1 WHERE id = $2 AND tenant_id = $3 AND deleted_at IS NULL")
+        let n = in_change!(self, &Scope::Tenant(tenant.into()), None, |tx| {
+            let n = sqlx::query("UPDATE schedules SET deleted_at = $1 WHERE id = $2 AND tenant_id = $3 AND deleted_at IS NULL")
                 .bind(now())
                 .bind(id)
                 .bind(tenant)
                 .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            (n, n == 1)
         });
         Ok(n == 1)
     }

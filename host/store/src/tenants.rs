@@ -188,7 +188,7 @@ impl Store {
     pub async fn create_tenant(&self, t: &NewTenant) -> Result<Tenant, StoreError> {
         let id = new_id("t_");
         let at = now();
-        in_scope!(self, &Scope::Admin, |tx| {
+        in_change!(self, &Scope::Admin, Some(&id), |tx| {
             sqlx::query(&format!("INSERT INTO tenants ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
                 .bind(&id)
                 .bind(&t.name)
@@ -204,6 +204,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             record_tier(&mut tx, &id, t.tier, &at).await?;
+            ((), true)
         });
         Ok(self.get_tenant(&id).await?.expect("a tenant just created is readable"))
     }
@@ -211,14 +212,15 @@ impl Store {
     /// Gives a live tenant a new external ID (its roles' trust policies must then be
     /// updated: until they are, its scans cannot assume them).
     pub async fn rotate_external_id(&self, id: &str) -> Result<Option<Tenant>, StoreError> {
-        let done = in_scope!(self, &Scope::Admin, |tx| {
-            sqlx::query("UPDATE tenants SET aws_external_id = $1, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL")
+        let done = in_change!(self, &Scope::Admin, Some(id), |tx| {
+            let n = sqlx::query("UPDATE tenants SET aws_external_id = $1, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL")
                 .bind(new_external_id())
                 .bind(now())
                 .bind(id)
                 .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            (n, n > 0)
         });
         if done == 0 {
             return Ok(None);
@@ -296,14 +298,16 @@ impl Store {
         if t.tier != old_tier {
             record_tier(&mut tx, id, t.tier, &now()).await?;
         }
+        let record = crate::audit::write_record(&mut tx, self.backend, Some(id)).await?;
         tx.commit().await?;
+        crate::audit::mark_written(record);
         self.get_tenant(id).await
     }
 
     /// Soft-deletes a live tenant and revokes its keys. Returns whether it existed.
     pub async fn delete_tenant(&self, id: &str) -> Result<bool, StoreError> {
         let at = now();
-        let done = in_scope!(self, &Scope::Admin, |tx| {
+        let done = in_change!(self, &Scope::Admin, Some(id), |tx| {
             let done = sqlx::query("UPDATE tenants SET deleted_at = $1, updated_at = $1 WHERE id = $2 AND deleted_at IS NULL")
                 .bind(&at)
                 .bind(id)
@@ -322,7 +326,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             crate::webhooks::cancel_pending(&mut tx, id, "the tenant was deleted").await?;
-            done
+            let deleted = done.rows_affected() > 0;
+            (done, deleted)
         });
         Ok(done.rows_affected() > 0)
     }

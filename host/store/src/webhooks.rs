@@ -126,7 +126,7 @@ impl Store {
     /// Sets (or replaces) a tenant's webhook; deliveries pending for the one it replaces
     /// are cancelled.
     pub async fn set_webhook(&self, tenant: &str, url: &str, min_severity: &str, created_by: &str) -> Result<Webhook, StoreError> {
-        let hook = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+        let hook = in_change!(self, &Scope::Tenant(tenant.into()), None, |tx| {
             let replaced = sqlx::query("DELETE FROM webhooks WHERE tenant_id = $1").bind(tenant).execute(&mut *tx).await?;
             if replaced.rows_affected() > 0 {
                 cancel_pending(&mut tx, tenant, "the webhook was replaced").await?;
@@ -147,7 +147,7 @@ impl Store {
                 .bind(&hook.created_at)
                 .execute(&mut *tx)
                 .await?;
-            hook
+            (hook, true)
         });
         Ok(hook)
     }
@@ -174,10 +174,10 @@ impl Store {
 
     /// Removes a tenant's webhook and cancels its pending deliveries.
     pub async fn delete_webhook(&self, tenant: &str) -> Result<bool, StoreError> {
-        let n = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+        let n = in_change!(self, &Scope::Tenant(tenant.into()), None, |tx| {
             let n = sqlx::query("DELETE FROM webhooks WHERE tenant_id = $1").bind(tenant).execute(&mut *tx).await?.rows_affected();
             cancel_pending(&mut tx, tenant, "the webhook was removed").await?;
-            n
+            (n, n == 1)
         });
         Ok(n == 1)
     }
