@@ -201,14 +201,16 @@ fn control_characters_from_plugins_and_inventory_are_escaped_in_the_table() {
     let mut report = demo_report();
     let account = &mut report.accounts[0];
     assert!(!account.findings.is_empty());
-    account.account_name = Some("prod\u{1b}[2J".into());
+    // A right-to-left override (U+202E) would show "txt.exe" reversed.
+    account.account_name = Some("prod\u{1b}[2J\u{202e}txt.exe".into());
     let finding = account.findings.iter_mut().find(|f| f.status == "fail").expect("the demo has a failing finding");
     finding.message = "\u{1b}[2J\u{1b}[HAll checks passed.\rOK\nfake line".into();
     finding.resource_id = "bucket\u{7}".into();
     let table = securebase_reports::render_table(&report);
     assert!(!table.contains('\u{1b}') && !table.contains('\r') && !table.contains('\u{7}'), "{table:?}");
+    assert!(!table.contains('\u{202e}') && table.contains("(prod\\u{1b}[2J\\u{202e}txt.exe)"), "{table}");
     assert!(table.contains("\\u{1b}[2J\\u{1b}[HAll checks passed.\\rOK\\nfake line"), "{table}");
-    assert!(table.contains("(prod\\u{1b}[2J)") && table.contains("bucket\\u{7}"), "{table}");
+    assert!(table.contains("bucket\\u{7}"), "{table}");
 }
 
 #[test]

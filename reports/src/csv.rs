@@ -19,8 +19,9 @@ pub const COLUMNS: [&str; 11] = [
 ];
 
 fn field(s: &str) -> String {
-    // Formula injection: a leading =, +, - or @ would run as a formula in a spreadsheet.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    // Formula injection: a leading =, +, - or @ would run as a formula in a spreadsheet,
+    // and so would one after a leading tab or carriage return (OWASP's list).
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
@@ -61,5 +62,7 @@ mod tests {
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(field("line\nbreak"), "\"line\nbreak\"");
+        assert_eq!(field("\t=1+1"), "'\t=1+1");
+        assert_eq!(field("\r=1+1"), "\"'\r=1+1\"");
     }
 }

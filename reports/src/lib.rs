@@ -9,7 +9,7 @@ mod table;
 pub use csv::{COLUMNS as CSV_COLUMNS, render_csv};
 pub use ocsf::{OCSF_VERSION, render_ocsf};
 pub use pdf::render_pdf;
-pub use table::render_table;
+pub use table::{render_table, terminal_safe};
 
 /// Why a report could not be rendered.
 #[derive(Debug, thiserror::Error)]

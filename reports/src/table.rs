@@ -8,12 +8,22 @@ use std::fmt::Write;
 
 /// Text that came from a plugin, an inventory or AWS, made safe for a terminal: control
 /// characters (ESC sequences that clear the screen or move the cursor, CR, newlines that
-/// would fake a line of this table) are shown escaped (`\u{1b}`) instead of acting.
-fn t(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
+/// would fake a line of this table) and bidirectional overrides (which reorder what is
+/// shown, e.g. `U+202E`) are shown escaped (`\u{1b}`, `\u{202e}`) instead of acting.
+pub fn terminal_safe(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(acts) {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect())
+    Cow::Owned(s.chars().map(|c| if acts(c) { c.escape_default().to_string() } else { c.to_string() }).collect())
+}
+
+/// A character that does something to a terminal instead of being shown.
+fn acts(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn t(s: &str) -> Cow<'_, str> {
+    terminal_safe(s)
 }
 
 fn score(s: Option<f64>) -> String {

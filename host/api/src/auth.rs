@@ -17,7 +17,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use securebase_billing::EventKind;
-use securebase_store::{AuditEntry, KeyKind, Principal, RequestRecord, Tenant};
+use securebase_store::{AuditEntry, KeyKind, Principal, RequestRecord, Tenant, UsageFor};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -195,12 +195,22 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
                         query: &query,
                         source: &source,
                     };
-                    let (audit, usage) = match context.records(Some(action), tenant_id, route.success_status(), true).await {
+                    let status = route.success_status();
+                    // A tenant being created: its usage event is made once the store knows it.
+                    let usage_for_new_tenant = tenant_id.is_none().then(|| {
+                        let pricing = state.pricing.clone();
+                        let detail = format!("{method} {path} -> {status}");
+                        UsageFor(Arc::new(move |tenant: &str, tier| {
+                            let key = format!("req:{}", request_key());
+                            vec![crate::billing::event(&pricing, tenant, tier, EventKind::ApiCall, key, false, detail.clone())]
+                        }))
+                    });
+                    let (audit, usage) = match context.records(Some(action), tenant_id, status, true).await {
                         Ok(r) => r,
                         Err(e) => return e.into_response(),
                     };
                     let audit = audit.expect("an action was given");
-                    let slot = Arc::new(Mutex::new(RequestRecord { audit, usage, written: false }));
+                    let slot = Arc::new(Mutex::new(RequestRecord { audit, usage, usage_for_new_tenant, written: false }));
                     record = Some(slot.clone());
                     securebase_store::recording(slot, next.run(request)).await
                 }

@@ -51,7 +51,7 @@ async fn a_change_whose_audit_entry_cannot_be_written_is_not_made(backend: Backe
     let app = App::new(backend, ApiConfig::default()).await;
     let (id, key) = app.tenant("Alpha").await;
     let mut conn = sqlx::AnyConnection::connect(&app._db.url).await.unwrap();
-    let refuse = "NEW.action IN ('schedule.create', 'tenant.update', 'webhook.delete')";
+    let refuse = "NEW.action IN ('schedule.create', 'tenant.update', 'tenant.create')";
     match backend {
         Backend::Sqlite => {
             conn.execute(&*format!(
@@ -81,6 +81,21 @@ async fn a_change_whose_audit_entry_cannot_be_written_is_not_made(backend: Backe
     let r = app.send(Method::PATCH, &format!("/v1/tenants/{id}"), &app.admin, json!({"name": "Renamed"})).await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(app.get(&format!("/v1/tenants/{id}"), &key).await.json()["name"], "Alpha", "the rename was rolled back");
+    let tenants_before = app.get("/v1/tenants", &app.admin).await.json()["total"].clone();
+    let ghost = json!({"name": "Ghost", "tier": "standard", "framework": "cis-aws-foundations", "organization": "G",
+                       "contact_email": "g@g.io", "billing_code": "G"});
+    let r = app.send(Method::POST, "/v1/tenants", &app.admin, ghost).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(app.get("/v1/tenants", &app.admin).await.json()["total"], tenants_before, "no tenant without its entry");
+    let ghosts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tenants WHERE name = 'Ghost'").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(ghosts, 0);
+    // Alpha's creation (before the trigger) was metered with it, once.
+    let created: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM usage_events WHERE tenant_id = $1 AND detail = 'POST /v1/tenants -> 201'")
+        .bind(&id)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(created, 1);
     // Actions the log still takes go through, each with its entry and usage event.
     let r = app.send(Method::POST, &format!("/v1/tenants/{id}/scans"), &key, json!({"source": "demo"})).await;
     assert_eq!(r.status, StatusCode::ACCEPTED);
@@ -907,6 +922,17 @@ async fn queued_scans_are_capped_per_tenant(backend: Backend) {
     assert_eq!(listed["total"], 3, "the refused ones were not queued");
     let r = app.send(Method::POST, &format!("/v1/tenants/{b}/scans"), &b_key, json!({"source": "demo"})).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "another tenant's queue is its own");
+    // A deleted tenant's queued scans are cancelled, not run (and metered) later.
+    let r = app.call(Method::DELETE, &format!("/v1/tenants/{a}?confirmation=true"), Some(&app.admin), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let mut conn = sqlx::AnyConnection::connect(&app._db.url).await.unwrap();
+    let rows: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT status, error FROM scans WHERE tenant_id = $1").bind(&a).fetch_all(&mut conn).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|(s, e)| s == "failed" && e.as_deref() == Some("cancelled: the tenant was deleted")), "{rows:?}");
+    let b_rows: Vec<(String,)> =
+        sqlx::query_as("SELECT status FROM scans WHERE tenant_id = $1").bind(&b).fetch_all(&mut conn).await.unwrap();
+    assert_eq!(b_rows, [("queued".to_string(),)], "Beta's scan is untouched");
 }
 
 async fn the_openapi_document_matches_the_routes(backend: Backend) {

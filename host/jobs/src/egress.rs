@@ -36,6 +36,14 @@ pub fn non_public(ip: IpAddr) -> Option<&'static str> {
                 Some("unique-local")
             } else if s[0] & 0xffc0 == 0xfe80 {
                 Some("link-local")
+            } else if s[0] & 0xffc0 == 0xfec0 {
+                Some("site-local")
+            } else if s[0] == 0x2001 && s[1] == 0 {
+                // Teredo tunnels to an IPv4 address of the client's choosing.
+                Some("Teredo")
+            } else if s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1 {
+                // Local-use NAT64 (RFC 8215): the operator's own translator.
+                Some("local-use NAT64")
             } else if s[0] == 0x2001 && s[1] == 0x0db8 {
                 Some("documentation")
             } else if s[0] == 0x64 && s[1] == 0xff9b {
@@ -233,10 +241,13 @@ mod tests {
             "https://[2001:db8::1]/",
             "https://[64:ff9b::7f00:1]/",
             "https://[2002:a9fe:a9fe::]/",
+            "https://[fec0::1]/",
+            "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+            "https://[64:ff9b:1::a9fe:a9fe]/",
             "https://localhost/",
             "https://api.localhost./",
         ];
-        assert_eq!(refused.len(), 27);
+        assert_eq!(refused.len(), 30);
         for url in refused {
             let e = check_url(url, false).expect_err(url);
             assert!(e.0.contains("public addresses only"), "{url}: {e}");

@@ -15,8 +15,24 @@ pub struct RequestRecord {
     pub audit: AuditEntry,
     /// Its usage events (they must concern the entry's tenant).
     pub usage: Vec<UsageEvent>,
+    /// For a change whose tenant the request could not name (one being created): makes
+    /// the usage events once the store knows the tenant and its tier.
+    pub usage_for_new_tenant: Option<UsageFor>,
     /// Set once written and committed; the caller then records nothing more.
     pub written: bool,
+}
+
+/// Makes a request's usage events for a tenant of a tier (prices live in the API).
+#[derive(Clone)]
+pub struct UsageFor(pub Arc<MakeUsage>);
+
+/// What [`UsageFor`] holds.
+pub type MakeUsage = dyn Fn(&str, crate::Tier) -> Vec<UsageEvent> + Send + Sync;
+
+impl std::fmt::Debug for UsageFor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UsageFor(..)")
+    }
 }
 
 tokio::task_local! {
@@ -36,18 +52,24 @@ pub(crate) async fn write_record(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     backend: crate::Backend,
     tenant: Option<&str>,
+    tier: Option<crate::Tier>,
 ) -> Result<Option<Arc<Mutex<RequestRecord>>>, StoreError> {
     let Ok(slot) = RECORD.try_with(Arc::clone) else { return Ok(None) };
-    let (mut audit, usage) = {
-        let r = slot.lock().unwrap_or_else(|p| p.into_inner());
+    let (mut audit, mut usage) = {
+        let mut r = slot.lock().unwrap_or_else(|p| p.into_inner());
         if r.written {
             return Ok(None);
+        }
+        if let (true, Some(t), Some(tier), Some(make)) = (r.usage.is_empty(), tenant, tier, &r.usage_for_new_tenant) {
+            // Kept in the record, so the caller knows they were written.
+            r.usage = (make.0)(t, tier);
         }
         (r.audit.clone(), r.usage.clone())
     };
     if audit.tenant_id.is_none() {
         audit.tenant_id = tenant.map(str::to_string);
     }
+    usage.retain(|u| Some(u.tenant_id.as_str()) == audit.tenant_id.as_deref());
     insert_audit(tx, &audit).await?;
     if let (Some(first), crate::Backend::Postgres) = (usage.first(), backend) {
         // Usage rows are visible to their tenant only: an operator's transaction (a

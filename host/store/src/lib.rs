@@ -37,10 +37,13 @@ macro_rules! in_scope {
 /// the commit, so a change is never without its record nor a record without its change.
 /// `$tenant` names the tenant of the change where the request could not.
 macro_rules! in_change {
-    ($store:expr, $scope:expr, $tenant:expr, |$tx:ident| $body:expr) => {{
+    ($store:expr, $scope:expr, $tenant:expr, |$tx:ident| $body:expr) => {
+        in_change!($store, $scope, $tenant, None, |$tx| $body)
+    };
+    ($store:expr, $scope:expr, $tenant:expr, $tier:expr, |$tx:ident| $body:expr) => {{
         let mut $tx = $store.tenant_transaction($scope).await?;
         let (value, changed): (_, bool) = $body;
-        let record = if changed { crate::audit::write_record(&mut $tx, $store.backend, $tenant).await? } else { None };
+        let record = if changed { crate::audit::write_record(&mut $tx, $store.backend, $tenant, $tier).await? } else { None };
         $tx.commit().await?;
         crate::audit::mark_written(record);
         value
@@ -62,7 +65,7 @@ pub mod testing;
 mod usage;
 mod webhooks;
 
-pub use audit::{AuditEntry, AuditRecord, RequestRecord, recording};
+pub use audit::{AuditEntry, AuditRecord, RequestRecord, UsageFor, recording};
 pub use error::StoreError;
 pub use events::ScanEvent;
 pub use jobs::{ClaimLimits, Job, NewScan, snapshot_scope};

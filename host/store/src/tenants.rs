@@ -188,7 +188,7 @@ impl Store {
     pub async fn create_tenant(&self, t: &NewTenant) -> Result<Tenant, StoreError> {
         let id = new_id("t_");
         let at = now();
-        in_change!(self, &Scope::Admin, Some(&id), |tx| {
+        in_change!(self, &Scope::Admin, Some(&id), Some(t.tier), |tx| {
             sqlx::query(&format!("INSERT INTO tenants ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
                 .bind(&id)
                 .bind(&t.name)
@@ -298,7 +298,7 @@ impl Store {
         if t.tier != old_tier {
             record_tier(&mut tx, id, t.tier, &now()).await?;
         }
-        let record = crate::audit::write_record(&mut tx, self.backend, Some(id)).await?;
+        let record = crate::audit::write_record(&mut tx, self.backend, Some(id), None).await?;
         tx.commit().await?;
         crate::audit::mark_written(record);
         self.get_tenant(id).await
@@ -326,6 +326,15 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             crate::webhooks::cancel_pending(&mut tx, id, "the tenant was deleted").await?;
+            // Its queued scans would still run, be stored and be metered.
+            sqlx::query(
+                "UPDATE scans SET status = 'failed', finished_at = $1, error = 'cancelled: the tenant was deleted', input = NULL \
+                 WHERE tenant_id = $2 AND status = 'queued'",
+            )
+            .bind(&at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
             let deleted = done.rows_affected() > 0;
             (done, deleted)
         });

@@ -181,7 +181,8 @@ pub(crate) fn report_collection_errors(collections: &[securebase_collect::Accoun
     for c in collections {
         for e in &c.errors {
             errors += 1;
-            eprintln!("warning: account {} {} [{}]: {}", c.account_id, e.service, e.region, e.message);
+            // AWS's messages can carry text from the account (names, tags): escaped.
+            eprintln!("warning: account {} {} [{}]: {}", c.account_id, e.service, e.region, securebase_reports::terminal_safe(&e.message));
         }
     }
     errors

@@ -11,10 +11,12 @@ pub(crate) fn run(args: &PluginArgs) -> Result<u8> {
     let mut out = String::new();
     for p in &plugins {
         let i = p.info();
-        out.push_str(&format!("{} {}  ({} checks, sha256 {})\n", i.name, i.version, i.checks.len(), &i.sha256[..16]));
+        // Names, versions and titles are the plugin's words: escaped before they reach a terminal.
+        let safe = securebase_reports::terminal_safe;
+        out.push_str(&format!("{} {}  ({} checks, sha256 {})\n", i.name, safe(&i.version), i.checks.len(), &i.sha256[..16]));
         for c in &i.checks {
-            let rule = c.aws_config_rule().map(|r| format!("  [{r}]")).unwrap_or_default();
-            out.push_str(&format!("  {:<8} {}{rule}\n           {}\n", c.severity.as_str(), c.id, c.title));
+            let rule = c.aws_config_rule().map(|r| format!("  [{}]", safe(r))).unwrap_or_default();
+            out.push_str(&format!("  {:<8} {}{rule}\n           {}\n", c.severity.as_str(), c.id, safe(&c.title)));
         }
     }
     let total: usize = plugins.iter().map(|p| p.info().checks.len()).sum();
