@@ -175,6 +175,9 @@ impl Store {
         if Backend::of_url(&migration_url)? != backend {
             return Err(StoreError::Config("the migration URL names another kind of database than the service URL".into()));
         }
+        if backend == Backend::Sqlite {
+            create_private(&url)?;
+        }
         migrate::run(&migration_url, backend).await?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
@@ -320,6 +323,27 @@ pub fn timestamp(at: std::time::SystemTime) -> String {
     let t = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let whole = securebase_inventory::time::format_rfc3339(t.as_secs() as i64);
     format!("{}.{:06}Z", whole.trim_end_matches('Z'), t.subsec_micros())
+}
+
+/// Creates a new SQLite database file readable and writable by its owner only: it holds
+/// every tenant's findings, and SQLite would otherwise create it with the process's
+/// umask (often world-readable). Its journal files take the same mode. An existing
+/// file is left as its operator made it.
+fn create_private(url: &str) -> Result<(), StoreError> {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" || std::path::Path::new(path).exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Config(format!("cannot create the database file {path}: {e}"))),
+    }
 }
 
 /// Reads a column, naming it in the error.

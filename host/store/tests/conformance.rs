@@ -282,8 +282,10 @@ async fn the_audit_log_refuses_update_and_delete(backend: Backend) {
         assert!(err.contains("append-only"), "{sql}: {err}");
     }
     if backend == Backend::Postgres {
-        let err = owner.execute("TRUNCATE audit_log").await.unwrap_err().to_string();
-        assert!(err.contains("append-only"), "{err}");
+        for table in ["audit_log", "usage_events", "invoices"] {
+            let err = owner.execute(&*format!("TRUNCATE {table}")).await.expect_err(table).to_string();
+            assert!(err.contains("append-only"), "{table}: {err}");
+        }
     }
     owner.close().await.unwrap();
     assert_eq!(s.audit_log(&t.id, page(0, 10)).await.unwrap().items, log.items, "nothing changed");
@@ -456,4 +458,20 @@ async fn usage_is_recorded_once_per_key_with_its_audit_entry(backend: Backend) {
     let subject = s.billing_subject(&t.id).await.unwrap().unwrap();
     assert_eq!(subject.tiers.iter().map(|x| x.1).collect::<Vec<_>>(), [Tier::Standard, Tier::Healthcare]);
     assert_eq!(s.tenant_tier(&t.id).await.unwrap(), Some(Tier::Healthcare));
+}
+
+/// A new SQLite database holds every tenant's findings: only its owner may read it,
+/// whatever the process's umask.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_sqlite_database_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = dir.path().join("securebase.db");
+    let store = Store::open(&format!("sqlite:{}", path.display())).await.unwrap();
+    store.create_tenant(&new_tenant("Alpha", Tier::Standard)).await.unwrap();
+    store.close().await;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
 }

@@ -10,3 +10,10 @@ UPDATE tenants SET aws_external_id = 'sb-' || md5(random()::text || clock_timest
 ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'manage' CHECK (scope IN ('manage', 'scan', 'read'));
 ALTER TABLE api_keys ADD COLUMN expires_at TEXT;
 ALTER TABLE api_keys ADD COLUMN last_used_at TEXT;
+
+-- Usage and invoices refuse TRUNCATE too, as the audit log does: append-only binds the
+-- tables' owner as well as the application.
+CREATE TRIGGER usage_events_no_truncate BEFORE TRUNCATE ON usage_events
+    FOR EACH STATEMENT EXECUTE FUNCTION securebase_immutable();
+CREATE TRIGGER invoices_no_truncate BEFORE TRUNCATE ON invoices
+    FOR EACH STATEMENT EXECUTE FUNCTION securebase_immutable();
