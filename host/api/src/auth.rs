@@ -153,6 +153,15 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
     // an admin route of another tenant gets the 404 any other route would give it.
     let limited = state.limiter.check(&principal.key_id);
     let mut record: Option<Arc<Mutex<RequestRecord>>> = None;
+    let context = RequestContext {
+        state: &state,
+        principal: &principal,
+        own_tenant: own_tenant.as_ref(),
+        method: &method,
+        path: &path,
+        query: &query,
+        source: &source,
+    };
     let response = match (&limited, &route.access, &principal.kind) {
         (Err(secs), ..) => {
             let mut e = AppError::new(
@@ -163,13 +172,10 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
             e.retry_after = Some(*secs);
             e.into_response()
         }
-        (_, Access::Admin, KeyKind::Tenant(own)) => {
-            let path_tenant = path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next());
-            match path_tenant {
-                Some(t) if t != own => AppError::not_found("tenant", t).into_response(),
-                _ => AppError::new(StatusCode::FORBIDDEN, "forbidden", "this route needs an admin key").into_response(),
-            }
-        }
+        (_, Access::Admin, KeyKind::Tenant(own)) => match tenant_in_path(&path) {
+            Some(t) if t != own => AppError::not_found("tenant", t).into_response(),
+            _ => AppError::new(StatusCode::FORBIDDEN, "forbidden", "this route needs an admin key").into_response(),
+        },
         (_, Access::Tenant, KeyKind::Tenant(_)) if principal.scope < route.scope => AppError::new(
             StatusCode::FORBIDDEN,
             "insufficient_scope",
@@ -184,16 +190,7 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
                 Some(action) => {
                     let tenant_id = match &principal.kind {
                         KeyKind::Tenant(own) => Some(own.clone()),
-                        KeyKind::Admin => path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next()).map(str::to_string),
-                    };
-                    let context = RequestContext {
-                        state: &state,
-                        principal: &principal,
-                        own_tenant: own_tenant.as_ref(),
-                        method: &method,
-                        path: &path,
-                        query: &query,
-                        source: &source,
+                        KeyKind::Admin => tenant_in_path(&path).map(str::to_string),
                     };
                     let status = route.success_status();
                     // A tenant being created: its usage event is made once the store knows it.
@@ -234,7 +231,7 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
     if usage_done {
         return response;
     }
-    let path_tenant = path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next()).map(str::to_string);
+    let path_tenant = tenant_in_path(&path).map(str::to_string);
     // The tenant this request concerns: a tenant key's own (its attempts on other ids
     // are its own business, never written into another tenant's records), or for an
     // admin the tenant it created or named.
@@ -251,15 +248,6 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
     // Refusals are recorded on every route; the rest on the routes that declare an action.
     let refused = matches!(status.as_u16(), 401 | 403 | 429) && response.extensions().get::<Handled>().is_none();
     let action = if refused { Some(REFUSED) } else { route.audit };
-    let context = RequestContext {
-        state: &state,
-        principal: &principal,
-        own_tenant: own_tenant.as_ref(),
-        method: &method,
-        path: &path,
-        query: &query,
-        source: &source,
-    };
     let (audit, usage) = match context.records(action, tenant_id, status.as_u16(), limited.is_ok()).await {
         Ok((_, usage)) if audit_done => (None, usage),
         Ok(r) => r,
@@ -274,6 +262,11 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
             .into_response();
     }
     response
+}
+
+/// The tenant id a `/v1/tenants/{id}...` path names.
+fn tenant_in_path(path: &str) -> Option<&str> {
+    path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next())
 }
 
 /// What the records of one request are made from.

@@ -173,21 +173,17 @@ impl Store {
         let id = new_id("k_");
         let secret = hex(&random_bytes::<20>());
         let expires_at = lifetime.map(|l| timestamp(SystemTime::now() + l));
-        let tenant_of_key = match kind {
-            KeyKind::Admin => None,
-            KeyKind::Tenant(t) => Some(t.as_str()),
+        let (kind_s, tenant) = match kind {
+            KeyKind::Admin => ("admin", None),
+            KeyKind::Tenant(t) => ("tenant", Some(t.as_str())),
         };
-        in_change!(self, &Scope::Admin, tenant_of_key, |tx| {
-            let (kind_s, tenant) = match kind {
-                KeyKind::Admin => ("admin", None),
-                KeyKind::Tenant(t) => ("tenant", Some(t.clone())),
-            };
+        in_change!(self, &Scope::Admin, tenant, |tx| {
             sqlx::query(
                 "INSERT INTO api_keys (id, tenant_id, kind, secret_sha256, label, created_at, scope, expires_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&id)
-            .bind(tenant)
+            .bind(tenant.map(str::to_string))
             .bind(kind_s)
             .bind(digest(&secret))
             .bind(label)
