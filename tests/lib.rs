@@ -15,6 +15,10 @@ pub const BAD_IMPORT: &str = env!("GUEST_BAD_IMPORT");
 pub const FILE_SNOOP: &str = env!("GUEST_FILE_SNOOP");
 /// A component exporting `securebase:control@2.0.0`.
 pub const FUTURE_MAJOR: &str = env!("GUEST_FUTURE_MAJOR");
+/// A tenant's own plugin `acme-policy` 1.0.0 (check `acme_s3_bucket_owner_tag`).
+pub const TENANT_POLICY: &str = env!("GUEST_TENANT_POLICY");
+/// Version 2.0.0 of it (stricter: also wants a `cost-center` tag).
+pub const TENANT_POLICY_V2: &str = env!("GUEST_TENANT_POLICY_V2");
 
 /// Limits small enough that a misbehaving plugin is stopped quickly, large enough
 /// for the built-in plugins on the demo organization.

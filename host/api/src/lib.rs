@@ -24,6 +24,7 @@ pub mod auth;
 pub mod billing;
 mod continuous;
 mod error;
+mod extensions;
 mod keys;
 mod meta;
 pub mod openapi;
@@ -57,6 +58,11 @@ pub struct ApiConfig {
     pub streams: streams::StreamLimits,
     /// Largest request body accepted, in bytes (uploaded snapshots included).
     pub body_limit: usize,
+    /// Largest plugin component accepted, in bytes (a Python component built with
+    /// componentize-py is 18 to 35 MB, a JavaScript one 8 to 13 MB).
+    pub plugin_size_limit: usize,
+    /// Prices, and the fuel budget of tenants' plugins per scan, by tier.
+    pub pricing: Arc<securebase_billing::Pricing>,
     /// Scan workers run in this process (0: only `securebase worker` processes run scans).
     pub workers: usize,
     /// How in-process workers behave (lease, limits, how tenants' accounts are reached).
@@ -80,6 +86,8 @@ impl Default for ApiConfig {
             max_queued_scans: 20,
             streams: streams::StreamLimits::default(),
             body_limit: 16 << 20,
+            plugin_size_limit: 64 << 20,
+            pricing: Arc::new(securebase_billing::Pricing::builtin()),
             workers: 1,
             worker: securebase_jobs::WorkerConfig::named(securebase_jobs::default_worker_id()),
             schedule_every: Some(Duration::from_secs(15)),
@@ -116,7 +124,7 @@ impl AppState {
     /// the current tokio runtime, the in-process workers, the scheduler and the webhook
     /// deliverer that `config` asks for.
     pub fn new(store: Store, scanner: Arc<Scanner>, config: ApiConfig) -> Self {
-        let pricing = Arc::new(securebase_billing::Pricing::builtin());
+        let pricing = config.pricing.clone();
         let (stop, _) = tokio::sync::watch::channel(false);
         let mut tasks = vec![];
         let wake = Arc::new(tokio::sync::Notify::new());
@@ -174,7 +182,15 @@ impl AppState {
 /// the public ones, body limits, tracing.
 pub fn router(state: AppState) -> Router {
     let (public, keyed): (Vec<&Route>, Vec<&Route>) = ROUTES.iter().partition(|r| r.access == routes::Access::Public);
-    let add = |router: Router<AppState>, route: &&Route| router.route(route.path, route.method_router());
+    let plugin_limit = state.config.plugin_size_limit;
+    let add = |router: Router<AppState>, route: &&Route| {
+        let mut method = route.method_router();
+        if route.upload == Some(routes::WASM) {
+            // The innermost limit is the one that holds: components are larger than JSON.
+            method = method.layer(DefaultBodyLimit::max(plugin_limit));
+        }
+        router.route(route.path, method)
+    };
     let keyed = keyed.iter().fold(Router::new(), add).route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
     public
         .iter()

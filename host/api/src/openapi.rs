@@ -23,15 +23,15 @@ pub fn document() -> &'static Value {
     DOC.get_or_init(build)
 }
 
-/// The document a service with `scanner` serves: the framework and check ids it knows
-/// are the only ones its parameters and bodies take.
+/// The document a service with `scanner` serves: the built-in framework and check ids
+/// it knows as examples (tenants add their own, so they are not the only ones taken).
 pub fn for_catalogue(scanner: &Scanner) -> Value {
     let mut doc = document().clone();
     let schemas = &mut doc["components"]["schemas"];
-    schemas["FrameworkId"]["enum"] = scanner.frameworks().iter().map(|f| json!(f.id)).collect();
+    schemas["FrameworkId"]["examples"] = scanner.frameworks().iter().map(|f| json!(f.id)).collect();
     let checks: std::collections::BTreeSet<&str> =
         scanner.plugins().iter().flat_map(|p| p.info().checks.iter().map(|c| c.id.as_str())).collect();
-    schemas["CheckId"]["enum"] = checks.into_iter().map(|c| json!(c)).collect();
+    schemas["CheckId"]["examples"] = checks.into_iter().map(|c| json!(c)).collect();
     doc
 }
 
@@ -59,6 +59,11 @@ pub fn answers(route: &Route) -> Vec<Answer> {
             all.push(Answer { status, description, body: Body::Json("Error") });
         }
     };
+    if route.upload.is_some() {
+        add(400, "The body is empty");
+        add(413, "The body is larger than the service accepts");
+        add(415, "The body is not sent with the route's media type");
+    }
     if route.request.is_some() {
         add(400, "The body is missing or not JSON");
         add(413, "The body is larger than the service accepts");
@@ -128,6 +133,11 @@ fn operation(route: &Route) -> Value {
     });
     if !route.description.is_empty() {
         op["description"] = json!(route.description);
+    }
+    if let Some(media) = route.upload {
+        let schema =
+            if media == crate::routes::WASM { json!({ "type": "string", "format": "binary" }) } else { json!({ "type": "string" }) };
+        op["requestBody"] = json!({ "required": true, "content": { media: { "schema": schema } } });
     }
     if let Some(schema) = route.request {
         op["requestBody"] = json!({

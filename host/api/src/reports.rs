@@ -49,12 +49,10 @@ pub(crate) struct DownloadQuery {
     framework: Option<String>,
 }
 
-fn framework<'a>(state: &'a AppState, tenant: &Tenant, id: Option<&str>) -> Result<&'a Framework, AppError> {
+/// A built-in framework or one of the tenant's own (the tenant's by default).
+async fn framework(state: &AppState, tenant: &Tenant, id: Option<&str>) -> Result<Framework, AppError> {
     let id = id.unwrap_or(&tenant.framework);
-    state.scanner.frameworks().iter().find(|f| f.id == id).ok_or_else(|| {
-        let known: Vec<_> = state.scanner.frameworks().iter().map(|f| f.id.as_str()).collect();
-        AppError::bad_request(format!("framework: unknown framework {id:?}; expected one of {}", known.join(", ")))
-    })
+    crate::extensions::framework_of(state, &tenant.id, id).await
 }
 
 /// The named scan, or the tenant's newest succeeded one.
@@ -79,6 +77,16 @@ async fn report(state: &AppState, tenant: &str, scan: &str) -> Result<ScanReport
     }
 }
 
+/// `GET /v1/tenants/{id}/scans/{scan}/document`: the scan as the worker stored it.
+pub(crate) async fn document(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path((id, scan)): Path<(String, String)>,
+) -> Result<Json<ScanReport>, AppError> {
+    visible_tenant(&state, &ext, &id).await?;
+    Ok(Json(report(&state, &id, &scan).await?))
+}
+
 pub(crate) async fn compliance_report(
     State(state): State<AppState>,
     ext: Extensions,
@@ -87,7 +95,7 @@ pub(crate) async fn compliance_report(
 ) -> Result<Json<Value>, AppError> {
     let tenant = visible_tenant(&state, &ext, &id).await?;
     let q = crate::error::parse_query(q)?;
-    let fw = framework(&state, &tenant, q.framework.as_deref())?;
+    let fw = framework(&state, &tenant, q.framework.as_deref()).await?;
     let page = page(q.failing_skip, q.failing_limit.or(Some(100)))?;
     let mut by_check: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in &fw.requirements {
@@ -158,7 +166,7 @@ pub(crate) async fn findings(
     // A framework or requirement narrows to the checks behind it; a check narrows further.
     let mut checks: Option<HashSet<String>> = None;
     if q.framework.is_some() || q.requirement.is_some() {
-        let fw = framework(&state, &tenant, q.framework.as_deref())?;
+        let fw = framework(&state, &tenant, q.framework.as_deref()).await?;
         let set = match &q.requirement {
             Some(req) => fw
                 .requirements
@@ -176,9 +184,19 @@ pub(crate) async fn findings(
         checks = Some(set);
     }
     if let Some(c) = &q.check {
-        let known = state.scanner.plugins().iter().any(|p| p.info().checks.iter().any(|k| &k.id == c));
+        // A built-in check, or one of any version of the tenant's plugins (old scans ran those too).
+        let builtin = state.scanner.plugins().iter().any(|p| p.info().checks.iter().any(|k| &k.id == c));
+        let known = builtin
+            || state
+                .store
+                .list_plugins(&id)
+                .await?
+                .iter()
+                .any(|p| p.checks.as_array().is_some_and(|a| a.iter().any(|k| k["id"] == c.as_str())));
         if !known {
-            return Err(AppError::bad_request(format!("check: unknown check {c:?}; GET /v1/plugins lists them")));
+            return Err(AppError::bad_request(format!(
+                "check: unknown check {c:?}; GET /v1/plugins lists the built-in ones, GET /v1/tenants/{id}/plugins the tenant's"
+            )));
         }
         checks = Some(match checks {
             Some(set) => set.into_iter().filter(|k| k == c).collect(),
@@ -249,7 +267,7 @@ async fn download(
     let tenant = visible_tenant(&state, &ext, &id).await?;
     // The framework is checked before the scan is read, so a bad name is a 400 whatever the scan.
     let fw = match rendering {
-        Rendering::Pdf => Some(framework(&state, &tenant, q.framework.as_deref())?),
+        Rendering::Pdf => Some(framework(&state, &tenant, q.framework.as_deref()).await?),
         _ => None,
     };
     let report = report(&state, &id, &scan).await?;

@@ -7,7 +7,7 @@
 //! documented, audited as declared and walked by the tests, because there is no other
 //! list to forget it in.
 
-use crate::{AppState, billing, continuous, keys, meta, reports, scans, tenants};
+use crate::{AppState, billing, continuous, extensions, keys, meta, reports, scans, tenants};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use securebase_store::KeyScope;
 
@@ -148,6 +148,8 @@ pub struct Route {
     pub request: Option<&'static str>,
     /// Whether the body may be left out (an empty body means defaults).
     pub request_optional: bool,
+    /// The media type of a raw (not JSON) request body: a component, a TOML file.
+    pub upload: Option<&'static str>,
     /// Answers particular to this route; those every route of its kind gives (401,
     /// 403, 404, 429, 400 for a bad query, 413/422 for a bad body) are added from
     /// [`Access`], the path, the parameters and the body.
@@ -229,7 +231,31 @@ pub const PATH_PARAMS: &[(&str, &str, &str)] = &[
     ("schedule", "Schedule id (sch_...)", r#"{"type": "string", "minLength": 1}"#),
     ("month", "YYYY-MM", r#"{"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}"#),
     ("key", "API key id (k_...)", r#"{"type": "string", "minLength": 1}"#),
+    ("plugin", "Plugin name (from its metadata)", r#"{"type": "string", "minLength": 1}"#),
+    ("framework", "Framework id (from its file)", r#"{"type": "string", "minLength": 1}"#),
+    ("signing_key", "Signing key id (sk_...)", r#"{"type": "string", "minLength": 1}"#),
 ];
+
+/// The media type of a plugin upload.
+pub const WASM: &str = "application/wasm";
+/// The media type of a framework upload.
+pub const TOML: &str = "application/toml";
+
+const SIGNATURE: Param = Param {
+    name: "X-SecureBase-Signature",
+    location: In::Header,
+    required: false,
+    description: "Base64 Ed25519 signature of the component's bytes by one of the tenant's signing keys; required once the \
+                  tenant has registered any (securebase plugin sign makes it)",
+    schema: r#"{"type": "string"}"#,
+};
+const VERSION: Param = Param {
+    name: "version",
+    location: In::Query,
+    required: false,
+    description: "Only this version (default: every version)",
+    schema: r#"{"type": "string", "minLength": 1}"#,
+};
 
 /// Largest `skip`: positions are stored as signed 64-bit integers.
 pub const MAX_SKIP: u64 = i64::MAX as u64;
@@ -295,6 +321,7 @@ const fn route(verb: Verb, path: &'static str, handler: fn(MethodFilter) -> Meth
         params: &[],
         request: None,
         request_optional: false,
+        upload: None,
         answers: &[],
         handler,
     }
@@ -515,6 +542,23 @@ pub static ROUTES: &[Route] = &[
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/deliveries", handler!(continuous::deliveries))
     },
     Route {
+        audit: Some("report.download:scan.json"),
+        summary: "The whole scan document: every plugin that ran (name, version, SHA-256, built-in or the tenant's), every \
+                  evaluation's fuel and time, findings, scores, errors (audited)",
+        tag: "reports",
+        answers: &[
+            ok(
+                200,
+                "Scan document",
+                Body::Json(
+                    r#"{"type": "object", "required": ["schema", "plugins", "frameworks", "organization", "accounts", "plugin_errors"]}"#,
+                ),
+            ),
+            NOT_FINISHED,
+        ],
+        ..route(Get, "/v1/tenants/{id}/scans/{scan}/document", handler!(reports::document))
+    },
+    Route {
         audit: Some("report.download:report.pdf"),
         summary: "PDF compliance report of a scan for a framework (audited)",
         tag: "reports",
@@ -659,6 +703,121 @@ pub static ROUTES: &[Route] = &[
         tag: "continuous",
         answers: &[ok(204, "Removed", Body::Empty)],
         ..route(Delete, "/v1/tenants/{id}/webhook", handler!(continuous::delete_webhook))
+    },
+    Route {
+        audit: Some("plugin.upload"),
+        summary: "Upload a control plugin (a WebAssembly component) for the tenant's scans",
+        description: "The body is the component (Content-Type: application/wasm). It is validated as the sandbox loads any plugin: \
+                      contract major version, allowed imports, compiles, metadata read under the sandbox's limits. Its check ids \
+                      may not be built-in ones nor another enabled plugin's of the tenant. A name and version are immutable: a \
+                      new version adds a version; the newest enabled version runs on every scan of the tenant (and no other).",
+        tag: "extensions",
+        upload: Some(WASM),
+        params: &[SIGNATURE],
+        answers: &[
+            ok(201, "The new version", Body::Json("PluginVersion")),
+            ok(200, "The same bytes were uploaded before as this version: nothing changed", Body::Json("PluginVersion")),
+            err(409, "This name and version exist with other bytes; versions are immutable"),
+            err(422, "Not a loadable plugin (the reason is named), a check id that is taken, or a missing or bad signature"),
+        ],
+        ..route(Post, "/v1/tenants/{id}/plugins", handler!(extensions::upload_plugin))
+    },
+    Route {
+        summary: "The tenant's plugins, every version",
+        tag: "extensions",
+        answers: &[ok(200, "Plugin versions by name, newest first; running marks the version scans run", Body::Json("TenantPluginList"))],
+        ..route(Get, "/v1/tenants/{id}/plugins", handler!(extensions::list_plugins))
+    },
+    Route {
+        summary: "One plugin's versions",
+        tag: "extensions",
+        answers: &[ok(200, "Its versions, newest first", Body::Json("TenantPluginList"))],
+        ..route(Get, "/v1/tenants/{id}/plugins/{plugin}", handler!(extensions::show_plugin))
+    },
+    Route {
+        audit: Some("plugin.update"),
+        summary: "Enable or disable a plugin (every version, or one)",
+        tag: "extensions",
+        request: Some("PluginPatch"),
+        answers: &[
+            ok(200, "Its versions as they are now", Body::Json("TenantPluginList")),
+            err(409, "Enabling it would run a check id another enabled plugin of the tenant provides"),
+        ],
+        ..route(Patch, "/v1/tenants/{id}/plugins/{plugin}", handler!(extensions::patch_plugin))
+    },
+    Route {
+        audit: Some("plugin.delete"),
+        summary: "Delete a plugin (every version, or one); scans that ran it keep naming it",
+        tag: "extensions",
+        params: &[VERSION],
+        answers: &[ok(204, "Deleted", Body::Empty)],
+        ..route(Delete, "/v1/tenants/{id}/plugins/{plugin}", handler!(extensions::delete_plugin))
+    },
+    Route {
+        audit: Some("signing_key.create"),
+        summary: "Register an Ed25519 public key; from then on every plugin upload must be signed by one of the tenant's keys",
+        tag: "extensions",
+        request: Some("NewSigningKey"),
+        answers: &[ok(201, "The key", Body::Json("SigningKey")), err(409, "The tenant has this key already")],
+        ..route(Post, "/v1/tenants/{id}/signing-keys", handler!(extensions::add_signing_key))
+    },
+    Route {
+        summary: "The tenant's signing keys",
+        tag: "extensions",
+        answers: &[ok(200, "Keys, oldest first", Body::Json("SigningKeyList"))],
+        ..route(Get, "/v1/tenants/{id}/signing-keys", handler!(extensions::list_signing_keys))
+    },
+    Route {
+        audit: Some("signing_key.delete"),
+        summary: "Remove a signing key (with none left, uploads need no signature)",
+        tag: "extensions",
+        answers: &[ok(204, "Removed", Body::Empty)],
+        ..route(Delete, "/v1/tenants/{id}/signing-keys/{signing_key}", handler!(extensions::delete_signing_key))
+    },
+    Route {
+        audit: Some("framework.create"),
+        summary: "Upload a framework of the tenant's own (the TOML format of frameworks/*.toml)",
+        description: "Requirements map to built-in check ids and the tenant's enabled plugins' ones; a requirement without checks \
+                      is manual. Every unknown check id and duplicate requirement is named with its line. It is scored, \
+                      reported and drifted like a built-in framework on the tenant's next scans.",
+        tag: "extensions",
+        upload: Some(TOML),
+        answers: &[
+            ok(201, "Version 1 of the framework", Body::Json("TenantFramework")),
+            err(409, "The tenant has a framework with this id: PUT a new version"),
+            err(422, "Not a valid framework file (every problem named with its line), or a built-in framework's id"),
+        ],
+        ..route(Post, "/v1/tenants/{id}/frameworks", handler!(extensions::create_framework))
+    },
+    Route {
+        summary: "The tenant's own frameworks (current versions)",
+        tag: "extensions",
+        answers: &[ok(200, "Frameworks by id", Body::Json("TenantFrameworkList"))],
+        ..route(Get, "/v1/tenants/{id}/frameworks", handler!(extensions::list_frameworks))
+    },
+    Route {
+        summary: "One of the tenant's frameworks, with its file",
+        tag: "extensions",
+        answers: &[ok(200, "The current version", Body::Json("TenantFramework"))],
+        ..route(Get, "/v1/tenants/{id}/frameworks/{framework}", handler!(extensions::show_framework))
+    },
+    Route {
+        audit: Some("framework.update"),
+        summary: "Upload a new version of one of the tenant's frameworks (or its first)",
+        tag: "extensions",
+        upload: Some(TOML),
+        answers: &[
+            ok(201, "The new version", Body::Json("TenantFramework")),
+            err(422, "Not a valid framework file, a built-in framework's id, or the file's id is not the path's"),
+        ],
+        ..route(Put, "/v1/tenants/{id}/frameworks/{framework}", handler!(extensions::put_framework))
+    },
+    Route {
+        audit: Some("framework.delete"),
+        summary: "Delete one of the tenant's frameworks; scans that scored it keep their results",
+        tag: "extensions",
+        answers: &[ok(204, "Deleted", Body::Empty), err(409, "It is the tenant's framework: PATCH the tenant to another first")],
+        ..route(Delete, "/v1/tenants/{id}/frameworks/{framework}", handler!(extensions::delete_framework))
     },
 ];
 

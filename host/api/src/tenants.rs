@@ -89,11 +89,11 @@ fn email(value: &str) -> Result<(), AppError> {
     if ok { Ok(()) } else { Err(AppError::bad_request(format!("field contact_email: {value:?} is not an email address"))) }
 }
 
-fn framework(state: &AppState, id: &str) -> Result<(), AppError> {
-    if state.scanner.frameworks().iter().any(|f| f.id == id) {
+fn framework(state: &AppState, id: &str, own: &[String]) -> Result<(), AppError> {
+    if state.scanner.frameworks().iter().any(|f| f.id == id) || own.iter().any(|o| o == id) {
         return Ok(());
     }
-    let known: Vec<_> = state.scanner.frameworks().iter().map(|f| f.id.as_str()).collect();
+    let known: Vec<_> = state.scanner.frameworks().iter().map(|f| f.id.as_str()).chain(own.iter().map(String::as_str)).collect();
     Err(AppError::bad_request(format!("field framework: unknown framework {id:?}; expected one of {}", known.join(", "))))
 }
 
@@ -144,6 +144,8 @@ struct TenantFields<'a> {
     billing_code: Option<&'a str>,
     contact_email: Option<&'a str>,
     framework: Option<&'a str>,
+    /// The tenant's own frameworks, which its `framework` may name too.
+    own_frameworks: &'a [String],
     accounts: Option<&'a [TenantAccount]>,
 }
 
@@ -157,7 +159,7 @@ fn validate(state: &AppState, f: &TenantFields<'_>) -> Result<(), AppError> {
         email(v)?;
     }
     if let Some(v) = f.framework {
-        framework(state, v)?;
+        framework(state, v, f.own_frameworks)?;
     }
     if let Some(v) = f.accounts {
         accounts(v)?;
@@ -199,6 +201,7 @@ pub(crate) async fn create(State(state): State<AppState>, body: Result<Bytes, By
             billing_code: Some(&req.billing_code),
             contact_email: Some(&req.contact_email),
             framework: Some(&req.framework),
+            own_frameworks: &[],
             accounts: Some(&req.accounts),
         },
     )?;
@@ -244,6 +247,7 @@ pub(crate) async fn update(
 ) -> Result<Json<Value>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
     let req: UpdateTenant = crate::error::parse_body(body)?;
+    let own: Vec<String> = state.store.list_frameworks(&id).await?.into_iter().map(|f| f.id).collect();
     validate(
         &state,
         &TenantFields {
@@ -252,6 +256,7 @@ pub(crate) async fn update(
             billing_code: req.billing_code.as_deref(),
             contact_email: req.contact_email.as_deref(),
             framework: req.framework.as_deref(),
+            own_frameworks: &own,
             accounts: req.accounts.as_deref(),
         },
     )?;

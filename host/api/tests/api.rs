@@ -41,6 +41,9 @@ securebase_store::both_backends!(
     progress_streams_are_bounded_and_end_with_their_key,
     a_client_that_disconnects_does_not_escape_the_audit_log,
     a_change_whose_audit_entry_cannot_be_written_is_not_made,
+    tenants_bring_their_own_plugins_and_frameworks,
+    uploads_that_break_the_rules_are_refused,
+    a_hostile_tenant_plugin_is_contained,
 );
 
 /// The audit log refuses entries of some actions (as a full disk or a broken trigger
@@ -496,13 +499,18 @@ impl App {
         if body.is_some() {
             req = req.header(header::CONTENT_TYPE, "application/json");
         }
-        let req = req.body(body.map(Body::from).unwrap_or_else(Body::empty)).unwrap();
+        self.exchange(req.body(body.map(Body::from).unwrap_or_else(Body::empty)).unwrap()).await
+    }
+
+    /// Sends a request through the router; checks the answer against the document.
+    async fn exchange(&self, req: Request<Body>) -> Reply {
+        let (method, path) = (req.method().clone(), req.uri().path().to_string());
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
         let reply = Reply { status, headers, bytes };
-        conforms(&method, path, &reply);
+        conforms(&method, &path, &reply);
         reply
     }
 
@@ -1463,4 +1471,418 @@ async fn a_due_schedule_is_queued_and_run_by_the_service(backend: Backend) {
     let s = &listed["items"][0];
     assert_eq!(s["last_scan_id"], scan["id"]);
     assert!(s["next_run_at"].as_str().unwrap().contains("T02:00:00"), "{s}");
+}
+
+impl App {
+    /// Sends a raw upload (a component, a framework file) as `media`, with extra headers.
+    async fn upload(&self, method: Method, path: &str, token: &str, media: &str, bytes: Vec<u8>, headers: &[(&str, String)]) -> Reply {
+        let mut req = Request::builder()
+            .method(method.clone())
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, media);
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        self.exchange(req.body(Body::from(bytes)).unwrap()).await
+    }
+
+    async fn upload_plugin(&self, tenant: &str, token: &str, path: &str) -> Reply {
+        let wasm = std::fs::read(path).expect("the test guest was built");
+        self.upload(Method::POST, &format!("/v1/tenants/{tenant}/plugins"), token, "application/wasm", wasm, &[]).await
+    }
+
+    /// The whole document of a finished scan.
+    async fn document(&self, tenant: &str, token: &str, scan: &str) -> Value {
+        let r = self.get(&format!("/v1/tenants/{tenant}/scans/{scan}/document"), token).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+        r.json()
+    }
+}
+
+fn sha256_of(path: &str) -> String {
+    securebase_runtime::cache::sha256_hex(&std::fs::read(path).unwrap())
+}
+
+/// A tenant framework over the tenant's own check, a built-in one, and a manual requirement.
+const ACME_BASELINE: &str = r#"id = "acme-baseline"
+name = "Acme storage baseline"
+version = "2026.1"
+
+[[requirements]]
+id = "ACME-1"
+title = "Buckets name their owner"
+checks = ["acme_s3_bucket_owner_tag"]
+
+[[requirements]]
+id = "ACME-2"
+title = "Buckets are encrypted"
+checks = ["s3_bucket_default_encryption"]
+
+[[requirements]]
+id = "ACME-3"
+title = "Data owners review access yearly"
+checks = []
+"#;
+
+/// The plugins of a scan document: (name, version, sha256, origin).
+fn ran(doc: &Value) -> Vec<(String, String, String, String)> {
+    let list = doc["plugins"].as_array().expect("plugins listed");
+    list.iter()
+        .map(|p| {
+            let s = |k: &str| p[k].as_str().unwrap().to_string();
+            (s("name"), s("version"), s("sha256"), s("origin"))
+        })
+        .collect()
+}
+
+/// Tenant A brings a plugin and a framework; tenant B, scanned by the same worker at the
+/// same time, never sees or runs them; versions are provenance in every scan document.
+async fn tenants_bring_their_own_plugins_and_frameworks(backend: Backend) {
+    use securebase_e2e::{TENANT_POLICY, TENANT_POLICY_V2};
+    let app = App::new(backend, ApiConfig { workers: 1, schedule_every: None, ..ApiConfig::default() }).await;
+    let (a, a_key) = app.tenant("Alpha").await;
+    let (b, b_key) = app.tenant("Beta").await;
+
+    let r = app.upload_plugin(&a, &a_key, TENANT_POLICY).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let v1 = r.json();
+    assert_eq!((v1["name"].as_str(), v1["version"].as_str()), (Some("acme-policy"), Some("1.0.0")));
+    assert_eq!(v1["sha256"], sha256_of(TENANT_POLICY));
+    assert_eq!(v1["contract"], "securebase:control@1.0.0");
+    assert_eq!(v1["size"], std::fs::metadata(TENANT_POLICY).unwrap().len());
+    assert_eq!(v1["checks"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v1["checks"][0]["id"], "acme_s3_bucket_owner_tag");
+    assert_eq!(v1["checks"][0]["severity"], "medium");
+    assert_eq!(v1["checks"][0]["resource_types"], json!(["AWS::S3::Bucket"]));
+    assert_eq!((v1["enabled"].as_bool(), v1["running"].as_bool()), (Some(true), Some(true)));
+    assert!(v1["uploaded_by"].as_str().unwrap().starts_with("tenant:k_"), "{v1}");
+    assert_eq!(app.upload_plugin(&a, &a_key, TENANT_POLICY).await.status, StatusCode::OK, "the same bytes again change nothing");
+
+    let fw = format!("/v1/tenants/{a}/frameworks");
+    let r = app.upload(Method::POST, &fw, &a_key, "application/toml", ACME_BASELINE.into(), &[]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!((r.json()["version"].as_i64(), r.json()["requirements"].as_i64(), r.json()["manual"].as_i64()), (Some(1), Some(3), Some(1)));
+    let again = app.upload(Method::POST, &fw, &a_key, "application/toml", ACME_BASELINE.into(), &[]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    // B sees none of it, by its own paths or by A's.
+    for path in
+        [format!("/v1/tenants/{a}/plugins"), format!("/v1/tenants/{a}/plugins/acme-policy"), format!("{fw}/acme-baseline"), fw.clone()]
+    {
+        assert_eq!(app.get(&path, &b_key).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(app.get(&format!("/v1/tenants/{b}/plugins"), &b_key).await.json()["items"], json!([]));
+    assert_eq!(app.get(&format!("/v1/tenants/{b}/frameworks"), &b_key).await.json()["items"], json!([]));
+    assert_eq!(app.get(&format!("/v1/tenants/{b}/plugins/acme-policy"), &b_key).await.status, StatusCode::NOT_FOUND);
+
+    // Both scan at once; one worker runs both.
+    let (scan_a, scan_b) = tokio::join!(app.demo_scan(&a, &a_key), app.demo_scan(&b, &b_key));
+    let doc_a = app.document(&a, &a_key, &scan_a).await;
+    let doc_b = app.document(&b, &b_key, &scan_b).await;
+    assert_eq!(ran(&doc_a).len(), securebase_builtin_plugins::PLUGINS.len() + 1);
+    assert!(ran(&doc_a).contains(&("acme-policy".into(), "1.0.0".into(), sha256_of(TENANT_POLICY), "tenant".into())), "{:?}", ran(&doc_a));
+    assert_eq!(ran(&doc_b).len(), securebase_builtin_plugins::PLUGINS.len());
+    assert!(ran(&doc_b).iter().all(|p| p.3 == "builtin"), "{:?}", ran(&doc_b));
+    // Per (plugin, account) cost of A's plugin is in its document.
+    let costs: Vec<&Value> = doc_a["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|acc| acc["evaluations"].as_array().unwrap())
+        .filter(|e| e["plugin"] == "acme-policy")
+        .collect();
+    assert_eq!(costs.len(), doc_a["accounts"].as_array().unwrap().len(), "one evaluation per account");
+    assert!(costs.iter().all(|e| e["status"] == "ok" && e["fuel_used"].as_u64().unwrap() > 0 && e["duration_ms"].is_number()), "{costs:?}");
+
+    let mine = |tenant: &str, scan: &str| format!("/v1/tenants/{tenant}/findings?scan={scan}&check=acme_s3_bucket_owner_tag&limit=500");
+    let found = app.get(&mine(&a, &scan_a), &a_key).await.json();
+    let buckets = doc_a["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|acc| acc["findings"].as_array().unwrap())
+        .filter(|f| f["resource_type"] == "AWS::S3::Bucket" && f["check_id"] == "s3_bucket_default_encryption")
+        .count();
+    assert!(buckets > 0, "the demo has buckets");
+    assert_eq!(found["total"].as_u64(), Some(buckets as u64), "one finding of A's check per bucket: {found}");
+    let theirs = app.get(&mine(&b, &scan_b), &b_key).await;
+    assert_eq!(theirs.status, StatusCode::BAD_REQUEST, "A's check is unknown to B");
+    let b_checks: BTreeSet<&str> = doc_b["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|acc| acc["findings"].as_array().unwrap())
+        .map(|f| f["check_id"].as_str().unwrap())
+        .collect();
+    assert!(!b_checks.is_empty() && !b_checks.contains("acme_s3_bucket_owner_tag"), "B's scan never ran A's plugin");
+
+    // A's framework is scored and reported like a built-in one; B does not have it.
+    let report = app.get(&format!("/v1/tenants/{a}/compliance-report?scan={scan_a}&framework=acme-baseline"), &a_key).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", String::from_utf8_lossy(&report.bytes));
+    let summary = &report.json()["summary"];
+    assert_eq!((summary["total_controls"].as_u64(), summary["manual"].as_u64()), (Some(3), Some(1)), "{summary}");
+    assert_eq!(summary["passing"].as_u64().unwrap() + summary["failing"].as_u64().unwrap() + summary["errored"].as_u64().unwrap(), 2);
+    let denied = app.get(&format!("/v1/tenants/{b}/compliance-report?scan={scan_b}&framework=acme-baseline"), &b_key).await;
+    assert_eq!(denied.status, StatusCode::BAD_REQUEST);
+    let pdf = app.get(&format!("/v1/tenants/{a}/scans/{scan_a}/report.pdf?framework=acme-baseline"), &a_key).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let text = pdf_text(&pdf.bytes);
+    assert!(text.contains("Acme storage baseline"), "the PDF reports A's framework");
+    assert!(text.contains("acme-policy") && text.contains(&sha256_of(TENANT_POLICY)), "the appendix names A's plugin and its hash");
+    // The tenant's framework may be the tenant's own.
+    let r = app.send(Method::PATCH, &format!("/v1/tenants/{a}"), &app.admin, json!({"framework": "acme-baseline"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    let r = app.send(Method::PATCH, &format!("/v1/tenants/{b}"), &app.admin, json!({"framework": "acme-baseline"})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "B cannot name A's framework");
+    let in_use = app.call(Method::DELETE, &format!("{fw}/acme-baseline"), Some(&a_key), None).await;
+    assert_eq!(in_use.status, StatusCode::CONFLICT);
+
+    // Version 2 replaces version 1 from the next scan; the first scan keeps naming version 1.
+    let r = app.upload_plugin(&a, &a_key, TENANT_POLICY_V2).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let listed = app.get(&format!("/v1/tenants/{a}/plugins/acme-policy"), &a_key).await.json();
+    let versions: Vec<(&str, bool)> =
+        listed["items"].as_array().unwrap().iter().map(|v| (v["version"].as_str().unwrap(), v["running"].as_bool().unwrap())).collect();
+    assert_eq!(versions, [("2.0.0", true), ("1.0.0", false)]);
+    let second = app.demo_scan(&a, &a_key).await;
+    let doc_2 = app.document(&a, &a_key, &second).await;
+    assert!(ran(&doc_2).iter().any(|p| p.0 == "acme-policy" && p.1 == "2.0.0" && p.2 == sha256_of(TENANT_POLICY_V2)), "{:?}", ran(&doc_2));
+    assert!(ran(&app.document(&a, &a_key, &scan_a).await).iter().any(|p| p.0 == "acme-policy" && p.2 == sha256_of(TENANT_POLICY)));
+    let failing = |doc: &Value| {
+        doc["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|acc| acc["findings"].as_array().unwrap())
+            .filter(|f| f["check_id"] == "acme_s3_bucket_owner_tag" && f["status"] == "fail")
+            .count()
+    };
+    assert!(failing(&doc_2) >= failing(&doc_a), "version 2 is stricter");
+
+    // Disabled, it runs no more; the framework's requirement on its check is undecided, not passing.
+    let r = app.send(Method::PATCH, &format!("/v1/tenants/{a}/plugins/acme-policy"), &a_key, json!({"enabled": false})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    assert!(r.json()["items"].as_array().unwrap().iter().all(|v| v["enabled"] == false && v["running"] == false));
+    let third = app.demo_scan(&a, &a_key).await;
+    let doc_3 = app.document(&a, &a_key, &third).await;
+    assert!(!ran(&doc_3).iter().any(|p| p.0 == "acme-policy"), "{:?}", ran(&doc_3));
+    let acme =
+        doc_3["organization"]["frameworks"].as_array().unwrap().iter().find(|f| f["framework"] == "acme-baseline").expect("still scored");
+    assert_eq!(acme["requirements"][0]["status"], "error", "{acme}");
+
+    let audit = app.get(&format!("/v1/tenants/{a}/audit?limit=500"), &a_key).await.json();
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    for action in ["plugin.upload", "framework.create", "plugin.update"] {
+        assert!(actions.contains(&action), "{action} audited: {actions:?}");
+    }
+    let r = app.call(Method::DELETE, &format!("/v1/tenants/{a}/plugins/acme-policy?version=1.0.0"), Some(&a_key), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let left = app.get(&format!("/v1/tenants/{a}/plugins"), &a_key).await.json();
+    assert_eq!(left["items"].as_array().map(Vec::len), Some(1), "{left}");
+    assert!(
+        app.get(&format!("/v1/tenants/{a}/audit?limit=500"), &a_key).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["action"] == "plugin.delete")
+    );
+}
+
+/// The text of a PDF, by poppler's pdftotext.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A component that exports the contract but imports `wasi:sockets/tcp`.
+fn sockets_component() -> Vec<u8> {
+    wat::parse_str(
+        r#"(component
+            (import "wasi:sockets/tcp@0.2.6" (instance))
+            (core module $m)
+            (core instance $i (instantiate $m))
+            (instance $e)
+            (export "securebase:control/control@1.0.0" (instance $e))
+        )"#,
+    )
+    .expect("valid component text")
+}
+
+/// Every way an upload can break the rules is refused with a 422 that names why, and
+/// nothing is stored.
+async fn uploads_that_break_the_rules_are_refused(backend: Backend) {
+    use base64::Engine as _;
+    use ed25519_dalek::Signer;
+    let app = App::new(backend, ApiConfig { workers: 0, schedule_every: None, ..ApiConfig::default() }).await;
+    let (a, key) = app.tenant("Alpha").await;
+    let plugins = format!("/v1/tenants/{a}/plugins");
+    let wasm = |m: &str| (m.to_string(), "application/wasm");
+    let refused = [
+        (b"not a component".to_vec(), "invalid_plugin", "is not a valid WebAssembly component"),
+        (std::fs::read(securebase_e2e::FUTURE_MAJOR).unwrap(), "invalid_plugin", "securebase:control@2.0.0"),
+        (sockets_component(), "invalid_plugin", "wasi:sockets/tcp@0.2.6"),
+        (
+            securebase_builtin_plugins::PLUGINS.iter().find(|(n, _)| n.starts_with("s3")).unwrap().1.to_vec(),
+            "check_id_taken",
+            "is a built-in check",
+        ),
+    ];
+    for (bytes, code, says) in refused {
+        let r = app.upload(Method::POST, &plugins, &key, "application/wasm", bytes, &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&r.bytes));
+        assert_eq!(r.error_code(), code);
+        assert!(r.error_message().contains(says), "{says:?} in {:?}", r.error_message());
+    }
+    let future =
+        app.upload(Method::POST, &plugins, &key, "application/wasm", std::fs::read(securebase_e2e::FUTURE_MAJOR).unwrap(), &[]).await;
+    assert!(future.error_message().contains("speaks securebase:control@1.0.0"), "{}", future.error_message());
+    let builtin = app
+        .upload(
+            Method::POST,
+            &plugins,
+            &key,
+            "application/wasm",
+            securebase_builtin_plugins::PLUGINS.iter().find(|(n, _)| n.starts_with("s3")).unwrap().1.to_vec(),
+            &[],
+        )
+        .await;
+    assert!(builtin.error_message().starts_with("check id s3_"), "{}", builtin.error_message());
+    let (policy, media) = wasm(securebase_e2e::TENANT_POLICY);
+    let component = std::fs::read(&policy).unwrap();
+    let r = app.upload(Method::POST, &plugins, &key, "application/octet-stream", component.clone(), &[]).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(app.get(&plugins, &key).await.json()["items"], json!([]), "nothing refused was stored");
+
+    // Too large for the service's cap.
+    let small =
+        App::new(backend, ApiConfig { workers: 0, schedule_every: None, plugin_size_limit: component.len() - 1, ..ApiConfig::default() })
+            .await;
+    let (s, s_key) = small.tenant("Small").await;
+    let r = small.upload(Method::POST, &format!("/v1/tenants/{s}/plugins"), &s_key, media, component.clone(), &[]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Frameworks: every unknown check and duplicate requirement, with its line; built-in ids.
+    let fw = format!("/v1/tenants/{a}/frameworks");
+    let bad = format!("{ACME_BASELINE}\n[[requirements]]\nid = \"ACME-1\"\ntitle = \"Again\"\nchecks = [\"no_such_check\"]\n");
+    let r = app.upload(Method::POST, &fw, &key, "application/toml", bad.into_bytes(), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let m = r.error_message();
+    assert!(m.starts_with("3 problem(s)"), "{m}");
+    assert!(m.contains("framework:8: requirement ACME-1 names check `acme_s3_bucket_owner_tag`"), "not uploaded yet: {m}");
+    assert!(m.contains("framework:21: duplicate requirement id ACME-1 (first at line 6)"), "{m}");
+    assert!(m.contains("framework:23: requirement ACME-1 names check `no_such_check`"), "{m}");
+    let hipaa = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../frameworks/hipaa.toml")).unwrap();
+    let r = app.upload(Method::POST, &fw, &key, "application/toml", hipaa.into_bytes(), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.error_message().contains("is a built-in framework's"), "{}", r.error_message());
+    assert_eq!(app.get(&fw, &key).await.json()["items"], json!([]));
+
+    // Signed uploads: once the tenant has a key, unsigned and wrongly signed are refused.
+    let signer = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let keys = format!("/v1/tenants/{a}/signing-keys");
+    let r = app.send(Method::POST, &keys, &key, json!({"name": "release", "public_key": b64(signer.verifying_key().as_bytes())})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let key_id = r.json()["id"].as_str().unwrap().to_string();
+    let r = app.send(Method::POST, &keys, &key, json!({"public_key": "c2hvcnQ="})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let unsigned = app.upload(Method::POST, &plugins, &key, media, component.clone(), &[]).await;
+    assert_eq!((unsigned.status, unsigned.error_code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "signature_required"));
+    let other = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+    for wrong in [b64(&other.sign(&component).to_bytes()), b64(&signer.sign(b"other bytes").to_bytes()), "!!".into()] {
+        let r = app.upload(Method::POST, &plugins, &key, media, component.clone(), &[("x-securebase-signature", wrong)]).await;
+        assert_eq!((r.status, r.error_code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "signature_invalid"), "{}", r.error_message());
+    }
+    assert_eq!(app.get(&plugins, &key).await.json()["items"], json!([]));
+    let good = b64(&signer.sign(&component).to_bytes());
+    let r = app.upload(Method::POST, &plugins, &key, media, component.clone(), &[("x-securebase-signature", good)]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(r.json()["signed_by"], key_id.as_str());
+    // Check ids are unique among the tenant's enabled plugins, per tenant.
+    let (b, b_key) = app.tenant("Beta").await;
+    assert_eq!(
+        app.upload_plugin(&b, &b_key, securebase_e2e::TENANT_POLICY).await.status,
+        StatusCode::CREATED,
+        "another tenant may use the same ids"
+    );
+}
+
+/// A's hostile plugin (a loop, a memory bomb, a flood of findings) is stopped inside A's
+/// scan, which completes; B's scan on the same worker is what it is without A.
+async fn a_hostile_tenant_plugin_is_contained(backend: Backend) {
+    let pricing = securebase_billing::Pricing::parse(
+        &securebase_billing::PRICING_TOML.replace("plugin_fuel_per_scan = 50000000000", "plugin_fuel_per_scan = 400000000"),
+        "test pricing",
+    )
+    .unwrap();
+    let config = ApiConfig { workers: 1, schedule_every: None, pricing: Arc::new(pricing), ..ApiConfig::default() };
+    let app = App::new(backend, config).await;
+    let (a, a_key) = app.tenant("Alpha").await;
+    let (b, b_key) = app.tenant("Beta").await;
+    let clean = app.demo_scan(&b, &b_key).await;
+    let r = app.upload_plugin(&a, &a_key, securebase_e2e::HOSTILE).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+
+    let demo = securebase_inventory::demo();
+    let account = |i: usize, mode: Value| {
+        let acc = securebase_e2e::with_items(&demo.accounts[i], vec![securebase_e2e::mode_item(demo.accounts[i].account_id(), mode)]);
+        serde_json::from_str::<Value>(&securebase_inventory::to_json(&acc)).unwrap()
+    };
+    let modes = [json!({"mode": "memory"}), json!({"mode": "flood", "count": "200000"}), json!({"mode": "loop"})];
+    let hostile =
+        json!({"source": "snapshot", "accounts": modes.iter().enumerate().map(|(i, m)| account(i, m.clone())).collect::<Vec<_>>()});
+    let scans_a = format!("/v1/tenants/{a}/scans?wait=true");
+    let (ra, scan_b) = tokio::join!(app.send(Method::POST, &scans_a, &a_key, hostile), app.demo_scan(&b, &b_key));
+    assert_eq!(ra.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&ra.bytes));
+    assert_eq!(ra.json()["status"], "succeeded", "A's scan completes: {}", ra.json());
+    let doc_a = app.document(&a, &a_key, ra.json()["id"].as_str().unwrap()).await;
+    let errors: Vec<(&str, &str, &str)> = doc_a["plugin_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["plugin"].as_str().unwrap(), e["account_id"].as_str().unwrap(), e["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors.len(), 3, "one error per account, all A's plugin's: {errors:?}");
+    assert!(errors.iter().all(|(p, ..)| *p == "hostile"), "{errors:?}");
+    // Which evaluation meets the end of the budget first depends on the threads' race;
+    // each stops at its own limit or at the budget, and the loop at the budget.
+    let kind_of = |i: usize| errors.iter().find(|e| e.1 == demo.accounts[i].account_id()).map(|e| e.2).unwrap();
+    assert!(["memory_limit", "fuel_budget_exhausted"].contains(&kind_of(0)), "{errors:?}");
+    assert!(["output_limit", "fuel_budget_exhausted"].contains(&kind_of(1)), "{errors:?}");
+    assert_eq!(kind_of(2), "fuel_budget_exhausted", "the loop ends at A's fuel budget for the scan");
+    let budget_used: u64 = doc_a["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|acc| acc["evaluations"].as_array().unwrap())
+        .filter(|e| e["plugin"] == "hostile")
+        .map(|e| e["fuel_used"].as_u64().unwrap())
+        .sum();
+    assert!(budget_used <= 400_000_000, "A's plugin stayed within its budget: {budget_used}");
+    // Built-in findings of A's accounts are all there.
+    assert!(doc_a["accounts"].as_array().unwrap().iter().all(|acc| acc["findings"].as_array().unwrap().len() > 10));
+
+    // B's scan equals its clean run, finding for finding and score for score.
+    let strip = |doc: Value| {
+        let mut d = doc;
+        for k in ["started_at", "duration_ms", "drift"] {
+            d.as_object_mut().unwrap().remove(k);
+        }
+        for acc in d["accounts"].as_array_mut().unwrap() {
+            acc.as_object_mut().unwrap().remove("evaluations");
+        }
+        d
+    };
+    let before = strip(app.document(&b, &b_key, &clean).await);
+    let after = strip(app.document(&b, &b_key, &scan_b).await);
+    assert!(before["accounts"].as_array().is_some_and(|a| !a.is_empty()));
+    assert_eq!(before, after, "B's scan is untouched by A's plugin");
 }

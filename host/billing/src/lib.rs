@@ -67,6 +67,8 @@ pub struct TierPrice {
     pub api_call: Micros,
     /// Per compliance scan.
     pub compliance_scan: Micros,
+    /// Fuel the tenant's own plugins may use together in one scan.
+    pub plugin_fuel_per_scan: u64,
 }
 
 /// The price list.
@@ -127,6 +129,12 @@ impl Pricing {
                     base_monthly: amount(&t, &at, "base_monthly")?,
                     api_call: amount(&t, &at, "api_call")?,
                     compliance_scan: amount(&t, &at, "compliance_scan")?,
+                    plugin_fuel_per_scan: t
+                        .get("plugin_fuel_per_scan")
+                        .and_then(|v| v.as_integer())
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| err(format!("{at}.plugin_fuel_per_scan: expected a whole number of fuel units above zero")))?
+                        as u64,
                 },
             );
         }
@@ -149,6 +157,11 @@ impl Pricing {
             volume_discount_percent: percent("volume_discount_percent")?,
             tax_percent: percent("tax_percent")?,
         })
+    }
+
+    /// The fuel a tenant's own plugins may use in one scan on `tier` (`None`: no such tier).
+    pub fn plugin_fuel_per_scan(&self, tier: &str) -> Option<u64> {
+        self.tiers.get(tier).map(|t| t.plugin_fuel_per_scan)
     }
 
     /// The unit price of a metered event on a tier (reports are not charged).

@@ -3,7 +3,7 @@
 
 use crate::{ProgressWriter, usage_event};
 use securebase_drift::{Drift, Side};
-use securebase_scan::{CollectionErrorEntry, ScanReport, Scanner};
+use securebase_scan::{Additions, CollectionErrorEntry, ScanReport, Scanner};
 use securebase_store::{ClaimLimits, Job, Notification, Store, StoreError};
 use serde_json::json;
 use std::sync::Arc;
@@ -146,16 +146,31 @@ impl Worker {
         let events = ProgressWriter::new(self.store.clone(), job);
         events.event("started", json!({ "worker": self.config.id, "attempt": job.attempt, "resumed": job.attempt > 1 })).await;
         let (snapshot, problems) = self.input(job, &events).await?;
+        let (additions, unloadable) = self.additions(job).await?;
         let scanner = self.scanner.clone();
         let listed = problems.clone();
         let progress = events.clone();
         let report = tokio::task::spawn_blocking(move || {
-            let mut report = scanner.scan(snapshot, &|p| progress.evaluated(p));
+            let mut report = scanner.scan_with(snapshot, &additions, &|p| progress.evaluated(p))?;
             report.collection_errors = listed;
-            report
+            // A tenant plugin this worker could not load fails on every account, like
+            // one that traps: the rest of the scan stands.
+            for (plugin, message) in unloadable {
+                for a in &report.accounts {
+                    report.plugin_errors.push(securebase_scan::PluginErrorEntry {
+                        plugin: plugin.clone(),
+                        account_id: a.account_id.clone(),
+                        kind: "load_failed".into(),
+                        message: message.clone(),
+                        log: vec![],
+                    });
+                }
+            }
+            Ok::<_, securebase_scan::ScanError>(report)
         })
         .await
-        .map_err(|e| JobError::Input(format!("the scan stopped unexpectedly: {e}")))?;
+        .map_err(|e| JobError::Input(format!("the scan stopped unexpectedly: {e}")))?
+        .map_err(|e| JobError::Input(e.to_string()))?;
         events.flush().await;
         if lost.load(Ordering::Relaxed) {
             return Ok(false);
@@ -181,6 +196,49 @@ impl Worker {
             return Ok(false);
         }
         Ok(true)
+    }
+
+    /// The job's tenant's own plugins (the newest enabled version of each, compiled
+    /// once per process from the component stored in the database) and frameworks,
+    /// with the fuel budget of its tier; and the plugins that could not be loaded.
+    async fn additions(&self, job: &Job) -> Result<(Additions, Vec<(String, String)>), JobError> {
+        let tenant = &job.tenant_id;
+        let rows = self.store.list_plugins(tenant).await?;
+        let mut additions = Additions::default();
+        let mut unloadable = vec![];
+        for row in securebase_store::plugins_to_run(&rows) {
+            if let Some(p) = self.scanner.loaded_plugin(&row.sha256) {
+                additions.plugins.push(p);
+                continue;
+            }
+            let Some(wasm) = self.store.plugin_wasm(tenant, &row.sha256).await? else {
+                unloadable.push((row.name.clone(), format!("version {}: its component is missing from the database", row.version)));
+                continue;
+            };
+            let (scanner, name, sha256) = (self.scanner.clone(), row.name.clone(), row.sha256.clone());
+            let loaded = tokio::task::spawn_blocking(move || {
+                let p = scanner.load_plugin(&name, &wasm).map_err(|e| e.to_string())?;
+                // The bytes are what was validated at upload, or the plugin does not run.
+                if p.info().sha256 != sha256 {
+                    return Err(format!("the stored component's SHA-256 is {}, not {sha256}", p.info().sha256));
+                }
+                Ok(p)
+            })
+            .await
+            .map_err(|e| JobError::Input(format!("loading tenant plugins stopped unexpectedly: {e}")))?;
+            match loaded {
+                Ok(p) => additions.plugins.push(p),
+                Err(message) => unloadable.push((row.name.clone(), format!("version {}: {message}", row.version))),
+            }
+        }
+        for f in self.store.list_frameworks(tenant).await? {
+            let parsed = securebase_scoring::Framework::parse(&f.source, &format!("framework {} version {}", f.id, f.version))
+                .map_err(|e| JobError::Input(format!("the tenant's framework cannot be read: {e}")))?;
+            additions.frameworks.push(parsed);
+        }
+        let tier = self.store.tenant_tier(tenant).await?;
+        additions.fuel_budget = tier.and_then(|t| self.pricing.plugin_fuel_per_scan(t.as_str()));
+        Ok((additions, unloadable))
     }
 
     /// The inventory a job evaluates, and what collection could not read.

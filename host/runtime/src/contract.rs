@@ -35,7 +35,8 @@ fn version_of(name: &str) -> Option<&str> {
     name.rsplit_once('@').map(|(_, v)| v)
 }
 
-pub(crate) fn check(engine: &Engine, component: &Component, plugin: &str) -> Result<(), LoadError> {
+/// Checks the component; the contract it exports (`securebase:control@1.0.0`) if it passes.
+pub(crate) fn check(engine: &Engine, component: &Component, plugin: &str) -> Result<String, LoadError> {
     let ty = component.component_type();
     let ours = major(CONTRACT_VERSION).expect("contract version is semver");
     let supported = format!("{CONTRACT_PACKAGE}@{CONTRACT_VERSION}");
@@ -61,6 +62,8 @@ pub(crate) fn check(engine: &Engine, component: &Component, plugin: &str) -> Res
         return Err(err);
     }
 
+    // Every refused import is named, so an author fixes them all in one round.
+    let mut forbidden = Vec::new();
     for (name, _) in ty.imports(engine) {
         if name.starts_with(&format!("{CONTRACT_PACKAGE}/"))
             && let Some(err) = incompatible(name)
@@ -68,10 +71,14 @@ pub(crate) fn check(engine: &Engine, component: &Component, plugin: &str) -> Res
             return Err(err);
         }
         if !PROVIDED.iter().any(|p| name.starts_with(p)) {
-            return Err(LoadError::ForbiddenImport { plugin: plugin.to_string(), import: name.to_string() });
+            forbidden.push(name.to_string());
         }
     }
-    Ok(())
+    if forbidden.is_empty() {
+        let version = version_of(export).unwrap_or(CONTRACT_VERSION);
+        return Ok(format!("{CONTRACT_PACKAGE}@{version}"));
+    }
+    Err(LoadError::ForbiddenImport { plugin: plugin.to_string(), import: forbidden.join("`, `") })
 }
 
 #[cfg(test)]

@@ -70,6 +70,7 @@ impl std::fmt::Debug for Runtime {
 /// A compiled, validated plugin, ready to be instantiated on any thread.
 pub struct LoadedPlugin {
     info: PluginInfo,
+    contract: String,
     pre: sandbox::PluginPre<sandbox::State>,
     from_cache: bool,
 }
@@ -84,6 +85,11 @@ impl LoadedPlugin {
     /// Name, version, content hash and checks.
     pub fn info(&self) -> &PluginInfo {
         &self.info
+    }
+
+    /// The contract it was built for, e.g. `securebase:control@1.0.0`.
+    pub fn contract(&self) -> &str {
+        &self.contract
     }
 
     /// Whether the compiled code came from the on-disk cache.
@@ -128,7 +134,7 @@ impl Runtime {
                 false,
             ),
         };
-        contract::check(&self.engine.engine, &component, name)?;
+        let contract = contract::check(&self.engine.engine, &component, name)?;
         let instance_pre =
             self.linker.instantiate_pre(&component).map_err(|e| LoadError::Link { plugin: name.to_string(), message: error_chain(&e) })?;
         let pre =
@@ -138,16 +144,30 @@ impl Runtime {
         let info = validate::metadata(metadata, sha256, &self.limits)
             .map_err(|message| LoadError::Metadata { plugin: name.to_string(), message })?;
         tracing::debug!(plugin = %info.name, checks = info.checks.len(), from_cache, "plugin loaded");
-        Ok(LoadedPlugin { info, pre, from_cache })
+        Ok(LoadedPlugin { info, contract, pre, from_cache })
     }
 
     /// Evaluates one plugin against one account, in a fresh store under the limits.
     pub fn evaluate(&self, plugin: &LoadedPlugin, account: &Arc<AccountInventory>) -> Evaluation {
+        self.evaluate_within(plugin, account, self.limits.fuel)
+    }
+
+    /// [`Runtime::evaluate`] with at most `fuel` units (never more than the per-call
+    /// limit): what is left of a budget shared by several calls. Running out is a
+    /// [`ErrorKind::FuelExhausted`] error like any other.
+    pub fn evaluate_within(&self, plugin: &LoadedPlugin, account: &Arc<AccountInventory>, fuel: u64) -> Evaluation {
         let started = Instant::now();
-        let outcome = sandbox::call_evaluate(&self.engine.engine, &plugin.pre, &self.limits, account.clone());
+        let narrowed;
+        let limits = if fuel < self.limits.fuel {
+            narrowed = Limits { fuel, ..self.limits.clone() };
+            &narrowed
+        } else {
+            &self.limits
+        };
+        let outcome = sandbox::call_evaluate(&self.engine.engine, &plugin.pre, limits, account.clone());
         let (result, fuel_used, log, instantiate) = match outcome {
             Ok(run) => {
-                let validated = validate::findings(&plugin.info, account, run.findings, &self.limits);
+                let validated = validate::findings(&plugin.info, account, run.findings, limits);
                 (validated, run.fuel_used, run.log, run.instantiate)
             }
             Err(failure) => (Err(failure.error), failure.fuel_used, failure.log, std::time::Duration::ZERO),

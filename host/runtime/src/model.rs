@@ -97,6 +97,9 @@ pub enum ErrorKind {
     PluginFailed,
     /// The component could not be instantiated.
     Instantiation,
+    /// Not run, or stopped, because its tenant's plugins used up their fuel budget
+    /// for the scan (the scan goes on without it).
+    FuelBudgetExhausted,
 }
 
 impl ErrorKind {
@@ -112,6 +115,7 @@ impl ErrorKind {
             ErrorKind::InvalidOutput => "invalid_output",
             ErrorKind::PluginFailed => "plugin_failed",
             ErrorKind::Instantiation => "instantiation",
+            ErrorKind::FuelBudgetExhausted => "fuel_budget_exhausted",
         }
     }
 }
@@ -126,7 +130,8 @@ pub struct PluginError {
 }
 
 impl PluginError {
-    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    /// An error of `kind`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self { kind, message: message.into() }
     }
 }

@@ -17,7 +17,7 @@ pub use report::{
 
 use rayon::prelude::*;
 use securebase_inventory::{AccountInventory, Snapshot};
-use securebase_runtime::{LoadedPlugin, Runtime, Status};
+use securebase_runtime::{ErrorKind, Evaluation, LoadedPlugin, PluginError, Runtime, Status};
 use securebase_scoring::{CheckOutcome, Framework, FrameworkError};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,6 +43,14 @@ pub enum ScanError {
     /// A framework names a check no plugin provides.
     #[error(transparent)]
     Framework(#[from] FrameworkError),
+    /// A tenant's plugin or framework takes a name the service's own use.
+    #[error("tenant {kind} `{name}` has the name of a built-in one")]
+    Shadowing {
+        /// `plugin` or `framework`.
+        kind: &'static str,
+        /// The name.
+        name: String,
+    },
     /// The worker pool could not start.
     #[error("starting {threads} worker threads: {message}")]
     Pool {
@@ -52,6 +60,8 @@ pub enum ScanError {
         message: String,
     },
 }
+
+static NO_ADDITIONS: std::sync::LazyLock<Additions> = std::sync::LazyLock::new(Additions::default);
 
 /// Progress reports, sent from worker threads as accounts finish.
 #[derive(Debug, Clone)]
@@ -73,13 +83,43 @@ pub enum Progress {
     },
 }
 
+/// What one tenant adds to its scans: its own plugins and frameworks, and how much
+/// fuel its plugins may burn together in one scan, so that one tenant's heavy plugin
+/// cannot hold the shared workers for long.
+#[derive(Debug, Default, Clone)]
+pub struct Additions {
+    /// Its enabled plugins, loaded into the scanner's runtime; run after the built-in ones.
+    pub plugins: Vec<Arc<LoadedPlugin>>,
+    /// Its frameworks, scored after the built-in ones.
+    pub frameworks: Vec<Framework>,
+    /// Fuel its plugins may use together in one scan (`None`: the per-call limit only).
+    pub fuel_budget: Option<u64>,
+}
+
+/// One scan's plugins, frameworks and budget: the scanner's own plus a tenant's.
+struct Plan<'a> {
+    plugins: Vec<(&'a LoadedPlugin, bool)>,
+    frameworks: Vec<&'a Framework>,
+    /// Checks a tenant framework names that no plugin of this scan provides (a plugin
+    /// disabled since): undecided, so their requirements read `error`, never passing.
+    missing: Vec<String>,
+    budget: Option<(u64, std::sync::atomic::AtomicU64)>,
+}
+
 /// Plugins, frameworks and a worker pool: everything a scan needs but the inventory.
 pub struct Scanner {
     runtime: Arc<Runtime>,
     plugins: Vec<LoadedPlugin>,
     frameworks: Vec<Framework>,
     pool: rayon::ThreadPool,
+    /// Tenants' plugins compiled in this process, by component SHA-256: compiled once
+    /// per worker process, then shared by every scan of their tenant.
+    loaded: std::sync::Mutex<HashMap<String, Arc<LoadedPlugin>>>,
 }
+
+/// Tenants' compiled plugins kept in memory at most; past it the cache starts over
+/// (the runtime's disk cache still spares the compile).
+const LOADED_CAP: usize = 64;
 
 impl std::fmt::Debug for Scanner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -120,12 +160,35 @@ impl Scanner {
             .thread_name(|i| format!("securebase-eval-{i}"))
             .build()
             .map_err(|e| ScanError::Pool { threads, message: e.to_string() })?;
-        Ok(Self { runtime, plugins, frameworks, pool })
+        Ok(Self { runtime, plugins, frameworks, pool, loaded: Default::default() })
     }
 
     /// The loaded plugins.
     pub fn plugins(&self) -> &[LoadedPlugin] {
         &self.plugins
+    }
+
+    /// The runtime plugins are loaded into.
+    pub fn runtime(&self) -> &Arc<Runtime> {
+        &self.runtime
+    }
+
+    /// A tenant plugin this process compiled before, by component SHA-256.
+    pub fn loaded_plugin(&self, sha256: &str) -> Option<Arc<LoadedPlugin>> {
+        self.loaded.lock().expect("plugin cache lock").get(sha256).cloned()
+    }
+
+    /// Compiles a tenant's component (or takes it from the runtime's disk cache),
+    /// validates it like any plugin, and keeps it for the next scan. CPU work: call
+    /// it off the async runtime.
+    pub fn load_plugin(&self, name: &str, wasm: &[u8]) -> Result<Arc<LoadedPlugin>, securebase_runtime::LoadError> {
+        let plugin = Arc::new(self.runtime.load(name, wasm)?);
+        let mut loaded = self.loaded.lock().expect("plugin cache lock");
+        if loaded.len() >= LOADED_CAP {
+            loaded.clear();
+        }
+        loaded.insert(plugin.info().sha256.clone(), plugin.clone());
+        Ok(plugin)
     }
 
     /// The frameworks scored.
@@ -135,8 +198,53 @@ impl Scanner {
 
     /// Evaluates every account with every plugin and scores the results.
     pub fn scan(&self, snapshot: Snapshot, progress: &(dyn Fn(Progress) + Sync)) -> ScanReport {
+        self.scan_with(snapshot, &Additions::default(), progress).expect("a scan without additions has nothing to refuse")
+    }
+
+    /// [`Scanner::scan`] with a tenant's plugins and frameworks too. Refused when they
+    /// clash with the scanner's own (a name or a check id taken twice).
+    pub fn scan_with(&self, snapshot: Snapshot, add: &Additions, progress: &(dyn Fn(Progress) + Sync)) -> Result<ScanReport, ScanError> {
         let total = snapshot.accounts.len();
-        self.scan_stream(snapshot.source, total, snapshot.accounts.into_iter(), progress)
+        let plan = self.plan(add)?;
+        Ok(self.run(&plan, snapshot.source, total, snapshot.accounts.into_iter(), progress))
+    }
+
+    /// The plugins and frameworks of one scan, checked like the scanner's own.
+    fn plan<'a>(&'a self, add: &'a Additions) -> Result<Plan<'a>, ScanError> {
+        let mut owner: HashMap<&str, &str> = HashMap::new();
+        let mut names = std::collections::HashSet::new();
+        let plugins: Vec<(&LoadedPlugin, bool)> =
+            self.plugins.iter().map(|p| (p, false)).chain(add.plugins.iter().map(|p| (p.as_ref(), true))).collect();
+        for (p, tenant) in &plugins {
+            let name = p.info().name.as_str();
+            if !names.insert(name) {
+                return Err(if *tenant {
+                    ScanError::Shadowing { kind: "plugin", name: name.into() }
+                } else {
+                    ScanError::DuplicatePlugin(name.into())
+                });
+            }
+            for c in &p.info().checks {
+                if let Some(first) = owner.insert(&c.id, name) {
+                    return Err(ScanError::DuplicateCheck { check: c.id.clone(), first: first.into(), second: name.into() });
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        for f in &add.frameworks {
+            if self.frameworks.iter().any(|b| b.id == f.id) || add.frameworks.iter().filter(|o| o.id == f.id).count() > 1 {
+                return Err(ScanError::Shadowing { kind: "framework", name: f.id.clone() });
+            }
+            missing.extend(f.checks().filter(|c| !owner.contains_key(c)).map(str::to_string));
+        }
+        missing.sort();
+        missing.dedup();
+        Ok(Plan {
+            plugins,
+            frameworks: self.frameworks.iter().chain(&add.frameworks).collect(),
+            missing,
+            budget: add.fuel_budget.map(|b| (b, std::sync::atomic::AtomicU64::new(b))),
+        })
     }
 
     /// Evaluates accounts as they arrive (from live collection, say): each account is
@@ -144,6 +252,18 @@ impl Scanner {
     /// `total` is what progress reports count towards. Accounts end up sorted by id.
     pub fn scan_stream(
         &self,
+        source: String,
+        total: usize,
+        accounts: impl Iterator<Item = AccountInventory> + Send,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> ScanReport {
+        let plan = self.plan(&NO_ADDITIONS).expect("a scan without additions has nothing to refuse");
+        self.run(&plan, source, total, accounts, progress)
+    }
+
+    fn run(
+        &self,
+        plan: &Plan<'_>,
         source: String,
         total: usize,
         accounts: impl Iterator<Item = AccountInventory> + Send,
@@ -157,7 +277,7 @@ impl Scanner {
             accounts
                 .par_bridge()
                 .map(|account| {
-                    let result = self.scan_account(Arc::new(account));
+                    let result = self.scan_account(plan, Arc::new(account));
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                     let a = &result.0;
                     progress(Progress::AccountDone {
@@ -196,12 +316,16 @@ impl Scanner {
             source,
             started_at,
             duration_ms: clock.elapsed().as_millis() as u64,
-            plugins: self.plugins.iter().map(|p| PluginEntry::from(p.info())).collect(),
-            frameworks: self.frameworks.iter().map(FrameworkEntry::from).collect(),
+            plugins: plan
+                .plugins
+                .iter()
+                .map(|(p, tenant)| PluginEntry::new(p.info(), if *tenant { "tenant" } else { "builtin" }))
+                .collect(),
+            frameworks: plan.frameworks.iter().map(|f| FrameworkEntry::from(*f)).collect(),
             organization: OrganizationResult {
                 accounts: accounts.len(),
                 resources,
-                frameworks: self.frameworks.iter().map(|f| securebase_scoring::score(f, &org_outcomes).into()).collect(),
+                frameworks: plan.frameworks.iter().map(|f| securebase_scoring::score(f, &org_outcomes).into()).collect(),
             },
             accounts,
             plugin_errors,
@@ -210,12 +334,54 @@ impl Scanner {
         }
     }
 
-    fn scan_account(&self, account: Arc<AccountInventory>) -> (AccountResult, Vec<PluginErrorEntry>, HashMap<String, CheckOutcome>) {
-        let evaluations: Vec<_> = self.plugins.par_iter().map(|p| (p, self.runtime.evaluate(p, &account))).collect();
+    /// Evaluates a tenant's plugin within what is left of the tenant's fuel budget:
+    /// reserved before the call (so calls running at once cannot overdraw it) and the
+    /// unused part given back after. Built-in plugins are not counted against it.
+    fn evaluate(&self, plan: &Plan<'_>, plugin: &LoadedPlugin, tenant: bool, account: &Arc<AccountInventory>) -> Evaluation {
+        let Some((budget, left)) = plan.budget.as_ref().filter(|_| tenant) else {
+            return self.runtime.evaluate(plugin, account);
+        };
+        let want = self.runtime.limits().fuel;
+        let before = left.fetch_update(Ordering::AcqRel, Ordering::Acquire, |l| Some(l - l.min(want))).expect("always Some");
+        let granted = before.min(want);
+        let exhausted = || {
+            PluginError::new(
+                ErrorKind::FuelBudgetExhausted,
+                format!("this tenant's plugins used up their fuel budget for the scan ({budget} units)"),
+            )
+        };
+        if granted == 0 {
+            return Evaluation {
+                plugin: plugin.info().name.clone(),
+                account_id: account.account_id().to_string(),
+                result: Err(exhausted()),
+                fuel_used: 0,
+                duration: std::time::Duration::ZERO,
+                instantiate: std::time::Duration::ZERO,
+                log: vec![],
+            };
+        }
+        let mut eval = self.runtime.evaluate_within(plugin, account, granted);
+        left.fetch_add(granted.saturating_sub(eval.fuel_used), Ordering::AcqRel);
+        if granted < want && matches!(&eval.result, Err(e) if e.kind == ErrorKind::FuelExhausted) {
+            eval.result = Err(exhausted());
+        }
+        eval
+    }
+
+    fn scan_account(
+        &self,
+        plan: &Plan<'_>,
+        account: Arc<AccountInventory>,
+    ) -> (AccountResult, Vec<PluginErrorEntry>, HashMap<String, CheckOutcome>) {
+        let evaluations: Vec<_> = plan.plugins.par_iter().map(|(p, tenant)| (*p, self.evaluate(plan, p, *tenant, &account))).collect();
         let mut findings = Vec::new();
         let mut errors = Vec::new();
         let mut entries = Vec::new();
         let mut outcomes: HashMap<String, CheckOutcome> = HashMap::new();
+        for check in &plan.missing {
+            outcomes.entry(check.clone()).or_default().error += 1;
+        }
         for (plugin, eval) in evaluations {
             let info = plugin.info();
             match eval.result {
@@ -252,7 +418,7 @@ impl Scanner {
             }
         }
         findings.sort_by(|a, b| (&a.check_id, &a.resource_type, &a.resource_id).cmp(&(&b.check_id, &b.resource_type, &b.resource_id)));
-        let frameworks = self.frameworks.iter().map(|f| securebase_scoring::score(f, &outcomes).into()).collect();
+        let frameworks = plan.frameworks.iter().map(|f| securebase_scoring::score(f, &outcomes).into()).collect();
         let result = AccountResult {
             account_id: account.account_id().to_string(),
             account_name: account.account_name().map(str::to_string),

@@ -83,16 +83,31 @@ pub struct PluginEntry {
     pub sha256: String,
     /// Its check ids.
     pub checks: Vec<String>,
+    /// `builtin` (shipped with the service) or `tenant` (uploaded by the scanned tenant).
+    #[serde(default = "builtin_origin")]
+    pub origin: String,
 }
 
-impl From<&PluginInfo> for PluginEntry {
-    fn from(p: &PluginInfo) -> Self {
+fn builtin_origin() -> String {
+    "builtin".into()
+}
+
+impl PluginEntry {
+    /// The entry of a plugin that ran, with where it came from.
+    pub fn new(p: &PluginInfo, origin: &str) -> Self {
         Self {
             name: p.name.clone(),
             version: p.version.clone(),
             sha256: p.sha256.clone(),
             checks: p.checks.iter().map(|c| c.id.clone()).collect(),
+            origin: origin.into(),
         }
+    }
+}
+
+impl From<&PluginInfo> for PluginEntry {
+    fn from(p: &PluginInfo) -> Self {
+        Self::new(p, "builtin")
     }
 }
 

@@ -150,6 +150,51 @@ impl Framework {
         })
     }
 
+    /// [`Framework::parse`] for a file someone uploads, checked against the checks
+    /// that exist (`known`): every problem is named with its line, not just the first,
+    /// so one round fixes them all: duplicate requirement ids and unknown check ids.
+    pub fn parse_against(text: &str, source_name: &str, known: &dyn Fn(&str) -> bool) -> Result<Framework, Vec<String>> {
+        #[derive(Deserialize)]
+        struct Lines {
+            #[serde(default)]
+            requirements: Vec<RequirementLines>,
+        }
+        #[derive(Deserialize)]
+        struct RequirementLines {
+            id: Option<toml::Spanned<String>>,
+            #[serde(default)]
+            checks: Vec<toml::Spanned<String>>,
+        }
+        let line = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+        let mut problems = Vec::new();
+        if let Ok(file) = toml::from_str::<Lines>(text) {
+            let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+            for r in &file.requirements {
+                if let Some(id) = &r.id {
+                    let at = line(id.span().start);
+                    if let Some(before) = first.insert(id.get_ref(), at) {
+                        first.insert(id.get_ref(), before);
+                        problems.push(format!("{source_name}:{at}: duplicate requirement id {} (first at line {before})", id.get_ref()));
+                    }
+                }
+                for c in &r.checks {
+                    if !c.get_ref().is_empty() && !known(c.get_ref()) {
+                        let rid = r.id.as_ref().map(|i| i.get_ref().as_str()).unwrap_or("?");
+                        problems.push(format!(
+                            "{source_name}:{}: requirement {rid} names check `{}`, which is neither a built-in check nor one of this tenant's enabled plugins",
+                            line(c.span().start),
+                            c.get_ref()
+                        ));
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Framework::parse(text, source_name).map_err(|e| vec![e.to_string()])
+    }
+
     /// Loads a framework file from disk.
     pub fn load(path: &std::path::Path) -> Result<Framework, FrameworkError> {
         let text = std::fs::read_to_string(path).map_err(|source| FrameworkError::Io { path: path.to_path_buf(), source })?;
@@ -203,6 +248,23 @@ mod tests {
             let e = Framework::parse(&text, "x.toml").unwrap_err().to_string();
             assert!(e.contains(want), "wanted {want:?} in {e:?}");
         }
+    }
+
+    #[test]
+    fn an_upload_names_every_unknown_check_and_duplicate_with_its_line() {
+        let text = format!("{OK}[[requirements]]\nid = \"1.1\"\ntitle = \"U\"\nchecks = [\"a_b\", \"nope\", \"also_not\"]\n");
+        let problems = Framework::parse_against(&text, "mine.toml", &|c| c == "a_b").unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                "mine.toml:9: duplicate requirement id 1.1 (first at line 5)",
+                "mine.toml:11: requirement 1.1 names check `nope`, which is neither a built-in check nor one of this tenant's enabled plugins",
+                "mine.toml:11: requirement 1.1 names check `also_not`, which is neither a built-in check nor one of this tenant's enabled plugins",
+            ]
+        );
+        assert_eq!(Framework::parse_against(OK, "ok.toml", &|c| c == "a_b").unwrap().requirements.len(), 1);
+        let syntax = Framework::parse_against("id = ", "bad.toml", &|_| true).unwrap_err();
+        assert!(syntax.len() == 1 && syntax[0].starts_with("bad.toml: ") && syntax[0].contains("line 1"), "{syntax:?}");
     }
 
     #[test]

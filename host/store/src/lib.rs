@@ -1,5 +1,5 @@
 //! Tenant storage for the SecureBase service: tenants, API keys, scans and their
-//! findings, and the append-only audit log.
+//! findings, tenants' own plugins and frameworks, and the append-only audit log.
 //!
 //! One interface, two backends behind sqlx's `Any` driver: PostgreSQL for production
 //! and an embedded SQLite file as the default. The SQL is shared (`$N` placeholders,
@@ -53,6 +53,7 @@ macro_rules! in_change {
 mod audit;
 mod error;
 mod events;
+mod extensions;
 mod jobs;
 mod keys;
 mod locks;
@@ -68,6 +69,7 @@ mod webhooks;
 pub use audit::{AuditEntry, AuditRecord, RequestRecord, UsageFor, recording};
 pub use error::StoreError;
 pub use events::ScanEvent;
+pub use extensions::{FrameworkRow, NewFramework, NewPlugin, PluginRow, PluginUpload, SigningKey, to_run as plugins_to_run};
 pub use jobs::{ClaimLimits, Job, NewScan, snapshot_scope};
 pub use keys::{AdminRevoke, KeyInfo, KeyKind, KeyScope, NewKey, Principal};
 pub use scans::{FindingFilter, FindingRow, ScanDigest, ScanRow, ScanStatus};

@@ -42,6 +42,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0005_hardening.sql"),
         sqlite: include_str!("../migrations/sqlite/0005_hardening.sql"),
     },
+    Migration {
+        version: 6,
+        name: "tenant_extensions",
+        postgres: include_str!("../migrations/postgres/0006_tenant_extensions.sql"),
+        sqlite: include_str!("../migrations/sqlite/0006_tenant_extensions.sql"),
+    },
 ];
 
 /// Applies pending migrations over a connection of the URL's own user (the owner).

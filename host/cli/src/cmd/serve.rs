@@ -56,12 +56,14 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
             max_queued_scans: args.max_queued_scans,
             streams: securebase_api::StreamLimits::default(),
             body_limit: args.body_limit_mib as usize * (1 << 20),
+            plugin_size_limit: args.plugin_size_limit_mib as usize * (1 << 20),
             workers: usize::from(args.workers),
             worker: worker_config(&args.jobs, None, args.endpoint_url.clone()),
             schedule_every: (args.schedule_interval > 0).then(|| std::time::Duration::from_secs(args.schedule_interval)),
             secret_key: secret_key(&args.jobs)?,
             deliver_webhooks: !args.no_webhook_delivery,
             delivery: delivery_policy(&args.jobs),
+            pricing: std::sync::Arc::new(securebase_billing::Pricing::builtin()),
         };
         if config.workers == 0 {
             eprintln!("No scan workers in this process (--workers 0): scans wait for `securebase worker` processes.");
