@@ -817,7 +817,7 @@ async fn bad_requests_get_a_clear_4xx_never_a_5xx(backend: Backend) {
             format!("/v1/tenants/{id}/scans/s_nope/report.docx"),
             None,
             StatusCode::NOT_FOUND,
-            "expected one of: drift, events, deliveries, report.pdf, report.csv, report.ocsf.json",
+            "expected one of: drift, events, deliveries, document, report.pdf, report.csv, report.ocsf.json",
         ),
         (
             Method::POST,
@@ -957,7 +957,7 @@ async fn the_openapi_document_matches_the_routes(backend: Backend) {
     assert_eq!(routed.len(), ROUTES.len());
     assert_eq!(documented, routed);
     assert_eq!(doc, securebase_api::openapi::for_catalogue(&scanner()), "the service serves the generated document");
-    let checks = doc["components"]["schemas"]["CheckId"]["enum"].as_array().unwrap();
+    let checks = doc["components"]["schemas"]["CheckId"]["examples"].as_array().unwrap();
     assert_eq!(checks.len(), 78, "the check ids the service runs");
     // Every listed route is served by the router (not its 404/405 fallbacks).
     let (id, key) = app.tenant("Alpha").await;
