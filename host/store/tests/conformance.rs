@@ -299,7 +299,7 @@ async fn migrations_apply_once(backend: Backend) {
     assert_eq!(again.list_tenants(page(0, 10)).await.unwrap().total, 1);
     let mut conn = AnyConnection::connect(&db.url).await.unwrap();
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM securebase_migrations").fetch_one(&mut conn).await.unwrap();
-    assert_eq!(n, 5, "one row per migration");
+    assert_eq!(n, 6, "one row per migration");
 }
 
 /// PostgreSQL: queries with no tenant filter at all, in a transaction bound to tenant
