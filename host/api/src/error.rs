@@ -78,17 +78,22 @@ pub(crate) async fn method_not_allowed(method: axum::http::Method, uri: axum::ht
     AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("{method} is not allowed on {}", uri.path()))
 }
 
-/// Parses a JSON body into `T`, with serde's message (field, expected type, position).
-pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<T, AppError> {
-    let bytes = body.map_err(|e| {
+/// The body's bytes; too large is 413, a body that could not be read 400.
+pub(crate) fn body_bytes(body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>) -> Result<axum::body::Bytes, AppError> {
+    body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is larger than the service accepts")
         } else {
             AppError::bad_request(e.body_text())
         }
-    })?;
+    })
+}
+
+/// Parses a JSON body into `T`, with serde's message (field, expected type, position).
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<T, AppError> {
+    let bytes = body_bytes(body)?;
     if bytes.is_empty() {
         return Err(AppError::bad_request("the request needs a JSON body"));
     }

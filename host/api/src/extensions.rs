@@ -30,13 +30,7 @@ fn unprocessable(code: &'static str, message: impl Into<String>) -> AppError {
 
 /// The raw body of an upload, sent as `media`.
 fn upload_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, media: &str) -> Result<Bytes, AppError> {
-    let bytes = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the upload is larger than the service accepts")
-        } else {
-            AppError::bad_request(e.body_text())
-        }
-    })?;
+    let bytes = crate::error::body_bytes(body)?;
     let sent = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if sent.split(';').next().map(str::trim) != Some(media) {
         return Err(AppError::new(
@@ -58,21 +52,21 @@ fn plugin_json(row: &PluginRow, running: bool) -> Value {
     v
 }
 
-fn plugin_list(rows: &[PluginRow]) -> Value {
+/// The versions of `rows` (of one plugin, with `only`) and whether each runs.
+fn plugin_list(rows: &[PluginRow], only: Option<&str>) -> Value {
     let running: Vec<(&str, &str)> = plugins_to_run(rows).iter().map(|r| (r.name.as_str(), r.version.as_str())).collect();
-    let items: Vec<Value> = rows.iter().map(|r| plugin_json(r, running.contains(&(r.name.as_str(), r.version.as_str())))).collect();
+    let items: Vec<Value> = rows
+        .iter()
+        .filter(|r| only.is_none_or(|n| r.name == n))
+        .map(|r| plugin_json(r, running.contains(&(r.name.as_str(), r.version.as_str()))))
+        .collect();
     json!({ "items": items })
-}
-
-/// The check ids of a stored version.
-fn check_ids(row: &PluginRow) -> Vec<String> {
-    row.checks.as_array().map(|a| a.iter().filter_map(|c| c["id"].as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
 /// The first of `checks` another enabled plugin (not `name`) of the tenant provides.
 fn taken_check<'a>(rows: &'a [PluginRow], name: &str, checks: &[String]) -> Option<(String, &'a str)> {
     plugins_to_run(rows).into_iter().filter(|r| r.name != name).find_map(|r| {
-        let theirs = check_ids(r);
+        let theirs = r.check_ids();
         checks.iter().find(|c| theirs.contains(c)).map(|c| (c.clone(), r.name.as_str()))
     })
 }
@@ -185,7 +179,7 @@ pub(crate) async fn list_plugins(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
-    Ok(Json(plugin_list(&state.store.list_plugins(&id).await?)))
+    Ok(Json(plugin_list(&state.store.list_plugins(&id).await?, None)))
 }
 
 /// A plugin's versions, or 404.
@@ -205,9 +199,7 @@ pub(crate) async fn show_plugin(
 ) -> Result<Json<Value>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
     let rows = versions(&state, &id, &name).await?;
-    let mut list = plugin_list(&rows);
-    list["items"].as_array_mut().expect("a list").retain(|v| v["name"] == name.as_str());
-    Ok(Json(list))
+    Ok(Json(plugin_list(&rows, Some(&name))))
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,7 +238,7 @@ pub(crate) async fn patch_plugin(
             })
             .collect();
         if let Some(mine) = plugins_to_run(&after).into_iter().find(|r| r.name == name)
-            && let Some((check, other)) = taken_check(&after, &name, &check_ids(mine))
+            && let Some((check, other)) = taken_check(&after, &name, &mine.check_ids())
         {
             return Err(AppError::new(
                 StatusCode::CONFLICT,
@@ -256,10 +248,7 @@ pub(crate) async fn patch_plugin(
         }
     }
     state.store.set_plugin_enabled(&id, &name, version, req.enabled).await?;
-    let rows = state.store.list_plugins(&id).await?;
-    let mut list = plugin_list(&rows);
-    list["items"].as_array_mut().expect("a list").retain(|v| v["name"] == name.as_str());
-    Ok(Json(list))
+    Ok(Json(plugin_list(&state.store.list_plugins(&id).await?, Some(&name))))
 }
 
 #[derive(Debug, Deserialize)]
@@ -359,7 +348,7 @@ fn framework_json(row: &FrameworkRow, with_source: bool) -> Value {
 /// scans run (built-in ones and its enabled plugins').
 async fn checked_framework(state: &AppState, tenant: &str, text: &str) -> Result<Framework, AppError> {
     let rows = state.store.list_plugins(tenant).await?;
-    let own: Vec<String> = plugins_to_run(&rows).into_iter().flat_map(check_ids).collect();
+    let own: Vec<String> = plugins_to_run(&rows).into_iter().flat_map(PluginRow::check_ids).collect();
     let builtin = |c: &str| state.scanner.plugins().iter().any(|p| p.info().check(c).is_some());
     let known = |c: &str| builtin(c) || own.iter().any(|o| o == c);
     let fw = Framework::parse_against(text, "framework", &known)

@@ -186,13 +186,7 @@ pub(crate) async fn findings(
     if let Some(c) = &q.check {
         // A built-in check, or one of any version of the tenant's plugins (old scans ran those too).
         let builtin = state.scanner.plugins().iter().any(|p| p.info().checks.iter().any(|k| &k.id == c));
-        let known = builtin
-            || state
-                .store
-                .list_plugins(&id)
-                .await?
-                .iter()
-                .any(|p| p.checks.as_array().is_some_and(|a| a.iter().any(|k| k["id"] == c.as_str())));
+        let known = builtin || state.store.list_plugins(&id).await?.iter().any(|p| p.check_ids().contains(c));
         if !known {
             return Err(AppError::bad_request(format!(
                 "check: unknown check {c:?}; GET /v1/plugins lists the built-in ones, GET /v1/tenants/{id}/plugins the tenant's"

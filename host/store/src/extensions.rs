@@ -34,6 +34,13 @@ pub struct PluginRow {
     pub created_at: String,
 }
 
+impl PluginRow {
+    /// The ids of its checks.
+    pub fn check_ids(&self) -> Vec<String> {
+        self.checks.as_array().map(|a| a.iter().filter_map(|c| c["id"].as_str().map(str::to_string)).collect()).unwrap_or_default()
+    }
+}
+
 /// What an upload stores beside the component.
 #[derive(Debug, Clone)]
 pub struct NewPlugin {
