@@ -40,7 +40,9 @@ fn upload_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, media: 
         ));
     }
     if bytes.is_empty() {
-        return Err(AppError::bad_request("the upload is empty"));
+        // The right media type with nothing in it: a body the service cannot take, like
+        // any other that is not a component or a framework file.
+        return Err(unprocessable("empty_upload", format!("the upload is empty: send the {media} file as the body")));
     }
     Ok(bytes)
 }
@@ -461,9 +463,13 @@ pub(crate) async fn delete_framework(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A built-in framework, or the current version of one of the tenant's own; a 400
-/// naming those that exist otherwise.
+/// A built-in framework, or the current version of one of the tenant's own. An id that
+/// cannot be one is a 400; one that could but names nothing is a 404 (like any other
+/// id of the tenant's) naming those that exist.
 pub(crate) async fn framework_of(state: &AppState, tenant: &str, id: &str) -> Result<Framework, AppError> {
+    if !securebase_scoring::is_framework_id(id) {
+        return Err(AppError::bad_request(format!("framework: {id:?} is not a framework id (lower-case letters, digits and '-')")));
+    }
     if let Some(f) = state.scanner.frameworks().iter().find(|f| f.id == id) {
         return Ok(f.clone());
     }
@@ -473,5 +479,5 @@ pub(crate) async fn framework_of(state: &AppState, tenant: &str, id: &str) -> Re
     }
     let own = state.store.list_frameworks(tenant).await?;
     let known: Vec<&str> = state.scanner.frameworks().iter().map(|f| f.id.as_str()).chain(own.iter().map(|f| f.id.as_str())).collect();
-    Err(AppError::bad_request(format!("framework: unknown framework {id:?}; expected one of {}", known.join(", "))))
+    Err(AppError::new(StatusCode::NOT_FOUND, "not_found", format!("framework: no framework {id:?}; expected one of {}", known.join(", "))))
 }

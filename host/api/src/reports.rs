@@ -184,13 +184,20 @@ pub(crate) async fn findings(
         checks = Some(set);
     }
     if let Some(c) = &q.check {
+        if !securebase_runtime::is_check_id(c) {
+            return Err(AppError::bad_request(format!(
+                "check: {c:?} is not a check id (lower-case letters, digits and '_', starting with a letter)"
+            )));
+        }
         // A built-in check, or one of any version of the tenant's plugins (old scans ran those too).
         let builtin = state.scanner.plugins().iter().any(|p| p.info().checks.iter().any(|k| &k.id == c));
         let known = builtin || state.store.list_plugins(&id).await?.iter().any(|p| p.check_ids().contains(c));
         if !known {
-            return Err(AppError::bad_request(format!(
-                "check: unknown check {c:?}; GET /v1/plugins lists the built-in ones, GET /v1/tenants/{id}/plugins the tenant's"
-            )));
+            return Err(AppError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("check: no check {c:?}; GET /v1/plugins lists the built-in ones, GET /v1/tenants/{id}/plugins the tenant's"),
+            ));
         }
         checks = Some(match checks {
             Some(set) => set.into_iter().filter(|k| k == c).collect(),

@@ -89,12 +89,21 @@ fn email(value: &str) -> Result<(), AppError> {
     if ok { Ok(()) } else { Err(AppError::bad_request(format!("field contact_email: {value:?} is not an email address"))) }
 }
 
+/// A malformed id is a bad request; a well-formed one that names no framework is a
+/// body the service cannot take (422), naming those it could.
 fn framework(state: &AppState, id: &str, own: &[String]) -> Result<(), AppError> {
+    if !securebase_scoring::is_framework_id(id) {
+        return Err(AppError::bad_request(format!("field framework: {id:?} is not a framework id (lower-case letters, digits and '-')")));
+    }
     if state.scanner.frameworks().iter().any(|f| f.id == id) || own.iter().any(|o| o == id) {
         return Ok(());
     }
     let known: Vec<_> = state.scanner.frameworks().iter().map(|f| f.id.as_str()).chain(own.iter().map(String::as_str)).collect();
-    Err(AppError::bad_request(format!("field framework: unknown framework {id:?}; expected one of {}", known.join(", "))))
+    Err(AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown_framework",
+        format!("field framework: unknown framework {id:?}; expected one of {}", known.join(", ")),
+    ))
 }
 
 fn accounts(list: &[TenantAccount]) -> Result<(), AppError> {

@@ -764,7 +764,14 @@ async fn bad_requests_get_a_clear_4xx_never_a_5xx(backend: Backend) {
         ),
         (Method::POST, "/v1/tenants".into(), Some(with("contact_email", json!("nobody"))), StatusCode::BAD_REQUEST, "field contact_email"),
         (Method::POST, "/v1/tenants".into(), Some(with("name", json!("  "))), StatusCode::BAD_REQUEST, "field name: must not be empty"),
-        (Method::POST, "/v1/tenants".into(), Some(with("framework", json!("pci"))), StatusCode::BAD_REQUEST, "unknown framework \"pci\""),
+        (
+            Method::POST,
+            "/v1/tenants".into(),
+            Some(with("framework", json!("pci"))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown framework \"pci\"; expected one of cis-aws-foundations",
+        ),
+        (Method::POST, "/v1/tenants".into(), Some(with("framework", json!(""))), StatusCode::BAD_REQUEST, "\"\" is not a framework id"),
         (
             Method::POST,
             "/v1/tenants".into(),
@@ -808,9 +815,23 @@ async fn bad_requests_get_a_clear_4xx_never_a_5xx(backend: Backend) {
             StatusCode::NOT_FOUND,
             "no requirement \"nope\"",
         ),
-        (Method::GET, format!("/v1/tenants/{id}/findings?check=nope"), None, StatusCode::BAD_REQUEST, "unknown check"),
+        (Method::GET, format!("/v1/tenants/{id}/findings?check=nope"), None, StatusCode::NOT_FOUND, "no check \"nope\""),
+        (Method::GET, format!("/v1/tenants/{id}/findings?check=No-pe"), None, StatusCode::BAD_REQUEST, "\"No-pe\" is not a check id"),
         (Method::GET, format!("/v1/tenants/{id}/compliance-report"), None, StatusCode::NOT_FOUND, "no finished scan"),
-        (Method::GET, format!("/v1/tenants/{id}/compliance-report?framework=x"), None, StatusCode::BAD_REQUEST, "unknown framework"),
+        (
+            Method::GET,
+            format!("/v1/tenants/{id}/compliance-report?framework=x"),
+            None,
+            StatusCode::NOT_FOUND,
+            "no framework \"x\"; expected one of",
+        ),
+        (
+            Method::GET,
+            format!("/v1/tenants/{id}/compliance-report?framework="),
+            None,
+            StatusCode::BAD_REQUEST,
+            "\"\" is not a framework id",
+        ),
         (Method::GET, format!("/v1/tenants/{id}/scans/s_nope/report.pdf"), None, StatusCode::NOT_FOUND, "no scan with id s_nope"),
         (
             Method::GET,
@@ -1607,7 +1628,7 @@ async fn tenants_bring_their_own_plugins_and_frameworks(backend: Backend) {
     assert!(buckets > 0, "the demo has buckets");
     assert_eq!(found["total"].as_u64(), Some(buckets as u64), "one finding of A's check per bucket: {found}");
     let theirs = app.get(&mine(&b, &scan_b), &b_key).await;
-    assert_eq!(theirs.status, StatusCode::BAD_REQUEST, "A's check is unknown to B");
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND, "A's check is unknown to B");
     let b_checks: BTreeSet<&str> = doc_b["accounts"]
         .as_array()
         .unwrap()
@@ -1624,7 +1645,7 @@ async fn tenants_bring_their_own_plugins_and_frameworks(backend: Backend) {
     assert_eq!((summary["total_controls"].as_u64(), summary["manual"].as_u64()), (Some(3), Some(1)), "{summary}");
     assert_eq!(summary["passing"].as_u64().unwrap() + summary["failing"].as_u64().unwrap() + summary["errored"].as_u64().unwrap(), 2);
     let denied = app.get(&format!("/v1/tenants/{b}/compliance-report?scan={scan_b}&framework=acme-baseline"), &b_key).await;
-    assert_eq!(denied.status, StatusCode::BAD_REQUEST);
+    assert_eq!(denied.status, StatusCode::NOT_FOUND, "B cannot read A's framework");
     let pdf = app.get(&format!("/v1/tenants/{a}/scans/{scan_a}/report.pdf?framework=acme-baseline"), &a_key).await;
     assert_eq!(pdf.status, StatusCode::OK);
     let text = pdf_text(&pdf.bytes);
@@ -1634,7 +1655,7 @@ async fn tenants_bring_their_own_plugins_and_frameworks(backend: Backend) {
     let r = app.send(Method::PATCH, &format!("/v1/tenants/{a}"), &app.admin, json!({"framework": "acme-baseline"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.json());
     let r = app.send(Method::PATCH, &format!("/v1/tenants/{b}"), &app.admin, json!({"framework": "acme-baseline"})).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "B cannot name A's framework");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "B cannot name A's framework");
     let in_use = app.call(Method::DELETE, &format!("{fw}/acme-baseline"), Some(&a_key), None).await;
     assert_eq!(in_use.status, StatusCode::CONFLICT);
 
@@ -1727,6 +1748,7 @@ async fn uploads_that_break_the_rules_are_refused(backend: Backend) {
     let wasm = |m: &str| (m.to_string(), "application/wasm");
     let refused = [
         (b"not a component".to_vec(), "invalid_plugin", "is not a valid WebAssembly component"),
+        (Vec::new(), "empty_upload", "the upload is empty: send the application/wasm file"),
         (std::fs::read(securebase_e2e::FUTURE_MAJOR).unwrap(), "invalid_plugin", "securebase:control@2.0.0"),
         (sockets_component(), "invalid_plugin", "wasi:sockets/tcp@0.2.6"),
         (

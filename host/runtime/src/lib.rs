@@ -27,6 +27,7 @@ pub use contract::{CONTRACT_PACKAGE, CONTRACT_VERSION};
 pub use engine::{Allocator, AllocatorChoice};
 pub use limits::Limits;
 pub use model::{CheckInfo, ErrorKind, Evaluation, Finding, LoadError, PluginError, PluginInfo, Reference, Severity, Status};
+pub use validate::is_check_id;
 
 use securebase_inventory::AccountInventory;
 use std::path::PathBuf;

@@ -17,7 +17,7 @@ fn too_long(what: &str, s: &str, limits: &Limits) -> Option<String> {
 }
 
 /// A check id: lower-case letters, digits and underscores, starting with a letter.
-pub(crate) fn is_check_id(id: &str) -> bool {
+pub fn is_check_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 128
         && id.starts_with(|c: char| c.is_ascii_lowercase())

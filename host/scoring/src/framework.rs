@@ -101,6 +101,12 @@ pub enum FrameworkError {
     },
 }
 
+/// A framework id: lower-case letters, digits and '-' (what a file's `id` may be, and
+/// so what an API path or query can name).
+pub fn is_framework_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 impl Framework {
     /// Parses and validates a framework file. `source_name` prefixes errors.
     pub fn parse(text: &str, source_name: &str) -> Result<Framework, FrameworkError> {
@@ -108,8 +114,7 @@ impl Framework {
             .map_err(|e| FrameworkError::Syntax { source_name: source_name.into(), message: e.to_string().trim().to_string() })?;
         let invalid =
             |field: String, message: &str| FrameworkError::Invalid { source_name: source_name.into(), field, message: message.into() };
-        let id_ok = !file.id.is_empty() && file.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !id_ok {
+        if !is_framework_id(&file.id) {
             return Err(invalid("id".into(), "expected lower-case letters, digits and '-', e.g. cis-aws-foundations"));
         }
         if file.requirements.is_empty() {

@@ -17,7 +17,7 @@ mod builtin;
 mod framework;
 
 pub use builtin::builtin;
-pub use framework::{Framework, FrameworkError, Requirement};
+pub use framework::{Framework, FrameworkError, Requirement, is_framework_id};
 
 use std::collections::HashMap;
 
