@@ -27,6 +27,11 @@ const PROVIDED: &[&str] = &[
     "wasi:random/",
 ];
 
+/// Whether the sandbox links the import `name` (a refused one is named at load time).
+pub fn is_provided(name: &str) -> bool {
+    PROVIDED.iter().any(|p| name.starts_with(p))
+}
+
 fn major(version: &str) -> Option<u64> {
     version.split('.').next()?.parse().ok()
 }
@@ -70,7 +75,7 @@ pub(crate) fn check(engine: &Engine, component: &Component, plugin: &str) -> Res
         {
             return Err(err);
         }
-        if !PROVIDED.iter().any(|p| name.starts_with(p)) {
+        if !is_provided(name) {
             forbidden.push(name.to_string());
         }
     }

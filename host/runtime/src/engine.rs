@@ -90,12 +90,14 @@ impl SandboxEngine {
     }
 }
 
-/// What one component (a plugin) may hold of the pool: a Rust plugin has one memory and
-/// a few core instances and tables (its code, the WASI glue); more slots than this
-/// would let one plugin made of many core modules take the pool's share of others.
-pub(crate) const CORE_INSTANCES_PER_COMPONENT: u32 = 16;
-pub(crate) const MEMORIES_PER_COMPONENT: u32 = 2;
-pub(crate) const TABLES_PER_COMPONENT: u32 = 8;
+/// What one component (a plugin) may hold of the pool. A Rust plugin has one memory and
+/// a few core instances and tables; a Python one (componentize-py: CPython, its libc and
+/// shims) 38 core instances; a JavaScript one (jco) up to 3 memories. These bounds take
+/// all three with room to spare, while a plugin made of hundreds of core modules still
+/// cannot take the pool's share of others.
+pub(crate) const CORE_INSTANCES_PER_COMPONENT: u32 = 64;
+pub(crate) const MEMORIES_PER_COMPONENT: u32 = 4;
+pub(crate) const TABLES_PER_COMPONENT: u32 = 16;
 
 fn build(limits: &Limits, pooling: Option<u32>) -> Result<Engine, LoadError> {
     let mut config = Config::new();
@@ -110,9 +112,9 @@ fn build(limits: &Limits, pooling: Option<u32>) -> Result<Engine, LoadError> {
     if let Some(n) = pooling {
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(n);
-        pool.total_core_instances(n.saturating_mul(8));
-        pool.total_memories(n.saturating_mul(2));
-        pool.total_tables(n.saturating_mul(8));
+        pool.total_core_instances(n.saturating_mul(CORE_INSTANCES_PER_COMPONENT));
+        pool.total_memories(n.saturating_mul(MEMORIES_PER_COMPONENT));
+        pool.total_tables(n.saturating_mul(TABLES_PER_COMPONENT));
         pool.max_memory_size(limits.memory_bytes);
         pool.max_core_instances_per_component(CORE_INSTANCES_PER_COMPONENT);
         pool.max_memories_per_component(MEMORIES_PER_COMPONENT);

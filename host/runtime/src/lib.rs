@@ -23,7 +23,7 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use contract::{CONTRACT_PACKAGE, CONTRACT_VERSION};
+pub use contract::{CONTRACT_PACKAGE, CONTRACT_VERSION, is_provided};
 pub use engine::{Allocator, AllocatorChoice};
 pub use limits::Limits;
 pub use model::{CheckInfo, ErrorKind, Evaluation, Finding, LoadError, PluginError, PluginInfo, Reference, Severity, Status};
@@ -66,6 +66,21 @@ impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runtime").field("allocator", &self.engine.allocator).field("limits", &self.limits).finish()
     }
+}
+
+/// What [`Runtime::inspect`] found in a component.
+#[derive(Debug)]
+pub struct Inspection {
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: usize,
+    /// Every import, with whether the sandbox provides it.
+    pub imports: Vec<(String, bool)>,
+    /// Every export.
+    pub exports: Vec<String>,
+    /// The plugin, or why it does not load.
+    pub loaded: Result<LoadedPlugin, LoadError>,
 }
 
 /// A compiled, validated plugin, ready to be instantiated on any thread.
@@ -127,14 +142,41 @@ impl Runtime {
     /// `name` is how the plugin is referred to until its metadata is read (a file name).
     pub fn load(&self, name: &str, wasm: &[u8]) -> Result<LoadedPlugin, LoadError> {
         let sha256 = cache::sha256_hex(wasm);
-        let (component, from_cache) = match &self.cache {
-            Some(cache) => cache.get_or_compile(&self.engine.engine, wasm, &sha256, name)?,
-            None => (
+        let (component, from_cache) = self.compile(name, wasm, &sha256)?;
+        self.load_compiled(name, component, sha256, from_cache)
+    }
+
+    /// What an author asks of a component before anything else: its imports (each
+    /// with whether the sandbox links it), its exports, and whether it loads (with its
+    /// metadata) or why not. Only a file that does not compile at all is an `Err`.
+    pub fn inspect(&self, name: &str, wasm: &[u8]) -> Result<Inspection, LoadError> {
+        let sha256 = cache::sha256_hex(wasm);
+        let (component, from_cache) = self.compile(name, wasm, &sha256)?;
+        let ty = component.component_type();
+        let imports = ty.imports(&self.engine.engine).map(|(n, _)| (n.to_string(), is_provided(n))).collect();
+        let exports = ty.exports(&self.engine.engine).map(|(n, _)| n.to_string()).collect();
+        let loaded = self.load_compiled(name, component, sha256.clone(), from_cache);
+        Ok(Inspection { sha256, size: wasm.len(), imports, exports, loaded })
+    }
+
+    fn compile(&self, name: &str, wasm: &[u8], sha256: &str) -> Result<(wasmtime::component::Component, bool), LoadError> {
+        match &self.cache {
+            Some(cache) => cache.get_or_compile(&self.engine.engine, wasm, sha256, name),
+            None => Ok((
                 wasmtime::component::Component::new(&self.engine.engine, wasm)
                     .map_err(|e| LoadError::Compile { plugin: name.to_string(), message: error_chain(&e) })?,
                 false,
-            ),
-        };
+            )),
+        }
+    }
+
+    fn load_compiled(
+        &self,
+        name: &str,
+        component: wasmtime::component::Component,
+        sha256: String,
+        from_cache: bool,
+    ) -> Result<LoadedPlugin, LoadError> {
         let contract = contract::check(&self.engine.engine, &component, name)?;
         let instance_pre =
             self.linker.instantiate_pre(&component).map_err(|e| LoadError::Link { plugin: name.to_string(), message: error_chain(&e) })?;
