@@ -463,3 +463,64 @@ fn slow_and_idle_clients_are_cut_off_and_connections_are_bounded() {
     let (status, _) = server.stop();
     assert!(status.success());
 }
+
+/// `securebase plugin push` against the served API: a tenant with a signing key refuses
+/// the unsigned component (the service's reason is printed, exit 1), takes the one
+/// signed with the kit's key, and a second push of the same bytes changes nothing.
+#[test]
+fn a_plugin_signed_and_pushed_with_the_kit_is_taken_by_the_service() {
+    let (cache, cwd) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (server, before) = Server::start(&["--workers", "0"], cache.path(), cwd.path());
+    let admin = bootstrap_key(&before, cwd.path());
+    let (status, tenant) = server.json(
+        "POST",
+        "/v1/tenants",
+        &admin,
+        Some(&json!({"name": "Acme", "tier": "standard", "framework": "soc2", "organization": "Acme, Inc.",
+                      "contact_email": "sec@acme.example", "billing_code": "ACME-02"})),
+    );
+    assert_eq!(status, 201, "{tenant}");
+    let id = tenant["id"].as_str().unwrap();
+    let key = tenant["api_key"]["token"].as_str().unwrap();
+    let kit = |args: &[&str], api_key: Option<&str>| {
+        let mut command = Command::new(securebase_e2e::binary());
+        command.args(args).current_dir(cwd.path()).env("SECUREBASE_CACHE_DIR", cache.path()).env_remove("SECUREBASE_API_KEY");
+        if let Some(k) = api_key {
+            command.env("SECUREBASE_API_KEY", k);
+        }
+        let out = command.output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let wasm = cwd.path().join("policy.wasm");
+    std::fs::copy(securebase_e2e::TENANT_POLICY, &wasm).unwrap();
+    let wasm = wasm.to_str().unwrap();
+    let (code, _, stderr) = kit(&["plugin", "keygen", "--out", "team.key"], None);
+    assert_eq!(code, Some(0), "{stderr}");
+    let public = std::fs::read_to_string(cwd.path().join("team.key.pub")).unwrap();
+    let (status, registered) =
+        server.json("POST", &format!("/v1/tenants/{id}/signing-keys"), key, Some(&json!({"public_key": public.trim()})));
+    assert_eq!(status, 201, "{registered}");
+    let push =
+        |api_key: Option<&str>| kit(&["plugin", "push", wasm, "--server", &format!("http://{}", server.addr), "--tenant", id], api_key);
+
+    let (code, _, stderr) = push(None);
+    assert_eq!(code, Some(2), "no key, no request: {stderr}");
+    assert!(stderr.contains("SECUREBASE_API_KEY"), "{stderr}");
+    let (code, _, stderr) = push(Some(key));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("422") && stderr.contains("accepts signed plugins only"), "the service's reason: {stderr}");
+
+    let (code, _, stderr) = kit(&["plugin", "sign", wasm, "--key", "team.key"], None);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stdout, stderr) = push(Some(key));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("uploaded acme-policy 1.0.0") && stdout.contains("acme_s3_bucket_owner_tag"), "{stdout}");
+    let (code, stdout, _) = push(Some(key));
+    assert_eq!(code, Some(0));
+    assert!(stdout.starts_with("already there: acme-policy 1.0.0"), "{stdout}");
+    let (status, list) = server.json("GET", &format!("/v1/tenants/{id}/plugins"), key, None);
+    assert_eq!(status, 200);
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+    let (status, _) = server.stop();
+    assert!(status.success());
+}

@@ -29,6 +29,12 @@ pub enum Command {
     Scan(ScanArgs),
     /// List the loaded plugins and the checks each implements.
     Plugins(PluginArgs),
+    /// Author a plugin: inspect, test against fixtures, run, sign and push a component.
+    ///
+    /// Every command runs the component in the same sandbox, under the same limits, as
+    /// a scan and the service do; what passes `plugin test` here is what they will run.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
     /// List the frameworks with their requirement counts (mapped to checks / manual).
     Frameworks(FrameworkArgs),
     /// Render a saved scan (scan.json) as a PDF compliance report, CSV or OCSF events.
@@ -353,6 +359,127 @@ impl From<AllocatorArg> for AllocatorChoice {
     }
 }
 
+/// `securebase plugin ...`.
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// What a component is: contract, imports (each allowed or not), exports, checks, size, SHA-256.
+    ///
+    /// Exit status 0 when the sandbox would load it, 1 when it would refuse it (the reason
+    /// is printed), 2 when the file is not a WebAssembly component at all.
+    Inspect(InspectArgs),
+    /// Run a component's fixtures through the sandbox and compare each resource's status.
+    ///
+    /// Fixtures are `<check id>/*.json` under FIXTURES: a snapshot account file with an
+    /// `expect` object of resource id to pass, fail, not_applicable or error (the format
+    /// of the built-in plugins' fixtures). Prints expected against actual per resource, the
+    /// fuel used against the limit, wall time and the plugin's log. Exit status 1 on any
+    /// mismatch, 2 for unusable input (the message names the file).
+    Test(PluginTestArgs),
+    /// Run one component alone on an inventory (or the demo): findings, log, fuel and time per account.
+    Run(PluginRunArgs),
+    /// Make an Ed25519 key pair for signing plugins: KEY (secret, owner-only) and KEY.pub.
+    ///
+    /// Register the public key with the service (POST /v1/tenants/{id}/signing-keys with
+    /// {"public_key": "<contents of KEY.pub>"}); from then on it accepts signed plugins only.
+    Keygen(KeygenArgs),
+    /// Sign a component: writes the detached signature (base64) to FILE.wasm.sig.
+    Sign(SignArgs),
+    /// Check a detached signature as the service does. Exit status 1 when it does not verify.
+    Verify(VerifyArgs),
+    /// Upload a component to the service as a tenant's plugin, with its signature when there is one.
+    ///
+    /// The API key comes from SECUREBASE_API_KEY (never a flag: flags end up in shell
+    /// history). A refusal prints the service's reason and exits 1.
+    Push(PushArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The component.
+    pub file: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PluginTestArgs {
+    /// The component.
+    pub file: PathBuf,
+    /// The fixtures folder [default: `fixtures` beside the component's project, found by
+    /// walking up from the component].
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["inventory", "demo"])))]
+pub struct PluginRunArgs {
+    /// The component.
+    pub file: PathBuf,
+    /// A snapshot directory (what `securebase collect` writes).
+    #[arg(long, value_name = "DIR")]
+    pub inventory: Option<PathBuf>,
+    /// The bundled demo organization.
+    #[arg(long)]
+    pub demo: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The secret key file to write; the public key goes to KEY.pub.
+    #[arg(long, value_name = "KEY", default_value = "securebase-signing.key")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The component.
+    pub file: PathBuf,
+    /// The secret key (from `securebase plugin keygen`).
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// Where to write the signature [default: FILE.sig].
+    #[arg(long, value_name = "SIG")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The component.
+    pub file: PathBuf,
+    /// The public key (KEY.pub).
+    #[arg(long, value_name = "PUB")]
+    pub public_key: PathBuf,
+    /// The signature [default: FILE.sig].
+    #[arg(long, value_name = "SIG")]
+    pub signature: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The component.
+    pub file: PathBuf,
+    /// The service's base URL, e.g. https://securebase.example.com.
+    #[arg(long, value_name = "URL", env = "SECUREBASE_SERVER")]
+    pub server: String,
+    /// The tenant id (t_...).
+    #[arg(long, value_name = "ID")]
+    pub tenant: String,
+    /// The signature to send [default: FILE.sig when it exists].
+    #[arg(long, value_name = "SIG")]
+    pub signature: Option<PathBuf>,
+}
+
 /// Which plugins to load and the sandbox limits they run under.
 #[derive(Debug, Args)]
 pub struct PluginArgs {
@@ -362,6 +489,13 @@ pub struct PluginArgs {
     /// Do not load the built-in plugins (see `securebase plugins`).
     #[arg(long)]
     pub no_builtin_plugins: bool,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+}
+
+/// The sandbox every plugin call runs under, and where compiled plugins are cached.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
     /// Where compiled plugins are cached [default: $XDG_CACHE_HOME/securebase/plugins or ~/.cache/securebase/plugins].
     #[arg(long, value_name = "DIR", env = "SECUREBASE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -388,7 +522,7 @@ pub struct PluginArgs {
     pub allocator: AllocatorArg,
 }
 
-impl PluginArgs {
+impl SandboxArgs {
     pub fn limits(&self) -> Limits {
         Limits {
             fuel: self.fuel,

@@ -45,6 +45,7 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => cmd::scan::run(args),
         Command::Plugins(args) => cmd::plugins::run(&args),
+        Command::Plugin(command) => cmd::plugin::run(command),
         Command::Frameworks(args) => cmd::frameworks::run(&args.framework_file),
         Command::Report(args) => cmd::report::run(&args),
         Command::Serve(args) => cmd::serve::run(args),

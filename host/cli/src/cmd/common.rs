@@ -2,7 +2,7 @@
 //! runtime with its plugins and frameworks, the service database and job settings, live
 //! collection's accounts, shutdown on a signal, and writing files whole.
 
-use crate::args::{CollectionArgs, JobArgs, PluginArgs};
+use crate::args::{CollectionArgs, JobArgs, PluginArgs, SandboxArgs};
 use anyhow::{Context, Result, anyhow};
 use securebase_runtime::{LoadedPlugin, Runtime, RuntimeOptions};
 use securebase_scan::Scanner;
@@ -26,6 +26,11 @@ pub(crate) fn input(e: impl Into<anyhow::Error>) -> anyhow::Error {
 }
 
 pub(crate) fn runtime(args: &PluginArgs, threads: Option<u16>) -> Result<Runtime> {
+    sandbox(&args.sandbox, threads)
+}
+
+/// The sandbox alone, for commands that load the one plugin they are given.
+pub(crate) fn sandbox(args: &SandboxArgs, threads: Option<u16>) -> Result<Runtime> {
     let mut options = RuntimeOptions {
         limits: args.limits(),
         cache_dir: args.cache_dir(),

@@ -1,0 +1,374 @@
+//! `securebase plugin ...`: the authoring kit's commands (inspect, test, run, keygen,
+//! sign, verify, push). The work is in `securebase-kit` and the runtime; this module
+//! reads files, prints, and picks exit statuses.
+
+use super::common::{input, sandbox};
+use crate::EXIT_OK;
+use crate::args::{InspectArgs, KeygenArgs, PluginCommand, PluginRunArgs, PluginTestArgs, PushArgs, SignArgs, VerifyArgs};
+use anyhow::{Context, Result, anyhow};
+use securebase_kit::{fixtures, signing};
+use securebase_reports::terminal_safe as safe;
+use securebase_runtime::{LoadError, LoadedPlugin, Runtime};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// Exit status when the component or its fixtures fail (refused, mismatch, bad signature).
+const EXIT_FAILED: u8 = 1;
+
+pub(crate) fn run(command: PluginCommand) -> Result<u8> {
+    match command {
+        PluginCommand::Inspect(args) => inspect(&args),
+        PluginCommand::Test(args) => test(&args),
+        PluginCommand::Run(args) => run_plugin(&args),
+        PluginCommand::Keygen(args) => keygen(&args),
+        PluginCommand::Sign(args) => sign(&args),
+        PluginCommand::Verify(args) => verify(&args),
+        PluginCommand::Push(args) => push(&args),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("{}: cannot read the component", path.display())).map_err(input)
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
+/// Loads the one component a command is about; any refusal is the user's input (exit 2),
+/// with the runtime's reason (which import, which version, which metadata field).
+fn load(runtime: &Runtime, path: &Path) -> Result<LoadedPlugin> {
+    let wasm = read(path)?;
+    eprintln!("loading {} ({})...", path.display(), size(wasm.len()));
+    runtime.load(&name_of(path), &wasm).map_err(|e| input(anyhow!("{}: {e}", path.display())))
+}
+
+fn size(bytes: usize) -> String {
+    if bytes >= 1 << 20 { format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20)) } else { format!("{:.1} KiB", bytes as f64 / 1024.0) }
+}
+
+fn percent(used: u64, limit: u64) -> String {
+    let p = used as f64 * 100.0 / limit.max(1) as f64;
+    if p < 0.01 { format!("{p:.4}%") } else { format!("{p:.2}%") }
+}
+
+fn inspect(args: &InspectArgs) -> Result<u8> {
+    let wasm = read(&args.file)?;
+    let runtime = sandbox(&args.sandbox, None)?;
+    let found = match runtime.inspect(&name_of(&args.file), &wasm) {
+        Ok(found) => found,
+        Err(e @ LoadError::Compile { .. }) => {
+            return Err(input(anyhow!(
+                "{}: {e}; build it as a component (wasm32-wasip2, componentize-py, jco componentize)",
+                args.file.display()
+            )));
+        }
+        Err(e) => return Err(input(anyhow!("{}: {e}", args.file.display()))),
+    };
+    let plugin = found.loaded.as_ref().ok();
+    if args.json {
+        let checks: Vec<Value> = plugin
+            .map(|p| {
+                p.info()
+                    .checks
+                    .iter()
+                    .map(|c| json!({"id": c.id, "title": c.title, "severity": c.severity.as_str(), "resource_types": c.resource_types}))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let doc = json!({
+            "file": args.file.display().to_string(),
+            "size": found.size,
+            "sha256": found.sha256,
+            "imports": found.imports.iter().map(|(n, ok)| json!({"name": n, "allowed": ok})).collect::<Vec<_>>(),
+            "exports": found.exports,
+            "loads": plugin.is_some(),
+            "refused": found.loaded.as_ref().err().map(|e| e.to_string()),
+            "contract": plugin.map(|p| p.contract()),
+            "name": plugin.map(|p| p.info().name.clone()),
+            "version": plugin.map(|p| p.info().version.clone()),
+            "checks": checks,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        let mut out =
+            format!("{}\n  size      {} ({} bytes)\n  sha256    {}\n", args.file.display(), size(found.size), found.size, found.sha256);
+        out.push_str(&format!("  imports   {}\n", found.imports.len()));
+        for (name, allowed) in &found.imports {
+            out.push_str(&format!("    {}  {}\n", if *allowed { "allowed" } else { "REFUSED" }, safe(name)));
+        }
+        out.push_str(&format!("  exports   {}\n", found.exports.len()));
+        for name in &found.exports {
+            out.push_str(&format!("    {}\n", safe(name)));
+        }
+        match &found.loaded {
+            Ok(p) => {
+                let i = p.info();
+                out.push_str(&format!(
+                    "  contract  {}\n  plugin    {} {}, {} checks\n",
+                    p.contract(),
+                    i.name,
+                    safe(&i.version),
+                    i.checks.len()
+                ));
+                for c in &i.checks {
+                    out.push_str(&format!(
+                        "    {:<8} {}  [{}]\n             {}\n",
+                        c.severity.as_str(),
+                        c.id,
+                        c.resource_types.join(", "),
+                        safe(&c.title)
+                    ));
+                }
+                out.push_str("verdict: the sandbox loads it\n");
+            }
+            Err(e) => out.push_str(&format!("verdict: refused: {}\n", safe(&e.to_string()))),
+        }
+        print!("{out}");
+    }
+    Ok(if found.loaded.is_ok() { EXIT_OK } else { EXIT_FAILED })
+}
+
+/// The `fixtures` folder of the project a component was built in: the nearest one
+/// found walking up from the component (a build writes it under `target/` or `dist/`).
+fn fixtures_near(file: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(file).ok()?;
+    start.ancestors().skip(1).map(|d| d.join("fixtures")).find(|d| d.is_dir())
+}
+
+fn test(args: &PluginTestArgs) -> Result<u8> {
+    let dir = match &args.fixtures {
+        Some(d) => d.clone(),
+        None => fixtures_near(&args.file).ok_or_else(|| {
+            input(anyhow!("{}: no `fixtures` folder above the component; name one with --fixtures DIR", args.file.display()))
+        })?,
+    };
+    let runtime = sandbox(&args.sandbox, None)?;
+    let plugin = load(&runtime, &args.file)?;
+    let loaded = fixtures::load(&dir, &plugin).map_err(input)?;
+    let outcomes = fixtures::run(&runtime, &plugin, &loaded);
+    let info = plugin.info();
+    let mut out =
+        format!("{} {}: {} checks, {} fixtures in {}\n", info.name, safe(&info.version), info.checks.len(), outcomes.len(), dir.display());
+    let shown = |p: &Path| p.strip_prefix(&dir).unwrap_or(p).display().to_string();
+    let status = |s: Option<securebase_runtime::Status>| s.map_or("(no finding)", |s| s.as_str());
+    for o in &outcomes {
+        out.push_str(&format!(
+            "{}  {}  {} resource(s)  fuel {} ({} of the limit)  {:.1} ms\n",
+            if o.passed() { "ok  " } else { "FAIL" },
+            shown(&o.path),
+            o.expected.len(),
+            o.fuel_used,
+            percent(o.fuel_used, o.fuel_limit),
+            o.duration.as_secs_f64() * 1000.0
+        ));
+        if let Some(e) = &o.error {
+            out.push_str(&format!("      the plugin failed on this account: {}\n", safe(e)));
+        }
+        for (resource, expected, actual) in o.differences() {
+            out.push_str(&format!("      - {resource}: expected {}\n      + {resource}: got      {}\n", status(expected), status(actual)));
+        }
+        if !o.passed() {
+            for line in &o.log {
+                out.push_str(&format!("      log: {}\n", safe(line)));
+            }
+        }
+    }
+    // Like the built-in plugins' rule: each check is shown passing, failing and not applying.
+    for check in &info.checks {
+        let mine: Vec<_> = outcomes.iter().filter(|o| o.check == check.id).collect();
+        let seen = |s| mine.iter().any(|o| o.expected.values().any(|&v| v == s));
+        let mut missing = Vec::new();
+        for (s, what) in [(securebase_runtime::Status::Pass, "passes"), (securebase_runtime::Status::Fail, "fails")] {
+            if !seen(s) {
+                missing.push(what);
+            }
+        }
+        if !mine
+            .iter()
+            .any(|o| !o.expected.values().any(|v| matches!(v, securebase_runtime::Status::Pass | securebase_runtime::Status::Fail)))
+        {
+            missing.push("does not apply");
+        }
+        if !missing.is_empty() {
+            out.push_str(&format!("note: {} has no fixture where it {}\n", check.id, missing.join(", nor where it ")));
+        }
+    }
+    let failed = outcomes.iter().filter(|o| !o.passed()).count();
+    let most = outcomes.iter().map(|o| o.fuel_used).max().unwrap_or(0);
+    out.push_str(&format!(
+        "{} fixtures: {} passed, {failed} failed; most fuel in one call {most} ({} of the {} limit)\n",
+        outcomes.len(),
+        outcomes.len() - failed,
+        percent(most, runtime.limits().fuel),
+        runtime.limits().fuel
+    ));
+    print!("{out}");
+    Ok(if failed == 0 { EXIT_OK } else { EXIT_FAILED })
+}
+
+fn run_plugin(args: &PluginRunArgs) -> Result<u8> {
+    let snapshot = match &args.inventory {
+        Some(dir) => securebase_inventory::load_dir(dir).map_err(input)?,
+        None => securebase_inventory::demo(),
+    };
+    let runtime = sandbox(&args.sandbox, None)?;
+    let plugin = load(&runtime, &args.file)?;
+    let limit = runtime.limits().fuel;
+    let mut accounts = Vec::new();
+    let mut text = String::new();
+    for account in snapshot.accounts {
+        let account = std::sync::Arc::new(account);
+        let e = runtime.evaluate(&plugin, &account);
+        let ms = e.duration.as_secs_f64() * 1000.0;
+        text.push_str(&format!(
+            "account {}  fuel {} ({} of the limit)  {ms:.1} ms\n",
+            e.account_id,
+            e.fuel_used,
+            percent(e.fuel_used, limit)
+        ));
+        let (findings, error) = match &e.result {
+            Ok(f) => (f.as_slice(), None),
+            Err(err) => (&[][..], Some(err.to_string())),
+        };
+        for f in findings {
+            text.push_str(&format!(
+                "  {:<14} {}  {} {}  {}\n",
+                f.status.as_str(),
+                f.check_id,
+                f.resource_type,
+                f.resource_id,
+                safe(&f.message)
+            ));
+        }
+        if let Some(err) = &error {
+            text.push_str(&format!("  the plugin failed: {}\n", safe(err)));
+        }
+        for line in &e.log {
+            text.push_str(&format!("  log: {}\n", safe(line)));
+        }
+        accounts.push(json!({
+            "account_id": e.account_id,
+            "fuel_used": e.fuel_used,
+            "fuel_limit": limit,
+            "duration_ms": ms,
+            "error": error,
+            "log": e.log,
+            "findings": findings.iter().map(|f| json!({
+                "check_id": f.check_id, "resource_type": f.resource_type, "resource_id": f.resource_id,
+                "region": f.region, "status": f.status.as_str(), "message": f.message,
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    let failed = accounts.iter().filter(|a| !a["error"].is_null()).count();
+    if args.json {
+        let info = plugin.info();
+        let doc =
+            json!({"plugin": info.name, "version": info.version, "sha256": info.sha256, "source": snapshot.source, "accounts": accounts});
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        print!("{text}");
+    }
+    Ok(if failed == 0 { EXIT_OK } else { EXIT_FAILED })
+}
+
+fn keygen(args: &KeygenArgs) -> Result<u8> {
+    let public = signing::keygen(&args.out).map_err(input)?;
+    println!(
+        "secret key: {} (keep it; never upload it)\npublic key: {}\n\nRegister the public key with the service:\n  \
+         curl -X POST \"$SERVER/v1/tenants/$TENANT/signing-keys\" -H \"Authorization: Bearer $SECUREBASE_API_KEY\" \\\n    \
+         -H 'Content-Type: application/json' -d '{{\"public_key\": \"{public}\"}}'",
+        args.out.display(),
+        signing::public_path(&args.out).display()
+    );
+    Ok(EXIT_OK)
+}
+
+fn sign(args: &SignArgs) -> Result<u8> {
+    let wasm = read(&args.file)?;
+    let signature = signing::sign(&wasm, &args.key).map_err(input)?;
+    let out = args.out.clone().unwrap_or_else(|| signing::signature_path(&args.file));
+    super::common::write_atomically(&out, format!("{signature}\n").as_bytes())?;
+    println!("{}  (send it as X-SecureBase-Signature; `securebase plugin push` does)", out.display());
+    Ok(EXIT_OK)
+}
+
+fn verify(args: &VerifyArgs) -> Result<u8> {
+    let signature = args.signature.clone().unwrap_or_else(|| signing::signature_path(&args.file));
+    match signing::verify(&args.file, &signature, &args.public_key) {
+        Ok(()) => {
+            println!("ok: {} is signed by {}", args.file.display(), args.public_key.display());
+            Ok(EXIT_OK)
+        }
+        Err(e @ signing::SigningError::Mismatch { .. }) => {
+            eprintln!("error: {e}");
+            Ok(EXIT_FAILED)
+        }
+        Err(e) => Err(input(e)),
+    }
+}
+
+fn push(args: &PushArgs) -> Result<u8> {
+    let key = std::env::var("SECUREBASE_API_KEY")
+        .ok()
+        .filter(|k| !k.trim().is_empty())
+        .ok_or_else(|| input(anyhow!("set SECUREBASE_API_KEY to the tenant's API key (it is never taken as a flag)")))?;
+    let wasm = read(&args.file)?;
+    let signature = match &args.signature {
+        Some(path) => {
+            Some(std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the signature", path.display())).map_err(input)?)
+        }
+        None => std::fs::read_to_string(signing::signature_path(&args.file)).ok(),
+    };
+    let url = format!("{}/v1/tenants/{}/plugins", args.server.trim_end_matches('/'), args.tenant);
+    let uri: hyper::Uri = url.parse().map_err(|e| input(anyhow!("--server {}: not a URL ({e})", args.server)))?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Err(input(anyhow!("--server {}: expected an http:// or https:// URL", args.server)));
+    }
+    eprintln!("uploading {} ({}) to {url}...", args.file.display(), size(wasm.len()));
+    let (status, body) = tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(upload(
+        uri,
+        &key,
+        signature.as_deref().map(str::trim),
+        wasm,
+    ))?;
+    let doc: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if status.is_success() {
+        let checks: Vec<&str> = doc["checks"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).collect();
+        println!(
+            "{} {} {} ({}): sha256 {}, checks: {}",
+            if status == hyper::StatusCode::CREATED { "uploaded" } else { "already there:" },
+            doc["name"].as_str().unwrap_or("?"),
+            doc["version"].as_str().unwrap_or("?"),
+            status,
+            doc["sha256"].as_str().unwrap_or("?"),
+            checks.join(", ")
+        );
+        return Ok(EXIT_OK);
+    }
+    let reason = doc["error"]["message"].as_str().map(str::to_string).unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+    eprintln!("error: the service refused the plugin ({status}): {}", safe(&reason));
+    Ok(EXIT_FAILED)
+}
+
+async fn upload(uri: hyper::Uri, key: &str, signature: Option<&str>, wasm: Vec<u8>) -> Result<(hyper::StatusCode, Vec<u8>)> {
+    use http_body_util::BodyExt as _;
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()
+        .context("no CA certificates on this machine for https://")?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
+    let mut request = hyper::Request::post(uri.clone())
+        .header(hyper::header::AUTHORIZATION, format!("Bearer {key}"))
+        .header(hyper::header::CONTENT_TYPE, "application/wasm");
+    if let Some(sig) = signature {
+        request = request.header("X-SecureBase-Signature", sig);
+    }
+    let request = request.body(http_body_util::Full::new(bytes::Bytes::from(wasm)))?;
+    let response = client.request(request).await.with_context(|| format!("cannot reach {uri}"))?;
+    let status = response.status();
+    let body = response.into_body().collect().await.context("reading the service's answer")?.to_bytes();
+    Ok((status, body.to_vec()))
+}
