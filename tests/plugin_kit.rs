@@ -156,3 +156,103 @@ fn a_signature_made_by_the_kit_verifies_and_a_changed_component_does_not() {
     let out = securebase(&["plugin", "keygen", "--out", key.to_str().unwrap()], cache.path());
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Copies a folder (an example project) to a scratch place a build may write into.
+fn copy_tree(from: &Path, to: &Path) {
+    for file in walk(from) {
+        let dest = to.join(file.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&file, dest).unwrap();
+    }
+}
+
+/// Builds the project in `dir` and runs its fixtures; the fixture summary line.
+fn build_and_test(dir: &Path, cache: &Path) -> String {
+    let dir = dir.to_str().unwrap();
+    // A Rust project builds with its own target folder: this test's cargo holds the
+    // suite's, and a nested build waiting for that lock would never finish.
+    let out = Command::new(securebase_e2e::binary())
+        .args(["plugin", "build", dir])
+        .env("SECUREBASE_CACHE_DIR", cache)
+        .env("CARGO_TARGET_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-kit-target"))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "build of {dir}:\n{stdout}\n{stderr}");
+    assert!(stdout.starts_with("built ") && stdout.contains("dist/"), "{stdout}");
+    let out = securebase(&["plugin", "test", dir], cache);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "fixtures of {dir}:\n{stdout}\n{stderr}");
+    assert!(!stdout.contains("note:"), "every check is shown passing, failing and not applying: {stdout}");
+    stdout.lines().last().unwrap().to_string()
+}
+
+/// `plugin new` then `plugin build` then `plugin test`, in each language, in a folder
+/// outside this repository: the templates build with what the binary carries and pass
+/// their own fixtures, so they cannot rot.
+#[test]
+fn a_new_project_builds_and_passes_its_fixtures_in_every_language() {
+    let cache = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    for lang in ["rust", "python", "js"] {
+        let name = format!("acme-{lang}");
+        let dir = root.path().join(&name);
+        let out = securebase(&["plugin", "new", &name, "--lang", lang, "--dir", dir.to_str().unwrap()], cache.path());
+        assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+        for file in ["README.md", "wit/control.wit", "securebase-plugin.toml", ".gitignore"] {
+            assert!(dir.join(file).is_file(), "{lang}: {file}");
+        }
+        let check = format!("acme_{lang}_s3_bucket_owner_tag");
+        let summary = build_and_test(&dir, cache.path());
+        assert!(summary.starts_with("3 fixtures: 3 passed, 0 failed"), "{lang}: {summary}");
+        let inspect = securebase(&["plugin", "inspect", dir.join(format!("dist/{name}.wasm")).to_str().unwrap(), "--json"], cache.path());
+        let doc: Value = serde_json::from_slice(&inspect.stdout).unwrap();
+        assert_eq!(doc["checks"][0]["id"], check.as_str(), "{lang}");
+        let wasi: Vec<&str> =
+            doc["imports"].as_array().unwrap().iter().filter_map(|i| i["name"].as_str()).filter(|n| n.starts_with("wasi:")).collect();
+        if lang != "rust" {
+            assert!(wasi.is_empty(), "{lang}: built without WASI imports: {wasi:?}");
+        }
+    }
+    // A second project where one exists is refused, naming the folder.
+    let out =
+        securebase(&["plugin", "new", "acme-js", "--lang", "js", "--dir", root.path().join("acme-js").to_str().unwrap()], cache.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("exists and is not empty"), "{:?}", text(&out));
+}
+
+/// The examples of plugins/examples (Python, three checks; JavaScript, two), built with
+/// componentize-py and jco and run against their fixtures in the sandbox.
+#[test]
+fn the_python_and_javascript_examples_pass_their_fixtures() {
+    let cache = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/examples");
+    for (lang, fixtures, checks) in [("python", 7, 3), ("js", 4, 2)] {
+        let dir = root.path().join(lang);
+        copy_tree(&examples.join(lang), &dir);
+        let summary = build_and_test(&dir, cache.path());
+        assert!(summary.starts_with(&format!("{fixtures} fixtures: {fixtures} passed, 0 failed")), "{lang}: {summary}");
+        let component = dir.join(format!("dist/example-{lang}.wasm"));
+        let inspect = securebase(&["plugin", "inspect", component.to_str().unwrap(), "--json"], cache.path());
+        let doc: Value = serde_json::from_slice(&inspect.stdout).unwrap();
+        assert_eq!(doc["checks"].as_array().map(Vec::len), Some(checks), "{lang}");
+    }
+}
+
+/// A missing toolchain is one message that says what to install, exit 2.
+#[test]
+fn a_missing_toolchain_says_what_to_install() {
+    let cache = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    assert!(securebase(&["plugin", "new", "p", "--lang", "python", "--dir", dir.to_str().unwrap()], cache.path()).status.success());
+    let out =
+        Command::new(securebase_e2e::binary()).args(["plugin", "build", dir.to_str().unwrap()]).env("PATH", root.path()).output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`componentize-py` is not installed") && stderr.contains("pip install componentize-py==0.25.1"), "{stderr}");
+    let out = securebase(&["plugin", "test", dir.to_str().unwrap()], cache.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("not built yet; run securebase plugin build"), "{:?}", text(&out));
+}

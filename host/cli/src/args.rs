@@ -362,6 +362,15 @@ impl From<AllocatorArg> for AllocatorChoice {
 /// `securebase plugin ...`.
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
+    /// Start a plugin project: the contract, one example check with fixtures, a README.
+    ///
+    /// Rust projects build with a copy of the SDK written into vendor/; Python and
+    /// JavaScript ones get a small helper layer over the generated bindings. Everything
+    /// comes from this binary, so it works offline and matches this host's contract.
+    New(NewArgs),
+    /// Build a project's component into dist/NAME.wasm with its language's toolchain
+    /// (cargo, componentize-py, jco), saying what to install when a tool is missing.
+    Build(BuildArgs),
     /// What a component is: contract, imports (each allowed or not), exports, checks, size, SHA-256.
     ///
     /// Exit status 0 when the sandbox would load it, 1 when it would refuse it (the reason
@@ -405,11 +414,38 @@ pub struct InspectArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The plugin's name: lower-case letters, digits and '-' (e.g. acme-policy).
+    pub name: String,
+    /// The language.
+    #[arg(long, value_enum)]
+    pub lang: LangArg,
+    /// Where to create it [default: ./NAME].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Rust,
+    Python,
+    Js,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The project folder (with securebase-plugin.toml).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct PluginTestArgs {
-    /// The component.
-    pub file: PathBuf,
-    /// The fixtures folder [default: `fixtures` beside the component's project, found by
-    /// walking up from the component].
+    /// A project folder (its dist/NAME.wasm and fixtures/) or a component file.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The fixtures folder [default: the project's fixtures/, or the nearest `fixtures`
+    /// folder above the component].
     #[arg(long, value_name = "DIR")]
     pub fixtures: Option<PathBuf>,
     #[command(flatten)]

@@ -4,8 +4,11 @@
 
 use super::common::{input, sandbox};
 use crate::EXIT_OK;
-use crate::args::{InspectArgs, KeygenArgs, PluginCommand, PluginRunArgs, PluginTestArgs, PushArgs, SignArgs, VerifyArgs};
+use crate::args::{
+    BuildArgs, InspectArgs, KeygenArgs, LangArg, NewArgs, PluginCommand, PluginRunArgs, PluginTestArgs, PushArgs, SignArgs, VerifyArgs,
+};
 use anyhow::{Context, Result, anyhow};
+use securebase_kit::project::{Language, Project, ProjectError};
 use securebase_kit::{fixtures, signing};
 use securebase_reports::terminal_safe as safe;
 use securebase_runtime::{LoadError, LoadedPlugin, Runtime};
@@ -17,6 +20,8 @@ const EXIT_FAILED: u8 = 1;
 
 pub(crate) fn run(command: PluginCommand) -> Result<u8> {
     match command {
+        PluginCommand::New(args) => new(&args),
+        PluginCommand::Build(args) => build(&args),
         PluginCommand::Inspect(args) => inspect(&args),
         PluginCommand::Test(args) => test(&args),
         PluginCommand::Run(args) => run_plugin(&args),
@@ -136,15 +141,72 @@ fn fixtures_near(file: &Path) -> Option<PathBuf> {
     start.ancestors().skip(1).map(|d| d.join("fixtures")).find(|d| d.is_dir())
 }
 
+fn new(args: &NewArgs) -> Result<u8> {
+    let language = match args.lang {
+        LangArg::Rust => Language::Rust,
+        LangArg::Python => Language::Python,
+        LangArg::Js => Language::JavaScript,
+    };
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from(&args.name));
+    let files = securebase_kit::project::create(&dir, &args.name, language).map_err(input)?;
+    println!(
+        "created {} ({} plugin, {} files)
+",
+        dir.display(),
+        language.as_str(),
+        files.len()
+    );
+    println!(
+        "next:
+  cd {}
+  securebase plugin build
+  securebase plugin test
+
+(the project's README.md says more)",
+        dir.display()
+    );
+    Ok(EXIT_OK)
+}
+
+/// A toolchain that is missing or a manifest that is wrong is the user's to fix (exit 2);
+/// a build that ran and failed printed its own messages (exit 1).
+fn project_error(e: ProjectError) -> anyhow::Error {
+    match e {
+        ProjectError::Failed { .. } => anyhow!(e),
+        e => input(e),
+    }
+}
+
+fn build(args: &BuildArgs) -> Result<u8> {
+    let project = Project::open(&args.dir).map_err(input)?;
+    eprintln!("building {} ({})...", project.name, project.language.as_str());
+    let started = std::time::Instant::now();
+    let out = project.build().map_err(project_error)?;
+    let bytes = std::fs::metadata(&out).map(|m| m.len() as usize).unwrap_or(0);
+    println!("built {} ({}) in {:.1} s", out.display(), size(bytes), started.elapsed().as_secs_f64());
+    Ok(EXIT_OK)
+}
+
 fn test(args: &PluginTestArgs) -> Result<u8> {
-    let dir = match &args.fixtures {
-        Some(d) => d.clone(),
-        None => fixtures_near(&args.file).ok_or_else(|| {
-            input(anyhow!("{}: no `fixtures` folder above the component; name one with --fixtures DIR", args.file.display()))
-        })?,
+    let (file, near) = if args.path.is_dir() {
+        let project = Project::open(&args.path).map_err(input)?;
+        let file = project.component();
+        if !file.exists() {
+            return Err(input(anyhow!("{}: not built yet; run securebase plugin build {}", file.display(), args.path.display())));
+        }
+        (file, Some(args.path.join("fixtures")))
+    } else {
+        (args.path.clone(), fixtures_near(&args.path))
+    };
+    let dir = match (&args.fixtures, near) {
+        (Some(d), _) => d.clone(),
+        (None, Some(d)) => d,
+        (None, None) => {
+            return Err(input(anyhow!("{}: no `fixtures` folder above the component; name one with --fixtures DIR", file.display())));
+        }
     };
     let runtime = sandbox(&args.sandbox, None)?;
-    let plugin = load(&runtime, &args.file)?;
+    let plugin = load(&runtime, &file)?;
     let loaded = fixtures::load(&dir, &plugin).map_err(input)?;
     let outcomes = fixtures::run(&runtime, &plugin, &loaded);
     let info = plugin.info();
@@ -221,8 +283,9 @@ fn run_plugin(args: &PluginRunArgs) -> Result<u8> {
         let account = std::sync::Arc::new(account);
         let e = runtime.evaluate(&plugin, &account);
         let ms = e.duration.as_secs_f64() * 1000.0;
+        let instantiate_ms = e.instantiate.as_secs_f64() * 1000.0;
         text.push_str(&format!(
-            "account {}  fuel {} ({} of the limit)  {ms:.1} ms\n",
+            "account {}  fuel {} ({} of the limit)  {ms:.1} ms (instantiation {instantiate_ms:.1} ms)\n",
             e.account_id,
             e.fuel_used,
             percent(e.fuel_used, limit)
@@ -252,6 +315,7 @@ fn run_plugin(args: &PluginRunArgs) -> Result<u8> {
             "fuel_used": e.fuel_used,
             "fuel_limit": limit,
             "duration_ms": ms,
+            "instantiate_ms": instantiate_ms,
             "error": error,
             "log": e.log,
             "findings": findings.iter().map(|f| json!({
