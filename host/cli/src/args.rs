@@ -10,7 +10,7 @@ use std::time::Duration;
 #[command(
     name = "securebase",
     version,
-    after_help = "Examples:\n  securebase scan --demo                      scan the bundled demo organization\n  securebase scan --inventory ./snapshot --framework cis-aws-foundations --fail-on high\n  securebase scan --accounts accounts.toml    collect live from AWS and evaluate as accounts arrive\n  securebase collect --accounts accounts.toml --out ./snapshot\n  securebase plugins                          list plugins and their checks\n  securebase frameworks                       list frameworks and requirement counts\n\nLogging: set SECUREBASE_LOG (e.g. SECUREBASE_LOG=debug) or pass --verbose."
+    after_help = "Examples:\n  securebase scan --demo                      scan the bundled demo organization\n  securebase scan --inventory ./snapshot --framework cis-aws-foundations --fail-on high\n  securebase scan --accounts accounts.toml    collect live from AWS and evaluate as accounts arrive\n  securebase collect --accounts accounts.toml --out ./snapshot\n  securebase plugins                          list plugins and their checks\n  securebase plugin new acme --lang python    start a plugin project of your own\n  securebase frameworks                       list frameworks and requirement counts\n\nLogging: set SECUREBASE_LOG (e.g. SECUREBASE_LOG=debug) or pass --verbose."
 )]
 pub struct Cli {
     /// Log what the engine is doing (to stderr).
@@ -29,7 +29,7 @@ pub enum Command {
     Scan(ScanArgs),
     /// List the loaded plugins and the checks each implements.
     Plugins(PluginArgs),
-    /// Author a plugin: inspect, test against fixtures, run, sign and push a component.
+    /// Author a plugin: new, build, test against fixtures, inspect, run, sign and push.
     ///
     /// Every command runs the component in the same sandbox, under the same limits, as
     /// a scan and the service do; what passes `plugin test` here is what they will run.
