@@ -324,3 +324,20 @@ fn invoice_issues_closed_months_only_and_names_the_problem() {
     assert_eq!(past.status.code(), Some(0), "{}", String::from_utf8_lossy(&past.stderr));
     assert!(String::from_utf8_lossy(&past.stderr).contains("2020-01: 0 invoice(s) issued"));
 }
+
+/// Provenance in the scan document: a component given with `--plugin` is a `file`
+/// plugin, with its hash; the shipped ones stay `builtin`.
+#[test]
+fn a_plugin_given_on_the_command_line_is_named_as_a_file_plugin() {
+    let cache = tempfile::tempdir().unwrap();
+    let doc = stdout_json(&securebase(&["scan", "--demo", "--plugin", securebase_e2e::TENANT_POLICY, "--format", "json"], cache.path()));
+    let plugins = doc["plugins"].as_array().unwrap();
+    assert_eq!(plugins.len(), securebase_builtin_plugins::PLUGINS.len() + 1);
+    let origin = |name: &str| plugins.iter().find(|p| p["name"] == name).map(|p| p["origin"].as_str().unwrap().to_string());
+    assert_eq!(origin("acme-policy").as_deref(), Some("file"));
+    let builtin = plugins.iter().filter(|p| p["origin"] == "builtin").count();
+    assert_eq!(builtin, securebase_builtin_plugins::PLUGINS.len(), "{plugins:?}");
+    let wasm = std::fs::read(securebase_e2e::TENANT_POLICY).unwrap();
+    let sha = plugins.iter().find(|p| p["name"] == "acme-policy").unwrap()["sha256"].as_str().unwrap().to_string();
+    assert_eq!(sha, securebase_runtime::cache::sha256_hex(&wasm), "the hash of the file that ran");
+}

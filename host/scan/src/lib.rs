@@ -115,6 +115,9 @@ pub struct Scanner {
     /// Tenants' plugins compiled in this process, by component SHA-256: compiled once
     /// per worker process, then shared by every scan of their tenant.
     loaded: std::sync::Mutex<HashMap<String, Arc<LoadedPlugin>>>,
+    /// Where plugins that are not built-in came from, by SHA-256 (`file` for the CLI's
+    /// `--plugin`), for the provenance in the scan document.
+    origins: HashMap<String, &'static str>,
 }
 
 /// Tenants' compiled plugins kept in memory at most; past it the cache starts over
@@ -128,6 +131,12 @@ impl std::fmt::Debug for Scanner {
 }
 
 impl Scanner {
+    /// Records that the plugin with this SHA-256 is not built-in but came from
+    /// `origin` (`file`: a component the user named), as scan documents will say.
+    pub fn set_origin(&mut self, sha256: &str, origin: &'static str) {
+        self.origins.insert(sha256.to_string(), origin);
+    }
+
     /// Checks that plugin names and check ids are unique and that every framework's
     /// checks are provided, then starts `threads` workers (default: one per core).
     pub fn new(
@@ -160,7 +169,7 @@ impl Scanner {
             .thread_name(|i| format!("securebase-eval-{i}"))
             .build()
             .map_err(|e| ScanError::Pool { threads, message: e.to_string() })?;
-        Ok(Self { runtime, plugins, frameworks, pool, loaded: Default::default() })
+        Ok(Self { runtime, plugins, frameworks, pool, loaded: Default::default(), origins: HashMap::new() })
     }
 
     /// The loaded plugins.
@@ -319,7 +328,10 @@ impl Scanner {
             plugins: plan
                 .plugins
                 .iter()
-                .map(|(p, tenant)| PluginEntry::new(p.info(), if *tenant { "tenant" } else { "builtin" }))
+                .map(|(p, tenant)| {
+                    let origin = if *tenant { "tenant" } else { self.origins.get(&p.info().sha256).copied().unwrap_or("builtin") };
+                    PluginEntry::new(p.info(), origin)
+                })
                 .collect(),
             frameworks: plan.frameworks.iter().map(|f| FrameworkEntry::from(*f)).collect(),
             organization: OrganizationResult {

@@ -83,7 +83,8 @@ pub struct PluginEntry {
     pub sha256: String,
     /// Its check ids.
     pub checks: Vec<String>,
-    /// `builtin` (shipped with the service) or `tenant` (uploaded by the scanned tenant).
+    /// `builtin` (shipped with the engine), `tenant` (uploaded by the scanned tenant) or
+    /// `file` (a component given to `securebase scan --plugin`).
     #[serde(default = "builtin_origin")]
     pub origin: String,
 }

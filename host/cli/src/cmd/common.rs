@@ -44,6 +44,12 @@ pub(crate) fn sandbox(args: &SandboxArgs, threads: Option<u16>) -> Result<Runtim
     Runtime::new(options).map_err(input)
 }
 
+/// The SHA-256 of each component `--plugin` names (what scan documents call `file` plugins).
+pub(crate) fn file_plugin_hashes(plugins: &[LoadedPlugin], args: &PluginArgs) -> Vec<String> {
+    let builtin = if args.no_builtin_plugins { 0 } else { securebase_builtin_plugins::PLUGINS.len() };
+    plugins.iter().skip(builtin).map(|p| p.info().sha256.clone()).collect()
+}
+
 pub(crate) fn load_plugins(runtime: &Runtime, args: &PluginArgs) -> Result<Vec<LoadedPlugin>> {
     let mut plugins = Vec::new();
     if !args.no_builtin_plugins {

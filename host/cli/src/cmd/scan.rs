@@ -1,7 +1,9 @@
 //! `securebase scan`: evaluate a snapshot, the demo organization or accounts collected live,
 //! print the result, optionally write the report files, and apply `--fail-on`.
 
-use super::common::{accounts_to_collect, frameworks, input, load_plugins, report_collection_errors, runtime, write_atomically};
+use super::common::{
+    accounts_to_collect, file_plugin_hashes, frameworks, input, load_plugins, report_collection_errors, runtime, write_atomically,
+};
 use crate::args::{Format, ScanArgs};
 use crate::{EXIT_FAIL_ON, EXIT_OK};
 use anyhow::{Context, Result, anyhow, bail};
@@ -24,7 +26,11 @@ pub(crate) fn run(args: ScanArgs) -> Result<u8> {
         eprint!("Loading plugins...");
     }
     let plugins = load_plugins(&runtime, &args.plugins)?;
-    let scanner = Scanner::new(runtime, plugins, frameworks, args.threads.map(usize::from)).map_err(input)?;
+    let files = file_plugin_hashes(&plugins, &args.plugins);
+    let mut scanner = Scanner::new(runtime, plugins, frameworks, args.threads.map(usize::from)).map_err(input)?;
+    for sha in &files {
+        scanner.set_origin(sha, "file");
+    }
     let progress = |p: Progress| {
         if tty {
             let Progress::AccountDone { done, total, .. } = p;
