@@ -7,6 +7,7 @@
 //! will run: same limits, same validation of findings, with the fuel each call used.
 
 use securebase_inventory::AccountInventory;
+pub use securebase_plugin_sdk::testing::{Case, missing_cases};
 use securebase_runtime::{LoadedPlugin, Runtime, Status};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -93,24 +94,15 @@ pub fn load(dir: &Path, plugin: &LoadedPlugin) -> Result<Vec<Fixture>, FixtureEr
     Ok(fixtures)
 }
 
+/// One fixture file, read as the built-in plugins' native test reads it.
 fn read(path: &Path, check: &str) -> Result<Fixture, FixtureError> {
-    let malformed = |message: String| FixtureError::Malformed { path: path.to_path_buf(), message };
-    let text = std::fs::read_to_string(path).map_err(|source| FixtureError::Io { path: path.to_path_buf(), source })?;
-    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| malformed(format!("not JSON: {e}")))?;
-    let expect = doc
-        .get("expect")
-        .and_then(|e| e.as_object())
-        .ok_or_else(|| malformed("field `expect`: expected an object of resource id to status".into()))?
-        .iter()
-        .map(|(id, s)| {
-            let status = s.as_str().and_then(Status::parse);
-            status
-                .map(|s| (id.clone(), s))
-                .ok_or_else(|| malformed(format!("field `expect.{id}`: expected pass, fail, not_applicable or error, found {s}")))
-        })
-        .collect::<Result<BTreeMap<_, _>, _>>()?;
-    let account = securebase_inventory::parse_account(&text, &path.display().to_string()).map_err(|e| malformed(e.to_string()))?;
-    Ok(Fixture { path: path.to_path_buf(), check: check.to_string(), account: Arc::new(account), expect })
+    let fixture = securebase_plugin_sdk::testing::load_fixture(path).map_err(|message| {
+        // The SDK's messages start with the file's name; ours carry it as a field.
+        let prefix = format!("{}: ", path.display());
+        let message = message.strip_prefix(&prefix).map(str::to_string).unwrap_or(message);
+        FixtureError::Malformed { path: path.to_path_buf(), message }
+    })?;
+    Ok(Fixture { path: path.to_path_buf(), check: check.to_string(), account: fixture.account, expect: fixture.expect })
 }
 
 /// What one fixture gave.

@@ -54,8 +54,7 @@ pub struct Fixture {
 pub fn load_fixture(path: &Path) -> Result<Fixture, String> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
-    let account = securebase_inventory::parse_account(&text, &name).map_err(|e| e.to_string())?;
-    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{name}: {e}"))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{name}: not JSON: {e}"))?;
     let expect = doc
         .get("expect")
         .and_then(|e| e.as_object())
@@ -68,7 +67,34 @@ pub fn load_fixture(path: &Path) -> Result<Fixture, String> {
             Ok::<_, String>((id.clone(), status))
         })
         .collect::<Result<_, _>>()?;
+    let account = securebase_inventory::parse_account(&text, &name).map_err(|e| e.to_string())?;
     Ok(Fixture { path: name, account: Arc::new(account), expect })
+}
+
+/// A case every check's fixtures must show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// A resource gets `pass`.
+    Pass,
+    /// A resource gets `fail`.
+    Fail,
+    /// The check does not apply: no resource gets `pass` or `fail`.
+    NotApplicable,
+}
+
+/// The cases no fixture of a check shows, given each fixture's `expect`.
+pub fn missing_cases<'a>(expects: impl IntoIterator<Item = &'a BTreeMap<String, Status>>) -> Vec<Case> {
+    let (mut pass, mut fail, mut not_applicable) = (false, false, false);
+    for expect in expects {
+        pass |= expect.values().any(|s| *s == Status::Pass);
+        fail |= expect.values().any(|s| *s == Status::Fail);
+        not_applicable |= !expect.values().any(|s| matches!(s, Status::Pass | Status::Fail));
+    }
+    [(pass, Case::Pass), (fail, Case::Fail), (not_applicable, Case::NotApplicable)]
+        .into_iter()
+        .filter(|(seen, _)| !seen)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 fn run(check: &Check, fixture: &Fixture) -> Result<BTreeMap<String, Status>, String> {
@@ -133,8 +159,7 @@ pub fn verify_fixtures(plugin: &Plugin, dir: &Path) {
             problems.push(format!("{}: no fixtures in {}", check.meta.id, folder.display()));
             continue;
         }
-        let mut seen = Vec::new();
-        let mut not_applicable = false;
+        let mut expects = Vec::new();
         for path in files {
             let fixture = match load_fixture(&path) {
                 Ok(f) => f,
@@ -144,23 +169,39 @@ pub fn verify_fixtures(plugin: &Plugin, dir: &Path) {
                 }
             };
             fixtures_run += 1;
-            seen.extend(fixture.expect.values().copied());
-            not_applicable |= !fixture.expect.values().any(|s| matches!(s, Status::Pass | Status::Fail));
             match run(check, &fixture) {
                 Ok(got) if got == fixture.expect => {}
                 Ok(got) => problems.push(format!("{}: expected {:?}, got {:?}", fixture.path, fixture.expect, got)),
                 Err(e) => problems.push(e),
             }
+            expects.push(fixture.expect);
         }
-        for needed in [Status::Pass, Status::Fail] {
-            if !seen.contains(&needed) {
-                problems.push(format!("{}: no fixture where a resource gets `{}`", check.meta.id, needed.as_str()));
-            }
-        }
-        if !not_applicable {
-            problems.push(format!("{}: no fixture where the check does not apply (no resource gets pass or fail)", check.meta.id));
+        for case in missing_cases(&expects) {
+            problems.push(match case {
+                Case::Pass => format!("{}: no fixture where a resource gets `pass`", check.meta.id),
+                Case::Fail => format!("{}: no fixture where a resource gets `fail`", check.meta.id),
+                Case::NotApplicable => {
+                    format!("{}: no fixture where the check does not apply (no resource gets pass or fail)", check.meta.id)
+                }
+            });
         }
     }
     assert!(problems.is_empty(), "{} fixture problem(s) in plugin {}:\n  {}", problems.len(), plugin.name, problems.join("\n  "));
     assert!(fixtures_run > 0, "no fixtures ran");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_cases_names_each_case_no_fixture_shows() {
+        let expect = |pairs: &[(&str, Status)]| pairs.iter().map(|(id, s)| (id.to_string(), *s)).collect::<BTreeMap<_, _>>();
+        let pass_and_fail = expect(&[("a", Status::Pass), ("b", Status::Fail)]);
+        let only_error = expect(&[("c", Status::Error)]);
+        assert_eq!(missing_cases([&pass_and_fail]), [Case::NotApplicable]);
+        assert_eq!(missing_cases([&pass_and_fail, &only_error]), [], "an account where nothing passes or fails does not apply");
+        assert_eq!(missing_cases([&only_error]), [Case::Pass, Case::Fail]);
+        assert_eq!(missing_cases(std::iter::empty()), [Case::Pass, Case::Fail, Case::NotApplicable]);
+    }
 }

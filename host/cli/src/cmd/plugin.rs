@@ -149,22 +149,8 @@ fn new(args: &NewArgs) -> Result<u8> {
     };
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from(&args.name));
     let files = securebase_kit::project::create(&dir, &args.name, language).map_err(input)?;
-    println!(
-        "created {} ({} plugin, {} files)
-",
-        dir.display(),
-        language.as_str(),
-        files.len()
-    );
-    println!(
-        "next:
-  cd {}
-  securebase plugin build
-  securebase plugin test
-
-(the project's README.md says more)",
-        dir.display()
-    );
+    println!("created {} ({} plugin, {} files)\n", dir.display(), language.as_str(), files.len());
+    println!("next:\n  cd {}\n  securebase plugin build\n  securebase plugin test\n\n(the project's README.md says more)", dir.display());
     Ok(EXIT_OK)
 }
 
@@ -236,22 +222,16 @@ fn test(args: &PluginTestArgs) -> Result<u8> {
             }
         }
     }
-    // Like the built-in plugins' rule: each check is shown passing, failing and not applying.
+    // The built-in plugins' rule: each check is shown passing, failing and not applying.
     for check in &info.checks {
-        let mine: Vec<_> = outcomes.iter().filter(|o| o.check == check.id).collect();
-        let seen = |s| mine.iter().any(|o| o.expected.values().any(|&v| v == s));
-        let mut missing = Vec::new();
-        for (s, what) in [(securebase_runtime::Status::Pass, "passes"), (securebase_runtime::Status::Fail, "fails")] {
-            if !seen(s) {
-                missing.push(what);
-            }
-        }
-        if !mine
-            .iter()
-            .any(|o| !o.expected.values().any(|v| matches!(v, securebase_runtime::Status::Pass | securebase_runtime::Status::Fail)))
-        {
-            missing.push("does not apply");
-        }
+        let missing: Vec<&str> = fixtures::missing_cases(outcomes.iter().filter(|o| o.check == check.id).map(|o| &o.expected))
+            .into_iter()
+            .map(|case| match case {
+                fixtures::Case::Pass => "passes",
+                fixtures::Case::Fail => "fails",
+                fixtures::Case::NotApplicable => "does not apply",
+            })
+            .collect();
         if !missing.is_empty() {
             out.push_str(&format!("note: {} has no fixture where it {}\n", check.id, missing.join(", nor where it ")));
         }
