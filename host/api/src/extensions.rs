@@ -15,7 +15,7 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
+use securebase_kit::signing::{self, BadSignature};
 use securebase_scoring::Framework;
 use securebase_store::{FrameworkRow, NewPlugin, PluginRow, PluginUpload, plugins_to_run};
 use serde::Deserialize;
@@ -90,24 +90,18 @@ async fn verify_signature(state: &AppState, tenant: &str, headers: &HeaderMap, w
         ));
     };
     let bad = |why: &str| unprocessable("signature_invalid", format!("X-SecureBase-Signature: {why}"));
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(sent.as_bytes().trim_ascii())
-        .map_err(|_| bad("not base64 (standard alphabet, padded)"))?;
-    let signature =
-        ed25519_dalek::Signature::from_slice(&raw).map_err(|_| bad(&format!("{} bytes, an Ed25519 signature has 64", raw.len())))?;
+    let signature = signing::decode_signature(sent.as_bytes()).map_err(|e| match e {
+        BadSignature::NotBase64 => bad("not base64 (standard alphabet, padded)"),
+        BadSignature::Length(n) => bad(&format!("{n} bytes, an Ed25519 signature has 64")),
+    })?;
     for k in &keys {
-        if let Some(key) = decode_public_key(&k.public_key)
-            && key.verify_strict(wasm, &signature).is_ok()
+        if let Some(key) = signing::decode_public_key(&k.public_key)
+            && signing::verifies(&key, wasm, &signature)
         {
             return Ok(Some(k.id.clone()));
         }
     }
     Err(bad(&format!("the signature is not by any of this tenant's {} signing key(s) over these bytes", keys.len())))
-}
-
-fn decode_public_key(text: &str) -> Option<ed25519_dalek::VerifyingKey> {
-    let raw = base64::engine::general_purpose::STANDARD.decode(text.trim()).ok()?;
-    ed25519_dalek::VerifyingKey::from_bytes(&raw.try_into().ok()?).ok()
 }
 
 /// `POST /v1/tenants/{id}/plugins`.
@@ -298,11 +292,11 @@ pub(crate) async fn add_signing_key(
     if name.trim().is_empty() || name.len() > 200 || name.chars().any(char::is_control) {
         return Err(unprocessable("invalid_body", "field name: 1 to 200 characters, no control characters"));
     }
-    let key = decode_public_key(&req.public_key).ok_or_else(|| {
+    let key = signing::decode_public_key(&req.public_key).ok_or_else(|| {
         unprocessable("invalid_body", "field public_key: expected an Ed25519 public key, 32 bytes in base64 (standard alphabet)")
     })?;
     // Stored in one spelling, so the same key twice is recognised.
-    let canonical = base64::engine::general_purpose::STANDARD.encode(key.as_bytes());
+    let canonical = signing::encode_public_key(&key);
     let created = state.store.add_signing_key(&id, &name, &canonical, &principal(&ext).actor()).await?;
     let key =
         created.ok_or_else(|| AppError::new(StatusCode::CONFLICT, "signing_key_exists", "this tenant has this public key already"))?;

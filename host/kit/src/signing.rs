@@ -7,7 +7,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use std::path::{Path, PathBuf};
 
 /// What can go wrong with keys and signatures; each names the file.
@@ -59,6 +59,37 @@ fn read_base64(path: &Path, len: usize, what: &str) -> Result<Vec<u8>, SigningEr
     Ok(raw)
 }
 
+/// Why a text is not a detached signature, as the service explains it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadSignature {
+    /// Not standard, padded base64.
+    NotBase64,
+    /// Base64 of this many bytes, not 64.
+    Length(usize),
+}
+
+/// A public key in the service's spelling (32 bytes, standard base64), or `None`.
+pub fn decode_public_key(text: &str) -> Option<VerifyingKey> {
+    let raw = STANDARD.decode(text.trim()).ok()?;
+    VerifyingKey::from_bytes(&raw.try_into().ok()?).ok()
+}
+
+/// The one spelling of a public key, so the same key is recognised however it was sent.
+pub fn encode_public_key(key: &VerifyingKey) -> String {
+    STANDARD.encode(key.as_bytes())
+}
+
+/// A detached signature in the service's spelling: 64 bytes, standard base64.
+pub fn decode_signature(text: &[u8]) -> Result<Signature, BadSignature> {
+    let raw = STANDARD.decode(text.trim_ascii()).map_err(|_| BadSignature::NotBase64)?;
+    Signature::from_slice(&raw).map_err(|_| BadSignature::Length(raw.len()))
+}
+
+/// Whether `signature` is `key`'s over `bytes`, checked strictly (no malleable forms).
+pub fn verifies(key: &VerifyingKey, bytes: &[u8], signature: &Signature) -> bool {
+    key.verify_strict(bytes, signature).is_ok()
+}
+
 /// The public key file beside a secret key file `KEY`: `KEY.pub`.
 pub fn public_path(secret: &Path) -> PathBuf {
     let mut name = secret.as_os_str().to_owned();
@@ -85,7 +116,7 @@ pub fn keygen(secret: &Path) -> Result<String, SigningError> {
     getrandom::fill(&mut seed).map_err(|e| SigningError::Io { path: secret.to_path_buf(), source: std::io::Error::other(e) })?;
     let key = SigningKey::from_bytes(&seed);
     write_private(secret, &format!("{}\n", STANDARD.encode(seed)))?;
-    let encoded = STANDARD.encode(key.verifying_key().as_bytes());
+    let encoded = encode_public_key(&key.verifying_key());
     std::fs::write(&public, format!("{encoded}\n")).map_err(io(&public))?;
     Ok(encoded)
 }
@@ -114,17 +145,19 @@ pub fn sign(bytes: &[u8], secret: &Path) -> Result<String, SigningError> {
 /// in `public`, as the service does (strict verification).
 pub fn verify(file: &Path, signature: &Path, public: &Path) -> Result<(), SigningError> {
     let bytes = std::fs::read(file).map_err(io(file))?;
-    let raw: [u8; 32] = read_base64(public, 32, "an Ed25519 public key").map(|r| r.try_into().expect("length checked"))?;
-    let key = VerifyingKey::from_bytes(&raw)
-        .map_err(|_| SigningError::Malformed { path: public.to_path_buf(), expected: "expected a valid Ed25519 public key".into() })?;
-    let sig = read_base64(signature, 64, "an Ed25519 signature")?;
-    let sig = ed25519_dalek::Signature::from_slice(&sig)
-        .map_err(|_| SigningError::Malformed { path: signature.to_path_buf(), expected: "expected an Ed25519 signature".into() })?;
-    key.verify_strict(&bytes, &sig).map_err(|_| SigningError::Mismatch {
-        file: file.to_path_buf(),
-        signature: signature.to_path_buf(),
-        key: public.to_path_buf(),
-    })
+    let malformed = |path: &Path, what: &str| SigningError::Malformed {
+        path: path.to_path_buf(),
+        expected: format!("expected {what} in base64 on one line"),
+    };
+    let key = decode_public_key(&std::fs::read_to_string(public).map_err(io(public))?)
+        .ok_or_else(|| malformed(public, "an Ed25519 public key: 32 bytes"))?;
+    let sig = decode_signature(&std::fs::read(signature).map_err(io(signature))?)
+        .map_err(|_| malformed(signature, "an Ed25519 signature: 64 bytes"))?;
+    if verifies(&key, &bytes, &sig) {
+        Ok(())
+    } else {
+        Err(SigningError::Mismatch { file: file.to_path_buf(), signature: signature.to_path_buf(), key: public.to_path_buf() })
+    }
 }
 
 #[cfg(test)]
