@@ -341,3 +341,79 @@ fn a_plugin_given_on_the_command_line_is_named_as_a_file_plugin() {
     let sha = plugins.iter().find(|p| p["name"] == "acme-policy").unwrap()["sha256"].as_str().unwrap().to_string();
     assert_eq!(sha, securebase_runtime::cache::sha256_hex(&wasm), "the hash of the file that ran");
 }
+
+#[test]
+fn plugin_replay_reproduces_a_kept_scan_and_shows_what_differs() {
+    let (cache, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let write = |name: &str, doc: &Value| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(doc).unwrap()).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let replay = |scan: &str, extra: &[&str]| {
+        let mut args = vec!["plugin", "replay", "s3", "--scan", scan];
+        args.extend_from_slice(extra);
+        securebase(&args, cache.path())
+    };
+
+    // A scan that did not keep its inventory cannot be replayed, and says how to keep it.
+    let plain = stdout_json(&securebase(&["scan", "--demo", "--format", "json"], cache.path()));
+    assert!(plain.get("inventory").is_none() && plain.get("inventory_sha256").is_none());
+    let out = replay(&write("plain.json", &plain), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--keep-inventory"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let kept = stdout_json(&securebase(&["scan", "--demo", "--keep-inventory", "--format", "json"], cache.path()));
+    assert_eq!(kept["inventory_sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(kept["inventory"].as_array().map(Vec::len), Some(3), "one document per demo account");
+    // The s3 plugin's findings, counted from the document.
+    let s3 = kept["plugins"].as_array().unwrap().iter().find(|p| p["name"] == "s3.wasm" || p["name"] == "s3").expect("s3 ran");
+    let checks: HashSet<&str> = s3["checks"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let recorded = kept["accounts"].as_array().unwrap().iter().flat_map(|a| a["findings"].as_array().unwrap());
+    let recorded = recorded.filter(|f| checks.contains(f["check_id"].as_str().unwrap())).count();
+    assert!(recorded > 20, "the demo has s3 findings: {recorded}");
+
+    let path = write("kept.json", &kept);
+    let out = replay(&path, &["--json"]);
+    let doc = stdout_json(&out);
+    assert_eq!(doc["same_component"], true);
+    assert_eq!(doc["summary"], serde_json::json!({"same": recorded, "changed": 0, "new": 0, "gone": 0, "failed_accounts": 0}));
+
+    // A recorded verdict that the plugin does not give on that inventory is shown as changed (exit 1).
+    let mut edited = kept.clone();
+    let finding = edited["accounts"][0]["findings"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|f| f["check_id"] == "s3_bucket_no_mfa_delete" && f["status"] == "fail")
+        .expect("a failing MFA-delete finding in the first account");
+    let resource = finding["resource_id"].as_str().unwrap().to_string();
+    finding["status"] = "pass".into();
+    let out = replay(&write("edited.json", &edited), &["--check", "s3_bucket_no_mfa_delete"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let changed = text.lines().position(|l| l.starts_with("  CHANGED  s3_bucket_no_mfa_delete") && l.ends_with(&resource)).expect(&text);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[changed + 1].contains("recorded: pass") && lines[changed + 2].contains("replayed: fail"), "{text}");
+    assert!(text.lines().all(|l| !l.starts_with("  same     s3_bucket_default")), "--check narrows the comparison: {text}");
+    assert!(text.contains(" 1 changed, 0 new, 0 gone"), "{text}");
+
+    // An inventory that is not the one the scan evaluated is refused (exit 2), with both digests.
+    let mut tampered = kept.clone();
+    tampered["inventory"][0]["configurationItems"][0]["tags"] = serde_json::json!({"owner": "someone"});
+    let out = replay(&write("tampered.json", &tampered), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not the inventory that scan evaluated") && stderr.contains(kept["inventory_sha256"].as_str().unwrap()),
+        "{stderr}"
+    );
+
+    // Ids that name nothing are the user's input, named.
+    let out = replay(&path, &["--check", "no_such_check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--check no_such_check: s3 has no such check"));
+    let out = securebase(&["plugin", "replay", "no-such-plugin", "--scan", &path], cache.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a built-in plugin (one of: s3, "));
+}

@@ -470,7 +470,7 @@ fn slow_and_idle_clients_are_cut_off_and_connections_are_bounded() {
 #[test]
 fn a_plugin_signed_and_pushed_with_the_kit_is_taken_by_the_service() {
     let (cache, cwd) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (server, before) = Server::start(&["--workers", "0"], cache.path(), cwd.path());
+    let (server, before) = Server::start(&[], cache.path(), cwd.path());
     let admin = bootstrap_key(&before, cwd.path());
     let (status, tenant) = server.json(
         "POST",
@@ -521,6 +521,27 @@ fn a_plugin_signed_and_pushed_with_the_kit_is_taken_by_the_service() {
     let (status, list) = server.json("GET", &format!("/v1/tenants/{id}/plugins"), key, None);
     assert_eq!(status, 200);
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+
+    // The service keeps what each scan evaluated: the pushed plugin's findings replay
+    // from it, fetched with the tenant's key.
+    let (status, scan) = server.json("POST", &format!("/v1/tenants/{id}/scans?wait=true"), key, Some(&json!({"source": "demo"})));
+    assert_eq!(status, 201, "{scan}");
+    let scan_id = scan["id"].as_str().unwrap();
+    let (status, document) = server.json("GET", &format!("/v1/tenants/{id}/scans/{scan_id}/document"), key, None);
+    assert_eq!(status, 200);
+    let recorded = document["accounts"].as_array().unwrap().iter().flat_map(|a| a["findings"].as_array().unwrap());
+    let recorded = recorded.filter(|f| f["check_id"].as_str().unwrap().starts_with("acme_")).count();
+    assert!(recorded > 0, "the tenant's plugin ran in the scan");
+    let server_url = format!("http://{}", server.addr);
+    let replay =
+        |api_key: Option<&str>| kit(&["plugin", "replay", wasm, "--server", &server_url, "--tenant", id, "--scan", scan_id], api_key);
+    let (code, stdout, stderr) = replay(Some(key));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("this is the component the scan ran"), "{stdout}");
+    assert!(stdout.contains(&format!("{recorded} of {recorded} recorded finding(s) reproduced; 0 changed, 0 new, 0 gone")), "{stdout}");
+    let (code, _, stderr) = replay(None);
+    assert_eq!(code, Some(2), "no key, no request: {stderr}");
+
     let (status, _) = server.stop();
     assert!(status.success());
 }

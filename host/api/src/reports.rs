@@ -66,14 +66,40 @@ async fn scan_id(state: &AppState, tenant: &str, scan: Option<String>) -> Result
 }
 
 async fn report(state: &AppState, tenant: &str, scan: &str) -> Result<ScanReport, AppError> {
-    if let Some(r) = state.store.scan_report(tenant, scan).await? {
-        return Ok(r);
+    match state.store.scan_report(tenant, scan).await? {
+        Some(r) => Ok(r),
+        None => Err(unfinished(state, tenant, scan).await),
     }
-    match state.store.get_scan(tenant, scan).await? {
-        Some(row) => {
-            Err(AppError::new(StatusCode::CONFLICT, "scan_not_finished", format!("scan {scan} is {}: it has no report", row.status)))
+}
+
+/// Why a scan has no results: 409 while it is queued, running or failed, 404 when there is no such scan.
+async fn unfinished(state: &AppState, tenant: &str, scan: &str) -> AppError {
+    match state.store.get_scan(tenant, scan).await {
+        Ok(Some(row)) => {
+            AppError::new(StatusCode::CONFLICT, "scan_not_finished", format!("scan {scan} is {}: it has no report", row.status))
         }
-        None => Err(AppError::not_found("scan", scan)),
+        Ok(None) => AppError::not_found("scan", scan),
+        Err(e) => e.into(),
+    }
+}
+
+/// `GET /v1/tenants/{id}/scans/{scan}/inventory`: what the scan evaluated, in the
+/// snapshot upload format; its SHA-256 is the document's `inventory_sha256`, which is
+/// how `securebase plugin replay` knows it replays the scan's own input.
+pub(crate) async fn inventory(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path((id, scan)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    visible_tenant(&state, &ext, &id).await?;
+    match state.store.scan_inventory(&id, &scan).await? {
+        Some(Some(json)) => Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response()),
+        Some(None) => Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            "inventory_not_kept",
+            format!("scan {scan} ran before scans kept their inventory; run a new scan to replay its findings"),
+        )),
+        None => Err(unfinished(&state, &id, &scan).await),
     }
 }
 

@@ -542,6 +542,18 @@ pub static ROUTES: &[Route] = &[
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/deliveries", handler!(continuous::deliveries))
     },
     Route {
+        audit: Some("report.download:inventory.json"),
+        summary: "The inventory a scan evaluated, in the snapshot upload format; its SHA-256 is the scan document's \
+                  inventory_sha256 (what `securebase plugin replay` re-runs a plugin on; audited)",
+        tag: "reports",
+        answers: &[
+            ok(200, "Account documents", Body::Json(r#"{"type": "array", "items": {"type": "object"}}"#)),
+            err(404, "No such scan, or a scan from before scans kept their inventory"),
+            NOT_FINISHED,
+        ],
+        ..route(Get, "/v1/tenants/{id}/scans/{scan}/inventory", handler!(reports::inventory))
+    },
+    Route {
         audit: Some("report.download:scan.json"),
         summary: "The whole scan document: every plugin that ran (name, version, SHA-256, built-in or the tenant's), every \
                   evaluation's fuel and time, findings, scores, errors (audited)",

@@ -44,6 +44,7 @@ securebase_store::both_backends!(
     tenants_bring_their_own_plugins_and_frameworks,
     uploads_that_break_the_rules_are_refused,
     a_hostile_tenant_plugin_is_contained,
+    a_scan_keeps_the_inventory_it_evaluated,
 );
 
 /// The audit log refuses entries of some actions (as a full disk or a broken trigger
@@ -838,7 +839,7 @@ async fn bad_requests_get_a_clear_4xx_never_a_5xx(backend: Backend) {
             format!("/v1/tenants/{id}/scans/s_nope/report.docx"),
             None,
             StatusCode::NOT_FOUND,
-            "expected one of: drift, events, deliveries, document, report.pdf, report.csv, report.ocsf.json",
+            "expected one of: drift, events, deliveries, inventory, document, report.pdf, report.csv, report.ocsf.json",
         ),
         (
             Method::POST,
@@ -1169,6 +1170,35 @@ impl App {
             .map(|x| x["check_id"].as_str().unwrap().to_string())
             .collect()
     }
+}
+
+/// What a scan evaluated is kept with it (for `securebase plugin replay`): the uploaded
+/// account, byte for byte the digest the scan document records, readable with a `read`
+/// key (an auditor's) and by nobody else.
+async fn a_scan_keeps_the_inventory_it_evaluated(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (id, key) = app.tenant("Acme Health").await;
+    let (before, ..) = staging_before_and_after();
+    let scan = app.snapshot_scan(&id, &key, &before).await;
+    let scan_id = scan["id"].as_str().unwrap();
+    let (_, read) = scoped_key(&app, &id, &key, "read").await;
+    let r = app.get(&format!("/v1/tenants/{id}/scans/{scan_id}/inventory"), &read).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+    let kept = r.json();
+    assert_eq!(kept, json!([before]), "the inventory is the uploaded account");
+    let digest = securebase_runtime::cache::sha256_hex(serde_json::to_string(&kept).unwrap().as_bytes());
+    let document = app.document(&id, &read, scan_id).await;
+    assert_eq!(document["inventory_sha256"], digest);
+    assert!(document.get("inventory").is_none(), "the service keeps the inventory beside the document, not in it");
+
+    // Another tenant, or a scan that is not there, gets a 404.
+    let (other, other_key) = app.tenant("Bravo").await;
+    for (tenant, token) in [(&id, &other_key), (&other, &other_key)] {
+        let r = app.get(&format!("/v1/tenants/{tenant}/scans/{scan_id}/inventory"), token).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", String::from_utf8_lossy(&r.bytes));
+    }
+    let r = app.get(&format!("/v1/tenants/{id}/scans/s_nope/inventory"), &key).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 async fn drift_lists_what_changed_between_two_scans_of_a_changed_inventory(backend: Backend) {

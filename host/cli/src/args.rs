@@ -123,6 +123,10 @@ pub struct ScanArgs {
     /// (report-<framework>.pdf), findings.csv and findings.ocsf.json into this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Carry the evaluated inventory in the scan document (JSON output and scan.json),
+    /// with its SHA-256, so any finding can later be reproduced with `securebase plugin replay`.
+    #[arg(long)]
+    pub keep_inventory: bool,
     /// Exit with status 3 if any failing finding has this severity or higher.
     #[arg(long, value_name = "SEVERITY", value_parser = ["info", "low", "medium", "high", "critical"])]
     pub fail_on: Option<String>,
@@ -400,6 +404,16 @@ pub enum PluginCommand {
     /// The API key comes from SECUREBASE_API_KEY (never a flag: flags end up in shell
     /// history). A refusal prints the service's reason and exits 1.
     Push(PushArgs),
+    /// Re-run a plugin on the inventory a stored scan evaluated, and compare its findings
+    /// with the ones the scan recorded: how a finding an auditor questions is reproduced.
+    ///
+    /// The scan is a scan document written with `securebase scan --keep-inventory`, or,
+    /// with --server, a scan stored by the service (which keeps every scan's inventory;
+    /// the API key comes from SECUREBASE_API_KEY). The inventory's SHA-256 must be the one
+    /// the document records. PLUGIN is a component file or a built-in plugin's name
+    /// (see `securebase plugins`). Exit status 0 when every finding of the plugin's checks
+    /// is reproduced, 1 when one differs or the plugin fails, 2 for unusable input.
+    Replay(ReplayArgs),
 }
 
 #[derive(Debug, Args)]
@@ -514,6 +528,32 @@ pub struct PushArgs {
     /// The signature to send [default: FILE.sig when it exists].
     #[arg(long, value_name = "SIG")]
     pub signature: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A component file, or the name of a built-in plugin (e.g. s3).
+    pub plugin: String,
+    /// A scan document (scan.json), or with --server the scan's id (s_...).
+    #[arg(long, value_name = "SCAN")]
+    pub scan: String,
+    /// Fetch the scan and its inventory from this service instead of a file.
+    #[arg(long, value_name = "URL", requires = "tenant")]
+    pub server: Option<String>,
+    /// The tenant id (t_...), with --server.
+    #[arg(long, value_name = "ID", requires = "server")]
+    pub tenant: Option<String>,
+    /// Only this check's findings.
+    #[arg(long, value_name = "ID")]
+    pub check: Option<String>,
+    /// Only this resource's findings (its id).
+    #[arg(long, value_name = "ID")]
+    pub resource: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
 }
 
 /// Which plugins to load and the sandbox limits they run under.

@@ -12,7 +12,7 @@ pub mod time;
 
 pub use demo::demo;
 pub use error::InventoryError;
-pub use snapshot::{from_documents, load_dir, parse_account, to_json};
+pub use snapshot::{from_documents, load_dir, parse_account, to_json, to_value};
 
 use std::collections::BTreeMap;
 

@@ -213,6 +213,12 @@ fn describe(v: &Value) -> String {
 
 /// Writes an account back as a snapshot file (configuration as objects, pretty-printed).
 pub fn to_json(account: &AccountInventory) -> String {
+    serde_json::to_string_pretty(&to_value(account)).expect("a JSON value always serializes")
+}
+
+/// An account as a snapshot document: what [`from_documents`] reads back into the same
+/// inventory, so a scan can keep what it evaluated and be replayed from it.
+pub fn to_value(account: &AccountInventory) -> Value {
     let items: Vec<Value> = account
         .iter()
         .map(|i| {
@@ -242,7 +248,7 @@ pub fn to_json(account: &AccountInventory) -> String {
     }
     doc.insert("capturedAt".into(), account.captured_at().into());
     doc.insert("configurationItems".into(), Value::Array(items));
-    serde_json::to_string_pretty(&Value::Object(doc)).expect("a JSON value always serializes")
+    Value::Object(doc)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use crate::{ProgressWriter, usage_event};
 use securebase_drift::{Drift, Side};
 use securebase_scan::{Additions, CollectionErrorEntry, ScanReport, Scanner};
-use securebase_store::{ClaimLimits, Job, Notification, Store, StoreError};
+use securebase_store::{ClaimLimits, Job, JobOutcome, Notification, Store, StoreError};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -146,6 +146,8 @@ impl Worker {
         let events = ProgressWriter::new(self.store.clone(), job);
         events.event("started", json!({ "worker": self.config.id, "attempt": job.attempt, "resumed": job.attempt > 1 })).await;
         let (snapshot, problems) = self.input(job, &events).await?;
+        // Kept with the result, so a finding can be replayed on what was evaluated.
+        let kept = securebase_scan::KeptInventory::of(&snapshot.accounts);
         let (additions, unloadable) = self.additions(job).await?;
         let scanner = self.scanner.clone();
         let listed = problems.clone();
@@ -179,6 +181,7 @@ impl Worker {
         let (drift_doc, summary) = (serde_json::to_string(&drift).expect("drift serializes"), drift.summary());
         // The scan document carries its drift too, so an exported scan is complete.
         let mut report = report;
+        report.keep_inventory(&kept, false);
         report.drift = Some(serde_json::to_value(&drift).expect("drift serializes"));
         let summary_doc = serde_json::to_string(&summary).expect("drift summary serializes");
         let notifications = self.notifications(job, &report, &drift).await?;
@@ -189,9 +192,13 @@ impl Worker {
             let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
             format!("collected with {} error(s): {list}", problems.len())
         });
-        let drift_pair = Some((drift_doc.as_str(), summary_doc.as_str()));
-        let stored =
-            self.store.finish_job(job, &self.config.id, &report, usage.as_ref(), drift_pair, &notifications, note.as_deref()).await?;
+        let outcome = JobOutcome {
+            drift: Some((drift_doc.as_str(), summary_doc.as_str())),
+            notifications: &notifications,
+            note: note.as_deref(),
+            inventory: Some(kept.json()),
+        };
+        let stored = self.store.finish_job(job, &self.config.id, &report, usage.as_ref(), &outcome).await?;
         if !stored {
             return Ok(false);
         }

@@ -84,7 +84,7 @@ async fn a_dead_worker_s_scan_is_resumed_and_stored_and_metered_once(backend: Ba
     assert!(findings > 0);
     // The dead worker wakes up with its result: refused, nothing written twice.
     let report = scanner().scan(securebase_inventory::demo(), &|_| {});
-    assert!(!db.store.finish_job(&dead, "dead", &report, None, None, &[], None).await.unwrap());
+    assert!(!db.store.finish_job(&dead, "dead", &report, None, &JobOutcome::default()).await.unwrap());
     assert!(!db.store.renew_lease(&dead, "dead", Duration::from_secs(30)).await.unwrap());
     let all = db.store.findings(&t, &scan, &FindingFilter::default(), Page { skip: 0, limit: 1 }).await.unwrap();
     assert_eq!(all.total as i64, findings);

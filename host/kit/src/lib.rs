@@ -7,9 +7,12 @@
 //! - [`project`]: `plugin new` (a Rust, Python or JavaScript project with the contract,
 //!   an example check and its fixtures) and `plugin build` (its component, with the
 //!   language's toolchain).
+//! - [`replay`]: a plugin's findings on the inventory a scan evaluated, set against the
+//!   ones the scan recorded (`plugin replay`).
 //! - [`signing`]: Ed25519 key pairs and detached signatures in the format the tenant
 //!   plugin API checks (`X-SecureBase-Signature`).
 
 pub mod fixtures;
 pub mod project;
+pub mod replay;
 pub mod signing;

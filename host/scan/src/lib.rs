@@ -6,10 +6,12 @@
 //! gathered per account and scored against every selected framework, per account and
 //! for the organization as a whole. I/O (collection) stays outside, on tokio.
 
+mod kept;
 mod report;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use kept::{KeptError, KeptInventory};
 pub use report::{
     AccountResult, CollectionErrorEntry, EngineInfo, EvaluationEntry, FindingEntry, FrameworkEntry, FrameworkResult, OrganizationResult,
     PluginEntry, PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport, report_time_ms,
@@ -343,6 +345,8 @@ impl Scanner {
             plugin_errors,
             collection_errors: vec![],
             drift: None,
+            inventory_sha256: None,
+            inventory: None,
         }
     }
 

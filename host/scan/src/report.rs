@@ -40,6 +40,14 @@ pub struct ScanReport {
     /// document), for scans run by the service; absent from CLI scans.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<serde_json::Value>,
+    /// SHA-256 of the inventory the scan evaluated (see [`crate::KeptInventory`]), when it
+    /// was kept for replay: always by the service, with `--keep-inventory` by the CLI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_sha256: Option<String>,
+    /// That inventory, as account documents, when the document carries it (the CLI's
+    /// `--keep-inventory`; the service keeps it beside the document instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<Vec<serde_json::Value>>,
 }
 
 /// One thing live collection could not read.

@@ -65,17 +65,17 @@ pub struct Job {
     pub attempt: i64,
 }
 
-/// What a job adds to a finished scan.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Outcome<'a> {
-    /// The worker that must still hold the lease.
-    pub owner: Option<&'a str>,
+/// What a job stores with its scan document, in the same transaction.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JobOutcome<'a> {
     /// The drift document and its summary.
     pub drift: Option<(&'a str, &'a str)>,
     /// Notifications, queued in the same transaction.
     pub notifications: &'a [Notification],
     /// What the scan could not read, stored with the result (never a moment after it).
     pub note: Option<&'a str>,
+    /// The inventory the scan evaluated, as kept for replay (`securebase_scan::KeptInventory::json`).
+    pub inventory: Option<&'a str>,
 }
 
 /// The scope of a scan of uploaded accounts: the set of their ids, as a digest (a
@@ -231,21 +231,17 @@ impl Store {
     }
 
     /// Stores a job's result if `worker` still holds its lease (`Ok(false)` and nothing
-    /// written otherwise): findings, usage, drift, notifications and the note of what
-    /// could not be collected, in one transaction.
-    #[allow(clippy::too_many_arguments)]
+    /// written otherwise): findings, usage and what `outcome` adds (drift, notifications,
+    /// the note of what could not be collected, the inventory), in one transaction.
     pub async fn finish_job(
         &self,
         job: &Job,
         worker: &str,
         report: &securebase_scan::ScanReport,
         usage: Option<&crate::UsageEvent>,
-        drift: Option<(&str, &str)>,
-        notifications: &[Notification],
-        note: Option<&str>,
+        outcome: &JobOutcome<'_>,
     ) -> Result<bool, StoreError> {
-        let outcome = Outcome { owner: Some(worker), drift, notifications, note };
-        self.finish(&job.tenant_id, &job.scan_id, report, usage, &outcome).await
+        self.finish(&job.tenant_id, &job.scan_id, report, usage, Some(worker), outcome).await
     }
 
     /// Fails a job if `worker` still holds its lease (with its stream's `failed` event).

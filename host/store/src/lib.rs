@@ -70,7 +70,7 @@ pub use audit::{AuditEntry, AuditRecord, RequestRecord, UsageFor, recording};
 pub use error::StoreError;
 pub use events::ScanEvent;
 pub use extensions::{FrameworkRow, NewFramework, NewPlugin, PluginRow, PluginUpload, SigningKey, to_run as plugins_to_run};
-pub use jobs::{ClaimLimits, Job, NewScan, snapshot_scope};
+pub use jobs::{ClaimLimits, Job, JobOutcome, NewScan, snapshot_scope};
 pub use keys::{AdminRevoke, KeyInfo, KeyKind, KeyScope, NewKey, Principal};
 pub use scans::{FindingFilter, FindingRow, ScanDigest, ScanRow, ScanStatus};
 pub use schedules::Schedule;

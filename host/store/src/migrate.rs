@@ -48,6 +48,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0006_tenant_extensions.sql"),
         sqlite: include_str!("../migrations/sqlite/0006_tenant_extensions.sql"),
     },
+    Migration {
+        version: 7,
+        name: "kept_inventory",
+        postgres: include_str!("../migrations/postgres/0007_kept_inventory.sql"),
+        sqlite: include_str!("../migrations/sqlite/0007_kept_inventory.sql"),
+    },
 ];
 
 /// Applies pending migrations over a connection of the URL's own user (the owner).

@@ -221,18 +221,19 @@ impl Store {
         report: &ScanReport,
         usage: Option<&crate::UsageEvent>,
     ) -> Result<(), StoreError> {
-        self.finish(tenant, scan, report, usage, &crate::jobs::Outcome::default()).await.map(|_| ())
+        self.finish(tenant, scan, report, usage, None, &crate::JobOutcome::default()).await.map(|_| ())
     }
 
     /// Stores a finished scan with what a job adds (lease holder, drift, notifications);
-    /// `Ok(false)`, with nothing written, when `outcome.owner` no longer holds the lease.
+    /// `Ok(false)`, with nothing written, when `owner` no longer holds the lease.
     pub(crate) async fn finish(
         &self,
         tenant: &str,
         scan: &str,
         report: &ScanReport,
         usage: Option<&crate::UsageEvent>,
-        outcome: &crate::jobs::Outcome<'_>,
+        owner: Option<&str>,
+        outcome: &crate::JobOutcome<'_>,
     ) -> Result<bool, StoreError> {
         let failing_findings = report
             .organization
@@ -263,11 +264,11 @@ impl Store {
         let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
         // The status change comes first: it locks the row, and a worker that lost its
         // lease (another one resumed the job) changes nothing and writes nothing.
-        let owner_filter = if outcome.owner.is_some() { " AND status = 'running' AND lease_owner = $14" } else { "" };
+        let owner_filter = if owner.is_some() { " AND status = 'running' AND lease_owner = $15" } else { "" };
         let update = format!(
             "UPDATE scans SET status = 'succeeded', finished_at = $1, duration_ms = $2, accounts = $3, resources = $4, \
              findings = $5, failing = $6, summary = $7, report = $8, drift = $11, drift_summary = $12, lease_expires_at = NULL, \
-             input = NULL, error = COALESCE($13, error) WHERE id = $9 AND tenant_id = $10{owner_filter}"
+             input = NULL, error = COALESCE($13, error), inventory = $14 WHERE id = $9 AND tenant_id = $10{owner_filter}"
         );
         let mut q = sqlx::query(&update)
             .bind(now())
@@ -282,8 +283,9 @@ impl Store {
             .bind(tenant)
             .bind(outcome.drift.map(|d| d.0.to_string()))
             .bind(outcome.drift.map(|d| d.1.to_string()))
-            .bind(outcome.note.map(str::to_string));
-        if let Some(owner) = outcome.owner {
+            .bind(outcome.note.map(str::to_string))
+            .bind(outcome.inventory.map(str::to_string));
+        if let Some(owner) = owner {
             q = q.bind(owner.to_string());
         }
         if q.execute(&mut *tx).await?.rows_affected() == 0 {
@@ -328,7 +330,7 @@ impl Store {
             crate::usage::insert_usage(&mut tx, e).await?;
         }
         crate::webhooks::insert_deliveries(&mut tx, tenant, scan, outcome.notifications).await?;
-        if outcome.owner.is_some() {
+        if owner.is_some() {
             // The stream's last event commits with the result: a client that sees the scan
             // succeeded also sees its "finished".
             let drift: Option<serde_json::Value> = outcome.drift.and_then(|d| serde_json::from_str(d.1).ok());
@@ -382,6 +384,20 @@ impl Store {
             .await?
         });
         row.as_ref().map(scan_from_row).transpose()
+    }
+
+    /// The inventory a succeeded scan evaluated, as kept for replay (a JSON array of
+    /// account documents); `Some(None)` for a scan that did not keep it.
+    pub async fn scan_inventory(&self, tenant: &str, scan: &str) -> Result<Option<Option<String>>, StoreError> {
+        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query("SELECT inventory FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'succeeded'")
+                .bind(scan)
+                .bind(tenant)
+                .fetch_optional(&mut *tx)
+                .await?
+        });
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(col(&row, "inventory")?))
     }
 
     /// The scan document of a succeeded scan.

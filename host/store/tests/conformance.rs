@@ -50,7 +50,7 @@ async fn scanned_tenant(db: &TestDb, name: &str) -> (Tenant, String) {
     let job = db.store.claim_job("w", std::time::Duration::from_secs(60), &ClaimLimits::default()).await.unwrap().unwrap();
     assert_eq!(job.scan_id, scan.id);
     let usage = scan_usage(&t.id, &scan.id);
-    assert!(db.store.finish_job(&job, "w", demo_report(), Some(&usage), None, &[], None).await.unwrap());
+    assert!(db.store.finish_job(&job, "w", demo_report(), Some(&usage), &JobOutcome::default()).await.unwrap());
     (t, scan.id)
 }
 
@@ -299,7 +299,10 @@ async fn migrations_apply_once(backend: Backend) {
     assert_eq!(again.list_tenants(page(0, 10)).await.unwrap().total, 1);
     let mut conn = AnyConnection::connect(&db.url).await.unwrap();
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM securebase_migrations").fetch_one(&mut conn).await.unwrap();
-    assert_eq!(n, 6, "one row per migration");
+    let files = |b: &str| std::fs::read_dir(format!("{}/migrations/{b}", env!("CARGO_MANIFEST_DIR"))).unwrap().count() as i64;
+    assert_eq!(files("sqlite"), files("postgres"), "each migration is written for both backends");
+    assert!(files("sqlite") >= 7);
+    assert_eq!(n, files("sqlite"), "one row per migration file");
 }
 
 /// PostgreSQL: queries with no tenant filter at all, in a transaction bound to tenant
@@ -319,7 +322,7 @@ async fn row_level_security_confines_unfiltered_queries() {
         let job = s.claim_job("w", std::time::Duration::from_secs(60), &ClaimLimits::default()).await.unwrap().unwrap();
         assert_eq!(job.tenant_id, t.id);
         let note = Notification { event: "scan.finished".into(), payload: "{}".into() };
-        assert!(s.finish_job(&job, "w", demo_report(), None, None, &[note], None).await.unwrap());
+        assert!(s.finish_job(&job, "w", demo_report(), None, &JobOutcome { notifications: &[note], ..Default::default() }).await.unwrap());
     }
 
     let mut tx = s.tenant_transaction(&Scope::Tenant(a.id.clone())).await.unwrap();

@@ -1,14 +1,16 @@
-//! `securebase plugin ...`: the authoring kit's commands (inspect, test, run, keygen,
-//! sign, verify, push). The work is in `securebase-kit` and the runtime; this module
+//! `securebase plugin ...`: the authoring kit's commands (new, build, inspect, test, run,
+//! replay, keygen, sign, verify, push). The work is in `securebase-kit` and the runtime; this module
 //! reads files, prints, and picks exit statuses.
 
 use super::common::{input, sandbox};
 use crate::EXIT_OK;
 use crate::args::{
-    BuildArgs, InspectArgs, KeygenArgs, LangArg, NewArgs, PluginCommand, PluginRunArgs, PluginTestArgs, PushArgs, SignArgs, VerifyArgs,
+    BuildArgs, InspectArgs, KeygenArgs, LangArg, NewArgs, PluginCommand, PluginRunArgs, PluginTestArgs, PushArgs, ReplayArgs, SignArgs,
+    VerifyArgs,
 };
 use anyhow::{Context, Result, anyhow};
 use securebase_kit::project::{Language, Project, ProjectError};
+use securebase_kit::replay::{Compared, Focus, Identity, Verdict};
 use securebase_kit::{fixtures, signing};
 use securebase_reports::terminal_safe as safe;
 use securebase_runtime::{LoadError, LoadedPlugin, Runtime};
@@ -29,6 +31,7 @@ pub(crate) fn run(command: PluginCommand) -> Result<u8> {
         PluginCommand::Sign(args) => sign(&args),
         PluginCommand::Verify(args) => verify(&args),
         PluginCommand::Push(args) => push(&args),
+        PluginCommand::Replay(args) => replay(&args),
     }
 }
 
@@ -352,11 +355,32 @@ fn verify(args: &VerifyArgs) -> Result<u8> {
     }
 }
 
-fn push(args: &PushArgs) -> Result<u8> {
-    let key = std::env::var("SECUREBASE_API_KEY")
+/// The tenant's API key: from the environment only (flags end up in shell history).
+fn api_key() -> Result<String> {
+    std::env::var("SECUREBASE_API_KEY")
         .ok()
         .filter(|k| !k.trim().is_empty())
-        .ok_or_else(|| input(anyhow!("set SECUREBASE_API_KEY to the tenant's API key (it is never taken as a flag)")))?;
+        .ok_or_else(|| input(anyhow!("set SECUREBASE_API_KEY to the tenant's API key (it is never taken as a flag)")))
+}
+
+/// `{server}/v1/tenants/{tenant}{rest}` as a URI, refusing what is not an http(s) URL.
+fn tenant_uri(server: &str, tenant: &str, rest: &str) -> Result<hyper::Uri> {
+    let url = format!("{}/v1/tenants/{tenant}{rest}", server.trim_end_matches('/'));
+    let uri: hyper::Uri = url.parse().map_err(|e| input(anyhow!("--server {server}: not a URL ({e})")))?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Err(input(anyhow!("--server {server}: expected an http:// or https:// URL")));
+    }
+    Ok(uri)
+}
+
+/// The service's reason for a refusal (its error message, or the body as it came).
+fn refusal(body: &[u8]) -> String {
+    let doc: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    doc["error"]["message"].as_str().map(str::to_string).unwrap_or_else(|| String::from_utf8_lossy(body).into_owned())
+}
+
+fn push(args: &PushArgs) -> Result<u8> {
+    let key = api_key()?;
     let wasm = read(&args.file)?;
     let signature = match &args.signature {
         Some(path) => {
@@ -364,20 +388,17 @@ fn push(args: &PushArgs) -> Result<u8> {
         }
         None => std::fs::read_to_string(signing::signature_path(&args.file)).ok(),
     };
-    let url = format!("{}/v1/tenants/{}/plugins", args.server.trim_end_matches('/'), args.tenant);
-    let uri: hyper::Uri = url.parse().map_err(|e| input(anyhow!("--server {}: not a URL ({e})", args.server)))?;
-    if !matches!(uri.scheme_str(), Some("http" | "https")) {
-        return Err(input(anyhow!("--server {}: expected an http:// or https:// URL", args.server)));
+    let uri = tenant_uri(&args.server, &args.tenant, "/plugins")?;
+    eprintln!("uploading {} ({}) to {uri}...", args.file.display(), size(wasm.len()));
+    let mut request = hyper::Request::post(uri)
+        .header(hyper::header::AUTHORIZATION, format!("Bearer {key}"))
+        .header(hyper::header::CONTENT_TYPE, "application/wasm");
+    if let Some(sig) = &signature {
+        request = request.header("X-SecureBase-Signature", sig.trim());
     }
-    eprintln!("uploading {} ({}) to {url}...", args.file.display(), size(wasm.len()));
-    let (status, body) = tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(upload(
-        uri,
-        &key,
-        signature.as_deref().map(str::trim),
-        wasm,
-    ))?;
-    let doc: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let (status, body) = call(request.body(bytes::Bytes::from(wasm))?)?;
     if status.is_success() {
+        let doc: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let checks: Vec<&str> = doc["checks"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).collect();
         println!(
             "{} {} {} ({}): sha256 {}, checks: {}",
@@ -390,29 +411,192 @@ fn push(args: &PushArgs) -> Result<u8> {
         );
         return Ok(EXIT_OK);
     }
-    let reason = doc["error"]["message"].as_str().map(str::to_string).unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
-    eprintln!("error: the service refused the plugin ({status}): {}", safe(&reason));
+    eprintln!("error: the service refused the plugin ({status}): {}", safe(&refusal(&body)));
     Ok(EXIT_FAILED)
 }
 
-async fn upload(uri: hyper::Uri, key: &str, signature: Option<&str>, wasm: Vec<u8>) -> Result<(hyper::StatusCode, Vec<u8>)> {
+/// Sends one request to the service and reads the whole answer.
+fn call(request: hyper::Request<bytes::Bytes>) -> Result<(hyper::StatusCode, Vec<u8>)> {
     use http_body_util::BodyExt as _;
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()
-        .context("no CA certificates on this machine for https://")?
-        .https_or_http()
-        .enable_http1()
-        .build();
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
-    let mut request = hyper::Request::post(uri.clone())
-        .header(hyper::header::AUTHORIZATION, format!("Bearer {key}"))
-        .header(hyper::header::CONTENT_TYPE, "application/wasm");
-    if let Some(sig) = signature {
-        request = request.header("X-SecureBase-Signature", sig);
+    let uri = request.uri().clone();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()
+            .context("no CA certificates on this machine for https://")?
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
+        let request = request.map(http_body_util::Full::new);
+        let response = client.request(request).await.with_context(|| format!("cannot reach {uri}"))?;
+        let status = response.status();
+        let body = response.into_body().collect().await.context("reading the service's answer")?.to_bytes();
+        Ok((status, body.to_vec()))
+    })
+}
+
+/// A GET of the tenant's API that must succeed: a refusal is unusable input (exit 2).
+fn fetch(server: &str, tenant: &str, rest: &str, key: &str) -> Result<Vec<u8>> {
+    let uri = tenant_uri(server, tenant, rest)?;
+    let request =
+        hyper::Request::get(uri.clone()).header(hyper::header::AUTHORIZATION, format!("Bearer {key}")).body(bytes::Bytes::new())?;
+    let (status, body) = call(request)?;
+    if !status.is_success() {
+        return Err(input(anyhow!("{uri}: the service answered {status}: {}", safe(&refusal(&body)))));
     }
-    let request = request.body(http_body_util::Full::new(bytes::Bytes::from(wasm)))?;
-    let response = client.request(request).await.with_context(|| format!("cannot reach {uri}"))?;
-    let status = response.status();
-    let body = response.into_body().collect().await.context("reading the service's answer")?.to_bytes();
-    Ok((status, body.to_vec()))
+    Ok(body)
+}
+
+/// A component file, or a built-in plugin by its name (`s3` or `s3.wasm`).
+fn load_named(runtime: &Runtime, name: &str) -> Result<LoadedPlugin> {
+    let path = Path::new(name);
+    if path.exists() {
+        return load(runtime, path);
+    }
+    let builtin = securebase_builtin_plugins::PLUGINS.iter().find(|(file, _)| *file == name || file.strip_suffix(".wasm") == Some(name));
+    match builtin {
+        Some((file, bytes)) => runtime.load(file, bytes).map_err(|e| anyhow!("built-in plugin {file}: {e}")),
+        None => {
+            let names: Vec<&str> = securebase_builtin_plugins::PLUGINS.iter().map(|(f, _)| f.trim_end_matches(".wasm")).collect();
+            Err(input(anyhow!("{name}: no such file, and not a built-in plugin (one of: {})", names.join(", "))))
+        }
+    }
+}
+
+/// The scan document and the inventory it evaluated, from a file or from the service.
+fn scan_and_inventory(args: &ReplayArgs) -> Result<(securebase_scan::ScanReport, securebase_inventory::Snapshot)> {
+    let Some(server) = &args.server else {
+        let path = Path::new(&args.scan);
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the scan document", path.display())).map_err(input)?;
+        let report: securebase_scan::ScanReport = serde_json::from_str(&text)
+            .map_err(|e| input(anyhow!("{}: not a scan document (securebase scan --format json): {e}", path.display())))?;
+        let snapshot = report.carried_inventory().map_err(|e| input(anyhow!("{}: {e}", path.display())))?;
+        return Ok((report, snapshot));
+    };
+    let tenant = args.tenant.as_deref().expect("clap requires --tenant with --server");
+    let key = api_key()?;
+    let scan = &args.scan;
+    eprintln!("fetching scan {scan} and its inventory from {server}...");
+    let document = fetch(server, tenant, &format!("/scans/{scan}/document"), &key)?;
+    let report: securebase_scan::ScanReport =
+        serde_json::from_slice(&document).map_err(|e| anyhow!("scan {scan}: the service's document is unreadable: {e}"))?;
+    let inventory = fetch(server, tenant, &format!("/scans/{scan}/inventory"), &key)?;
+    let documents: Vec<Value> =
+        serde_json::from_slice(&inventory).map_err(|e| anyhow!("scan {scan}: the service's inventory is unreadable: {e}"))?;
+    let snapshot =
+        securebase_scan::KeptInventory::from_documents(documents).verified_for(&report).map_err(|e| input(anyhow!("scan {scan}: {e}")))?;
+    Ok((report, snapshot))
+}
+
+fn replay(args: &ReplayArgs) -> Result<u8> {
+    let (report, snapshot) = scan_and_inventory(args)?;
+    let runtime = sandbox(&args.sandbox, None)?;
+    let plugin = load_named(&runtime, &args.plugin)?;
+    let info = plugin.info();
+    if let Some(check) = &args.check
+        && info.check(check).is_none()
+    {
+        let ids: Vec<&str> = info.checks.iter().map(|c| c.id.as_str()).collect();
+        return Err(input(anyhow!("--check {check}: {} has no such check (it has: {})", info.name, ids.join(", "))));
+    }
+    let focus = Focus { check: args.check.clone(), resource: args.resource.clone() };
+    let identity = securebase_kit::replay::identity(&report, info);
+    let mut text = format!(
+        "replaying {} {} (sha256 {}) on {} account(s) of the scan started {} ({}); inventory sha256 {} verified\n",
+        info.name,
+        info.version,
+        &info.sha256[..16],
+        snapshot.accounts.len(),
+        report.started_at,
+        safe(&report.source),
+        report.inventory_sha256.as_deref().map_or("", |s| &s[..16]),
+    );
+    text.push_str(&match &identity {
+        Identity::SameComponent => "this is the component the scan ran: every finding should be reproduced\n".to_string(),
+        Identity::OtherVersion { version, sha256 } => format!(
+            "the scan ran {} {version} (sha256 {}), not this component: differences may be the change between them\n",
+            info.name,
+            &sha256[..sha256.len().min(16)]
+        ),
+        Identity::NotInScan => format!("the scan did not run a plugin named {}: every finding is new\n", info.name),
+    });
+    let limit = runtime.limits().fuel;
+    let (mut counts, mut failed, mut accounts) = ([0usize; 4], 0usize, vec![]);
+    for account in snapshot.accounts {
+        let account = std::sync::Arc::new(account);
+        let e = runtime.evaluate(&plugin, &account);
+        let compared = securebase_kit::replay::compare(&report, info, &e, &focus);
+        text.push_str(&format!(
+            "account {}  fuel {} ({} of the limit)  {:.1} ms\n",
+            e.account_id,
+            e.fuel_used,
+            percent(e.fuel_used, limit),
+            e.duration.as_secs_f64() * 1000.0
+        ));
+        if let Err(err) = &e.result {
+            failed += 1;
+            text.push_str(&format!("  the plugin failed: {}\n", safe(&err.to_string())));
+        }
+        for c in &compared {
+            counts[c.verdict() as usize] += 1;
+            text.push_str(&line(c));
+        }
+        accounts.push(json!({
+            "account_id": e.account_id,
+            "fuel_used": e.fuel_used,
+            "error": e.result.as_ref().err().map(ToString::to_string),
+            "findings": compared.iter().map(|c| json!({
+                "check_id": c.check_id, "resource_type": c.resource_type, "resource_id": c.resource_id, "region": c.region,
+                "verdict": c.verdict().as_str(),
+                "recorded": c.recorded.as_ref().map(|o| json!({"status": o.status, "message": o.message})),
+                "replayed": c.replayed.as_ref().map(|o| json!({"status": o.status, "message": o.message})),
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    let [same, changed, new, gone] = counts;
+    if same + changed + new + gone == 0 && (focus.check.is_some() || focus.resource.is_some()) {
+        return Err(input(anyhow!(
+            "no finding of {} in the scan or the replay: check the --check and --resource ids",
+            [focus.check.as_deref().map(|c| format!("check {c}")), focus.resource.as_deref().map(|r| format!("resource {r}"))]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" on ")
+        )));
+    }
+    let recorded = same + changed + gone;
+    text.push_str(&format!(
+        "{same} of {recorded} recorded finding(s) reproduced; {changed} changed, {new} new, {gone} gone{}\n",
+        if failed > 0 { format!("; the plugin failed on {failed} account(s)") } else { String::new() }
+    ));
+    if args.json {
+        let doc = json!({
+            "plugin": info.name, "version": info.version, "sha256": info.sha256,
+            "same_component": identity == Identity::SameComponent,
+            "inventory_sha256": report.inventory_sha256,
+            "summary": {"same": same, "changed": changed, "new": new, "gone": gone, "failed_accounts": failed},
+            "accounts": accounts,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        print!("{text}");
+    }
+    Ok(if changed + new + gone + failed == 0 { EXIT_OK } else { EXIT_FAILED })
+}
+
+/// One compared finding: one line when reproduced, the recorded and replayed outcomes otherwise.
+fn line(c: &Compared) -> String {
+    let what = format!("{} {} {}", c.check_id, c.resource_type, safe(&c.resource_id));
+    let outcome = |o: &securebase_kit::replay::Outcome| format!("{:<14} {}", o.status, safe(&o.message));
+    match (c.verdict(), &c.recorded, &c.replayed) {
+        (Verdict::Same, Some(o), _) => format!("  same     {what}  {}\n", outcome(o)),
+        (Verdict::Changed, Some(a), Some(b)) => {
+            format!("  CHANGED  {what}\n           recorded: {}\n           replayed: {}\n", outcome(a), outcome(b))
+        }
+        (Verdict::New, _, Some(b)) => format!("  NEW      {what}\n           replayed: {}\n", outcome(b)),
+        (_, Some(a), _) => format!("  GONE     {what}\n           recorded: {}\n", outcome(a)),
+        _ => unreachable!("a compared finding was recorded or replayed"),
+    }
 }

@@ -39,7 +39,14 @@ pub(crate) fn run(args: ScanArgs) -> Result<u8> {
         }
     };
     let report = match (snapshot, &args.accounts) {
-        (Some(snapshot), _) => scanner.scan(snapshot, &progress),
+        (Some(snapshot), _) => {
+            let kept = args.keep_inventory.then(|| securebase_scan::KeptInventory::of(&snapshot.accounts));
+            let mut report = scanner.scan(snapshot, &progress);
+            if let Some(kept) = &kept {
+                report.keep_inventory(kept, true);
+            }
+            report
+        }
         (None, Some(path)) => scan_live(&args, path, &scanner, tty)?,
         (None, None) => unreachable!("checked above"),
     };
@@ -128,6 +135,11 @@ fn scan_live(args: &ScanArgs, path: &std::path::Path, scanner: &Scanner, tty: bo
     let errors = report_collection_errors(&collections);
     let mut report = report;
     report.collection_errors = securebase_jobs::collection_entries(&collections);
+    if args.keep_inventory {
+        let mut accounts: Vec<_> = collections.iter().filter_map(|c| c.inventory.as_ref()).collect();
+        accounts.sort_by(|a, b| a.account_id().cmp(b.account_id()));
+        report.keep_inventory(&securebase_scan::KeptInventory::of(accounts), true);
+    }
     let missing = collections.iter().filter(|c| c.inventory.is_none()).count();
     eprintln!(
         "Collected {} of {total} account(s) ({errors} collection error(s)){}.",
