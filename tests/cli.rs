@@ -417,3 +417,179 @@ fn plugin_replay_reproduces_a_kept_scan_and_shows_what_differs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a built-in plugin (one of: s3, "));
 }
+
+/// A date `days` from now, `YYYY-MM-DD`.
+fn date_in(days: i64) -> String {
+    let now = securebase_inventory::time::parse_rfc3339(&securebase_inventory::time::now_rfc3339()).unwrap();
+    securebase_inventory::time::format_rfc3339(now + days * 86_400)[..10].to_string()
+}
+
+fn exceptions_file(dir: &Path, expires: &str) -> String {
+    let text = format!(
+        r#"[[exception]]
+check = "s3_bucket_no_mfa_delete"
+account = "333333333333"
+resource = "acme-security-*"
+justification = "Log buckets are write-once via Object Lock; MFA delete adds nothing."
+approved_by = "ciso@acme-health.example"
+expires = "{expires}"
+
+[[exception]]
+id = "OLD-1"
+check = "iam_root_hardware_mfa_enabled"
+justification = "Hardware token on order."
+approved_by = "ciso@acme-health.example"
+expires = "2026-01-31"
+"#
+    );
+    let path = dir.join(format!("exceptions-{expires}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn exceptions_turn_failures_into_accepted_risks_scored_apart_until_they_expire() {
+    let (cache, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let file = exceptions_file(dir.path(), &date_in(180));
+    let out = securebase(&["scan", "--demo", "--exceptions", &file, "--format", "json", "--framework", "hipaa"], cache.path());
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(stderr.contains("exception OLD-1 (iam_root_hardware_mfa_enabled on every resource) expired on 2026-01-31"), "{stderr}");
+    let doc = stdout_json(&out);
+
+    // Exactly the failing MFA-delete findings of the acme-security-* buckets are excepted.
+    let all: Vec<(&str, &Value)> = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["findings"].as_array().unwrap().iter().map(move |f| (a["account_id"].as_str().unwrap(), f)))
+        .collect();
+    let excepted: Vec<&str> =
+        all.iter().filter(|(_, f)| f["status"] == "excepted").map(|(_, f)| f["resource_id"].as_str().unwrap()).collect();
+    assert_eq!(excepted, ["acme-security-access-logs", "acme-security-config-history"], "the demo's two failing log buckets");
+    for (_, f) in all.iter().filter(|(_, f)| f["status"] == "excepted") {
+        assert_eq!((f["original_status"].as_str(), f["exception_id"].as_str()), (Some("fail"), Some("E1")));
+        assert_eq!(f["check_id"], "s3_bucket_no_mfa_delete");
+    }
+    let still_failing =
+        all.iter().filter(|(a, f)| *a == "333333333333" && f["check_id"] == "s3_bucket_no_mfa_delete" && f["status"] == "fail");
+    assert_eq!(still_failing.count(), 0);
+    assert!(
+        all.iter().any(|(a, f)| *a == "111111111111" && f["check_id"] == "s3_bucket_no_mfa_delete" && f["status"] == "fail"),
+        "other accounts still fail"
+    );
+    let register = doc["exceptions"].as_array().unwrap();
+    assert_eq!(register.len(), 2);
+    assert_eq!(
+        (register[0]["id"].as_str(), register[0]["state"].as_str(), register[0]["matched"].as_u64()),
+        (Some("E1"), Some("active"), Some(2))
+    );
+    assert_eq!(
+        (register[1]["id"].as_str(), register[1]["state"].as_str(), register[1]["matched"].as_u64()),
+        (Some("OLD-1"), Some("expired"), Some(0))
+    );
+
+    // Account 333333333333's HIPAA specifications, recomputed from its findings: one whose
+    // only non-passing findings are excepted passes with exceptions, and the score
+    // counts it as passing.
+    let account = doc["accounts"].as_array().unwrap().iter().find(|a| a["account_id"] == "333333333333").unwrap();
+    let status_of = |check: &str| -> Vec<&str> {
+        account["findings"].as_array().unwrap().iter().filter(|f| f["check_id"] == check).map(|f| f["status"].as_str().unwrap()).collect()
+    };
+    let hipaa = &account["frameworks"][0];
+    assert_eq!(hipaa["framework"], "hipaa");
+    let mut with_exceptions = 0;
+    for r in hipaa["requirements"].as_array().unwrap() {
+        let statuses: Vec<&str> = r["checks"].as_array().unwrap().iter().flat_map(|c| status_of(c.as_str().unwrap())).collect();
+        let expected = if r["checks"].as_array().unwrap().is_empty() {
+            "manual"
+        } else if statuses.contains(&"fail") {
+            "fail"
+        } else if statuses.contains(&"error") {
+            "error"
+        } else if statuses.contains(&"excepted") {
+            "passing_with_exceptions"
+        } else if statuses.contains(&"pass") {
+            "pass"
+        } else {
+            "not_applicable"
+        };
+        assert_eq!(r["status"], expected, "requirement {}", r["id"]);
+        with_exceptions += usize::from(expected == "passing_with_exceptions");
+    }
+    assert!(with_exceptions > 0, "a HIPAA specification (164.312(c)(2)) passes only with the exception");
+    let s = &hipaa["summary"];
+    let n = |k: &str| s[k].as_f64().unwrap();
+    assert_eq!(n("passing_with_exceptions"), with_exceptions as f64);
+    let decided = n("passing") + n("passing_with_exceptions") + n("failing") + n("errored");
+    assert_eq!(n("score"), ((n("passing") + n("passing_with_exceptions")) * 1000.0 / decided).round() / 10.0);
+
+    // The terminal table shows them apart; reports carry them. Excepted everywhere, the
+    // check's CIS requirement (2.1.2, that check alone) passes with exceptions for the
+    // whole organization, which is what the PDF reports.
+    let everywhere = dir.path().join("everywhere.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replace("account = \"333333333333\"\nresource = \"acme-security-*\"\n", "");
+    std::fs::write(&everywhere, text).unwrap();
+    let mfa_failures = all.iter().filter(|(_, f)| f["check_id"] == "s3_bucket_no_mfa_delete" && f["status"] != "pass").count();
+    assert!(mfa_failures > 2, "the demo fails MFA delete in every account: {mfa_failures}");
+    let out_dir = dir.path().join("out");
+    let args = [
+        "scan",
+        "--demo",
+        "--exceptions",
+        everywhere.to_str().unwrap(),
+        "--framework",
+        "cis-aws-foundations",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+    let out = securebase(&args, cache.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("PASS+EXC") && table.contains("EXCEPTED s3_bucket_no_mfa_delete  acme-security-access-logs"), "{table}");
+    assert!(table.contains("OLD-1 iam_root_hardware_mfa_enabled until 2026-01-31 (EXPIRED, matches nothing)"), "{table}");
+    let csv = std::fs::read_to_string(out_dir.join("findings.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",exception_id"));
+    assert_eq!(csv.lines().filter(|l| l.contains(",excepted,") && l.ends_with(",E1")).count(), mfa_failures, "{csv}");
+    let ocsf: Value = serde_json::from_slice(&std::fs::read(out_dir.join("findings.ocsf.json")).unwrap()).unwrap();
+    let suppressed: Vec<&Value> = ocsf.as_array().unwrap().iter().filter(|e| e["status"] == "Suppressed").collect();
+    assert_eq!(suppressed.len(), mfa_failures);
+    assert!(suppressed[0]["status_detail"].as_str().unwrap().contains("write-once via Object Lock"));
+    assert_eq!(suppressed[0]["compliance"]["status"], "Fail", "an accepted risk is still a failure");
+    let text = pdftotext(&out_dir.join("report-cis-aws-foundations.pdf"));
+    for expected in
+        ["Exceptions (accepted risks)", "Passing with exceptions", "write-once via Object Lock", "ciso@acme-health.example", "EXPIRED"]
+    {
+        assert!(text.contains(expected), "the PDF says {expected:?}:\n{text}");
+    }
+    // The matrix's status cell wraps: "Pass" on the requirement's line, "(exceptions)" below.
+    let lines: Vec<&str> = text.lines().collect();
+    let row = lines.iter().position(|l| l.starts_with("2.1.2 ") && l.contains("MFA Delete")).expect("CIS 2.1.2 in the matrix");
+    assert!(lines[row].contains(" Pass ") && lines[row + 1].contains("(exceptions)"), "{}\n{}", lines[row], lines[row + 1]);
+
+    // The same exception once expired matches nothing: the findings fail again.
+    let lapsed = exceptions_file(dir.path(), &date_in(-1));
+    let out = securebase(&["scan", "--demo", "--exceptions", &lapsed, "--format", "json", "--framework", "hipaa"], cache.path());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exception E1 (s3_bucket_no_mfa_delete on acme-security-*) expired on"));
+    let doc = stdout_json(&out);
+    let findings = doc["accounts"].as_array().unwrap().iter().flat_map(|a| a["findings"].as_array().unwrap());
+    let mut n = 0;
+    for f in findings.filter(|f| f["resource_id"] == "acme-security-access-logs" && f["check_id"] == "s3_bucket_no_mfa_delete") {
+        assert_eq!(f["status"], "fail");
+        n += 1;
+    }
+    assert_eq!(n, 1);
+
+    // Bad entries are named with file, line and field (exit 2).
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[exception]]\ncheck = \"s3_bucket_no_mfa_delete\"\napproved_by = \"x\"\nexpires = \"2027-01-01\"\n").unwrap();
+    let out = securebase(&["scan", "--demo", "--exceptions", bad.to_str().unwrap()], cache.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.toml:1: exception 1 (E1): justification: required"), "{stderr}");
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext").args(["-layout", pdf.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils) runs");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

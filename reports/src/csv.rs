@@ -4,7 +4,7 @@
 use securebase_scan::ScanReport;
 
 /// The header row, in order.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "account_id",
     "account_name",
     "region",
@@ -16,6 +16,7 @@ pub const COLUMNS: [&str; 11] = [
     "severity",
     "message",
     "remediation",
+    "exception_id",
 ];
 
 fn field(s: &str) -> String {
@@ -43,6 +44,7 @@ pub fn render_csv(report: &ScanReport) -> String {
                 &f.severity,
                 &f.message,
                 &f.remediation,
+                f.exception_id.as_deref().unwrap_or(""),
             ];
             out.push_str(&row.map(field).join(","));
             out.push_str("\r\n");

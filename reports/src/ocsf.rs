@@ -22,7 +22,7 @@ fn severity_id(s: &str) -> u8 {
 fn compliance_status(status: &str) -> (u8, &'static str) {
     match status {
         "pass" => (1, "Pass"),
-        "fail" => (3, "Fail"),
+        "fail" | "excepted" => (3, "Fail"),
         "not_applicable" => (99, "Other"),
         _ => (0, "Unknown"),
     }
@@ -58,7 +58,7 @@ fn event(report: &ScanReport, account: &str, account_name: Option<&str>, f: &Fin
         }
     }
     let uid = format!("securebase:{account}:{}:{}:{}", f.check_id, f.resource_type, f.resource_id);
-    json!({
+    let mut event = json!({
         "activity_id": 1,
         "activity_name": "Create",
         "category_uid": 2,
@@ -70,8 +70,6 @@ fn event(report: &ScanReport, account: &str, account_name: Option<&str>, f: &Fin
         "time": time,
         "severity_id": severity_id(&f.severity),
         "severity": capitalize(&f.severity),
-        "status_id": 1,
-        "status": "New",
         "message": f.message,
         "metadata": {
             "version": OCSF_VERSION,
@@ -98,7 +96,26 @@ fn event(report: &ScanReport, account: &str, account_name: Option<&str>, f: &Fin
             "region": f.region,
             "account": {"uid": account, "name": account_name, "type": "AWS Account", "type_id": 10},
         },
-    })
+    });
+    // An accepted risk is a failure the organisation chose to live with: OCSF's
+    // "Suppressed", with who accepted it and why; everything else is a new finding.
+    let exception = f.exception_id.as_deref().and_then(|id| report.exceptions.iter().find(|e| e.exception.id == id));
+    match exception {
+        Some(e) => {
+            event["status_id"] = 3.into();
+            event["status"] = "Suppressed".into();
+            event["status_detail"] = format!(
+                "Exception {}: {} (approved by {}, expires {})",
+                e.exception.id, e.exception.justification, e.exception.approved_by, e.exception.expires
+            )
+            .into();
+        }
+        None => {
+            event["status_id"] = 1.into();
+            event["status"] = "New".into();
+        }
+    }
+    event
 }
 
 fn capitalize(s: &str) -> String {

@@ -30,18 +30,22 @@ fn score(s: Option<f64>) -> String {
     s.map_or_else(|| "n/a".to_string(), |v| format!("{v:.1}%"))
 }
 
-fn frameworks_table(out: &mut String, frameworks: &[FrameworkResult]) {
+/// `excepted`: also a column of requirements passing only with exceptions (a scan
+/// without exceptions keeps its narrower table).
+fn frameworks_table(out: &mut String, frameworks: &[FrameworkResult], excepted: bool) {
     let width = frameworks.iter().map(|f| t(&f.name).len() + t(&f.version).len() + 1).max().unwrap_or(9).max(9);
+    let extra = if excepted { format!("  {:>9}", "PASS+EXC") } else { String::new() };
     let _ = writeln!(
         out,
-        "  {:<width$}  {:>6}  {:>4}  {:>4}  {:>4}  {:>6}  {:>5}  {:>5}",
+        "  {:<width$}  {:>6}  {:>4}{extra}  {:>4}  {:>4}  {:>6}  {:>5}  {:>5}",
         "FRAMEWORK", "SCORE", "PASS", "FAIL", "N/A", "MANUAL", "ERROR", "TOTAL"
     );
     for f in frameworks {
         let s = &f.summary;
+        let extra = if excepted { format!("  {:>9}", s.passing_with_exceptions) } else { String::new() };
         let _ = writeln!(
             out,
-            "  {:<width$}  {:>6}  {:>4}  {:>4}  {:>4}  {:>6}  {:>5}  {:>5}",
+            "  {:<width$}  {:>6}  {:>4}{extra}  {:>4}  {:>4}  {:>6}  {:>5}  {:>5}",
             format!("{} {}", t(&f.name), t(&f.version)),
             score(s.score),
             s.passing,
@@ -73,12 +77,16 @@ pub fn render_table(report: &ScanReport) -> String {
         report.duration_ms
     );
     let _ = writeln!(out, "\nOrganization (a requirement passes only where it passes in every account)");
-    frameworks_table(&mut out, &report.organization.frameworks);
+    let excepted = !report.exceptions.is_empty();
+    if excepted {
+        let _ = writeln!(out, "(PASS+EXC: requirements that pass only because their failures are accepted risks; counted in the score)");
+    }
+    frameworks_table(&mut out, &report.organization.frameworks, excepted);
 
     for a in &report.accounts {
         let name = a.account_name.as_deref().map(|n| format!(" ({})", t(n))).unwrap_or_default();
         let _ = writeln!(out, "\nAccount {}{name}: {} resources, captured {}", t(&a.account_id), a.resources, t(&a.captured_at));
-        frameworks_table(&mut out, &a.frameworks);
+        frameworks_table(&mut out, &a.frameworks, excepted);
         let mut failing: Vec<&FindingEntry> = a.findings.iter().filter(|f| f.status == "fail" || f.status == "error").collect();
         failing.sort_by_key(|f| (severity_rank(f), f.check_id.clone(), f.resource_id.clone()));
         if failing.is_empty() {
@@ -90,6 +98,31 @@ pub fn render_table(report: &ScanReport) -> String {
                 let _ = writeln!(out, "    {label:<8} {}  {} [{}]", t(&f.check_id), t(&f.resource_id), t(&f.region));
                 let _ = writeln!(out, "             {}", t(&f.message));
             }
+        }
+        let accepted: Vec<&FindingEntry> = a.findings.iter().filter(|f| f.status == "excepted").collect();
+        if !accepted.is_empty() {
+            let _ = writeln!(out, "  Excepted findings ({}): failing, accepted as risks", accepted.len());
+            for f in accepted {
+                let id = f.exception_id.as_deref().unwrap_or("?");
+                let _ = writeln!(out, "    EXCEPTED {}  {} [{}]  exception {}", t(&f.check_id), t(&f.resource_id), t(&f.region), t(id));
+            }
+        }
+    }
+    if excepted {
+        let _ = writeln!(out, "\nExceptions ({}):", report.exceptions.len());
+        for e in &report.exceptions {
+            let x = &e.exception;
+            let state = if e.state == "expired" { "EXPIRED, matches nothing" } else { "active" };
+            let _ = writeln!(
+                out,
+                "  {} {} until {} ({state}): {} finding(s); approved by {}: {}",
+                t(&x.id),
+                t(&x.check),
+                t(&x.expires),
+                e.matched,
+                t(&x.approved_by),
+                t(&x.justification)
+            );
         }
     }
 

@@ -127,6 +127,12 @@ pub struct ScanArgs {
     /// with its SHA-256, so any finding can later be reproduced with `securebase plugin replay`.
     #[arg(long)]
     pub keep_inventory: bool,
+    /// Accepted risks: a TOML file of [[exception]] entries (check, account, region,
+    /// resource glob, tags; justification, approved_by, expires). A matching failing
+    /// finding becomes `excepted` and its requirement `passing_with_exceptions`, shown
+    /// apart from clean passes; an expired entry is reported and matches nothing.
+    #[arg(long, value_name = "FILE")]
+    pub exceptions: Option<PathBuf>,
     /// Exit with status 3 if any failing finding has this severity or higher.
     #[arg(long, value_name = "SEVERITY", value_parser = ["info", "low", "medium", "high", "critical"])]
     pub fail_on: Option<String>,

@@ -91,6 +91,10 @@ pub struct Drift {
     pub new_failures: Vec<Failure>,
     /// Failing before, not failing now (fixed, or the resource is gone).
     pub resolved_failures: Vec<Failure>,
+    /// Failing now, excepted before: the exception that accepted the risk has expired
+    /// (or was withdrawn). Not counted again among `new_failures`.
+    #[serde(default)]
+    pub exception_expired: Vec<Failure>,
     /// Resources seen now, not before.
     pub new_resources: Vec<Resource>,
     /// Resources seen before, not now.
@@ -108,6 +112,9 @@ pub struct DriftSummary {
     pub new_failures: usize,
     /// Failing findings that went away.
     pub resolved_failures: usize,
+    /// Failing findings whose exception has lapsed.
+    #[serde(default)]
+    pub exception_expired: usize,
     /// Resources that appeared.
     pub new_resources: usize,
     /// Resources that went away.
@@ -139,7 +146,11 @@ impl Side {
     }
 
     fn failures(&self) -> BTreeSet<Failure> {
-        self.findings.iter().filter(|f| f.status == "fail").map(FindingKey::failure).collect()
+        self.with_status("fail")
+    }
+
+    fn with_status(&self, status: &str) -> BTreeSet<Failure> {
+        self.findings.iter().filter(|f| f.status == status).map(FindingKey::failure).collect()
     }
 
     fn resources(&self) -> BTreeSet<Resource> {
@@ -176,6 +187,7 @@ pub fn compare(previous: Option<&Side>, current: &Side) -> Drift {
             previous_scan: None,
             new_failures: vec![],
             resolved_failures: vec![],
+            exception_expired: vec![],
             new_resources: vec![],
             removed_resources: vec![],
             frameworks: current
@@ -190,6 +202,9 @@ pub fn compare(previous: Option<&Side>, current: &Side) -> Drift {
         |f: &Failure| (f.account_id.clone(), f.region.clone(), f.check_id.clone(), f.resource_type.clone(), f.resource_id.clone());
     let (before, now) = (previous.failures(), current.failures());
     let before_ids: BTreeSet<_> = before.iter().map(identity).collect();
+    let excepted_ids: BTreeSet<_> = previous.with_status("excepted").iter().map(identity).collect();
+    // A failure accepted as a risk since is not fixed: it is not "resolved" either.
+    let now_excepted: BTreeSet<_> = current.with_status("excepted").iter().map(identity).collect();
     let now_ids: BTreeSet<_> = now.iter().map(identity).collect();
     let (res_before, res_now) = (previous.resources(), current.resources());
     let frameworks: BTreeSet<&String> = previous.scores.keys().chain(current.scores.keys()).collect();
@@ -200,8 +215,13 @@ pub fn compare(previous: Option<&Side>, current: &Side) -> Drift {
     };
     Drift {
         previous_scan: Some(previous.scan_id.clone()),
-        new_failures: by_severity(now.iter().filter(|f| !before_ids.contains(&identity(f))).cloned().collect()),
-        resolved_failures: by_severity(before.iter().filter(|f| !now_ids.contains(&identity(f))).cloned().collect()),
+        new_failures: by_severity(
+            now.iter().filter(|f| !before_ids.contains(&identity(f)) && !excepted_ids.contains(&identity(f))).cloned().collect(),
+        ),
+        exception_expired: by_severity(now.iter().filter(|f| excepted_ids.contains(&identity(f))).cloned().collect()),
+        resolved_failures: by_severity(
+            before.iter().filter(|f| !now_ids.contains(&identity(f)) && !now_excepted.contains(&identity(f))).cloned().collect(),
+        ),
         new_resources: res_now.difference(&res_before).cloned().collect(),
         removed_resources: res_before.difference(&res_now).cloned().collect(),
         frameworks: frameworks
@@ -226,6 +246,7 @@ impl Drift {
             previous_scan: self.previous_scan.clone(),
             new_failures: self.new_failures.len(),
             resolved_failures: self.resolved_failures.len(),
+            exception_expired: self.exception_expired.len(),
             new_resources: self.new_resources.len(),
             removed_resources: self.removed_resources.len(),
             score_change: self.frameworks.iter().map(|f| (f.framework.clone(), f.change)).collect(),
@@ -299,6 +320,17 @@ mod tests {
         assert_eq!((s.new_failures, s.resolved_failures, s.new_resources, s.removed_resources), (2, 2, 1, 1));
         assert_eq!(d.new_failures_at_least("high").len(), 1);
         assert_eq!(d.new_failures_at_least("low").len(), 2);
+    }
+
+    #[test]
+    fn a_lapsed_exception_is_reported_as_such_and_a_new_one_resolves_nothing() {
+        let before = side("s1", vec![finding("logs", "c1", "excepted", "high"), finding("site", "c1", "fail", "high")], Some(50.0));
+        let now = side("s2", vec![finding("logs", "c1", "fail", "high"), finding("site", "c1", "excepted", "high")], Some(50.0));
+        let d = compare(Some(&before), &now);
+        assert_eq!(d.exception_expired.iter().map(|f| f.resource_id.as_str()).collect::<Vec<_>>(), ["logs"]);
+        assert!(d.new_failures.is_empty(), "a lapsed exception is not a new failure: {:?}", d.new_failures);
+        assert!(d.resolved_failures.is_empty(), "an accepted risk is not a fix: {:?}", d.resolved_failures);
+        assert_eq!(d.summary().exception_expired, 1);
     }
 
     #[test]

@@ -13,8 +13,8 @@ pub mod testing;
 
 pub use kept::{KeptError, KeptInventory};
 pub use report::{
-    AccountResult, CollectionErrorEntry, EngineInfo, EvaluationEntry, FindingEntry, FrameworkEntry, FrameworkResult, OrganizationResult,
-    PluginEntry, PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport, report_time_ms,
+    AccountResult, CollectionErrorEntry, EngineInfo, EvaluationEntry, ExceptionEntry, FindingEntry, FrameworkEntry, FrameworkResult,
+    OrganizationResult, PluginEntry, PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport, report_time_ms,
 };
 
 use rayon::prelude::*;
@@ -63,8 +63,6 @@ pub enum ScanError {
     },
 }
 
-static NO_ADDITIONS: std::sync::LazyLock<Additions> = std::sync::LazyLock::new(Additions::default);
-
 /// Progress reports, sent from worker threads as accounts finish.
 #[derive(Debug, Clone)]
 pub enum Progress {
@@ -96,6 +94,8 @@ pub struct Additions {
     pub frameworks: Vec<Framework>,
     /// Fuel its plugins may use together in one scan (`None`: the per-call limit only).
     pub fuel_budget: Option<u64>,
+    /// Its accepted risks as of the scan's start: matching failing findings are `excepted`.
+    pub exceptions: securebase_exceptions::Register,
 }
 
 /// One scan's plugins, frameworks and budget: the scanner's own plus a tenant's.
@@ -106,6 +106,7 @@ struct Plan<'a> {
     /// disabled since): undecided, so their requirements read `error`, never passing.
     missing: Vec<String>,
     budget: Option<(u64, std::sync::atomic::AtomicU64)>,
+    exceptions: &'a securebase_exceptions::Register,
 }
 
 /// Plugins, frameworks and a worker pool: everything a scan needs but the inventory.
@@ -255,6 +256,7 @@ impl Scanner {
             frameworks: self.frameworks.iter().chain(&add.frameworks).collect(),
             missing,
             budget: add.fuel_budget.map(|b| (b, std::sync::atomic::AtomicU64::new(b))),
+            exceptions: &add.exceptions,
         })
     }
 
@@ -266,10 +268,11 @@ impl Scanner {
         source: String,
         total: usize,
         accounts: impl Iterator<Item = AccountInventory> + Send,
+        add: &Additions,
         progress: &(dyn Fn(Progress) + Sync),
-    ) -> ScanReport {
-        let plan = self.plan(&NO_ADDITIONS).expect("a scan without additions has nothing to refuse");
-        self.run(&plan, source, total, accounts, progress)
+    ) -> Result<ScanReport, ScanError> {
+        let plan = self.plan(add)?;
+        Ok(self.run(&plan, source, total, accounts, progress))
     }
 
     fn run(
@@ -317,6 +320,15 @@ impl Scanner {
             plugin_errors.extend(errors);
             accounts.push(account);
         }
+        let exceptions = plan
+            .exceptions
+            .entries()
+            .map(|(e, expired)| ExceptionEntry {
+                exception: e.clone(),
+                state: if expired { "expired" } else { "active" }.into(),
+                matched: accounts.iter().flat_map(|a| &a.findings).filter(|f| f.exception_id.as_deref() == Some(e.id.as_str())).count(),
+            })
+            .collect();
         ScanReport {
             schema: SCAN_SCHEMA.to_string(),
             engine: EngineInfo {
@@ -347,6 +359,7 @@ impl Scanner {
             drift: None,
             inventory_sha256: None,
             inventory: None,
+            exceptions,
         }
     }
 
@@ -405,14 +418,21 @@ impl Scanner {
                     entries.push(EvaluationEntry::new(&info.name, "ok", found.len(), eval.fuel_used, eval.duration));
                     for f in found {
                         let o = outcomes.entry(f.check_id.clone()).or_default();
+                        let check = info.check(&f.check_id).expect("validated against the plugin's checks");
+                        let mut entry = FindingEntry::new(&f, check);
                         match f.status {
                             Status::Pass => o.pass += 1,
-                            Status::Fail => o.fail += 1,
+                            Status::Fail => match excepted_by(plan.exceptions, &account, &f) {
+                                Some(id) => {
+                                    o.excepted += 1;
+                                    entry.except(id);
+                                }
+                                None => o.fail += 1,
+                            },
                             Status::NotApplicable => o.not_applicable += 1,
                             Status::Error => o.error += 1,
                         }
-                        let check = info.check(&f.check_id).expect("validated against the plugin's checks");
-                        findings.push(FindingEntry::new(&f, check));
+                        findings.push(entry);
                     }
                 }
                 Err(e) => {
@@ -446,6 +466,24 @@ impl Scanner {
         };
         (result, errors, outcomes)
     }
+}
+
+/// The id of the exception that covers a failing finding, if one does; the resource's
+/// ARN and tags come from the inventory (a plugin reports only type and id).
+fn excepted_by(register: &securebase_exceptions::Register, account: &AccountInventory, f: &securebase_runtime::Finding) -> Option<String> {
+    if register.is_empty() {
+        return None;
+    }
+    let item = account.get(&f.resource_type, &f.resource_id);
+    let subject = securebase_exceptions::Subject {
+        check_id: &f.check_id,
+        account_id: account.account_id(),
+        region: &f.region,
+        resource_id: &f.resource_id,
+        arn: item.and_then(|i| i.arn.as_deref()),
+        tags: item.map_or(&[], |i| i.tags.as_slice()),
+    };
+    register.find(&subject).map(|e| e.id.clone())
 }
 
 #[cfg(test)]

@@ -48,6 +48,22 @@ pub struct ScanReport {
     /// `--keep-inventory`; the service keeps it beside the document instead).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory: Option<Vec<serde_json::Value>>,
+    /// The exception register as the scan applied it: every exception, expired or not,
+    /// with the findings it matched. Absent when there were none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<ExceptionEntry>,
+}
+
+/// One exception as a scan applied it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExceptionEntry {
+    /// The exception.
+    #[serde(flatten)]
+    pub exception: securebase_exceptions::Exception,
+    /// `active`, or `expired` (it matched nothing: its findings fail again).
+    pub state: String,
+    /// Failing findings it turned into `excepted`.
+    pub matched: usize,
 }
 
 /// One thing live collection could not read.
@@ -235,7 +251,8 @@ pub struct FindingEntry {
     pub resource_type: String,
     /// Its region.
     pub region: String,
-    /// `pass`, `fail`, `not_applicable` or `error`.
+    /// `pass`, `fail`, `not_applicable`, `error`, or `excepted` (a failure covered by
+    /// an exception: an accepted risk, never a pass).
     pub status: String,
     /// The check's severity.
     pub severity: String,
@@ -243,6 +260,12 @@ pub struct FindingEntry {
     pub message: String,
     /// How to fix it.
     pub remediation: String,
+    /// For an `excepted` finding, the status the plugin gave (`fail`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_status: Option<String>,
+    /// For an `excepted` finding, the exception that covers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception_id: Option<String>,
 }
 
 impl FindingEntry {
@@ -257,7 +280,15 @@ impl FindingEntry {
             severity: check.severity.as_str().into(),
             message: f.message.clone(),
             remediation: check.remediation.clone(),
+            original_status: None,
+            exception_id: None,
         }
+    }
+
+    /// Marks it as covered by exception `id`, keeping the status the plugin gave.
+    pub(crate) fn except(&mut self, id: String) {
+        self.original_status = Some(std::mem::replace(&mut self.status, "excepted".into()));
+        self.exception_id = Some(id);
     }
 }
 

@@ -32,6 +32,8 @@ pub struct CheckOutcome {
     pub not_applicable: u32,
     /// Resources, or whole evaluations, it could not decide.
     pub error: u32,
+    /// Failing resources covered by an accepted-risk exception.
+    pub excepted: u32,
 }
 
 impl CheckOutcome {
@@ -41,6 +43,7 @@ impl CheckOutcome {
         self.fail += other.fail;
         self.not_applicable += other.not_applicable;
         self.error += other.error;
+        self.excepted += other.excepted;
     }
 }
 
@@ -57,6 +60,9 @@ pub enum RequirementStatus {
     Manual,
     /// A check could not be evaluated.
     Error,
+    /// Its only failures are covered by exceptions (accepted risks): counted as passing
+    /// in the score, shown apart from clean passes.
+    PassingWithExceptions,
 }
 
 impl RequirementStatus {
@@ -68,6 +74,7 @@ impl RequirementStatus {
             RequirementStatus::NotApplicable => "not_applicable",
             RequirementStatus::Manual => "manual",
             RequirementStatus::Error => "error",
+            RequirementStatus::PassingWithExceptions => "passing_with_exceptions",
         }
     }
 }
@@ -102,8 +109,11 @@ pub struct Summary {
     pub manual: u32,
     /// Could not be evaluated.
     pub errored: u32,
-    /// `passing / (passing + failing + errored)` as a percentage with one decimal;
-    /// `None` when nothing was decided.
+    /// Passing only because their failures are excepted (accepted risks); not in `passing`.
+    #[serde(default)]
+    pub passing_with_exceptions: u32,
+    /// `(passing + passing_with_exceptions) / (passing + passing_with_exceptions +
+    /// failing + errored)` as a percentage with one decimal; `None` when nothing was decided.
     pub score: Option<f64>,
 }
 
@@ -137,6 +147,7 @@ pub fn score(framework: &Framework, outcomes: &HashMap<String, CheckOutcome>) ->
                 RequirementStatus::NotApplicable => summary.non_applicable += 1,
                 RequirementStatus::Manual => summary.manual += 1,
                 RequirementStatus::Error => summary.errored += 1,
+                RequirementStatus::PassingWithExceptions => summary.passing_with_exceptions += 1,
             }
             RequirementResult {
                 id: req.id.clone(),
@@ -147,8 +158,9 @@ pub fn score(framework: &Framework, outcomes: &HashMap<String, CheckOutcome>) ->
             }
         })
         .collect();
-    let decided = summary.passing + summary.failing + summary.errored;
-    summary.score = (decided > 0).then(|| (f64::from(summary.passing) * 1000.0 / f64::from(decided)).round() / 10.0);
+    let passing = summary.passing + summary.passing_with_exceptions;
+    let decided = passing + summary.failing + summary.errored;
+    summary.score = (decided > 0).then(|| (f64::from(passing) * 1000.0 / f64::from(decided)).round() / 10.0);
     FrameworkScore {
         framework: framework.id.clone(),
         name: framework.name.clone(),
@@ -172,6 +184,8 @@ fn requirement_status(checks: &[String], outcomes: &HashMap<String, CheckOutcome
         RequirementStatus::Fail
     } else if total.error > 0 {
         RequirementStatus::Error
+    } else if total.excepted > 0 {
+        RequirementStatus::PassingWithExceptions
     } else if total.pass > 0 {
         RequirementStatus::Pass
     } else {
@@ -216,7 +230,26 @@ mod tests {
     }
 
     fn o(pass: u32, fail: u32, na: u32, error: u32) -> CheckOutcome {
-        CheckOutcome { pass, fail, not_applicable: na, error }
+        CheckOutcome { pass, fail, not_applicable: na, error, excepted: 0 }
+    }
+
+    #[test]
+    fn excepted_failures_pass_with_exceptions_but_real_failures_still_fail() {
+        let ex = |pass, fail, excepted| CheckOutcome { pass, fail, excepted, ..CheckOutcome::default() };
+        // 1: a and b pass but for one excepted failure; 2: c has an excepted and a real failure.
+        let outcomes: HashMap<String, CheckOutcome> =
+            [("a", ex(3, 0, 1)), ("b", ex(1, 0, 0)), ("c", ex(1, 1, 1)), ("d", ex(2, 0, 0)), ("e", ex(0, 0, 2))]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+        let s = score(&fw(), &outcomes);
+        let st: Vec<_> = s.requirements.iter().map(|r| r.status).collect();
+        use RequirementStatus::*;
+        assert_eq!(st, vec![PassingWithExceptions, Fail, Manual, Pass, PassingWithExceptions]);
+        assert_eq!(st[0].as_str(), "passing_with_exceptions");
+        assert_eq!((s.summary.passing, s.summary.passing_with_exceptions, s.summary.failing), (1, 2, 1));
+        // (1 + 2) passing of 4 decided: 75 %, the excepted ones counted as passing.
+        assert_eq!(s.summary.score, Some(75.0));
     }
 
     #[test]

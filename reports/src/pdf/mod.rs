@@ -1,7 +1,7 @@
 //! The PDF compliance report for one framework of one scan, for auditors: cover,
 //! executive summary with charts, the requirement matrix, failing findings grouped by
-//! requirement with remediation, the manual requirements left to evidence, and an
-//! appendix stating how the scan was made.
+//! requirement with remediation, the exceptions (accepted risks) applied, the manual
+//! requirements left to evidence, and an appendix stating how the scan was made.
 
 mod layout;
 mod metrics;
@@ -15,6 +15,7 @@ const GREEN: Rgbf = (0.13, 0.55, 0.27);
 const RED: Rgbf = (0.78, 0.16, 0.16);
 const AMBER: Rgbf = (0.85, 0.5, 0.05);
 const BLUE: Rgbf = (0.2, 0.35, 0.7);
+const TEAL: Rgbf = (0.05, 0.45, 0.5);
 
 fn status_label(status: &str) -> (&'static str, Rgbf) {
     match status {
@@ -22,6 +23,7 @@ fn status_label(status: &str) -> (&'static str, Rgbf) {
         "fail" => ("Fail", RED),
         "not_applicable" => ("Not applicable", GREY),
         "manual" => ("Manual", BLUE),
+        "passing_with_exceptions" => ("Pass (exceptions)", TEAL),
         _ => ("Not evaluated", AMBER),
     }
 }
@@ -46,6 +48,7 @@ pub fn render_pdf(report: &ScanReport, framework: &str, organization: Option<&st
     l.new_page();
     matrix(&mut l, org);
     failing(&mut l, report, org);
+    exceptions(&mut l, report, org);
     manual(&mut l, org);
     appendix(&mut l, report, framework);
     Ok(l.finish(&format!("Compliance report: {title}")))
@@ -58,14 +61,19 @@ fn cover(l: &mut Layout, report: &ScanReport, org: &FrameworkResult, organizatio
     l.paragraph(LEFT, RIGHT - LEFT, title, 16.0, false, BLACK);
     l.space(30.0);
     let s = &org.summary;
-    let decided = s.passing + s.failing + s.errored;
+    let decided = s.passing + s.passing_with_exceptions + s.failing + s.errored;
+    let with =
+        if s.passing_with_exceptions > 0 { format!(", {} of them only with exceptions", s.passing_with_exceptions) } else { String::new() };
     let facts = [
         ("Organization", organization.to_string()),
         ("Framework", title.to_string()),
         ("Scan started", report.started_at.clone()),
         ("Accounts in scope", report.organization.accounts.to_string()),
         ("Resources evaluated", report.organization.resources.to_string()),
-        ("Overall score", format!("{}  ({} of {decided} decided requirements pass)", score_text(s.score), s.passing)),
+        (
+            "Overall score",
+            format!("{}  ({} of {decided} decided requirements pass{with})", score_text(s.score), s.passing + s.passing_with_exceptions),
+        ),
     ];
     for (k, v) in facts {
         l.ensure(16.0);
@@ -113,10 +121,11 @@ fn summary(l: &mut Layout, report: &ScanReport, org: &FrameworkResult) {
         LEFT,
         RIGHT - LEFT,
         &format!(
-            "Score {}: {} passing of {} decided requirements (pass, fail, or not evaluated). A requirement passes for the organization only where it passes in every account; manual requirements are never counted as passing.",
+            "Score {}: {} passing of {} decided requirements (pass, fail, or not evaluated), {} of them passing only because their failures are accepted risks (exceptions, listed below). A requirement passes for the organization only where it passes in every account; manual requirements are never counted as passing.",
             score_text(s.score),
-            s.passing,
-            s.passing + s.failing + s.errored
+            s.passing + s.passing_with_exceptions,
+            s.passing + s.passing_with_exceptions + s.failing + s.errored,
+            s.passing_with_exceptions
         ),
         10.5,
         false,
@@ -126,6 +135,10 @@ fn summary(l: &mut Layout, report: &ScanReport, org: &FrameworkResult) {
     let rows = vec![
         vec![Cell::plain("Total requirements"), Cell::plain(s.total_controls.to_string())],
         vec![Cell::plain("Passing"), Cell { text: s.passing.to_string(), color: GREEN, bold: true }],
+        vec![
+            Cell::plain("Passing with exceptions (failures accepted as risks)"),
+            Cell { text: s.passing_with_exceptions.to_string(), color: TEAL, bold: true },
+        ],
         vec![Cell::plain("Failing"), Cell { text: s.failing.to_string(), color: RED, bold: true }],
         vec![Cell::plain("Not applicable"), Cell::plain(s.non_applicable.to_string())],
         vec![Cell::plain("Manual (to be evidenced by the auditor)"), Cell::plain(s.manual.to_string())],
@@ -138,7 +151,7 @@ fn summary(l: &mut Layout, report: &ScanReport, org: &FrameworkResult) {
     for r in &org.requirements {
         let e = sections.entry(if r.section.is_empty() { "(no section)" } else { &r.section }).or_default();
         match r.status.as_str() {
-            "pass" => e.0 += 1,
+            "pass" | "passing_with_exceptions" => e.0 += 1,
             "fail" | "error" => e.1 += 1,
             _ => {}
         }
@@ -243,6 +256,88 @@ fn failing(l: &mut Layout, report: &ScanReport, org: &FrameworkResult) {
     }
     if !any {
         l.paragraph(LEFT, RIGHT - LEFT, "No failing findings.", 10.5, false, GREEN);
+    }
+}
+
+/// The exceptions that bear on this framework (its checks, or every check) and the
+/// findings they turned into accepted risks; an expired one is flagged: it matched
+/// nothing, so its findings are among the failing ones again.
+fn exceptions(l: &mut Layout, report: &ScanReport, org: &FrameworkResult) {
+    l.heading("Exceptions (accepted risks)", 18.0);
+    let checks: std::collections::HashSet<&str> = org.requirements.iter().flat_map(|r| r.checks.iter().map(String::as_str)).collect();
+    let register: Vec<_> =
+        report.exceptions.iter().filter(|e| e.exception.check == "*" || checks.contains(e.exception.check.as_str())).collect();
+    if register.is_empty() {
+        l.paragraph(LEFT, RIGHT - LEFT, "None: no exception applied to this framework's checks.", 10.0, false, BLACK);
+        return;
+    }
+    l.paragraph(
+        LEFT,
+        RIGHT - LEFT,
+        "Failing findings the organization accepted as risks, with who approved each and until when. They are reported as excepted, never as passing; a requirement whose only failures are excepted is shown as \"Pass (exceptions)\".",
+        10.0,
+        false,
+        BLACK,
+    );
+    l.space(6.0);
+    let rows = register
+        .iter()
+        .map(|e| {
+            let x = &e.exception;
+            let scope = [
+                Some(format!("check {}", x.check)),
+                x.account.as_ref().map(|a| format!("account {a}")),
+                x.region.clone(),
+                x.resource.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .chain(x.tags.iter().map(|(k, v)| format!("tag {k}={v}")))
+            .collect::<Vec<_>>()
+            .join(", ");
+            let expired = e.state == "expired";
+            vec![
+                Cell { text: x.id.clone(), color: BLACK, bold: true },
+                Cell::plain(scope),
+                Cell::plain(format!("{} Approved by {}.", x.justification, x.approved_by)),
+                Cell {
+                    text: if expired { format!("{}\nEXPIRED: matches nothing", x.expires) } else { x.expires.clone() },
+                    color: if expired { RED } else { BLACK },
+                    bold: expired,
+                },
+                Cell::plain(e.matched.to_string()),
+            ]
+        })
+        .collect();
+    let columns = [
+        Column { header: "Exception", width: 55.0 },
+        Column { header: "Covers", width: 130.0 },
+        Column { header: "Justification and approver", width: 185.0 },
+        Column { header: "Expires", width: 75.0 },
+        Column { header: "Findings", width: 50.28 },
+    ];
+    l.table(&columns, rows, 8.0);
+    let excepted: Vec<Vec<Cell>> = report
+        .accounts
+        .iter()
+        .flat_map(|a| a.findings.iter().map(move |f| (a.account_id.as_str(), f)))
+        .filter(|(_, f)| f.status == "excepted" && checks.contains(f.check_id.as_str()))
+        .map(|(account, f)| {
+            vec![
+                Cell::plain(format!("{} ({})\naccount {account} / {}", f.resource_id, f.resource_type, f.region)),
+                Cell::plain(format!("{}: {}", f.check_id, f.message)),
+                Cell { text: f.exception_id.clone().unwrap_or_default(), color: TEAL, bold: true },
+            ]
+        })
+        .collect();
+    if !excepted.is_empty() {
+        l.heading(&format!("Excepted findings ({})", excepted.len()), 11.0);
+        let columns = [
+            Column { header: "Resource", width: 170.0 },
+            Column { header: "Finding", width: 255.0 },
+            Column { header: "Exception", width: 70.28 },
+        ];
+        l.table(&columns, excepted, 8.0);
     }
 }
 

@@ -8,7 +8,7 @@ use crate::args::{Format, ScanArgs};
 use crate::{EXIT_FAIL_ON, EXIT_OK};
 use anyhow::{Context, Result, anyhow, bail};
 use securebase_runtime::Severity;
-use securebase_scan::{Progress, Scanner};
+use securebase_scan::{Additions, Progress, Scanner};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
@@ -31,6 +31,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<u8> {
     for sha in &files {
         scanner.set_origin(sha, "file");
     }
+    let additions = Additions { exceptions: exceptions(&args, &scanner)?, ..Additions::default() };
     let progress = |p: Progress| {
         if tty {
             let Progress::AccountDone { done, total, .. } = p;
@@ -41,13 +42,13 @@ pub(crate) fn run(args: ScanArgs) -> Result<u8> {
     let report = match (snapshot, &args.accounts) {
         (Some(snapshot), _) => {
             let kept = args.keep_inventory.then(|| securebase_scan::KeptInventory::of(&snapshot.accounts));
-            let mut report = scanner.scan(snapshot, &progress);
+            let mut report = scanner.scan_with(snapshot, &additions, &progress).map_err(input)?;
             if let Some(kept) = &kept {
                 report.keep_inventory(kept, true);
             }
             report
         }
-        (None, Some(path)) => scan_live(&args, path, &scanner, tty)?,
+        (None, Some(path)) => scan_live(&args, path, &scanner, &additions, tty)?,
         (None, None) => unreachable!("checked above"),
     };
     if tty {
@@ -80,6 +81,29 @@ pub(crate) fn run(args: ScanArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// The `--exceptions` file as of now, checked against the scanner's checks; an entry that
+/// has expired since it was written is a warning (it matches nothing), not an error.
+fn exceptions(args: &ScanArgs, scanner: &Scanner) -> Result<securebase_exceptions::Register> {
+    let Some(path) = &args.exceptions else { return Ok(securebase_exceptions::Register::default()) };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the exceptions file", path.display())).map_err(input)?;
+    let now = securebase_inventory::time::parse_rfc3339(&securebase_inventory::time::now_rfc3339()).unwrap_or(0);
+    let known = |c: &str| scanner.plugins().iter().any(|p| p.info().check(c).is_some());
+    let all = securebase_exceptions::parse_file(&text, &path.display().to_string(), now, &known).map_err(input)?;
+    let register = securebase_exceptions::Register::new(all, now);
+    for (e, _) in register.entries().filter(|(_, expired)| *expired) {
+        eprintln!(
+            "warning: {}: exception {} ({} on {}) expired on {}: it matches nothing, and what it covered fails again",
+            path.display(),
+            e.id,
+            e.check,
+            e.resource.as_deref().or(e.account.as_deref()).unwrap_or("every resource"),
+            e.expires
+        );
+    }
+    Ok(register)
+}
+
 fn write_outputs(dir: &std::path::Path, report: &securebase_scan::ScanReport) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut written = vec![("scan.json".to_string(), securebase_reports::render_json(report).into_bytes())];
@@ -98,7 +122,13 @@ fn write_outputs(dir: &std::path::Path, report: &securebase_scan::ScanReport) ->
 
 /// `scan --accounts`: collection on tokio feeds evaluation on the worker pool through a
 /// channel, so the first account is evaluated while the others are still being read.
-fn scan_live(args: &ScanArgs, path: &std::path::Path, scanner: &Scanner, tty: bool) -> Result<securebase_scan::ScanReport> {
+fn scan_live(
+    args: &ScanArgs,
+    path: &std::path::Path,
+    scanner: &Scanner,
+    additions: &Additions,
+    tty: bool,
+) -> Result<securebase_scan::ScanReport> {
     use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let (file, options) = accounts_to_collect(&runtime, path, &args.collection)?;
@@ -122,7 +152,7 @@ fn scan_live(args: &ScanArgs, path: &std::path::Path, scanner: &Scanner, tty: bo
                 show(collected.fetch_add(1, Relaxed) + 1, evaluated.load(Relaxed));
             }))
         });
-        let report = scanner.scan_stream(format!("accounts:{}", path.display()), total, rx.into_iter(), &|p| {
+        let report = scanner.scan_stream(format!("accounts:{}", path.display()), total, rx.into_iter(), additions, &|p| {
             let Progress::AccountDone { done, .. } = p;
             evaluated.store(done, Relaxed);
             show(collected.load(Relaxed), done);
@@ -133,7 +163,7 @@ fn scan_live(args: &ScanArgs, path: &std::path::Path, scanner: &Scanner, tty: bo
         eprintln!();
     }
     let errors = report_collection_errors(&collections);
-    let mut report = report;
+    let mut report = report.map_err(input)?;
     report.collection_errors = securebase_jobs::collection_entries(&collections);
     if args.keep_inventory {
         let mut accounts: Vec<_> = collections.iter().filter_map(|c| c.inventory.as_ref()).collect();
