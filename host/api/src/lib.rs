@@ -24,6 +24,7 @@ pub mod auth;
 pub mod billing;
 mod continuous;
 mod error;
+mod exceptions;
 mod extensions;
 mod keys;
 mod meta;

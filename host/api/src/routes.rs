@@ -7,7 +7,7 @@
 //! documented, audited as declared and walked by the tests, because there is no other
 //! list to forget it in.
 
-use crate::{AppState, billing, continuous, extensions, keys, meta, reports, scans, tenants};
+use crate::{AppState, billing, continuous, exceptions, extensions, keys, meta, reports, scans, tenants};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use securebase_store::KeyScope;
 
@@ -234,6 +234,7 @@ pub const PATH_PARAMS: &[(&str, &str, &str)] = &[
     ("plugin", "Plugin name (from its metadata)", r#"{"type": "string", "minLength": 1}"#),
     ("framework", "Framework id (from its file)", r#"{"type": "string", "minLength": 1}"#),
     ("signing_key", "Signing key id (sk_...)", r#"{"type": "string", "minLength": 1}"#),
+    ("exception", "Exception id (ex_..., or the id given at creation)", r#"{"type": "string", "minLength": 1}"#),
 ];
 
 /// The media type of a plugin upload.
@@ -785,6 +786,53 @@ pub static ROUTES: &[Route] = &[
         tag: "extensions",
         answers: &[ok(204, "Removed", Body::Empty)],
         ..route(Delete, "/v1/tenants/{id}/signing-keys/{signing_key}", handler!(extensions::delete_signing_key))
+    },
+    Route {
+        audit: Some("exception.create"),
+        summary: "Record an exception: failing findings accepted as a risk (check, and optionally account, region, \
+                  resource id or ARN glob, tags), with justification, approver and expiry",
+        description: "Scans from then on report the findings it covers as excepted (never passing) and a requirement whose \
+                      only failures are excepted as passing_with_exceptions. expires is the last day it applies \
+                      (YYYY-MM-DD), not in the past and at most 366 days ahead; every problem is named by its field.",
+        tag: "exceptions",
+        request: Some("NewException"),
+        answers: &[
+            ok(201, "The exception, with its history", Body::Json("ExceptionRecord")),
+            err(409, "The tenant has an exception with this id"),
+            err(422, "A field is missing or wrong (each named)"),
+        ],
+        ..route(Post, "/v1/tenants/{id}/exceptions", handler!(exceptions::create))
+    },
+    Route {
+        summary: "The tenant's exceptions (not deleted), each with its state (active or expired) and history",
+        tag: "exceptions",
+        answers: &[ok(200, "Exceptions by id", Body::Json("ExceptionList"))],
+        ..route(Get, "/v1/tenants/{id}/exceptions", handler!(exceptions::list))
+    },
+    Route {
+        summary: "One exception, deleted or not, with every change made to it (who, when, what)",
+        tag: "exceptions",
+        answers: &[ok(200, "The exception", Body::Json("ExceptionRecord"))],
+        ..route(Get, "/v1/tenants/{id}/exceptions/{exception}", handler!(exceptions::show))
+    },
+    Route {
+        audit: Some("exception.update"),
+        summary: "Change an exception: the fields given replace the current ones (null clears an optional one)",
+        tag: "exceptions",
+        request: Some("ExceptionPatch"),
+        answers: &[
+            ok(200, "The exception, with the change in its history", Body::Json("ExceptionRecord")),
+            err(409, "The exception is deleted"),
+            err(422, "A field is wrong (each named)"),
+        ],
+        ..route(Patch, "/v1/tenants/{id}/exceptions/{exception}", handler!(exceptions::update))
+    },
+    Route {
+        audit: Some("exception.delete"),
+        summary: "Delete an exception: later scans no longer apply it; it and its history stay readable",
+        tag: "exceptions",
+        answers: &[ok(204, "Deleted", Body::Empty)],
+        ..route(Delete, "/v1/tenants/{id}/exceptions/{exception}", handler!(exceptions::delete))
     },
     Route {
         audit: Some("framework.create"),

@@ -45,6 +45,7 @@ securebase_store::both_backends!(
     uploads_that_break_the_rules_are_refused,
     a_hostile_tenant_plugin_is_contained,
     a_scan_keeps_the_inventory_it_evaluated,
+    exceptions_are_checked_applied_to_scans_and_kept_with_their_history,
 );
 
 /// The audit log refuses entries of some actions (as a full disk or a broken trigger
@@ -1170,6 +1171,132 @@ impl App {
             .map(|x| x["check_id"].as_str().unwrap().to_string())
             .collect()
     }
+}
+
+/// A date `days` from today, `YYYY-MM-DD`.
+fn date_in(days: i64) -> String {
+    let now = securebase_inventory::time::parse_rfc3339(&securebase_inventory::time::now_rfc3339()).unwrap();
+    securebase_inventory::time::format_rfc3339(now + days * 86_400)[..10].to_string()
+}
+
+/// The demo's findings with a status, as (account, resource, exception id).
+fn findings_with_status(doc: &Value, status: &str, check: &str) -> Vec<(String, String, Option<String>)> {
+    doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["findings"].as_array().unwrap().iter().map(move |f| (a, f)))
+        .filter(|(_, f)| f["status"] == status && f["check_id"] == check)
+        .map(|(a, f)| {
+            (
+                a["account_id"].as_str().unwrap().into(),
+                f["resource_id"].as_str().unwrap().into(),
+                f["exception_id"].as_str().map(Into::into),
+            )
+        })
+        .collect()
+}
+
+/// Exceptions through the API: refused naming the field, applied by every later scan
+/// (excepted findings, passing_with_exceptions), changed and deleted with the history
+/// kept; a `read` key reads but cannot change; another tenant sees none of it; once
+/// expired the findings fail again and drift says why.
+async fn exceptions_are_checked_applied_to_scans_and_kept_with_their_history(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (id, key) = app.tenant("Acme Health").await;
+    let (_, read) = scoped_key(&app, &id, &key, "read").await;
+    let url = format!("/v1/tenants/{id}/exceptions");
+    let good = json!({
+        "check": "s3_bucket_no_mfa_delete", "account": "333333333333", "resource": "acme-security-*",
+        "justification": "Log buckets are write-once via Object Lock.", "approved_by": "ciso@acme-health.example",
+        "expires": date_in(180), "ticket": "https://jira.example/RISK-7",
+    });
+    let with = |k: &str, v: Value| {
+        let mut b = good.clone();
+        if v.is_null() {
+            b.as_object_mut().unwrap().remove(k);
+        } else {
+            b[k] = v;
+        }
+        b
+    };
+    for (body, field) in [
+        (with("justification", Value::Null), "field justification: required"),
+        (with("check", json!("no_such_check")), "field check: no check \"no_such_check\""),
+        (with("expires", json!(date_in(-1))), "field expires: "),
+        (with("expires", json!(date_in(400))), "more than 366 days ahead"),
+        (with("account", json!("3333")), "field account: \"3333\" is not an account id"),
+    ] {
+        let r = app.send(Method::POST, &url, &key, body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json());
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains(field), "{field}: {}", r.json());
+    }
+    assert_eq!(app.send(Method::POST, &url, &read, good.clone()).await.status, StatusCode::FORBIDDEN, "a read key cannot create");
+    let r = app.send(Method::POST, &url, &key, good.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let created = r.json();
+    let ex = created["id"].as_str().unwrap().to_string();
+    assert!(ex.starts_with("ex_"), "{created}");
+    assert_eq!((created["state"].as_str(), created["history"].as_array().map(Vec::len)), (Some("active"), Some(1)));
+    assert_eq!(created["history"][0]["action"], "created");
+
+    // The next scan applies it: the two failing log buckets of 333333333333 are excepted.
+    let first = app.demo_scan(&id, &key).await;
+    let doc = app.document(&id, &read, &first).await;
+    let excepted = findings_with_status(&doc, "excepted", "s3_bucket_no_mfa_delete");
+    assert_eq!(excepted.len(), 2, "{excepted:?}");
+    assert!(excepted.iter().all(|(a, r, e)| a == "333333333333" && r.starts_with("acme-security-") && e.as_deref() == Some(ex.as_str())));
+    assert_eq!(doc["exceptions"][0]["matched"], 2);
+    let account = doc["accounts"].as_array().unwrap().iter().find(|a| a["account_id"] == "333333333333").unwrap();
+    let hipaa = account["frameworks"].as_array().unwrap().iter().find(|f| f["framework"] == "hipaa").unwrap();
+    assert_eq!(hipaa["summary"]["passing_with_exceptions"], 1, "164.312(c)(2) passes with the exception in that account");
+
+    // Changed: the history says who changed what.
+    let r = app.send(Method::PATCH, &format!("{url}/{ex}"), &key, json!({"justification": "Object Lock, compliance mode."})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    let history = r.json()["history"].clone();
+    assert_eq!(history.as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        history[1]["changes"],
+        json!({"justification": ["Log buckets are write-once via Object Lock.", "Object Lock, compliance mode."]})
+    );
+    let r = app.send(Method::PATCH, &format!("{url}/{ex}"), &key, json!({"expires": date_in(-3)})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a new expiry in the past");
+    assert_eq!(app.send(Method::PATCH, &format!("{url}/{ex}"), &read, json!({"ticket": null})).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&url, &read).await.json()["items"].as_array().map(Vec::len), Some(1), "a read key reads them");
+
+    // Another tenant sees none of it.
+    let (other, other_key) = app.tenant("Bravo").await;
+    for path in [format!("/v1/tenants/{other}/exceptions/{ex}"), format!("{url}/{ex}")] {
+        assert_eq!(app.get(&path, &other_key).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(app.get(&format!("/v1/tenants/{other}/exceptions"), &other_key).await.json()["items"], json!([]));
+    let r = app.send(Method::PATCH, &format!("/v1/tenants/{other}/exceptions/{ex}"), &other_key, json!({"ticket": null})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // Expired (as time would make it): the next scan fails them again and drift says why.
+    let mut lapsed = app._db.store.get_exception(&id, &ex).await.unwrap().unwrap().exception;
+    lapsed.expires = date_in(-1);
+    app._db.store.update_exception(&id, &lapsed, "test:clock").await.unwrap().unwrap();
+    let second = app.demo_scan(&id, &key).await;
+    let doc = app.document(&id, &read, &second).await;
+    assert!(findings_with_status(&doc, "excepted", "s3_bucket_no_mfa_delete").is_empty());
+    assert_eq!(doc["exceptions"][0]["state"], "expired");
+    let drift = app.get(&format!("/v1/tenants/{id}/scans/{second}/drift"), &read).await.json()["drift"].clone();
+    let lapsed: Vec<&str> = drift["exception_expired"].as_array().unwrap().iter().map(|f| f["resource_id"].as_str().unwrap()).collect();
+    assert_eq!(lapsed, ["acme-security-access-logs", "acme-security-config-history"], "{drift}");
+    assert!(drift["new_failures"].as_array().unwrap().is_empty(), "{drift}");
+    assert_eq!(app.get(&format!("{url}/{ex}"), &read).await.json()["state"], "expired");
+
+    // Deleted: gone from the list and from later scans, kept with its history.
+    assert_eq!(app.call(Method::DELETE, &format!("{url}/{ex}"), Some(&read), None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.call(Method::DELETE, &format!("{url}/{ex}"), Some(&key), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&url, &key).await.json()["items"], json!([]));
+    let gone = app.get(&format!("{url}/{ex}"), &key).await.json();
+    assert_eq!(gone["state"], "deleted");
+    let actions: Vec<&str> = gone["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["created", "updated", "updated", "deleted"]);
+    assert_eq!(app.call(Method::DELETE, &format!("{url}/{ex}"), Some(&key), None).await.status, StatusCode::NOT_FOUND);
 }
 
 /// What a scan evaluated is kept with it (for `securebase plugin replay`): the uploaded

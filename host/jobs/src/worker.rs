@@ -207,7 +207,8 @@ impl Worker {
 
     /// The job's tenant's own plugins (the newest enabled version of each, compiled
     /// once per process from the component stored in the database) and frameworks,
-    /// with the fuel budget of its tier; and the plugins that could not be loaded.
+    /// with the fuel budget of its tier and its exceptions; and the plugins that could
+    /// not be loaded.
     async fn additions(&self, job: &Job) -> Result<(Additions, Vec<(String, String)>), JobError> {
         let tenant = &job.tenant_id;
         let rows = self.store.list_plugins(tenant).await?;
@@ -243,6 +244,9 @@ impl Worker {
                 .map_err(|e| JobError::Input(format!("the tenant's framework cannot be read: {e}")))?;
             additions.frameworks.push(parsed);
         }
+        // The exceptions valid when the scan starts apply to all of it.
+        let now = securebase_inventory::time::parse_rfc3339(&securebase_inventory::time::now_rfc3339()).unwrap_or(0);
+        additions.exceptions = securebase_exceptions::Register::new(self.store.active_exceptions(tenant).await?, now);
         let tier = self.store.tenant_tier(tenant).await?;
         additions.fuel_budget = tier.and_then(|t| self.pricing.plugin_fuel_per_scan(t.as_str()));
         Ok((additions, unloadable))

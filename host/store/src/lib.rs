@@ -53,6 +53,7 @@ macro_rules! in_change {
 mod audit;
 mod error;
 mod events;
+mod exceptions;
 mod extensions;
 mod jobs;
 mod keys;
@@ -69,6 +70,7 @@ mod webhooks;
 pub use audit::{AuditEntry, AuditRecord, RequestRecord, UsageFor, recording};
 pub use error::StoreError;
 pub use events::ScanEvent;
+pub use exceptions::{ExceptionChange, ExceptionRow};
 pub use extensions::{FrameworkRow, NewFramework, NewPlugin, PluginRow, PluginUpload, SigningKey, to_run as plugins_to_run};
 pub use jobs::{ClaimLimits, Job, JobOutcome, NewScan, snapshot_scope};
 pub use keys::{AdminRevoke, KeyInfo, KeyKind, KeyScope, NewKey, Principal};

@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_kept_inventory.sql"),
         sqlite: include_str!("../migrations/sqlite/0007_kept_inventory.sql"),
     },
+    Migration {
+        version: 8,
+        name: "exceptions",
+        postgres: include_str!("../migrations/postgres/0008_exceptions.sql"),
+        sqlite: include_str!("../migrations/sqlite/0008_exceptions.sql"),
+    },
 ];
 
 /// Applies pending migrations over a connection of the URL's own user (the owner).
