@@ -593,3 +593,107 @@ fn pdftotext(pdf: &Path) -> String {
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+#[test]
+fn an_attestation_makes_a_manual_requirement_attested_with_its_evidence_in_the_pdf() {
+    let (cache, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::create_dir(dir.path().join("evidence")).unwrap();
+    let plan = b"Contingency plan test report, 2026-10-14: failover to us-west-2 in 41 minutes.";
+    std::fs::write(dir.path().join("evidence/contingency-plan-test.txt"), plan).unwrap();
+    let sha = securebase_runtime::cache::sha256_hex(plan);
+    let file = dir.path().join("attestations.toml");
+    let text = format!(
+        r#"[[attestation]]
+framework = "hipaa"
+requirement = "164.308(a)(7)(ii)(D)"
+statement = "The contingency plan was tested on 2026-10-14 and revised."
+attested_by = "ciso@acme-health.example"
+valid_from = "2026-10-14"
+valid_until = "{}"
+evidence = ["./evidence/contingency-plan-test.txt"]
+
+[[attestation]]
+framework = "hipaa"
+requirement = "164.308(a)(2)"
+statement = "Security officer appointed."
+attested_by = "ceo@acme-health.example"
+valid_from = "2025-01-01"
+valid_until = "2026-01-31"
+"#,
+        date_in(200)
+    );
+    std::fs::write(&file, text).unwrap();
+    let plain = stdout_json(&securebase(&["scan", "--demo", "--framework", "hipaa", "--format", "json"], cache.path()));
+    let out =
+        securebase(&["scan", "--demo", "--framework", "hipaa", "--attestations", file.to_str().unwrap(), "--format", "json"], cache.path());
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(stderr.contains("attestation A2 (hipaa 164.308(a)(2)) is expired (valid 2025-01-01 to 2026-01-31)"), "{stderr}");
+    let doc = stdout_json(&out);
+
+    let org = &doc["organization"]["frameworks"][0];
+    let status = |doc: &Value, id: &str| -> String {
+        let fw = &doc["organization"]["frameworks"][0];
+        fw["requirements"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap()["status"].as_str().unwrap().to_string()
+    };
+    assert_eq!(status(&plain, "164.308(a)(7)(ii)(D)"), "manual");
+    assert_eq!(status(&doc, "164.308(a)(7)(ii)(D)"), "attested");
+    assert_eq!(status(&doc, "164.308(a)(2)"), "manual", "an expired attestation leaves it manual");
+    let (s, before) = (&org["summary"], &plain["organization"]["frameworks"][0]["summary"]);
+    let n = |v: &Value, k: &str| v[k].as_f64().unwrap();
+    assert_eq!((n(s, "attested"), n(s, "manual")), (1.0, n(before, "manual") - 1.0));
+    assert_eq!(n(s, "score"), n(before, "score"), "an attestation is not an automated pass");
+    let covered = n(s, "passing") + n(s, "passing_with_exceptions") + n(s, "failing") + n(s, "non_applicable") + n(s, "attested");
+    assert_eq!(n(s, "coverage"), (covered * 1000.0 / n(s, "total_controls")).round() / 10.0);
+    assert_eq!(n(s, "coverage"), n(before, "coverage") + (1000.0 / n(s, "total_controls")).round() / 10.0);
+    let listed = doc["attestations"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!((listed[0]["state"].as_str(), listed[1]["state"].as_str()), (Some("valid"), Some("expired")));
+    assert_eq!(
+        listed[0]["evidence"],
+        serde_json::json!([{"name": "contingency-plan-test.txt", "sha256": sha, "media_type": "text/plain", "size": plan.len()}])
+    );
+
+    // The PDF states the statement, who, the period and the evidence's SHA-256.
+    let out_dir = dir.path().join("out");
+    let args = ["scan", "--demo", "--framework", "hipaa", "--attestations", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap()];
+    let out = securebase(&args, cache.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("ATTESTED  COVERAGE") && table.contains("A2 hipaa 164.308(a)(2) valid 2025-01-01 to 2026-01-31 (EXPIRED"),
+        "{table}"
+    );
+    // Read in drawing order (a table cell's wrapped lines stay together), whitespace squashed.
+    let raw = Command::new("pdftotext").args(["-raw", out_dir.join("report-hipaa.pdf").to_str().unwrap(), "-"]).output().unwrap();
+    let text = String::from_utf8_lossy(&raw.stdout).into_owned();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "Attestations and evidence",
+        "The contingency plan was tested on 2026-10-14 and revised.",
+        "ciso@acme-health.example",
+        "contingency-plan-test.txt",
+        "Attestations cover 2026-10-14 to",
+        "EXPIRED: stays manual",
+        "Coverage (decided automatically or attested)",
+    ] {
+        assert!(flat.contains(expected), "the PDF says {expected:?}:\n{text}");
+    }
+
+    // The SHA-256 wraps in its cell: without the breaks.
+    let squashed: String = text.split_whitespace().collect();
+    assert!(squashed.contains(&format!("SHA-256{sha}")), "the evidence's SHA-256 is in the PDF");
+
+    // Unknown ids and automated requirements are named with their line (exit 2).
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[attestation]]\nframework = \"hipaa\"\nrequirement = \"164.312(c)(2)\"\nstatement = \"s\"\nattested_by = \"a\"\nvalid_until = \"2027-01-01\"\n\n\
+         [[attestation]]\nframework = \"pci\"\nrequirement = \"1\"\nstatement = \"s\"\nattested_by = \"a\"\nvalid_until = \"2027-01-01\"\n",
+    )
+    .unwrap();
+    let out = securebase(&["scan", "--demo", "--attestations", bad.to_str().unwrap()], cache.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.toml:1: attestation 1 (A1): requirement: 164.312(c)(2) of hipaa is decided by checks"), "{stderr}");
+    assert!(stderr.contains("bad.toml:8: attestation 2 (A2): framework: no framework \"pci\""), "{stderr}");
+}

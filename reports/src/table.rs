@@ -30,22 +30,25 @@ fn score(s: Option<f64>) -> String {
     s.map_or_else(|| "n/a".to_string(), |v| format!("{v:.1}%"))
 }
 
-/// `excepted`: also a column of requirements passing only with exceptions (a scan
-/// without exceptions keeps its narrower table).
-fn frameworks_table(out: &mut String, frameworks: &[FrameworkResult], excepted: bool) {
+/// `excepted`: also a column of requirements passing only with exceptions; `attested`:
+/// columns of attested requirements and coverage (a scan without either keeps its
+/// narrower table).
+fn frameworks_table(out: &mut String, frameworks: &[FrameworkResult], excepted: bool, attested: bool) {
     let width = frameworks.iter().map(|f| t(&f.name).len() + t(&f.version).len() + 1).max().unwrap_or(9).max(9);
+    let tail = if attested { format!("  {:>8}  {:>8}", "ATTESTED", "COVERAGE") } else { String::new() };
     let extra = if excepted { format!("  {:>9}", "PASS+EXC") } else { String::new() };
     let _ = writeln!(
         out,
-        "  {:<width$}  {:>6}  {:>4}{extra}  {:>4}  {:>4}  {:>6}  {:>5}  {:>5}",
+        "  {:<width$}  {:>6}  {:>4}{extra}  {:>4}  {:>4}  {:>6}  {:>5}  {:>5}{tail}",
         "FRAMEWORK", "SCORE", "PASS", "FAIL", "N/A", "MANUAL", "ERROR", "TOTAL"
     );
     for f in frameworks {
         let s = &f.summary;
         let extra = if excepted { format!("  {:>9}", s.passing_with_exceptions) } else { String::new() };
+        let tail = if attested { format!("  {:>8}  {:>8}", s.attested, score(s.coverage)) } else { String::new() };
         let _ = writeln!(
             out,
-            "  {:<width$}  {:>6}  {:>4}{extra}  {:>4}  {:>4}  {:>6}  {:>5}  {:>5}",
+            "  {:<width$}  {:>6}  {:>4}{extra}  {:>4}  {:>4}  {:>6}  {:>5}  {:>5}{tail}",
             format!("{} {}", t(&f.name), t(&f.version)),
             score(s.score),
             s.passing,
@@ -81,12 +84,17 @@ pub fn render_table(report: &ScanReport) -> String {
     if excepted {
         let _ = writeln!(out, "(PASS+EXC: requirements that pass only because their failures are accepted risks; counted in the score)");
     }
-    frameworks_table(&mut out, &report.organization.frameworks, excepted);
+    let attested = !report.attestations.is_empty();
+    if attested {
+        let _ =
+            writeln!(out, "(ATTESTED: manual requirements evidenced by a valid attestation; COVERAGE: decided automatically or attested)");
+    }
+    frameworks_table(&mut out, &report.organization.frameworks, excepted, attested);
 
     for a in &report.accounts {
         let name = a.account_name.as_deref().map(|n| format!(" ({})", t(n))).unwrap_or_default();
         let _ = writeln!(out, "\nAccount {}{name}: {} resources, captured {}", t(&a.account_id), a.resources, t(&a.captured_at));
-        frameworks_table(&mut out, &a.frameworks, excepted);
+        frameworks_table(&mut out, &a.frameworks, excepted, attested);
         let mut failing: Vec<&FindingEntry> = a.findings.iter().filter(|f| f.status == "fail" || f.status == "error").collect();
         failing.sort_by_key(|f| (severity_rank(f), f.check_id.clone(), f.resource_id.clone()));
         if failing.is_empty() {
@@ -126,6 +134,25 @@ pub fn render_table(report: &ScanReport) -> String {
         }
     }
 
+    if attested {
+        let _ = writeln!(out, "\nAttestations ({}):", report.attestations.len());
+        for a in &report.attestations {
+            let x = &a.attestation;
+            let state =
+                if a.state == "valid" { String::new() } else { format!(" ({}: the requirement stays manual)", a.state.to_uppercase()) };
+            let _ = writeln!(
+                out,
+                "  {} {} {} valid {} to {}{state}, by {}: {} evidence file(s)",
+                t(&x.id),
+                t(&x.framework),
+                t(&x.requirement),
+                t(&x.valid_from),
+                t(&x.valid_until),
+                t(&x.attested_by),
+                x.evidence.len()
+            );
+        }
+    }
     if report.plugin_errors.is_empty() {
         let _ = writeln!(out, "\nPlugin errors: none");
     } else {

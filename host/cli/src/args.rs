@@ -133,6 +133,12 @@ pub struct ScanArgs {
     /// apart from clean passes; an expired entry is reported and matches nothing.
     #[arg(long, value_name = "FILE")]
     pub exceptions: Option<PathBuf>,
+    /// Manual requirements evidenced by a person: a TOML file of [[attestation]] entries
+    /// (framework, requirement, statement, attested_by, valid_from, valid_until,
+    /// evidence = ["./file.pdf"], paths relative to the file). A valid one makes its
+    /// requirement `attested`; reports list each evidence file with its SHA-256.
+    #[arg(long, value_name = "FILE")]
+    pub attestations: Option<PathBuf>,
     /// Exit with status 3 if any failing finding has this severity or higher.
     #[arg(long, value_name = "SEVERITY", value_parser = ["info", "low", "medium", "high", "critical"])]
     pub fail_on: Option<String>,

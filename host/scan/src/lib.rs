@@ -13,8 +13,8 @@ pub mod testing;
 
 pub use kept::{KeptError, KeptInventory};
 pub use report::{
-    AccountResult, CollectionErrorEntry, EngineInfo, EvaluationEntry, ExceptionEntry, FindingEntry, FrameworkEntry, FrameworkResult,
-    OrganizationResult, PluginEntry, PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport, report_time_ms,
+    AccountResult, AttestationEntry, CollectionErrorEntry, EngineInfo, EvaluationEntry, ExceptionEntry, FindingEntry, FrameworkEntry,
+    FrameworkResult, OrganizationResult, PluginEntry, PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport, report_time_ms,
 };
 
 use rayon::prelude::*;
@@ -96,6 +96,9 @@ pub struct Additions {
     pub fuel_budget: Option<u64>,
     /// Its accepted risks as of the scan's start: matching failing findings are `excepted`.
     pub exceptions: securebase_exceptions::Register,
+    /// Its attestations of manual requirements; those valid at the scan's start make
+    /// their requirement `attested`.
+    pub attestations: Vec<securebase_attestations::Attestation>,
 }
 
 /// One scan's plugins, frameworks and budget: the scanner's own plus a tenant's.
@@ -107,6 +110,9 @@ struct Plan<'a> {
     missing: Vec<String>,
     budget: Option<(u64, std::sync::atomic::AtomicU64)>,
     exceptions: &'a securebase_exceptions::Register,
+    attestations: &'a [securebase_attestations::Attestation],
+    /// Framework id to the requirement ids attested at the scan's start.
+    attested: HashMap<String, std::collections::HashSet<String>>,
 }
 
 /// Plugins, frameworks and a worker pool: everything a scan needs but the inventory.
@@ -257,6 +263,8 @@ impl Scanner {
             missing,
             budget: add.fuel_budget.map(|b| (b, std::sync::atomic::AtomicU64::new(b))),
             exceptions: &add.exceptions,
+            attestations: &add.attestations,
+            attested: attested_now(&add.attestations),
         })
     }
 
@@ -329,6 +337,9 @@ impl Scanner {
                 matched: accounts.iter().flat_map(|a| &a.findings).filter(|f| f.exception_id.as_deref() == Some(e.id.as_str())).count(),
             })
             .collect();
+        let now = now_unix();
+        let attestations =
+            plan.attestations.iter().map(|a| AttestationEntry { attestation: a.clone(), state: a.validity(now).as_str().into() }).collect();
         ScanReport {
             schema: SCAN_SCHEMA.to_string(),
             engine: EngineInfo {
@@ -351,7 +362,7 @@ impl Scanner {
             organization: OrganizationResult {
                 accounts: accounts.len(),
                 resources,
-                frameworks: plan.frameworks.iter().map(|f| securebase_scoring::score(f, &org_outcomes).into()).collect(),
+                frameworks: plan.frameworks.iter().map(|f| plan.score(f, &org_outcomes)).collect(),
             },
             accounts,
             plugin_errors,
@@ -360,6 +371,7 @@ impl Scanner {
             inventory_sha256: None,
             inventory: None,
             exceptions,
+            attestations,
         }
     }
 
@@ -454,7 +466,7 @@ impl Scanner {
             }
         }
         findings.sort_by(|a, b| (&a.check_id, &a.resource_type, &a.resource_id).cmp(&(&b.check_id, &b.resource_type, &b.resource_id)));
-        let frameworks = plan.frameworks.iter().map(|f| securebase_scoring::score(f, &outcomes).into()).collect();
+        let frameworks = plan.frameworks.iter().map(|f| plan.score(f, &outcomes)).collect();
         let result = AccountResult {
             account_id: account.account_id().to_string(),
             account_name: account.account_name().map(str::to_string),
@@ -466,6 +478,28 @@ impl Scanner {
         };
         (result, errors, outcomes)
     }
+}
+
+impl Plan<'_> {
+    /// A framework's result, with the requirements attested for this scan.
+    fn score(&self, f: &Framework, outcomes: &HashMap<String, CheckOutcome>) -> FrameworkResult {
+        let none = std::collections::HashSet::new();
+        securebase_scoring::score_attested(f, outcomes, self.attested.get(&f.id).unwrap_or(&none)).into()
+    }
+}
+
+fn now_unix() -> i64 {
+    securebase_inventory::time::parse_rfc3339(&securebase_inventory::time::now_rfc3339()).unwrap_or(0)
+}
+
+/// The requirements attested now, by framework.
+fn attested_now(all: &[securebase_attestations::Attestation]) -> HashMap<String, std::collections::HashSet<String>> {
+    let now = now_unix();
+    let mut out: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
+    for a in all.iter().filter(|a| a.validity(now) == securebase_attestations::Validity::Valid) {
+        out.entry(a.framework.clone()).or_default().insert(a.requirement.clone());
+    }
+    out
 }
 
 /// The id of the exception that covers a failing finding, if one does; the resource's

@@ -52,6 +52,20 @@ pub struct ScanReport {
     /// with the findings it matched. Absent when there were none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<ExceptionEntry>,
+    /// The attestations the scan was given, each with its state at the scan's start
+    /// (only `valid` ones make their requirement `attested`). Absent when there were none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<AttestationEntry>,
+}
+
+/// One attestation as a scan applied it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttestationEntry {
+    /// The attestation, with its evidence files' names, sizes and SHA-256.
+    #[serde(flatten)]
+    pub attestation: securebase_attestations::Attestation,
+    /// `valid`, `not_yet_valid` or `expired`.
+    pub state: String,
 }
 
 /// One exception as a scan applied it.
@@ -232,7 +246,8 @@ pub struct RequirementEntry {
     /// The framework section it belongs to.
     #[serde(default)]
     pub section: String,
-    /// `pass`, `fail`, `not_applicable`, `manual` or `error`.
+    /// `pass`, `fail`, `not_applicable`, `manual`, `error`, `passing_with_exceptions`
+    /// or `attested`.
     pub status: String,
     /// The checks behind it.
     pub checks: Vec<String>,

@@ -63,6 +63,9 @@ pub enum RequirementStatus {
     /// Its only failures are covered by exceptions (accepted risks): counted as passing
     /// in the score, shown apart from clean passes.
     PassingWithExceptions,
+    /// A manual requirement evidenced by a person (a valid attestation): covered, but
+    /// never an automated pass, so not in the score.
+    Attested,
 }
 
 impl RequirementStatus {
@@ -75,6 +78,7 @@ impl RequirementStatus {
             RequirementStatus::Manual => "manual",
             RequirementStatus::Error => "error",
             RequirementStatus::PassingWithExceptions => "passing_with_exceptions",
+            RequirementStatus::Attested => "attested",
         }
     }
 }
@@ -112,6 +116,14 @@ pub struct Summary {
     /// Passing only because their failures are excepted (accepted risks); not in `passing`.
     #[serde(default)]
     pub passing_with_exceptions: u32,
+    /// Manual requirements with a valid attestation; not in `manual`, not in the score.
+    #[serde(default)]
+    pub attested: u32,
+    /// `(passing + passing_with_exceptions + failing + non_applicable + attested) /
+    /// total_controls`: how much of the framework is decided, automatically or by
+    /// attestation, as a percentage with one decimal; `None` for an empty framework.
+    #[serde(default)]
+    pub coverage: Option<f64>,
     /// `(passing + passing_with_exceptions) / (passing + passing_with_exceptions +
     /// failing + errored)` as a percentage with one decimal; `None` when nothing was decided.
     pub score: Option<f64>,
@@ -135,12 +147,25 @@ pub struct FrameworkScore {
 /// Scores `framework` against check outcomes. Checks absent from `outcomes` had no
 /// resources to look at.
 pub fn score(framework: &Framework, outcomes: &HashMap<String, CheckOutcome>) -> FrameworkScore {
+    score_attested(framework, outcomes, &std::collections::HashSet::new())
+}
+
+/// [`score`], with the manual requirements in `attested` (ids) evidenced by a valid
+/// attestation: `attested` instead of `manual`.
+pub fn score_attested(
+    framework: &Framework,
+    outcomes: &HashMap<String, CheckOutcome>,
+    attested: &std::collections::HashSet<String>,
+) -> FrameworkScore {
     let mut summary = Summary { total_controls: framework.requirements.len() as u32, ..Summary::default() };
     let requirements = framework
         .requirements
         .iter()
         .map(|req| {
-            let status = requirement_status(&req.checks, outcomes);
+            let status = match requirement_status(&req.checks, outcomes) {
+                RequirementStatus::Manual if attested.contains(&req.id) => RequirementStatus::Attested,
+                other => other,
+            };
             match status {
                 RequirementStatus::Pass => summary.passing += 1,
                 RequirementStatus::Fail => summary.failing += 1,
@@ -148,6 +173,7 @@ pub fn score(framework: &Framework, outcomes: &HashMap<String, CheckOutcome>) ->
                 RequirementStatus::Manual => summary.manual += 1,
                 RequirementStatus::Error => summary.errored += 1,
                 RequirementStatus::PassingWithExceptions => summary.passing_with_exceptions += 1,
+                RequirementStatus::Attested => summary.attested += 1,
             }
             RequirementResult {
                 id: req.id.clone(),
@@ -161,6 +187,9 @@ pub fn score(framework: &Framework, outcomes: &HashMap<String, CheckOutcome>) ->
     let passing = summary.passing + summary.passing_with_exceptions;
     let decided = passing + summary.failing + summary.errored;
     summary.score = (decided > 0).then(|| (f64::from(passing) * 1000.0 / f64::from(decided)).round() / 10.0);
+    let covered = passing + summary.failing + summary.non_applicable + summary.attested;
+    summary.coverage =
+        (summary.total_controls > 0).then(|| (f64::from(covered) * 1000.0 / f64::from(summary.total_controls)).round() / 10.0);
     FrameworkScore {
         framework: framework.id.clone(),
         name: framework.name.clone(),
@@ -231,6 +260,22 @@ mod tests {
 
     fn o(pass: u32, fail: u32, na: u32, error: u32) -> CheckOutcome {
         CheckOutcome { pass, fail, not_applicable: na, error, excepted: 0 }
+    }
+
+    #[test]
+    fn an_attested_manual_requirement_covers_but_does_not_score() {
+        let outcomes: HashMap<String, CheckOutcome> =
+            [("a", o(1, 0, 0, 0)), ("b", o(1, 0, 0, 0)), ("c", o(0, 1, 0, 0))].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        // "1" has checks: an attestation of it changes nothing; "3" is manual.
+        let attested: std::collections::HashSet<String> = ["1".to_string(), "3".to_string()].into();
+        let plain = score(&fw(), &outcomes);
+        let s = score_attested(&fw(), &outcomes, &attested);
+        use RequirementStatus::*;
+        assert_eq!(s.requirements.iter().map(|r| r.status).collect::<Vec<_>>(), vec![Pass, Fail, Attested, NotApplicable, NotApplicable]);
+        assert_eq!((s.summary.attested, s.summary.manual, plain.summary.manual), (1, 0, 1));
+        assert_eq!(s.summary.score, plain.summary.score, "an attestation is not an automated pass");
+        // Coverage: 4 of 5 decided before (pass, fail, two n/a), all 5 with the attestation.
+        assert_eq!((plain.summary.coverage, s.summary.coverage), (Some(80.0), Some(100.0)));
     }
 
     #[test]

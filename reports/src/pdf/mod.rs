@@ -1,7 +1,8 @@
 //! The PDF compliance report for one framework of one scan, for auditors: cover,
 //! executive summary with charts, the requirement matrix, failing findings grouped by
-//! requirement with remediation, the exceptions (accepted risks) applied, the manual
-//! requirements left to evidence, and an appendix stating how the scan was made.
+//! requirement with remediation, the exceptions (accepted risks) applied, the
+//! attestations and their evidence, the manual requirements left to evidence, and an
+//! appendix stating how the scan was made.
 
 mod layout;
 mod metrics;
@@ -16,6 +17,7 @@ const RED: Rgbf = (0.78, 0.16, 0.16);
 const AMBER: Rgbf = (0.85, 0.5, 0.05);
 const BLUE: Rgbf = (0.2, 0.35, 0.7);
 const TEAL: Rgbf = (0.05, 0.45, 0.5);
+const PURPLE: Rgbf = (0.45, 0.25, 0.6);
 
 fn status_label(status: &str) -> (&'static str, Rgbf) {
     match status {
@@ -24,6 +26,7 @@ fn status_label(status: &str) -> (&'static str, Rgbf) {
         "not_applicable" => ("Not applicable", GREY),
         "manual" => ("Manual", BLUE),
         "passing_with_exceptions" => ("Pass (exceptions)", TEAL),
+        "attested" => ("Attested", PURPLE),
         _ => ("Not evaluated", AMBER),
     }
 }
@@ -49,6 +52,7 @@ pub fn render_pdf(report: &ScanReport, framework: &str, organization: Option<&st
     matrix(&mut l, org);
     failing(&mut l, report, org);
     exceptions(&mut l, report, org);
+    attestations(&mut l, report, framework);
     manual(&mut l, org);
     appendix(&mut l, report, framework);
     Ok(l.finish(&format!("Compliance report: {title}")))
@@ -70,6 +74,7 @@ fn cover(l: &mut Layout, report: &ScanReport, org: &FrameworkResult, organizatio
         ("Scan started", report.started_at.clone()),
         ("Accounts in scope", report.organization.accounts.to_string()),
         ("Resources evaluated", report.organization.resources.to_string()),
+        ("Attestations cover", attestation_period(report, &org.framework)),
         (
             "Overall score",
             format!("{}  ({} of {decided} decided requirements pass{with})", score_text(s.score), s.passing + s.passing_with_exceptions),
@@ -142,6 +147,11 @@ fn summary(l: &mut Layout, report: &ScanReport, org: &FrameworkResult) {
         vec![Cell::plain("Failing"), Cell { text: s.failing.to_string(), color: RED, bold: true }],
         vec![Cell::plain("Not applicable"), Cell::plain(s.non_applicable.to_string())],
         vec![Cell::plain("Manual (to be evidenced by the auditor)"), Cell::plain(s.manual.to_string())],
+        vec![
+            Cell::plain("Attested (manual, evidenced by a valid attestation)"),
+            Cell { text: s.attested.to_string(), color: PURPLE, bold: true },
+        ],
+        vec![Cell::plain("Coverage (decided automatically or attested)"), Cell { text: score_text(s.coverage), color: BLACK, bold: true }],
         vec![Cell::plain("Could not be evaluated"), Cell::plain(s.errored.to_string())],
     ];
     l.table(&[Column { header: "Requirements", width: 300.0 }, Column { header: "Count", width: 195.28 }], rows, 10.0);
@@ -339,6 +349,75 @@ fn exceptions(l: &mut Layout, report: &ScanReport, org: &FrameworkResult) {
         ];
         l.table(&columns, excepted, 8.0);
     }
+}
+
+/// The period the framework's valid attestations cover, for the cover page.
+fn attestation_period(report: &ScanReport, framework: &str) -> String {
+    let valid: Vec<_> = report.attestations.iter().filter(|a| a.attestation.framework == framework && a.state == "valid").collect();
+    let from = valid.iter().map(|a| a.attestation.valid_from.as_str()).min();
+    let until = valid.iter().map(|a| a.attestation.valid_until.as_str()).max();
+    match (from, until) {
+        (Some(f), Some(u)) => format!("{f} to {u} ({} attested requirement(s))", valid.len()),
+        _ => "none (no valid attestation for this framework)".into(),
+    }
+}
+
+/// Each attestation of this framework: the requirement, the statement, who, the period
+/// (flagged when not valid at the scan), and every evidence file with its SHA-256, so an
+/// auditor can match the files they were sent.
+fn attestations(l: &mut Layout, report: &ScanReport, framework: &str) {
+    l.heading("Attestations and evidence", 18.0);
+    let mine: Vec<_> = report.attestations.iter().filter(|a| a.attestation.framework == framework).collect();
+    if mine.is_empty() {
+        l.paragraph(LEFT, RIGHT - LEFT, "None: no manual requirement of this framework was attested.", 10.0, false, BLACK);
+        return;
+    }
+    l.paragraph(
+        LEFT,
+        RIGHT - LEFT,
+        "Manual requirements evidenced by a person. A valid attestation makes its requirement \"Attested\": covered, but never counted as an automated pass. Each evidence file is identified by its SHA-256.",
+        10.0,
+        false,
+        BLACK,
+    );
+    l.space(6.0);
+    let rows = mine
+        .iter()
+        .map(|a| {
+            let x = &a.attestation;
+            let valid = a.state == "valid";
+            let files = if x.evidence.is_empty() {
+                "(no evidence file)".to_string()
+            } else {
+                x.evidence
+                    .iter()
+                    .map(|e| format!("{} ({} bytes, {})\nSHA-256 {}", e.name, e.size, e.media_type, e.sha256))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            vec![
+                Cell { text: x.requirement.clone(), color: BLACK, bold: true },
+                Cell::plain(format!("{}\nAttested by {}.", x.statement, x.attested_by)),
+                Cell {
+                    text: if valid {
+                        format!("{} to {}", x.valid_from, x.valid_until)
+                    } else {
+                        format!("{} to {}\n{}: stays manual", x.valid_from, x.valid_until, a.state.to_uppercase().replace('_', " "))
+                    },
+                    color: if valid { BLACK } else { RED },
+                    bold: !valid,
+                },
+                Cell::plain(files),
+            ]
+        })
+        .collect();
+    let columns = [
+        Column { header: "Requirement", width: 90.0 },
+        Column { header: "Statement", width: 145.0 },
+        Column { header: "Valid", width: 65.0 },
+        Column { header: "Evidence (name, size, SHA-256)", width: 195.28 },
+    ];
+    l.table(&columns, rows, 8.0);
 }
 
 fn manual(l: &mut Layout, org: &FrameworkResult) {

@@ -31,7 +31,8 @@ pub(crate) fn run(args: ScanArgs) -> Result<u8> {
     for sha in &files {
         scanner.set_origin(sha, "file");
     }
-    let additions = Additions { exceptions: exceptions(&args, &scanner)?, ..Additions::default() };
+    let additions =
+        Additions { exceptions: exceptions(&args, &scanner)?, attestations: attestations(&args, &scanner)?, ..Additions::default() };
     let progress = |p: Progress| {
         if tty {
             let Progress::AccountDone { done, total, .. } = p;
@@ -102,6 +103,53 @@ fn exceptions(args: &ScanArgs, scanner: &Scanner) -> Result<securebase_exception
         );
     }
     Ok(register)
+}
+
+/// The `--attestations` file, checked against the frameworks (built-in and
+/// --framework-file ones) with its evidence files read and hashed; one that is not valid
+/// today is a warning (its requirement stays manual), not an error.
+fn attestations(args: &ScanArgs, scanner: &Scanner) -> Result<Vec<securebase_attestations::Attestation>> {
+    let Some(path) = &args.attestations else { return Ok(vec![]) };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the attestations file", path.display())).map_err(input)?;
+    let mut catalogue = securebase_scoring::builtin();
+    let own: Vec<_> = scanner.frameworks().iter().filter(|f| !catalogue.iter().any(|b| b.id == f.id)).cloned().collect();
+    catalogue.extend(own);
+    let requirement = |framework: &str, requirement: &str| -> Option<String> {
+        let Some(f) = catalogue.iter().find(|f| f.id == framework) else {
+            let ids: Vec<&str> = catalogue.iter().map(|f| f.id.as_str()).collect();
+            return Some(format!("framework: no framework \"{framework}\" (one of: {})", ids.join(", ")));
+        };
+        match f.requirements.iter().find(|r| r.id == requirement) {
+            None => Some(format!("requirement: no requirement \"{requirement}\" in {framework}")),
+            Some(r) if !r.checks.is_empty() => Some(format!(
+                "requirement: {requirement} of {framework} is decided by checks ({}); attest manual requirements only",
+                r.checks.join(", ")
+            )),
+            Some(_) => None,
+        }
+    };
+    let now = securebase_inventory::time::now_rfc3339();
+    let all =
+        securebase_attestations::parse_file(&text, path, &now[..10], &requirement, securebase_attestations::DEFAULT_EVIDENCE_MAX_BYTES)
+            .map_err(input)?;
+    let now = securebase_inventory::time::parse_rfc3339(&now).unwrap_or(0);
+    for a in &all {
+        let v = a.validity(now);
+        if v != securebase_attestations::Validity::Valid {
+            eprintln!(
+                "warning: {}: attestation {} ({} {}) is {} (valid {} to {}): the requirement stays manual",
+                path.display(),
+                a.id,
+                a.framework,
+                a.requirement,
+                v.as_str().replace('_', " "),
+                a.valid_from,
+                a.valid_until
+            );
+        }
+    }
+    Ok(all)
 }
 
 fn write_outputs(dir: &std::path::Path, report: &securebase_scan::ScanReport) -> Result<()> {
