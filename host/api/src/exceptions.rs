@@ -39,10 +39,6 @@ fn invalid(message: impl Into<String>) -> AppError {
     AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_exception", message)
 }
 
-fn now() -> i64 {
-    securebase_inventory::time::parse_rfc3339(&securebase_inventory::time::now_rfc3339()).unwrap_or(0)
-}
-
 /// An id a tenant chose: what a ticket system would use (RISK-7, ex-2027-01).
 fn is_exception_id(s: &str) -> bool {
     (1..=64).contains(&s.len())
@@ -52,7 +48,7 @@ fn is_exception_id(s: &str) -> bool {
 
 /// Checks an exception about to be stored: every problem, each naming its field.
 async fn check(state: &AppState, tenant: &str, e: &Exception, allow_past: bool) -> Result<(), AppError> {
-    let mut problems = e.problems(now(), DEFAULT_MAX_DAYS, allow_past);
+    let mut problems = e.problems(securebase_inventory::time::now_unix(), DEFAULT_MAX_DAYS, allow_past);
     if e.check != "*" && !e.check.trim().is_empty() {
         let rows = state.store.list_plugins(tenant).await?;
         let own: Vec<String> = plugins_to_run(&rows).into_iter().flat_map(PluginRow::check_ids).collect();
@@ -77,7 +73,7 @@ fn shown(row: &ExceptionRow) -> Value {
     let mut v = serde_json::to_value(row).expect("exception rows serialize");
     let state = if row.deleted_at.is_some() {
         "deleted"
-    } else if row.exception.expired_at(now()) {
+    } else if row.exception.expired_at(securebase_inventory::time::now_unix()) {
         "expired"
     } else {
         "active"

@@ -20,6 +20,7 @@
 //! an [`AppError`] with a stable JSON shape. Tests call [`router`] directly, without a
 //! server, as axum's examples do.
 
+mod attestations;
 pub mod auth;
 pub mod billing;
 mod continuous;
@@ -62,6 +63,9 @@ pub struct ApiConfig {
     /// Largest plugin component accepted, in bytes (a Python component built with
     /// componentize-py is 18 to 35 MB, a JavaScript one 8 to 13 MB).
     pub plugin_size_limit: usize,
+    /// Largest evidence file of an attestation, in bytes (an attestation request may
+    /// carry four at this size).
+    pub evidence_size_limit: usize,
     /// Prices, and the fuel budget of tenants' plugins per scan, by tier.
     pub pricing: Arc<securebase_billing::Pricing>,
     /// Scan workers run in this process (0: only `securebase worker` processes run scans).
@@ -88,6 +92,7 @@ impl Default for ApiConfig {
             streams: streams::StreamLimits::default(),
             body_limit: 16 << 20,
             plugin_size_limit: 64 << 20,
+            evidence_size_limit: securebase_attestations::DEFAULT_EVIDENCE_MAX_BYTES as usize,
             pricing: Arc::new(securebase_billing::Pricing::builtin()),
             workers: 1,
             worker: securebase_jobs::WorkerConfig::named(securebase_jobs::default_worker_id()),
@@ -183,12 +188,15 @@ impl AppState {
 /// the public ones, body limits, tracing.
 pub fn router(state: AppState) -> Router {
     let (public, keyed): (Vec<&Route>, Vec<&Route>) = ROUTES.iter().partition(|r| r.access == routes::Access::Public);
-    let plugin_limit = state.config.plugin_size_limit;
+    let (plugin_limit, evidence_limit) = (state.config.plugin_size_limit, state.config.evidence_size_limit);
     let add = |router: Router<AppState>, route: &&Route| {
         let mut method = route.method_router();
         if route.upload == Some(routes::WASM) {
             // The innermost limit is the one that holds: components are larger than JSON.
             method = method.layer(DefaultBodyLimit::max(plugin_limit));
+        }
+        if route.upload == Some(routes::MULTIPART) {
+            method = method.layer(DefaultBodyLimit::max(evidence_limit * 4 + (1 << 20)));
         }
         router.route(route.path, method)
     };

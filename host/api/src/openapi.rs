@@ -135,8 +135,18 @@ fn operation(route: &Route) -> Value {
         op["description"] = json!(route.description);
     }
     if let Some(media) = route.upload {
-        let schema =
-            if media == crate::routes::WASM { json!({ "type": "string", "format": "binary" }) } else { json!({ "type": "string" }) };
+        let schema = match media {
+            crate::routes::WASM => json!({ "type": "string", "format": "binary" }),
+            crate::routes::MULTIPART => json!({
+                "type": "object",
+                "required": ["attestation"],
+                "properties": {
+                    "attestation": { "type": "string", "description": "JSON: framework, requirement, statement, attested_by, valid_from (default today), valid_until (YYYY-MM-DD)" },
+                    "evidence": { "type": "array", "items": { "type": "string", "format": "binary" } },
+                },
+            }),
+            _ => json!({ "type": "string" }),
+        };
         op["requestBody"] = json!({ "required": true, "content": { media: { "schema": schema } } });
     }
     if let Some(schema) = route.request {

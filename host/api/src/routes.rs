@@ -7,7 +7,7 @@
 //! documented, audited as declared and walked by the tests, because there is no other
 //! list to forget it in.
 
-use crate::{AppState, billing, continuous, exceptions, extensions, keys, meta, reports, scans, tenants};
+use crate::{AppState, attestations, billing, continuous, exceptions, extensions, keys, meta, reports, scans, tenants};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use securebase_store::KeyScope;
 
@@ -235,12 +235,16 @@ pub const PATH_PARAMS: &[(&str, &str, &str)] = &[
     ("framework", "Framework id (from its file)", r#"{"type": "string", "minLength": 1}"#),
     ("signing_key", "Signing key id (sk_...)", r#"{"type": "string", "minLength": 1}"#),
     ("exception", "Exception id (ex_..., or the id given at creation)", r#"{"type": "string", "minLength": 1}"#),
+    ("attestation", "Attestation id (at_...)", r#"{"type": "string", "minLength": 1}"#),
+    ("sha256", "SHA-256 of an evidence file, hex", r#"{"type": "string", "pattern": "^[0-9a-f]{64}$"}"#),
 ];
 
 /// The media type of a plugin upload.
 pub const WASM: &str = "application/wasm";
 /// The media type of a framework upload.
 pub const TOML: &str = "application/toml";
+/// The media type of an attestation with its evidence files.
+pub const MULTIPART: &str = "multipart/form-data";
 
 const SIGNATURE: Param = Param {
     name: "X-SecureBase-Signature",
@@ -833,6 +837,46 @@ pub static ROUTES: &[Route] = &[
         tag: "exceptions",
         answers: &[ok(204, "Deleted", Body::Empty)],
         ..route(Delete, "/v1/tenants/{id}/exceptions/{exception}", handler!(exceptions::delete))
+    },
+    Route {
+        audit: Some("attestation.create"),
+        summary: "Attest a manual requirement: a multipart body with a part attestation (JSON: framework, requirement, \
+                  statement, attested_by, valid_from, valid_until) and zero or more evidence file parts",
+        description: "While valid, the requirement is attested in the tenant's scans (never an automated pass). Evidence files are \
+                      stored by SHA-256 (at most the service's evidence size limit each, 20 MiB by default).",
+        tag: "attestations",
+        upload: Some(MULTIPART),
+        answers: &[
+            ok(201, "The attestation, with its evidence files' names, sizes and SHA-256", Body::Json("AttestationRecord")),
+            err(422, "A part or field is missing or wrong (each named), or an evidence file is over the cap"),
+        ],
+        ..route(Post, "/v1/tenants/{id}/attestations", handler!(attestations::create))
+    },
+    Route {
+        summary: "The tenant's attestations (not deleted), each with its state: valid, not_yet_valid or expired",
+        tag: "attestations",
+        answers: &[ok(200, "Attestations by id", Body::Json("AttestationList"))],
+        ..route(Get, "/v1/tenants/{id}/attestations", handler!(attestations::list))
+    },
+    Route {
+        summary: "One attestation, deleted or not",
+        tag: "attestations",
+        answers: &[ok(200, "The attestation", Body::Json("AttestationRecord"))],
+        ..route(Get, "/v1/tenants/{id}/attestations/{attestation}", handler!(attestations::show))
+    },
+    Route {
+        audit: Some("attestation.evidence.download"),
+        summary: "Download an evidence file of an attestation, by its SHA-256 (audited)",
+        tag: "attestations",
+        answers: &[ok(200, "The file as uploaded", Body::Media("application/octet-stream", r#"{"type": "string", "format": "binary"}"#))],
+        ..route(Get, "/v1/tenants/{id}/attestations/{attestation}/evidence/{sha256}", handler!(attestations::evidence))
+    },
+    Route {
+        audit: Some("attestation.delete"),
+        summary: "Delete an attestation: later scans no longer apply it; scans that did keep naming it",
+        tag: "attestations",
+        answers: &[ok(204, "Deleted", Body::Empty)],
+        ..route(Delete, "/v1/tenants/{id}/attestations/{attestation}", handler!(attestations::delete))
     },
     Route {
         audit: Some("framework.create"),

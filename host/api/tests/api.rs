@@ -46,6 +46,7 @@ securebase_store::both_backends!(
     a_hostile_tenant_plugin_is_contained,
     a_scan_keeps_the_inventory_it_evaluated,
     exceptions_are_checked_applied_to_scans_and_kept_with_their_history,
+    attestations_with_evidence_are_applied_downloaded_and_kept_to_their_tenant,
 );
 
 /// The audit log refuses entries of some actions (as a full disk or a broken trigger
@@ -1175,7 +1176,7 @@ impl App {
 
 /// A date `days` from today, `YYYY-MM-DD`.
 fn date_in(days: i64) -> String {
-    let now = securebase_inventory::time::parse_rfc3339(&securebase_inventory::time::now_rfc3339()).unwrap();
+    let now = securebase_inventory::time::now_unix();
     securebase_inventory::time::format_rfc3339(now + days * 86_400)[..10].to_string()
 }
 
@@ -1297,6 +1298,114 @@ async fn exceptions_are_checked_applied_to_scans_and_kept_with_their_history(bac
     let actions: Vec<&str> = gone["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["created", "updated", "updated", "deleted"]);
     assert_eq!(app.call(Method::DELETE, &format!("{url}/{ex}"), Some(&key), None).await.status, StatusCode::NOT_FOUND);
+}
+
+/// A multipart body: the JSON part `attestation` and file parts `evidence`.
+fn multipart(attestation: &Value, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "securebase-test-boundary-7d1f";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"attestation\"\r\nContent-Type: application/json\r\n\r\n{attestation}\r\n"
+    )
+    .into_bytes();
+    for (name, bytes) in files {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Attestations through the API: refused naming the field (unknown framework or
+/// requirement, an automated requirement, evidence over the cap); applied by the next
+/// scan (the manual HIPAA specification is attested); the evidence downloads with the
+/// SHA-256 it is listed under, with a `read` key (which cannot create or delete); another
+/// tenant gets 404 on all of it.
+async fn attestations_with_evidence_are_applied_downloaded_and_kept_to_their_tenant(backend: Backend) {
+    let app = App::new(backend, ApiConfig { evidence_size_limit: 4096, ..ApiConfig::default() }).await;
+    let (id, key) = app.tenant("Acme Health").await;
+    let (_, read) = scoped_key(&app, &id, &key, "read").await;
+    let url = format!("/v1/tenants/{id}/attestations");
+    let plan = b"Contingency plan test, 2026-10-14: failover in 41 minutes.".to_vec();
+    let good = json!({
+        "framework": "hipaa", "requirement": "164.308(a)(7)(ii)(D)", "statement": "The contingency plan was tested and revised.",
+        "attested_by": "ciso@acme-health.example", "valid_from": "2026-10-14", "valid_until": date_in(200),
+    });
+    let post = |token: String, fields: Value, files: Vec<(&'static str, Vec<u8>)>| {
+        let url = url.clone();
+        let app = &app;
+        async move {
+            let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+            let (media, body) = multipart(&fields, &refs);
+            app.upload(Method::POST, &url, &token, &media, body, &[]).await
+        }
+    };
+    let with = |k: &str, v: Value| {
+        let mut b = good.clone();
+        b[k] = v;
+        b
+    };
+    for (fields, files, field) in [
+        (with("framework", json!("pci-dss")), vec![], "field framework: no framework \"pci-dss\""),
+        (with("requirement", json!("9.9.9")), vec![], "field requirement: no requirement \"9.9.9\" in hipaa"),
+        (with("requirement", json!("164.312(c)(2)")), vec![], "is decided by checks"),
+        (with("statement", json!("")), vec![], "field statement: required"),
+        (good.clone(), vec![("big.bin", vec![7u8; 5000])], "part evidence[0] (big.bin): 5000 bytes, over the 4096-byte cap"),
+    ] {
+        let r = post(key.clone(), fields, files).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&r.bytes));
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains(field), "{field}: {}", r.json());
+    }
+    assert_eq!(post(read.clone(), good.clone(), vec![]).await.status, StatusCode::FORBIDDEN, "a read key cannot attest");
+    let r = post(key.clone(), good.clone(), vec![("../../contingency-plan.txt", plan.clone())]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let created = r.json();
+    let at = created["id"].as_str().unwrap().to_string();
+    assert_eq!(created["state"], "valid");
+    let sha = securebase_runtime::cache::sha256_hex(&plan);
+    assert_eq!(
+        created["evidence"],
+        json!([{"name": "contingency-plan.txt", "sha256": sha, "media_type": "text/plain", "size": plan.len()}])
+    );
+
+    // The auditor's key lists it and downloads the evidence, byte for byte.
+    assert_eq!(app.get(&url, &read).await.json()["items"].as_array().map(Vec::len), Some(1));
+    let r = app.get(&format!("{url}/{at}/evidence/{sha}"), &read).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(securebase_runtime::cache::sha256_hex(&r.bytes), sha);
+    assert_eq!(r.headers[header::CONTENT_DISPOSITION], "attachment; filename=\"contingency-plan.txt\"");
+    let other_sha = "0".repeat(64);
+    assert_eq!(app.get(&format!("{url}/{at}/evidence/{other_sha}"), &read).await.status, StatusCode::NOT_FOUND);
+
+    // The next scan applies it.
+    let scan = app.demo_scan(&id, &key).await;
+    let doc = app.document(&id, &read, &scan).await;
+    let hipaa = doc["organization"]["frameworks"].as_array().unwrap().iter().find(|f| f["framework"] == "hipaa").unwrap();
+    let status = hipaa["requirements"].as_array().unwrap().iter().find(|r| r["id"] == "164.308(a)(7)(ii)(D)").unwrap()["status"].clone();
+    assert_eq!(status, "attested");
+    assert_eq!(hipaa["summary"]["attested"], 1);
+    assert_eq!(doc["attestations"][0]["evidence"][0]["sha256"], sha.as_str());
+
+    // Another tenant sees none of it, the evidence included.
+    let (other, other_key) = app.tenant("Bravo").await;
+    for path in [format!("{url}/{at}"), format!("{url}/{at}/evidence/{sha}"), format!("/v1/tenants/{other}/attestations/{at}")] {
+        assert_eq!(app.get(&path, &other_key).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(app.get(&format!("/v1/tenants/{other}/attestations/{at}/evidence/{sha}"), &other_key).await.status, StatusCode::NOT_FOUND);
+
+    // Deleted: gone from the list and later scans; the scan that applied it still shows it.
+    assert_eq!(app.call(Method::DELETE, &format!("{url}/{at}"), Some(&read), None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.call(Method::DELETE, &format!("{url}/{at}"), Some(&key), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&url, &key).await.json()["items"], json!([]));
+    assert_eq!(app.get(&format!("{url}/{at}"), &key).await.json()["state"], "deleted");
+    let later = app.demo_scan(&id, &key).await;
+    assert!(app.document(&id, &read, &later).await.get("attestations").is_none());
+    assert_eq!(app.document(&id, &read, &scan).await["attestations"][0]["id"], at.as_str());
 }
 
 /// What a scan evaluated is kept with it (for `securebase plugin replay`): the uploaded

@@ -191,6 +191,9 @@ pub struct ServeArgs {
     /// with componentize-py is 18 to 35 MB, a JavaScript one 8 to 13 MB).
     #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub plugin_size_limit_mib: u32,
+    /// Largest evidence file of an attestation, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub evidence_size_limit_mib: u32,
     /// Worker threads for evaluation (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,

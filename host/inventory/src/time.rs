@@ -61,8 +61,12 @@ pub fn format_rfc3339(unix: i64) -> String {
 
 /// The current time as RFC 3339 (host side only; plugins never see a real clock).
 pub fn now_rfc3339() -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    format_rfc3339(now)
+    format_rfc3339(now_unix())
+}
+
+/// The current time in Unix seconds (host side only), what expiries are judged against.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {

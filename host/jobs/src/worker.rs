@@ -245,8 +245,9 @@ impl Worker {
             additions.frameworks.push(parsed);
         }
         // The exceptions valid when the scan starts apply to all of it.
-        let now = securebase_inventory::time::parse_rfc3339(&securebase_inventory::time::now_rfc3339()).unwrap_or(0);
+        let now = securebase_inventory::time::now_unix();
         additions.exceptions = securebase_exceptions::Register::new(self.store.active_exceptions(tenant).await?, now);
+        additions.attestations = self.store.active_attestations(tenant).await?;
         let tier = self.store.tenant_tier(tenant).await?;
         additions.fuel_budget = tier.and_then(|t| self.pricing.plugin_fuel_per_scan(t.as_str()));
         Ok((additions, unloadable))

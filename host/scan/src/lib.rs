@@ -337,7 +337,7 @@ impl Scanner {
                 matched: accounts.iter().flat_map(|a| &a.findings).filter(|f| f.exception_id.as_deref() == Some(e.id.as_str())).count(),
             })
             .collect();
-        let now = now_unix();
+        let now = securebase_inventory::time::now_unix();
         let attestations =
             plan.attestations.iter().map(|a| AttestationEntry { attestation: a.clone(), state: a.validity(now).as_str().into() }).collect();
         ScanReport {
@@ -488,13 +488,9 @@ impl Plan<'_> {
     }
 }
 
-fn now_unix() -> i64 {
-    securebase_inventory::time::parse_rfc3339(&securebase_inventory::time::now_rfc3339()).unwrap_or(0)
-}
-
 /// The requirements attested now, by framework.
 fn attested_now(all: &[securebase_attestations::Attestation]) -> HashMap<String, std::collections::HashSet<String>> {
-    let now = now_unix();
+    let now = securebase_inventory::time::now_unix();
     let mut out: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
     for a in all.iter().filter(|a| a.validity(now) == securebase_attestations::Validity::Valid) {
         out.entry(a.framework.clone()).or_default().insert(a.requirement.clone());

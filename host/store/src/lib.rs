@@ -50,6 +50,7 @@ macro_rules! in_change {
     }};
 }
 
+mod attestations;
 mod audit;
 mod error;
 mod events;
@@ -67,6 +68,7 @@ pub mod testing;
 mod usage;
 mod webhooks;
 
+pub use attestations::AttestationRow;
 pub use audit::{AuditEntry, AuditRecord, RequestRecord, UsageFor, recording};
 pub use error::StoreError;
 pub use events::ScanEvent;

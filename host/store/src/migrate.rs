@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0008_exceptions.sql"),
         sqlite: include_str!("../migrations/sqlite/0008_exceptions.sql"),
     },
+    Migration {
+        version: 9,
+        name: "attestations",
+        postgres: include_str!("../migrations/postgres/0009_attestations.sql"),
+        sqlite: include_str!("../migrations/sqlite/0009_attestations.sql"),
+    },
 ];
 
 /// Applies pending migrations over a connection of the URL's own user (the owner).

@@ -88,7 +88,7 @@ fn exceptions(args: &ScanArgs, scanner: &Scanner) -> Result<securebase_exception
     let Some(path) = &args.exceptions else { return Ok(securebase_exceptions::Register::default()) };
     let text =
         std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the exceptions file", path.display())).map_err(input)?;
-    let now = securebase_inventory::time::parse_rfc3339(&securebase_inventory::time::now_rfc3339()).unwrap_or(0);
+    let now = securebase_inventory::time::now_unix();
     let known = |c: &str| scanner.plugins().iter().any(|p| p.info().check(c).is_some());
     let all = securebase_exceptions::parse_file(&text, &path.display().to_string(), now, &known).map_err(input)?;
     let register = securebase_exceptions::Register::new(all, now);
