@@ -1405,6 +1405,12 @@ async fn attestations_with_evidence_are_applied_downloaded_and_kept_to_their_ten
     assert_eq!(app.get(&format!("{url}/{at}"), &key).await.json()["state"], "deleted");
     let later = app.demo_scan(&id, &key).await;
     assert!(app.document(&id, &read, &later).await.get("attestations").is_none());
+    let drift = app.get(&format!("/v1/tenants/{id}/scans/{later}/drift"), &read).await.json()["drift"].clone();
+    assert_eq!(
+        drift["attestation_expired"],
+        json!([{"framework": "hipaa", "requirement": "164.308(a)(7)(ii)(D)"}]),
+        "manual again: {drift}"
+    );
     assert_eq!(app.document(&id, &read, &scan).await["attestations"][0]["id"], at.as_str());
 }
 

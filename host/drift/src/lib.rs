@@ -18,6 +18,25 @@ pub struct Side {
     pub findings: Vec<FindingKey>,
     /// Organization-wide score per framework (`None`: nothing decided).
     pub scores: BTreeMap<String, Option<f64>>,
+    /// The requirements attested (by a valid attestation), as (framework, requirement).
+    pub attested: BTreeSet<(String, String)>,
+}
+
+/// A requirement of a framework.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RequirementRef {
+    /// Framework id.
+    pub framework: String,
+    /// Requirement id.
+    pub requirement: String,
+}
+
+/// The (framework, requirement) pairs of results whose requirements are attested.
+pub fn attested_in(frameworks: &[securebase_scan::FrameworkResult]) -> BTreeSet<(String, String)> {
+    frameworks
+        .iter()
+        .flat_map(|f| f.requirements.iter().filter(|r| r.status == "attested").map(move |r| (f.framework.clone(), r.id.clone())))
+        .collect()
 }
 
 /// A finding's identity with its status and severity.
@@ -95,6 +114,10 @@ pub struct Drift {
     /// (or was withdrawn). Not counted again among `new_failures`.
     #[serde(default)]
     pub exception_expired: Vec<Failure>,
+    /// Requirements attested before and not now: their attestation expired (or was
+    /// deleted), so they are manual again.
+    #[serde(default)]
+    pub attestation_expired: Vec<RequirementRef>,
     /// Resources seen now, not before.
     pub new_resources: Vec<Resource>,
     /// Resources seen before, not now.
@@ -115,6 +138,9 @@ pub struct DriftSummary {
     /// Failing findings whose exception has lapsed.
     #[serde(default)]
     pub exception_expired: usize,
+    /// Requirements no longer attested.
+    #[serde(default)]
+    pub attestation_expired: usize,
     /// Resources that appeared.
     pub new_resources: usize,
     /// Resources that went away.
@@ -142,7 +168,7 @@ impl Side {
             })
             .collect();
         let scores = report.organization.frameworks.iter().map(|f| (f.framework.clone(), f.summary.score)).collect();
-        Self { scan_id: scan_id.into(), findings, scores }
+        Self { scan_id: scan_id.into(), findings, scores, attested: attested_in(&report.organization.frameworks) }
     }
 
     fn failures(&self) -> BTreeSet<Failure> {
@@ -188,6 +214,7 @@ pub fn compare(previous: Option<&Side>, current: &Side) -> Drift {
             new_failures: vec![],
             resolved_failures: vec![],
             exception_expired: vec![],
+            attestation_expired: vec![],
             new_resources: vec![],
             removed_resources: vec![],
             frameworks: current
@@ -219,6 +246,11 @@ pub fn compare(previous: Option<&Side>, current: &Side) -> Drift {
             now.iter().filter(|f| !before_ids.contains(&identity(f)) && !excepted_ids.contains(&identity(f))).cloned().collect(),
         ),
         exception_expired: by_severity(now.iter().filter(|f| excepted_ids.contains(&identity(f))).cloned().collect()),
+        attestation_expired: previous
+            .attested
+            .difference(&current.attested)
+            .map(|(f, r)| RequirementRef { framework: f.clone(), requirement: r.clone() })
+            .collect(),
         resolved_failures: by_severity(
             before.iter().filter(|f| !now_ids.contains(&identity(f)) && !now_excepted.contains(&identity(f))).cloned().collect(),
         ),
@@ -247,6 +279,7 @@ impl Drift {
             new_failures: self.new_failures.len(),
             resolved_failures: self.resolved_failures.len(),
             exception_expired: self.exception_expired.len(),
+            attestation_expired: self.attestation_expired.len(),
             new_resources: self.new_resources.len(),
             removed_resources: self.removed_resources.len(),
             score_change: self.frameworks.iter().map(|f| (f.framework.clone(), f.change)).collect(),
@@ -282,7 +315,7 @@ mod tests {
     }
 
     fn side(id: &str, findings: Vec<FindingKey>, score: Option<f64>) -> Side {
-        Side { scan_id: id.into(), findings, scores: [("soc2".to_string(), score)].into() }
+        Side { scan_id: id.into(), findings, scores: [("soc2".to_string(), score)].into(), attested: BTreeSet::new() }
     }
 
     #[test]
@@ -320,6 +353,18 @@ mod tests {
         assert_eq!((s.new_failures, s.resolved_failures, s.new_resources, s.removed_resources), (2, 2, 1, 1));
         assert_eq!(d.new_failures_at_least("high").len(), 1);
         assert_eq!(d.new_failures_at_least("low").len(), 2);
+    }
+
+    #[test]
+    fn a_requirement_no_longer_attested_is_reported() {
+        let mut before = side("s1", vec![], None);
+        before.attested = [("hipaa".to_string(), "164.308(a)(2)".to_string()), ("hipaa".to_string(), "164.310(a)(1)".to_string())].into();
+        let mut now = side("s2", vec![], None);
+        now.attested = [("hipaa".to_string(), "164.310(a)(1)".to_string())].into();
+        let d = compare(Some(&before), &now);
+        assert_eq!(d.attestation_expired, [RequirementRef { framework: "hipaa".into(), requirement: "164.308(a)(2)".into() }]);
+        assert_eq!(d.summary().attestation_expired, 1);
+        assert!(compare(Some(&now), &before).attestation_expired.is_empty(), "a new attestation is not a lapse");
     }
 
     #[test]

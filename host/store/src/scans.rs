@@ -469,7 +469,8 @@ impl Store {
             })
             .collect::<Result<_, StoreError>>()?;
         let scores = digest.frameworks.iter().map(|f| (f.framework.clone(), f.summary.score)).collect();
-        Ok(Some(securebase_drift::Side { scan_id: id, findings, scores }))
+        let attested = securebase_drift::attested_in(&digest.frameworks);
+        Ok(Some(securebase_drift::Side { scan_id: id, findings, scores, attested }))
     }
 
     /// A succeeded scan's drift document.
