@@ -697,3 +697,48 @@ valid_until = "2026-01-31"
     assert!(stderr.contains("bad.toml:1: attestation 1 (A1): requirement: 164.312(c)(2) of hipaa is decided by checks"), "{stderr}");
     assert!(stderr.contains("bad.toml:8: attestation 2 (A2): framework: no framework \"pci\""), "{stderr}");
 }
+
+#[test]
+fn reports_are_signed_and_a_changed_copy_fails_verification() {
+    let (cache, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let run = |args: &[&str], key: Option<&str>| {
+        let mut c = Command::new(securebase_e2e::binary());
+        c.args(args).current_dir(dir.path()).env("SECUREBASE_CACHE_DIR", cache.path()).env_remove("SECUREBASE_SIGNING_KEY");
+        if let Some(k) = key {
+            c.env("SECUREBASE_SIGNING_KEY", k);
+        }
+        let out = c.output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    for name in ["service.key", "other.key"] {
+        assert_eq!(run(&["plugin", "keygen", "--out", name], None).0, Some(0));
+    }
+    let (code, _, stderr) = run(&["scan", "--demo", "--framework", "hipaa", "--out", "signed"], Some("service.key"));
+    assert_eq!(code, Some(0), "{stderr}");
+    let verify = |file: &str, key: &str| run(&["report", "verify", file, "--public-key", key], None);
+    let (code, stdout, stderr) = verify("signed/report-hipaa.pdf", "service.key.pub");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("ok: signed/report-hipaa.pdf is signed by"), "{stdout}");
+    // Still a PDF every reader opens.
+    assert!(pdftotext(&dir.path().join("signed/report-hipaa.pdf")).contains("Compliance Report"));
+
+    // One byte changed after download.
+    let mut bytes = std::fs::read(dir.path().join("signed/report-hipaa.pdf")).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    std::fs::write(dir.path().join("changed.pdf"), &bytes).unwrap();
+    let (code, _, stderr) = verify("changed.pdf", "service.key.pub");
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("changed after it was signed: its content's SHA-256 is"), "{stderr}");
+    // Another key, or no signature at all, does not verify either.
+    let (code, _, stderr) = verify("signed/report-hipaa.pdf", "other.key.pub");
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("not by the key given"), "{stderr}");
+    assert_eq!(run(&["scan", "--demo", "--framework", "hipaa", "--out", "plain"], None).0, Some(0));
+    let (code, _, stderr) = verify("plain/report-hipaa.pdf", "service.key.pub");
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("carries no SecureBase signature"), "{stderr}");
+    // A key that is not one is the user's input.
+    let (code, _, stderr) = verify("signed/report-hipaa.pdf", "not-a-key");
+    assert_eq!(code, Some(2), "{stderr}");
+}

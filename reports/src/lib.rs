@@ -1,9 +1,11 @@
 //! Output formats for a [`ScanReport`]: the terminal table, the JSON scan document, the
-//! PDF compliance report for auditors, and CSV and OCSF exports for spreadsheets and SIEMs.
+//! PDF compliance report for auditors (with [`seal`], the signature it carries), and CSV
+//! and OCSF exports for spreadsheets and SIEMs.
 
 mod csv;
 mod ocsf;
 mod pdf;
+pub mod seal;
 mod table;
 
 pub use csv::{COLUMNS as CSV_COLUMNS, render_csv};

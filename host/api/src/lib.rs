@@ -81,6 +81,8 @@ pub struct ApiConfig {
     pub deliver_webhooks: bool,
     /// Webhook retries.
     pub delivery: securebase_jobs::DeliveryPolicy,
+    /// The key PDF reports are signed with (`SECUREBASE_SIGNING_KEY`); unsigned without.
+    pub report_key: Option<Arc<securebase_kit::signing::SecretKey>>,
 }
 
 impl Default for ApiConfig {
@@ -100,6 +102,7 @@ impl Default for ApiConfig {
             secret_key: None,
             deliver_webhooks: true,
             delivery: securebase_jobs::DeliveryPolicy::default(),
+            report_key: None,
         }
     }
 }

@@ -34,6 +34,15 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Value>
     Ok(Json(json!({ "status": "ok", "database": format!("{:?}", state.store.backend()).to_lowercase() })))
 }
 
+/// `GET /v1/signing-key`: the public key reports are signed with, for
+/// `securebase report verify --public-key`.
+pub(crate) async fn signing_key(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let key = state.config.report_key.as_ref().ok_or_else(|| {
+        AppError::new(StatusCode::NOT_FOUND, "not_found", "this service signs no reports: it was started without SECUREBASE_SIGNING_KEY")
+    })?;
+    Ok(Json(json!({ "algorithm": "ed25519", "public_key": key.public_base64() })))
+}
+
 pub(crate) async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], state.openapi.as_str().to_owned())
 }

@@ -303,10 +303,18 @@ async fn download(
         (Rendering::Pdf, Some(fw)) => {
             let organization = tenant.organization.clone();
             let fw_id = fw.id.clone();
-            let bytes = tokio::task::spawn_blocking(move || securebase_reports::render_pdf(&report, &fw_id, Some(&organization)))
-                .await
-                .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("PDF rendering: {e}")))?
-                .map_err(|e| AppError::new(StatusCode::CONFLICT, "report_unavailable", e.to_string()))?;
+            let key = state.config.report_key.clone();
+            let bytes = tokio::task::spawn_blocking(move || {
+                let pdf = securebase_reports::render_pdf(&report, &fw_id, Some(&organization))?;
+                // Signed when the service has a key: an auditor can tell a changed copy.
+                Ok::<_, securebase_reports::ReportError>(match key {
+                    Some(k) => securebase_reports::seal::seal(pdf, &k.public_base64(), |b| k.sign(b)),
+                    None => pdf,
+                })
+            })
+            .await
+            .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("PDF rendering: {e}")))?
+            .map_err(|e| AppError::new(StatusCode::CONFLICT, "report_unavailable", e.to_string()))?;
             let name = disposition(&format!("{}.pdf", fw.id));
             Ok(([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, name)], bytes).into_response())
         }

@@ -358,6 +358,13 @@ pub static ROUTES: &[Route] = &[
         ..route(Get, "/v1/openapi.json", handler!(meta::openapi))
     },
     Route {
+        access: Access::Public,
+        summary: "The Ed25519 public key PDF reports are signed with (securebase report verify --public-key)",
+        tag: "reports",
+        answers: &[ok(200, "The public key, base64", Body::Json("SigningPublicKey")), err(404, "The service signs no reports")],
+        ..route(Get, "/v1/signing-key", handler!(meta::signing_key))
+    },
+    Route {
         access: Access::AnyKey,
         summary: "Frameworks the service scores",
         tag: "catalogue",

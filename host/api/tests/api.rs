@@ -47,6 +47,7 @@ securebase_store::both_backends!(
     a_scan_keeps_the_inventory_it_evaluated,
     exceptions_are_checked_applied_to_scans_and_kept_with_their_history,
     attestations_with_evidence_are_applied_downloaded_and_kept_to_their_tenant,
+    served_reports_are_signed_with_the_service_key,
 );
 
 /// The audit log refuses entries of some actions (as a full disk or a broken trigger
@@ -1298,6 +1299,31 @@ async fn exceptions_are_checked_applied_to_scans_and_kept_with_their_history(bac
     let actions: Vec<&str> = gone["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["created", "updated", "updated", "deleted"]);
     assert_eq!(app.call(Method::DELETE, &format!("{url}/{ex}"), Some(&key), None).await.status, StatusCode::NOT_FOUND);
+}
+
+/// With a signing key the service signs the PDFs it serves and publishes the public key;
+/// a changed byte breaks the signature. Without one it says it signs nothing.
+async fn served_reports_are_signed_with_the_service_key(backend: Backend) {
+    let unsigned = App::new(backend, ApiConfig::default()).await;
+    assert_eq!(unsigned.call(Method::GET, "/v1/signing-key", None, None).await.status, StatusCode::NOT_FOUND);
+    use base64::Engine as _;
+    let seed = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    let key = securebase_kit::signing::SecretKey::from_env_value(&seed).unwrap();
+    let app = App::new(backend, ApiConfig { report_key: Some(std::sync::Arc::new(key)), ..ApiConfig::default() }).await;
+    let published = app.call(Method::GET, "/v1/signing-key", None, None).await.json();
+    let public = securebase_kit::signing::decode_public_key(published["public_key"].as_str().unwrap()).unwrap();
+    let (id, token) = app.tenant("Acme Health").await;
+    let scan = app.demo_scan(&id, &token).await;
+    let pdf = app.get(&format!("/v1/tenants/{id}/scans/{scan}/report.pdf?framework=hipaa"), &token).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let seal = securebase_reports::seal::open(&pdf.bytes).expect("the served PDF is signed");
+    assert_eq!(securebase_kit::signing::decode_public_key(&seal.key), Some(public));
+    assert_eq!(securebase_reports::seal::content_sha256(&seal), seal.sha256);
+    let signature = securebase_kit::signing::decode_signature(seal.signature.as_bytes()).unwrap();
+    assert!(securebase_kit::signing::verifies(&public, seal.content, &signature));
+    let mut changed = seal.content.to_vec();
+    changed[100] ^= 1;
+    assert!(!securebase_kit::signing::verifies(&public, &changed, &signature), "a changed byte breaks the signature");
 }
 
 /// A multipart body: the JSON part `attestation` and file parts `evidence`.

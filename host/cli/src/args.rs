@@ -68,22 +68,47 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ReportArgs {
+    #[command(subcommand)]
+    pub command: Option<ReportCommand>,
     /// The scan document written by `securebase scan --out DIR` (DIR/scan.json).
-    #[arg(long, value_name = "FILE")]
-    pub scan: PathBuf,
+    #[arg(long, value_name = "FILE", required = true)]
+    pub scan: Option<PathBuf>,
     /// The framework the PDF reports on (any framework scored in the scan). Not needed for csv or ocsf.
     #[arg(long, value_name = "ID", required_if_eq("format", "pdf"))]
     pub framework: Option<String>,
     /// What to render.
-    #[arg(long, value_enum)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, required = true)]
+    pub format: Option<ReportFormat>,
     /// Where to write it.
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "FILE", required = true)]
+    pub out: Option<PathBuf>,
     /// The organization named on the PDF's cover (default: the scan's inventory source).
     #[arg(long, value_name = "NAME")]
     pub organization: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Check a PDF report's signature offline: that it is signed by the service's key and
+    /// unchanged since. Exit status 0 when it verifies, 1 when it does not (the message
+    /// names what does not match), 2 for unusable input.
+    ///
+    /// The service signs the PDFs it serves when started with SECUREBASE_SIGNING_KEY, and
+    /// so do `securebase scan --out` and `securebase report`; its public key is at
+    /// GET /v1/signing-key.
+    Verify(VerifyReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyReportArgs {
+    /// The PDF report.
+    pub file: PathBuf,
+    /// The public key it must be signed by: a file (KEY.pub) or the base64 key itself
+    /// (the public_key of GET /v1/signing-key).
+    #[arg(long, value_name = "KEY")]
+    pub public_key: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

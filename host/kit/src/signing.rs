@@ -141,6 +141,44 @@ pub fn sign(bytes: &[u8], secret: &Path) -> Result<String, SigningError> {
     Ok(STANDARD.encode(SigningKey::from_bytes(&seed).sign(bytes).to_bytes()))
 }
 
+/// A secret key held in memory to sign what a process produces (the service's reports):
+/// read once from `SECUREBASE_SIGNING_KEY`, the contents of a key file `securebase
+/// plugin keygen` makes, or that file's path.
+pub struct SecretKey(SigningKey);
+
+impl SecretKey {
+    /// The key in `value`: a file's path, or the base64 seed itself.
+    pub fn from_env_value(value: &str) -> Result<Self, SigningError> {
+        let path = Path::new(value.trim());
+        let seed = if path.is_file() {
+            read_base64(path, 32, "an Ed25519 secret key (securebase plugin keygen makes one)")?
+        } else {
+            STANDARD.decode(value.trim()).ok().filter(|b| b.len() == 32).ok_or_else(|| SigningError::Malformed {
+                path: PathBuf::from("SECUREBASE_SIGNING_KEY"),
+                expected: "expected the path of a key file, or an Ed25519 secret key (32 bytes) in base64".into(),
+            })?
+        };
+        Ok(Self(SigningKey::from_bytes(&seed.try_into().expect("length checked"))))
+    }
+
+    /// Its public key, base64.
+    pub fn public_base64(&self) -> String {
+        encode_public_key(&self.0.verifying_key())
+    }
+
+    /// The signature of `bytes`, base64.
+    pub fn sign(&self, bytes: &[u8]) -> String {
+        STANDARD.encode(self.0.sign(bytes).to_bytes())
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    // Never printed: a log line must not carry it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretKey(public {})", self.public_base64())
+    }
+}
+
 /// Checks the signature in `signature` over the bytes of `file` against the public key
 /// in `public`, as the service does (strict verification).
 pub fn verify(file: &Path, signature: &Path, public: &Path) -> Result<(), SigningError> {

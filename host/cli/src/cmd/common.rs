@@ -143,6 +143,25 @@ pub(crate) fn secret_key(jobs: &JobArgs) -> Result<Option<securebase_jobs::Secre
         .transpose()
 }
 
+/// The key reports are signed with: `SECUREBASE_SIGNING_KEY` (a key file's path or the
+/// base64 secret key; never a flag, never printed); `None` when unset.
+pub(crate) fn report_key() -> Result<Option<securebase_kit::signing::SecretKey>> {
+    match std::env::var("SECUREBASE_SIGNING_KEY") {
+        Ok(v) if !v.trim().is_empty() => {
+            Ok(Some(securebase_kit::signing::SecretKey::from_env_value(&v).context("SECUREBASE_SIGNING_KEY").map_err(input)?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A PDF report, signed when `SECUREBASE_SIGNING_KEY` is set.
+pub(crate) fn seal_pdf(pdf: Vec<u8>) -> Result<Vec<u8>> {
+    Ok(match report_key()? {
+        Some(k) => securebase_reports::seal::seal(pdf, &k.public_base64(), |b| k.sign(b)),
+        None => pdf,
+    })
+}
+
 /// Webhook delivery settings from the command line.
 pub(crate) fn delivery_policy(jobs: &JobArgs) -> securebase_jobs::DeliveryPolicy {
     securebase_jobs::DeliveryPolicy { allow_private: jobs.webhook_allow_private, ..securebase_jobs::DeliveryPolicy::default() }

@@ -3,31 +3,66 @@
 
 use super::common::{input, write_atomically};
 use crate::EXIT_OK;
-use crate::args::{ReportArgs, ReportFormat};
+use crate::args::{ReportArgs, ReportCommand, ReportFormat, VerifyReportArgs};
 use anyhow::{Context, Result, anyhow};
 
 pub(crate) fn run(args: &ReportArgs) -> Result<u8> {
-    let text = std::fs::read_to_string(&args.scan).with_context(|| format!("reading {}", args.scan.display())).map_err(input)?;
+    if let Some(ReportCommand::Verify(v)) = &args.command {
+        return verify(v);
+    }
+    let (Some(path), Some(format), Some(out)) = (&args.scan, args.format, &args.out) else {
+        unreachable!("clap requires --scan, --format and --out without a subcommand")
+    };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display())).map_err(input)?;
     let scan: securebase_scan::ScanReport = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a SecureBase scan document (written by `securebase scan --out DIR`)", args.scan.display()))
+        .with_context(|| format!("{}: not a SecureBase scan document (written by `securebase scan --out DIR`)", path.display()))
         .map_err(input)?;
     if scan.schema != securebase_scan::SCAN_SCHEMA {
-        return Err(input(anyhow!(
-            "{}: field `schema`: expected {}, found {}",
-            args.scan.display(),
-            securebase_scan::SCAN_SCHEMA,
-            scan.schema
-        )));
+        return Err(input(anyhow!("{}: field `schema`: expected {}, found {}", path.display(), securebase_scan::SCAN_SCHEMA, scan.schema)));
     }
-    let bytes = match args.format {
+    let bytes = match format {
         ReportFormat::Pdf => {
             let framework = args.framework.as_deref().expect("clap requires --framework for pdf");
-            securebase_reports::render_pdf(&scan, framework, args.organization.as_deref()).map_err(input)?
+            super::common::seal_pdf(securebase_reports::render_pdf(&scan, framework, args.organization.as_deref()).map_err(input)?)?
         }
         ReportFormat::Csv => securebase_reports::render_csv(&scan).into_bytes(),
         ReportFormat::Ocsf => serde_json::to_vec_pretty(&securebase_reports::render_ocsf(&scan))?,
     };
-    write_atomically(&args.out, &bytes)?;
-    eprintln!("Wrote {}", args.out.display());
+    write_atomically(out, &bytes)?;
+    eprintln!("Wrote {}", out.display());
+    Ok(EXIT_OK)
+}
+
+/// `securebase report verify FILE --public-key KEY`.
+fn verify(args: &VerifyReportArgs) -> Result<u8> {
+    use securebase_kit::signing;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display())).map_err(input)?;
+    let given = match std::fs::read_to_string(&args.public_key) {
+        Ok(text) => text,
+        Err(_) => args.public_key.clone(),
+    };
+    let expected = signing::decode_public_key(&given).ok_or_else(|| {
+        input(anyhow!("--public-key {}: expected an Ed25519 public key (32 bytes, base64) or a file holding one", args.public_key))
+    })?;
+    // Exit status 1: the report does not verify (as `plugin verify` for components).
+    let fail = |why: String| {
+        eprintln!("error: {}: {why}", args.file.display());
+        Ok(1)
+    };
+    let Some(seal) = securebase_reports::seal::open(&bytes) else {
+        return fail("it carries no SecureBase signature (the service signs reports when started with SECUREBASE_SIGNING_KEY)".into());
+    };
+    let actual = securebase_reports::seal::content_sha256(&seal);
+    if actual != seal.sha256 {
+        return fail(format!("changed after it was signed: its content's SHA-256 is {actual}, the signature covers {}", seal.sha256));
+    }
+    if signing::decode_public_key(&seal.key) != Some(expected) {
+        return fail(format!("signed by key {}, not by the key given ({})", seal.key, signing::encode_public_key(&expected)));
+    }
+    let signature = signing::decode_signature(seal.signature.as_bytes()).ok();
+    if !signature.is_some_and(|s| signing::verifies(&expected, seal.content, &s)) {
+        return fail("its signature does not match its content under that key".into());
+    }
+    println!("ok: {} is signed by {} and unchanged (SHA-256 {})", args.file.display(), seal.key, seal.sha256);
     Ok(EXIT_OK)
 }

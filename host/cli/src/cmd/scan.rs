@@ -158,7 +158,7 @@ fn write_outputs(dir: &std::path::Path, report: &securebase_scan::ScanReport) ->
     written.push(("findings.csv".into(), securebase_reports::render_csv(report).into_bytes()));
     written.push(("findings.ocsf.json".into(), serde_json::to_vec_pretty(&securebase_reports::render_ocsf(report))?));
     for fw in &report.frameworks {
-        written.push((format!("report-{}.pdf", fw.id), securebase_reports::render_pdf(report, &fw.id, None)?));
+        written.push((format!("report-{}.pdf", fw.id), super::common::seal_pdf(securebase_reports::render_pdf(report, &fw.id, None)?)?));
     }
     for (name, bytes) in written {
         let path = dir.join(name);

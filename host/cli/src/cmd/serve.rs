@@ -58,6 +58,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
             body_limit: args.body_limit_mib as usize * (1 << 20),
             plugin_size_limit: args.plugin_size_limit_mib as usize * (1 << 20),
             evidence_size_limit: args.evidence_size_limit_mib as usize * (1 << 20),
+            report_key: super::common::report_key()?.map(std::sync::Arc::new),
             workers: usize::from(args.workers),
             worker: worker_config(&args.jobs, None, args.endpoint_url.clone()),
             schedule_every: (args.schedule_interval > 0).then(|| std::time::Duration::from_secs(args.schedule_interval)),
