@@ -109,16 +109,7 @@ pub(crate) async fn create(
         match crate::extensions::framework_of(&state, &id, &a.framework).await {
             Err(e) if e.status.is_server_error() => return Err(e),
             Err(e) => problems.push(format!("framework: {}", e.message.trim_start_matches("framework: "))),
-            Ok(fw) => match fw.requirements.iter().find(|r| r.id == a.requirement) {
-                None => problems.push(format!("requirement: no requirement \"{}\" in {}", a.requirement, a.framework)),
-                Some(r) if !r.checks.is_empty() => problems.push(format!(
-                    "requirement: {} of {} is decided by checks ({}); attest manual requirements only",
-                    a.requirement,
-                    a.framework,
-                    r.checks.join(", ")
-                )),
-                Some(_) => {}
-            },
+            Ok(fw) => problems.extend(fw.unattestable(&a.requirement)),
         }
     }
     for (field, value) in [("statement", &a.statement), ("attested_by", &a.attested_by)] {

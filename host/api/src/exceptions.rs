@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use securebase_exceptions::{DEFAULT_MAX_DAYS, Exception};
-use securebase_store::{ExceptionRow, PluginRow, plugins_to_run};
+use securebase_store::ExceptionRow;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -49,13 +49,8 @@ fn is_exception_id(s: &str) -> bool {
 /// Checks an exception about to be stored: every problem, each naming its field.
 async fn check(state: &AppState, tenant: &str, e: &Exception, allow_past: bool) -> Result<(), AppError> {
     let mut problems = e.problems(securebase_inventory::time::now_unix(), DEFAULT_MAX_DAYS, allow_past);
-    if e.check != "*" && !e.check.trim().is_empty() {
-        let rows = state.store.list_plugins(tenant).await?;
-        let own: Vec<String> = plugins_to_run(&rows).into_iter().flat_map(PluginRow::check_ids).collect();
-        let builtin = state.scanner.plugins().iter().any(|p| p.info().check(&e.check).is_some());
-        if !builtin && !own.contains(&e.check) {
-            problems.push(format!("check: no check \"{}\" runs in this tenant's scans (\"*\" for every check)", e.check));
-        }
+    if e.check != "*" && !e.check.trim().is_empty() && !crate::extensions::known_checks(state, tenant).await?(&e.check) {
+        problems.push(format!("check: no check \"{}\" runs in this tenant's scans (\"*\" for every check)", e.check));
     }
     for (field, value) in [("ticket", &e.ticket), ("approved_by", &Some(e.approved_by.clone()))] {
         if value.as_deref().is_some_and(|v| v.len() > 500 || v.chars().any(char::is_control)) {

@@ -340,13 +340,18 @@ fn framework_json(row: &FrameworkRow, with_source: bool) -> Value {
     v
 }
 
+/// Whether a check id is one the tenant's scans run: a built-in plugin's or one of its
+/// enabled plugins'.
+pub(crate) async fn known_checks<'a>(state: &'a AppState, tenant: &str) -> Result<impl Fn(&str) -> bool + 'a, AppError> {
+    let rows = state.store.list_plugins(tenant).await?;
+    let own: Vec<String> = plugins_to_run(&rows).into_iter().flat_map(PluginRow::check_ids).collect();
+    Ok(move |c: &str| state.scanner.plugins().iter().any(|p| p.info().check(c).is_some()) || own.iter().any(|o| o == c))
+}
+
 /// Parses an uploaded framework file and checks it against the checks the tenant's
 /// scans run (built-in ones and its enabled plugins').
 async fn checked_framework(state: &AppState, tenant: &str, text: &str) -> Result<Framework, AppError> {
-    let rows = state.store.list_plugins(tenant).await?;
-    let own: Vec<String> = plugins_to_run(&rows).into_iter().flat_map(PluginRow::check_ids).collect();
-    let builtin = |c: &str| state.scanner.plugins().iter().any(|p| p.info().check(c).is_some());
-    let known = |c: &str| builtin(c) || own.iter().any(|o| o == c);
+    let known = known_checks(state, tenant).await?;
     let fw = Framework::parse_against(text, "framework", &known)
         .map_err(|problems| unprocessable("invalid_framework", format!("{} problem(s): {}", problems.len(), problems.join("; "))))?;
     if state.scanner.frameworks().iter().any(|b| b.id == fw.id) {

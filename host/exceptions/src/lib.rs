@@ -137,7 +137,15 @@ impl Register {
     /// The exceptions as of `now` (Unix seconds): an expired one is kept (to be reported)
     /// but matches nothing.
     pub fn new(exceptions: Vec<Exception>, now: i64) -> Self {
-        Self { entries: exceptions.into_iter().map(|e| (e.expired_at(now), e)).map(|(expired, e)| (e, expired)).collect() }
+        Self {
+            entries: exceptions
+                .into_iter()
+                .map(|e| {
+                    let expired = e.expired_at(now);
+                    (e, expired)
+                })
+                .collect(),
+        }
     }
 
     /// The first unexpired exception that covers this finding.

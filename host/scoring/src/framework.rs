@@ -220,6 +220,20 @@ impl Framework {
     pub fn checks(&self) -> impl Iterator<Item = &str> {
         self.requirements.iter().flat_map(|r| r.checks.iter().map(String::as_str))
     }
+
+    /// Why requirement `id` cannot be attested, as `requirement: ...` (there is none by
+    /// that id, or checks decide it); `None` for a manual requirement.
+    pub fn unattestable(&self, id: &str) -> Option<String> {
+        match self.requirements.iter().find(|r| r.id == id) {
+            None => Some(format!("requirement: no requirement \"{id}\" in {}", self.id)),
+            Some(r) if !r.checks.is_empty() => Some(format!(
+                "requirement: {id} of {} is decided by checks ({}); attest manual requirements only",
+                self.id,
+                r.checks.join(", ")
+            )),
+            Some(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]

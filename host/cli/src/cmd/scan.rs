@@ -120,14 +120,7 @@ fn attestations(args: &ScanArgs, scanner: &Scanner) -> Result<Vec<securebase_att
             let ids: Vec<&str> = catalogue.iter().map(|f| f.id.as_str()).collect();
             return Some(format!("framework: no framework \"{framework}\" (one of: {})", ids.join(", ")));
         };
-        match f.requirements.iter().find(|r| r.id == requirement) {
-            None => Some(format!("requirement: no requirement \"{requirement}\" in {framework}")),
-            Some(r) if !r.checks.is_empty() => Some(format!(
-                "requirement: {requirement} of {framework} is decided by checks ({}); attest manual requirements only",
-                r.checks.join(", ")
-            )),
-            Some(_) => None,
-        }
+        f.unattestable(requirement)
     };
     let now = securebase_inventory::time::now_rfc3339();
     let all =
