@@ -5,7 +5,8 @@
 //! - [`worker`]: claims jobs with a renewed lease, runs them, stores result, drift,
 //!   usage and notifications in one transaction (only while it still holds the lease).
 //! - [`cron`] and [`Scheduler`]: five-field cron expressions in a time zone; due
-//!   schedules queue a scan each, once, however many services run.
+//!   schedules queue a scan each, once, however many services run; exceptions about
+//!   to expire are notified to their tenant's webhook (`exception.expiring`), once each.
 //! - [`webhooks`]: HMAC-signed deliveries with exponential backoff, to the addresses
 //!   [`egress`] allows (public ones over https, unless the operator lifts that).
 //! - Progress events are rows (`scan_events`), so a client of any service instance sees
@@ -61,7 +62,11 @@ pub fn collection_entries(collections: &[securebase_collect::AccountCollection])
         .collect()
 }
 
-/// Queues scans of due schedules.
+/// How many days before an exception expires its tenant's webhook is told
+/// (`exception.expiring`): time to renew the approval or fix the finding.
+pub const EXPIRY_NOTICE_DAYS: i64 = 14;
+
+/// Queues scans of due schedules, and notices of exceptions about to expire.
 pub struct Scheduler {
     store: Store,
 }
@@ -77,6 +82,13 @@ impl Scheduler {
         self.store.enqueue_due_schedules(SystemTime::now(), &cron::next_run).await
     }
 
+    /// Queues an `exception.expiring` webhook notice for each exception expiring
+    /// within [`EXPIRY_NOTICE_DAYS`], once per expiry date; returns (tenant, exception).
+    pub async fn notify_expiring(&self) -> Result<Vec<(String, String)>, securebase_store::StoreError> {
+        let today = securebase_inventory::time::now_rfc3339()[..10].to_string();
+        self.store.queue_expiring_exceptions(&today, EXPIRY_NOTICE_DAYS).await
+    }
+
     /// Ticks every `every` until `stop` turns true.
     pub async fn run(&self, every: Duration, stop: tokio::sync::watch::Receiver<bool>) {
         repeat(every, stop, || async {
@@ -87,6 +99,14 @@ impl Scheduler {
                     }
                 }
                 Err(e) => tracing::error!(error = %e, "cannot queue scheduled scans"),
+            }
+            match self.notify_expiring().await {
+                Ok(queued) => {
+                    for (tenant, exception) in queued {
+                        tracing::info!(%tenant, %exception, "exception.expiring notice queued");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "cannot queue exception.expiring notices"),
             }
         })
         .await

@@ -242,3 +242,73 @@ impl Store {
         }))
     }
 }
+
+/// The webhook event of an exception about to expire.
+pub const EXPIRING_EVENT: &str = "exception.expiring";
+
+/// What a delivery of [`EXPIRING_EVENT`] is about, in `webhook_deliveries.scan_id`:
+/// unique per tenant, exception and expiry date, so each expiry is notified once
+/// however many schedulers run, and again if the exception is extended.
+fn expiring_subject(tenant: &str, e: &Exception) -> String {
+    format!("exception/{tenant}/{}/{}", e.id, e.expires)
+}
+
+impl Store {
+    /// Queues an [`EXPIRING_EVENT`] to the webhook of each tenant that has one, for
+    /// each live exception expiring between `today` and `days` days later (dates
+    /// `YYYY-MM-DD`), once per expiry; returns (tenant, exception) of each queued.
+    /// Tenants are visited one by one, each bound to its own scope: nothing here
+    /// reads across tenants but the list of their ids.
+    pub async fn queue_expiring_exceptions(&self, today: &str, days: i64) -> Result<Vec<(String, String)>, StoreError> {
+        use securebase_inventory::time::{format_rfc3339, parse_rfc3339};
+        let Some(start) = parse_rfc3339(today) else { return Err(StoreError::Corrupt(format!("date {today:?}"))) };
+        let horizon = format_rfc3339(start + days * 86_400)[..10].to_string();
+        let tenants: Vec<String> = in_scope!(self, &Scope::Admin, |tx| {
+            sqlx::query_scalar("SELECT id FROM tenants WHERE deleted_at IS NULL ORDER BY id").fetch_all(&mut *tx).await?
+        });
+        let mut queued = Vec::new();
+        for tenant in tenants {
+            let due: Vec<Exception> = self
+                .list_exceptions(&tenant, false)
+                .await?
+                .into_iter()
+                .map(|r| r.exception)
+                .filter(|e| today <= e.expires.as_str() && e.expires.as_str() <= horizon.as_str())
+                .collect();
+            if due.is_empty() {
+                continue;
+            }
+            in_scope!(self, &Scope::Tenant(tenant.clone()), |tx| {
+                let hook = sqlx::query("SELECT id, url FROM webhooks WHERE tenant_id = $1").bind(&tenant).fetch_optional(&mut *tx).await?;
+                if let Some(hook) = hook {
+                    let (hook_id, url): (String, String) = (col(&hook, "id")?, col(&hook, "url")?);
+                    for e in &due {
+                        let days_left = (parse_rfc3339(&e.expires).unwrap_or(start) - start) / 86_400;
+                        let payload = json!({
+                            "event": EXPIRING_EVENT, "tenant_id": tenant, "exception": e, "expires": e.expires, "days_left": days_left,
+                        });
+                        let done = sqlx::query(
+                            "INSERT INTO webhook_deliveries (id, tenant_id, webhook_id, url, event, scan_id, payload, status, attempts, \
+                             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) \
+                             ON CONFLICT (scan_id, event) DO NOTHING",
+                        )
+                        .bind(new_id("d_"))
+                        .bind(&tenant)
+                        .bind(&hook_id)
+                        .bind(&url)
+                        .bind(EXPIRING_EVENT)
+                        .bind(expiring_subject(&tenant, e))
+                        .bind(payload.to_string())
+                        .bind(now())
+                        .execute(&mut *tx)
+                        .await?;
+                        if done.rows_affected() == 1 {
+                            queued.push((tenant.clone(), e.id.clone()));
+                        }
+                    }
+                }
+            });
+        }
+        Ok(queued)
+    }
+}

@@ -18,6 +18,7 @@ securebase_store::both_backends!(
     the_audit_log_refuses_update_and_delete,
     migrations_apply_once,
     usage_is_recorded_once_per_key_with_its_audit_entry,
+    expiring_exceptions_are_notified_once_per_expiry_to_their_tenants_webhook,
 );
 
 /// The demo organization scanned once per test binary by the real engine.
@@ -115,11 +116,11 @@ async fn keys_authenticate_only_with_their_secret(backend: Backend) {
 
     assert_eq!(
         s.authenticate(&admin.token).await.unwrap(),
-        Some(Principal { key_id: admin.id.clone(), kind: KeyKind::Admin, scope: KeyScope::Manage })
+        Some(Principal { key_id: admin.id.clone(), kind: KeyKind::Admin, scope: KeyScope::Manage, window: None })
     );
     assert_eq!(
         s.authenticate(&tenant.token).await.unwrap(),
-        Some(Principal { key_id: tenant.id.clone(), kind: KeyKind::Tenant(t.id.clone()), scope: KeyScope::Manage })
+        Some(Principal { key_id: tenant.id.clone(), kind: KeyKind::Tenant(t.id.clone()), scope: KeyScope::Manage, window: None })
     );
     // One wrong hex digit of the secret, another key's secret, garbage: all unknown.
     let mut wrong = tenant.token.clone();
@@ -219,12 +220,12 @@ async fn scans_store_the_document_and_every_finding(backend: Backend) {
     let failed = s.create_scan(&t.id, "snapshot", "tenant:k").await.unwrap();
     let job = s.claim_job("w", std::time::Duration::from_secs(60), &ClaimLimits::default()).await.unwrap().unwrap();
     assert!(s.fail_job(&job, "w", "snapshot file acct.json: field accountId: expected 12 digits").await.unwrap());
-    let list = s.list_scans(&t.id, page(0, 10)).await.unwrap();
+    let list = s.list_scans(&t.id, None, page(0, 10)).await.unwrap();
     assert_eq!(list.total, 2);
     assert_eq!(list.items[0].status, ScanStatus::Failed);
     assert!(list.items[0].error.as_deref().unwrap().contains("accountId"));
     assert_eq!(s.scan_report(&t.id, &failed.id).await.unwrap(), None);
-    assert_eq!(s.latest_succeeded_scan(&t.id).await.unwrap().unwrap().id, scan);
+    assert_eq!(s.latest_succeeded_scan(&t.id, None).await.unwrap().unwrap().id, scan);
 }
 
 async fn one_tenant_never_reads_another_through_the_store(backend: Backend) {
@@ -235,7 +236,7 @@ async fn one_tenant_never_reads_another_through_the_store(backend: Backend) {
     assert_eq!(s.get_scan(&b.id, &scan_a).await.unwrap(), None);
     assert_eq!(s.scan_report(&b.id, &scan_a).await.unwrap(), None);
     assert_eq!(s.findings(&b.id, &scan_a, &FindingFilter::default(), page(0, 10)).await.unwrap().total, 0);
-    assert_eq!(s.list_scans(&b.id, page(0, 10)).await.unwrap().total, 1);
+    assert_eq!(s.list_scans(&b.id, None, page(0, 10)).await.unwrap().total, 1);
     s.audit(&AuditEntry {
         tenant_id: Some(a.id.clone()),
         actor: "admin:k".into(),
@@ -477,4 +478,54 @@ async fn a_new_sqlite_database_is_readable_by_its_owner_only() {
     store.close().await;
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "{mode:o}");
+}
+
+/// `exception.expiring`: queued for live exceptions expiring within the horizon, to
+/// the tenant's own webhook, once per expiry date (a second run queues nothing; an
+/// extended exception is notified again), never for a tenant without a webhook, a
+/// deleted exception, or one expiring later.
+async fn expiring_exceptions_are_notified_once_per_expiry_to_their_tenants_webhook(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let exception = |id: &str, expires: &str| securebase_exceptions::Exception {
+        id: id.into(),
+        check: "*".into(),
+        account: None,
+        region: None,
+        resource: Some("bucket-*".into()),
+        tags: Default::default(),
+        justification: "accepted".into(),
+        approved_by: "ciso@example.com".into(),
+        expires: expires.into(),
+        created_by: None,
+        ticket: None,
+    };
+    let a = s.create_tenant(&new_tenant("Alpha", Tier::Standard)).await.unwrap();
+    let b = s.create_tenant(&new_tenant("Beta", Tier::Standard)).await.unwrap();
+    s.set_webhook(&a.id, "https://hooks.example/a", "high", "test").await.unwrap();
+    for (t, id, expires) in [
+        (&a.id, "SOON", "2027-01-10"),
+        (&a.id, "LATER", "2027-02-20"),
+        (&a.id, "GONE", "2027-01-05"),
+        (&a.id, "PAST", "2026-12-31"),
+        (&b.id, "SOON", "2027-01-10"),
+    ] {
+        assert!(s.create_exception(t, &exception(id, expires), "test").await.unwrap().is_some());
+    }
+    assert!(s.delete_exception(&a.id, "GONE", "test").await.unwrap());
+
+    let queued = s.queue_expiring_exceptions("2027-01-01", 14).await.unwrap();
+    assert_eq!(queued, vec![(a.id.clone(), "SOON".to_string())], "only A has a webhook; LATER is beyond 14 days");
+    assert_eq!(s.queue_expiring_exceptions("2027-01-02", 14).await.unwrap(), vec![], "once per expiry");
+    let subject = format!("exception/{}/SOON/2027-01-10", a.id);
+    let deliveries = s.deliveries(&a.id, &subject).await.unwrap();
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!((deliveries[0].event.as_str(), deliveries[0].url.as_str()), ("exception.expiring", "https://hooks.example/a"));
+    let payload: serde_json::Value = serde_json::from_str(&deliveries[0].payload).unwrap();
+    assert_eq!((payload["exception"]["id"].as_str(), payload["days_left"].as_i64()), (Some("SOON"), Some(9)));
+    assert_eq!(s.deliveries(&b.id, &subject).await.unwrap(), vec![], "another tenant does not see it");
+
+    // Extended: a new expiry, notified again when it comes near.
+    assert!(s.update_exception(&a.id, &exception("SOON", "2027-01-25"), "test").await.unwrap().is_some());
+    assert_eq!(s.queue_expiring_exceptions("2027-01-12", 14).await.unwrap(), vec![(a.id.clone(), "SOON".to_string())]);
 }
