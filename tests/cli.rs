@@ -742,3 +742,110 @@ fn reports_are_signed_and_a_changed_copy_fails_verification() {
     let (code, _, stderr) = verify("signed/report-hipaa.pdf", "not-a-key");
     assert_eq!(code, Some(2), "{stderr}");
 }
+
+/// `report verify` on an audit package: its signed manifest, each file against it and
+/// the PDF inside; every problem is named with its file (changed, missing, added, the
+/// manifest itself edited or signed by another key).
+#[test]
+fn an_audit_package_verifies_and_each_tampered_file_is_named() {
+    use securebase_reports::package;
+    let (cache, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let run = |args: &[&str]| {
+        let out = Command::new(securebase_e2e::binary())
+            .args(args)
+            .current_dir(dir.path())
+            .env("SECUREBASE_CACHE_DIR", cache.path())
+            .env_remove("SECUREBASE_SIGNING_KEY")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    for name in ["service.key", "other.key"] {
+        assert_eq!(run(&["plugin", "keygen", "--out", name]).0, Some(0));
+    }
+    let key = |name: &str| securebase_kit::signing::SecretKey::from_env_value(dir.path().join(name).to_str().unwrap()).unwrap();
+    let (service, other) = (key("service.key"), key("other.key"));
+    // The package as the service makes it: a signed PDF of the demo, and evidence.
+    let scan = securebase_scan::testing::builtin_scanner(securebase_runtime::Limits::default(), Some(2))
+        .scan(securebase_inventory::demo(), &|_| {});
+    let pdf = securebase_reports::render_pdf(&scan, "hipaa", Some("Acme Health")).unwrap();
+    let sign = |k: &securebase_kit::signing::SecretKey, b: Vec<u8>| securebase_reports::seal::seal(b, &k.public_base64(), |c| k.sign(c));
+    let files = |pdf: Vec<u8>| {
+        vec![
+            ("report-hipaa.pdf".to_string(), pdf),
+            ("findings.csv".to_string(), securebase_reports::render_csv(&scan).into_bytes()),
+            ("evidence/abc/plan.txt".to_string(), b"plan".to_vec()),
+        ]
+    };
+    let subject = package::Subject {
+        tenant_id: "t_1".into(),
+        organization: "Acme Health".into(),
+        scan_id: "s_1".into(),
+        framework: "hipaa".into(),
+        generated_at: "2026-12-03T00:00:00Z".into(),
+    };
+    let make = |k: &securebase_kit::signing::SecretKey, files: &[(String, Vec<u8>)]| {
+        let public = k.public_base64();
+        let sign = |b: &[u8]| k.sign(b);
+        package::write(subject.clone(), files, Some(package::Signer { key: &public, sign: &sign })).unwrap()
+    };
+    let good = files(sign(&service, pdf.clone()));
+    std::fs::write(dir.path().join("package.zip"), make(&service, &good)).unwrap();
+    let (code, stdout, stderr) = run(&["report", "verify", "package.zip", "--public-key", "service.key.pub"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("the manifest is signed by") && stdout.contains("all 3 files match it"), "{stdout}");
+
+    // Tampered after download: one file changed, one removed, one added, all named.
+    let opened = package::read(&std::fs::read(dir.path().join("package.zip")).unwrap()).unwrap();
+    let mut entries: Vec<(String, Vec<u8>)> = vec![
+        (package::MANIFEST.into(), opened.manifest_bytes.clone()),
+        (package::MANIFEST_SIGNATURE.into(), opened.signature.clone().unwrap()),
+    ];
+    for (path, bytes) in &opened.files {
+        match path.as_str() {
+            "findings.csv" => entries.push((path.clone(), b"check_id\nnothing failed\n".to_vec())),
+            "evidence/abc/plan.txt" => {}
+            _ => entries.push((path.clone(), bytes.clone())),
+        }
+    }
+    entries.push(("evidence/abc/extra.txt".into(), b"slipped in".to_vec()));
+    std::fs::write(dir.path().join("tampered.zip"), raw_zip(&entries)).unwrap();
+    let (code, _, stderr) = run(&["report", "verify", "tampered.zip", "--public-key", "service.key.pub"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    for named in [
+        "tampered.zip: findings.csv: changed (SHA-256",
+        "tampered.zip: evidence/abc/plan.txt: listed in the manifest, missing from the package",
+        "tampered.zip: evidence/abc/extra.txt: not listed in the manifest",
+        "3 problem(s)",
+    ] {
+        assert!(stderr.contains(named), "{named}: {stderr}");
+    }
+    // The manifest edited to match a changed file: its signature no longer holds.
+    let mut manifest = opened.manifest.clone();
+    manifest.files[1].sha256 = "0".repeat(64);
+    entries[0].1 = serde_json::to_vec_pretty(&manifest).unwrap();
+    std::fs::write(dir.path().join("edited.zip"), raw_zip(&entries)).unwrap();
+    let (code, _, stderr) = run(&["report", "verify", "edited.zip", "--public-key", "service.key.pub"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("manifest.json: changed after it was signed"), "{stderr}");
+    // Signed by another key; and a PDF whose own signature is another key's.
+    std::fs::write(dir.path().join("other.zip"), make(&other, &good)).unwrap();
+    let (code, _, stderr) = run(&["report", "verify", "other.zip", "--public-key", "service.key.pub"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("manifest.json: signed by key") && stderr.contains("not by the key given"), "{stderr}");
+    std::fs::write(dir.path().join("mixed.zip"), make(&service, &files(sign(&other, pdf)))).unwrap();
+    let (code, _, stderr) = run(&["report", "verify", "mixed.zip", "--public-key", "service.key.pub"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("report-hipaa.pdf: signed by key"), "{stderr}");
+}
+
+/// A zip of these entries as they are, for packages tampered with by hand.
+fn raw_zip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (path, bytes) in entries {
+        zip.start_file(path.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}

@@ -4,6 +4,7 @@
 
 mod csv;
 mod ocsf;
+pub mod package;
 mod pdf;
 pub mod seal;
 mod table;

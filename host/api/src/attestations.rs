@@ -11,7 +11,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use securebase_attestations::{Attestation, Evidence};
-use securebase_store::AttestationRow;
+use securebase_store::{AttestationRow, AuditWindow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -131,8 +131,29 @@ pub(crate) async fn list(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
+    let window = crate::auth::window(&ext);
     let rows = state.store.list_attestations(&id).await?;
-    Ok(Json(json!({ "items": rows.iter().map(shown).collect::<Vec<_>>() })))
+    let items: Vec<Value> = rows.iter().filter(|r| in_window(r, window.as_ref())).map(shown).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// Whether an attestation was valid on some day of an audit window (every one is,
+/// without one), unless it was deleted before the window began.
+fn in_window(row: &AttestationRow, window: Option<&AuditWindow>) -> bool {
+    let a = &row.attestation;
+    let end = match &row.deleted_at {
+        Some(d) if d.as_str() < a.valid_until.as_str() => d.as_str(),
+        _ => a.valid_until.as_str(),
+    };
+    window.is_none_or(|w| w.overlaps(&a.valid_from, end))
+}
+
+/// One attestation the request's key may see.
+async fn visible(state: &AppState, ext: &axum::http::Extensions, tenant: &str, id: &str) -> Result<AttestationRow, AppError> {
+    match state.store.get_attestation(tenant, id).await? {
+        Some(row) if in_window(&row, crate::auth::window(ext).as_ref()) => Ok(row),
+        _ => Err(AppError::not_found("attestation", id)),
+    }
 }
 
 /// `GET /v1/tenants/{id}/attestations/{attestation}`: one, deleted or not.
@@ -142,8 +163,7 @@ pub(crate) async fn show(
     Path((id, attestation)): Path<(String, String)>,
 ) -> Result<Json<Value>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
-    let row = state.store.get_attestation(&id, &attestation).await?.ok_or_else(|| AppError::not_found("attestation", &attestation))?;
-    Ok(Json(shown(&row)))
+    Ok(Json(shown(&visible(&state, &ext, &id, &attestation).await?)))
 }
 
 /// `GET /v1/tenants/{id}/attestations/{attestation}/evidence/{sha256}`: the file as uploaded.
@@ -153,6 +173,7 @@ pub(crate) async fn evidence(
     Path((id, attestation, sha256)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
     visible_tenant(&state, &ext, &id).await?;
+    visible(&state, &ext, &id, &attestation).await?;
     let (e, bytes) =
         state.store.evidence(&id, &attestation, &sha256).await?.ok_or_else(|| AppError::not_found("evidence file", &sha256))?;
     // The name came from the uploader: quoted, without quotes or non-ASCII, for the header.

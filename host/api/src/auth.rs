@@ -5,19 +5,22 @@
 //! expired or revoked key is a 401, and an address sending many such requests gets 429
 //! for them (valid keys from it still pass); a key over its rate is a 429 with
 //! `Retry-After`; a tenant key outside its scope (`read` < `scan` < `manage`) is a 403
-//! `insufficient_scope`. After the handler ran, every mutation, every report download
-//! and the reads of scans, findings, drift and events are appended to the audit log
-//! with who, what, the outcome and the client's address; so is every refusal (401,
-//! 403, 429), without the token.
+//! `insufficient_scope`. A key limited to an audit window is held to its route's
+//! [`Window`](crate::routes::Window): refused, shown whole, or narrowed to the window
+//! (a scan outside it is a 404 here; lists are narrowed by the handler). After the
+//! handler ran, every mutation, every report download and the reads of scans,
+//! findings, drift and events are appended to the audit log with who, what, the
+//! outcome and the client's address; so is every refusal (401, 403, 429), without the
+//! token.
 
-use crate::routes::Access;
+use crate::routes::{Access, Route, Window};
 use crate::{AppError, AppState};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use securebase_billing::EventKind;
-use securebase_store::{AuditEntry, KeyKind, Principal, RequestRecord, Tenant, UsageFor};
+use securebase_store::{AuditEntry, AuditWindow, KeyKind, Principal, RequestRecord, Tenant, UsageFor};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -162,6 +165,10 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
         query: &query,
         source: &source,
     };
+    let outside = match &principal.window {
+        Some(window) => outside_window(&state, route, &path, window).await,
+        None => None,
+    };
     let response = match (&limited, &route.access, &principal.kind) {
         (Err(secs), ..) => {
             let mut e = AppError::new(
@@ -182,6 +189,7 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
             format!("this key's scope is {}; {} {} needs {}", principal.scope.as_str(), method, route.path, route.scope.as_str()),
         )
         .into_response(),
+        _ if outside.is_some() => outside.expect("checked by the guard"),
         _ => {
             // A change is recorded by the store in the change's own transaction: its
             // audit entry and usage event are prepared now, as they will read if it
@@ -269,6 +277,36 @@ fn tenant_in_path(path: &str) -> Option<&str> {
     path.strip_prefix("/v1/tenants/").and_then(|r| r.split('/').next())
 }
 
+/// Why a key limited to an audit window may not have this request, if it may not:
+/// the route shows nothing bounded by a period (403), or names a scan that started
+/// outside the window (the 404 of a scan that does not exist: the key cannot see it).
+async fn outside_window(state: &AppState, route: &Route, path: &str, window: &AuditWindow) -> Option<Response> {
+    match route.window {
+        Window::Whole => None,
+        Window::Refused => Some(
+            AppError::new(
+                StatusCode::FORBIDDEN,
+                "outside_audit_window",
+                format!(
+                    "this key is limited to the audit window {window}: it reads the scans, exceptions and attestations of \
+                     that period, and {} {} is not among them",
+                    route.verb.method(),
+                    route.path
+                ),
+            )
+            .into_response(),
+        ),
+        Window::Narrowed => {
+            let (tenant, scan) = (tenant_in_path(path)?, route.path_param(path, "scan")?);
+            match state.store.get_scan(tenant, scan).await {
+                Ok(Some(row)) if !window.contains(&row.created_at) => Some(AppError::not_found("scan", scan).into_response()),
+                Ok(_) => None,
+                Err(e) => Some(AppError::from(e).into_response()),
+            }
+        }
+    }
+}
+
 /// What the records of one request are made from.
 struct RequestContext<'a> {
     state: &'a AppState,
@@ -346,6 +384,11 @@ fn request_key() -> String {
     let mut b = [0u8; 12];
     getrandom::fill(&mut b).expect("the operating system's random source failed");
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The audit window of the request's key, if it is limited to one.
+pub(crate) fn window(request_extensions: &axum::http::Extensions) -> Option<AuditWindow> {
+    request_extensions.get::<Principal>().and_then(|p| p.window.clone())
 }
 
 /// The principal the middleware authenticated.

@@ -184,6 +184,18 @@ pub(crate) async fn drift(
         .scan_drift(&id, &scan)
         .await?
         .ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "no_drift", format!("scan {scan} was stored before drift was computed")))?;
+    // Drift tells what the previous scan held: a key limited to an audit window sees it
+    // only when that scan is in the window too.
+    if let Some(w) = crate::auth::window(&ext)
+        && let Some(previous) = drift.get("previous_scan").and_then(Value::as_str)
+        && state.store.get_scan(&id, previous).await?.is_some_and(|r| !w.contains(&r.created_at))
+    {
+        return Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            "drift_outside_audit_window",
+            format!("scan {scan}'s drift compares it with scan {previous}, which started outside this key's audit window, {w}"),
+        ));
+    }
     Ok(Json(json!({ "scan_id": scan, "drift": drift })))
 }
 

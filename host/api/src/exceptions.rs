@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use securebase_exceptions::{DEFAULT_MAX_DAYS, Exception};
-use securebase_store::ExceptionRow;
+use securebase_store::{AuditWindow, ExceptionRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -122,8 +122,20 @@ pub(crate) async fn list(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
+    let window = crate::auth::window(&ext);
     let rows = state.store.list_exceptions(&id, false).await?;
-    Ok(Json(json!({ "items": rows.iter().map(shown).collect::<Vec<_>>() })))
+    let items: Vec<Value> = rows.iter().filter(|r| in_window(r, window.as_ref())).map(shown).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// Whether an exception was in force on some day of an audit window (every exception
+/// is, without one): from its creation to its expiry or deletion.
+fn in_window(row: &ExceptionRow, window: Option<&AuditWindow>) -> bool {
+    let end = match &row.deleted_at {
+        Some(d) if d.as_str() < row.exception.expires.as_str() => d.as_str(),
+        _ => row.exception.expires.as_str(),
+    };
+    window.is_none_or(|w| w.overlaps(&row.created_at, end))
 }
 
 async fn existing(state: &AppState, tenant: &str, id: &str) -> Result<ExceptionRow, AppError> {
@@ -137,7 +149,11 @@ pub(crate) async fn show(
     Path((id, exception)): Path<(String, String)>,
 ) -> Result<Json<Value>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
-    Ok(Json(shown(&existing(&state, &id, &exception).await?)))
+    let row = existing(&state, &id, &exception).await?;
+    if !in_window(&row, crate::auth::window(&ext).as_ref()) {
+        return Err(AppError::not_found("exception", &exception));
+    }
+    Ok(Json(shown(&row)))
 }
 
 /// `PATCH /v1/tenants/{id}/exceptions/{exception}`: the fields given replace the

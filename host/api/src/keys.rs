@@ -1,5 +1,6 @@
 //! API keys: tenants mint, list and revoke their own keys of a scope (`manage`,
-//! `scan`, `read`), operators do the same for admin keys. A key's secret is shown once,
+//! `scan`, `read`; a `read` key may be limited to an audit window, the dates an
+//! auditor's engagement covers), operators do the same for admin keys. A key's secret is shown once,
 //! when it is made; lists show everything else about it.
 
 use crate::auth::visible_tenant;
@@ -10,7 +11,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Response};
-use securebase_store::{AdminRevoke, KeyKind, KeyScope};
+use securebase_store::{AdminRevoke, AuditWindow, KeyKind, KeyScope};
 use serde::Deserialize;
 use serde_json::json;
 use std::time::Duration;
@@ -28,6 +29,16 @@ struct NewKey {
     scope: String,
     #[serde(default)]
     expires_in_days: Option<u32>,
+    /// Dates a `read` key is limited to (an auditor's).
+    #[serde(default)]
+    window: Option<WindowBody>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WindowBody {
+    from: String,
+    to: String,
 }
 
 /// An admin key has no scope: the same body without it.
@@ -52,14 +63,40 @@ fn optional_body<T: serde::de::DeserializeOwned>(body: Result<Bytes, BytesReject
     }
 }
 
-/// The request body, checked: label, scope and lifetime.
-fn read_new_key(body: Result<Bytes, BytesRejection>) -> Result<(String, KeyScope, Option<Duration>), AppError> {
+/// A tenant key's request body, checked.
+struct KeyRequest {
+    label: String,
+    scope: KeyScope,
+    lifetime: Option<Duration>,
+    window: Option<AuditWindow>,
+}
+
+/// The request body, checked: label, scope, lifetime and audit window.
+fn read_new_key(body: Result<Bytes, BytesRejection>) -> Result<KeyRequest, AppError> {
     let req: NewKey = optional_body(body)?;
     let scope = KeyScope::parse(&req.scope).ok_or_else(|| {
         let names: Vec<_> = KeyScope::ALL.iter().map(|k| k.as_str()).collect();
         AppError::bad_request(format!("field scope: {:?} is not a scope; expected one of {}", req.scope, names.join(", ")))
     })?;
-    Ok((req.label.clone(), scope, checked(&req.label, req.expires_in_days)?))
+    let window = match req.window {
+        // A window narrows what a key reads; a key that may also change things would
+        // act on what it cannot see.
+        Some(_) if scope != KeyScope::Read => {
+            return Err(invalid_window(format!(
+                "field window: only a read key may carry an audit window; this one's scope is {}",
+                scope.as_str()
+            )));
+        }
+        Some(w) => Some(AuditWindow::new(&w.from, &w.to).map_err(invalid_window)?),
+        None => None,
+    };
+    Ok(KeyRequest { lifetime: checked(&req.label, req.expires_in_days)?, label: req.label, scope, window })
+}
+
+/// A well-formed window the service cannot take: on a key that is not `read`, a date
+/// that does not exist, an end before its start.
+fn invalid_window(message: String) -> AppError {
+    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_window", message)
 }
 
 /// The label and lifetime every key body has.
@@ -75,10 +112,10 @@ fn checked(label: &str, expires_in_days: Option<u32>) -> Result<Option<Duration>
     Ok(lifetime)
 }
 
-fn created(key: securebase_store::NewKey, tenant: Option<&str>, scope: KeyScope) -> Response {
+fn created(key: securebase_store::NewKey, tenant: Option<&str>, scope: KeyScope, window: Option<&AuditWindow>) -> Response {
     let body = json!({
         "id": key.id, "tenant_id": tenant, "token": key.token, "scope": scope, "expires_at": key.expires_at,
-        "note": "shown once: store it now",
+        "window": window, "note": "shown once: store it now",
     });
     (StatusCode::CREATED, Json(body)).into_response()
 }
@@ -91,9 +128,9 @@ pub(crate) async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     visible_tenant(&state, &ext, &id).await?;
-    let (label, scope, lifetime) = read_new_key(body)?;
-    let key = state.store.create_scoped_key(&KeyKind::Tenant(id.clone()), scope, lifetime, &label).await?;
-    Ok(created(key, Some(&id), scope))
+    let r = read_new_key(body)?;
+    let key = state.store.create_windowed_key(&KeyKind::Tenant(id.clone()), r.scope, r.lifetime, &r.label, r.window.as_ref()).await?;
+    Ok(created(key, Some(&id), r.scope, r.window.as_ref()))
 }
 
 /// `GET /v1/tenants/{id}/keys`.
@@ -124,7 +161,7 @@ pub(crate) async fn create_admin(State(state): State<AppState>, body: Result<Byt
     let req: NewAdminKey = optional_body(body)?;
     let lifetime = checked(&req.label, req.expires_in_days)?;
     let key = state.store.create_scoped_key(&KeyKind::Admin, KeyScope::Manage, lifetime, &req.label).await?;
-    Ok(created(key, None, KeyScope::Manage))
+    Ok(created(key, None, KeyScope::Manage, None))
 }
 
 /// `GET /v1/keys`.

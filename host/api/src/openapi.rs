@@ -7,7 +7,7 @@
 //! (see `host/api/tests`), and `tests/run` runs schemathesis against it, so neither the
 //! schemas nor the statuses can drift from the code.
 
-use crate::routes::{Access, Answer, Body, In, PATH_PARAMS, ROUTES, Route};
+use crate::routes::{Access, Answer, Body, In, PATH_PARAMS, ROUTES, Route, Window};
 use securebase_scan::Scanner;
 use securebase_store::KeyScope;
 use serde_json::{Map, Value, json};
@@ -86,6 +86,9 @@ pub fn answers(route: &Route) -> Vec<Answer> {
     }
     if route.access == Access::Tenant && route.scope > KeyScope::Read {
         add(403, "The key's scope does not allow this route (insufficient_scope)");
+    }
+    if route.access != Access::Public && route.window == Window::Refused && route.scope == KeyScope::Read {
+        add(403, "The key is limited to an audit window, and this route is not part of an auditor's view (outside_audit_window)");
     }
     if route.path.contains('{') {
         add(404, "No such tenant (or not yours: the same answer either way), or no such item of it");

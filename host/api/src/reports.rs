@@ -2,7 +2,7 @@
 //! framework, findings filtered every way the issue names, and the PDF, CSV and OCSF
 //! renderings of a scan (each download is audited by the middleware).
 
-use crate::auth::visible_tenant;
+use crate::auth::{self, visible_tenant};
 use crate::meta::page;
 use crate::{AppError, AppState};
 use axum::Json;
@@ -12,7 +12,7 @@ use axum::http::{Extensions, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use securebase_scan::ScanReport;
 use securebase_scoring::Framework;
-use securebase_store::{FindingFilter, FindingRow, Paged, Tenant};
+use securebase_store::{AuditWindow, FindingFilter, FindingRow, Paged, Tenant};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
@@ -55,12 +55,23 @@ async fn framework(state: &AppState, tenant: &Tenant, id: Option<&str>) -> Resul
     crate::extensions::framework_of(state, &tenant.id, id).await
 }
 
-/// The named scan, or the tenant's newest succeeded one.
-async fn scan_id(state: &AppState, tenant: &str, scan: Option<String>) -> Result<String, AppError> {
+/// The named scan, or the tenant's newest succeeded one. A key limited to an audit
+/// window sees the window's scans only: another is the 404 of a scan that is not there.
+async fn scan_id(state: &AppState, tenant: &str, scan: Option<String>, window: Option<&AuditWindow>) -> Result<String, AppError> {
     match scan {
-        Some(s) => Ok(s),
-        None => state.store.latest_succeeded_scan(tenant).await?.map(|s| s.id).ok_or_else(|| {
-            AppError::new(StatusCode::NOT_FOUND, "no_scan", "this tenant has no finished scan yet; start one with POST .../scans")
+        Some(s) => match window {
+            Some(w) if state.store.get_scan(tenant, &s).await?.is_some_and(|r| !w.contains(&r.created_at)) => {
+                Err(AppError::not_found("scan", &s))
+            }
+            _ => Ok(s),
+        },
+        None => state.store.latest_succeeded_scan(tenant, window).await?.map(|s| s.id).ok_or_else(|| match window {
+            Some(w) => AppError::new(
+                StatusCode::NOT_FOUND,
+                "no_scan",
+                format!("no scan of this tenant finished within this key's audit window, {w}"),
+            ),
+            None => AppError::new(StatusCode::NOT_FOUND, "no_scan", "this tenant has no finished scan yet; start one with POST .../scans"),
         }),
     }
 }
@@ -139,8 +150,13 @@ pub(crate) async fn compliance_report(
     // The scan's digest (framework results, a few KiB), not its whole document, which
     // for a scan of many thousand findings would be parsed on every request; and the
     // page of failing findings, in the same transaction.
-    let Some((scan, digest, failing)) = state.store.digest_with_findings(&id, q.scan.as_deref(), &filter, page, Some(&fw.id)).await? else {
-        return Err(match &q.scan {
+    // A windowed key's default is the newest scan of its window, not the newest of all.
+    let named = match auth::window(&ext) {
+        Some(w) => Some(scan_id(&state, &id, q.scan.clone(), Some(&w)).await?),
+        None => q.scan.clone(),
+    };
+    let Some((scan, digest, failing)) = state.store.digest_with_findings(&id, named.as_deref(), &filter, page, Some(&fw.id)).await? else {
+        return Err(match &named {
             None => AppError::new(StatusCode::NOT_FOUND, "no_scan", "this tenant has no finished scan yet; start one with POST .../scans"),
             Some(scan) => match state.store.get_scan(&id, scan).await? {
                 Some(row) => {
@@ -240,7 +256,7 @@ pub(crate) async fn findings(
             return Err(AppError::bad_request(format!("{name}: {v:?} is not one of {}", allowed.join(", "))));
         }
     }
-    let scan = scan_id(&state, &id, q.scan).await?;
+    let scan = scan_id(&state, &id, q.scan, auth::window(&ext).as_ref()).await?;
     if state.store.get_scan(&id, &scan).await?.is_none() {
         return Err(AppError::not_found("scan", &scan));
     }
@@ -301,20 +317,7 @@ async fn download(
     let disposition = |name: &str| format!("attachment; filename=\"securebase-{scan}-{name}\"");
     match (rendering, fw) {
         (Rendering::Pdf, Some(fw)) => {
-            let organization = tenant.organization.clone();
-            let fw_id = fw.id.clone();
-            let key = state.config.report_key.clone();
-            let bytes = tokio::task::spawn_blocking(move || {
-                let pdf = securebase_reports::render_pdf(&report, &fw_id, Some(&organization))?;
-                // Signed when the service has a key: an auditor can tell a changed copy.
-                Ok::<_, securebase_reports::ReportError>(match key {
-                    Some(k) => securebase_reports::seal::seal(pdf, &k.public_base64(), |b| k.sign(b)),
-                    None => pdf,
-                })
-            })
-            .await
-            .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("PDF rendering: {e}")))?
-            .map_err(|e| AppError::new(StatusCode::CONFLICT, "report_unavailable", e.to_string()))?;
+            let bytes = signed_pdf(&state, report, &fw.id, &tenant.organization).await?;
             let name = disposition(&format!("{}.pdf", fw.id));
             Ok(([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, name)], bytes).into_response())
         }
@@ -329,4 +332,111 @@ async fn download(
             Ok(([(header::CONTENT_TYPE, "application/json".to_string()), (header::CONTENT_DISPOSITION, name)], body).into_response())
         }
     }
+}
+
+/// The PDF report of a framework, signed when the service has a key: an auditor can
+/// tell a changed copy. Rendered off the async threads (a large scan takes a while).
+async fn signed_pdf(state: &AppState, report: ScanReport, framework: &str, organization: &str) -> Result<Vec<u8>, AppError> {
+    let (organization, framework) = (organization.to_string(), framework.to_string());
+    let key = state.config.report_key.clone();
+    tokio::task::spawn_blocking(move || {
+        let pdf = securebase_reports::render_pdf(&report, &framework, Some(&organization))?;
+        Ok::<_, securebase_reports::ReportError>(match key {
+            Some(k) => securebase_reports::seal::seal(pdf, &k.public_base64(), |b| k.sign(b)),
+            None => pdf,
+        })
+    })
+    .await
+    .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("PDF rendering: {e}")))?
+    .map_err(|e| AppError::new(StatusCode::CONFLICT, "report_unavailable", e.to_string()))
+}
+
+/// A name from an uploader made safe as one path segment of a zip entry.
+fn entry_name(name: &str) -> String {
+    let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    match safe.trim_start_matches('.') {
+        "" => "file".into(),
+        s => s.chars().take(100).collect(),
+    }
+}
+
+/// `GET /v1/tenants/{id}/scans/{scan}/audit-package.zip`: everything an auditor takes
+/// away for a scan and a framework, in one zip with a manifest of SHA-256 digests,
+/// signed when the service has a key (see `securebase_reports::package`).
+pub(crate) async fn audit_package(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path((id, scan)): Path<(String, String)>,
+    q: Result<Query<DownloadQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let tenant = visible_tenant(&state, &ext, &id).await?;
+    let q = crate::error::parse_query(q)?;
+    let fw = framework(&state, &tenant, q.framework.as_deref()).await?;
+    let report = report(&state, &id, &scan).await?;
+    // Every evidence file the framework's attestations in this scan reference, once each.
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut evidence = std::collections::BTreeMap::new();
+    for entry in report.attestations.iter().filter(|a| a.attestation.framework == fw.id) {
+        for e in &entry.attestation.evidence {
+            let path = format!("evidence/{}/{}", e.sha256, entry_name(&e.name));
+            if evidence.contains_key(&path) {
+                continue;
+            }
+            let Some((_, bytes)) = state.store.evidence(&id, &entry.attestation.id, &e.sha256).await? else {
+                return Err(AppError::new(
+                    StatusCode::CONFLICT,
+                    "evidence_unavailable",
+                    format!(
+                        "attestation {} names evidence {} ({}), which the service no longer holds",
+                        entry.attestation.id, e.name, e.sha256
+                    ),
+                ));
+            };
+            evidence.insert(path, bytes);
+        }
+    }
+    // The register as the scan applied it, each exception with its history of changes.
+    let mut register = Vec::new();
+    for entry in &report.exceptions {
+        let history = state.store.get_exception(&id, &entry.exception.id).await?.map(|r| r.history).unwrap_or_default();
+        let mut v = serde_json::to_value(entry).expect("exception entries serialize");
+        v["history"] = serde_json::to_value(history).expect("histories serialize");
+        register.push(v);
+    }
+    let attestations: Vec<_> = report.attestations.iter().filter(|a| a.attestation.framework == fw.id).collect();
+    let json = |v: &Value| {
+        let mut b = serde_json::to_vec_pretty(v).expect("JSON serializes");
+        b.push(b'\n');
+        b
+    };
+    let register = json(&json!({ "scan_id": scan, "exceptions": register }));
+    let attestations = json(&json!({ "scan_id": scan, "framework": fw.id, "attestations": attestations }));
+    let csv = securebase_reports::render_csv(&report).into_bytes();
+    let ocsf = serde_json::to_vec_pretty(&securebase_reports::render_ocsf(&report)).expect("OCSF serializes");
+    let pdf = signed_pdf(&state, report, &fw.id, &tenant.organization).await?;
+    files.push((format!("report-{}.pdf", fw.id), pdf));
+    files.push(("findings.csv".into(), csv));
+    files.push(("findings.ocsf.json".into(), ocsf));
+    files.push(("exceptions.json".into(), register));
+    files.push(("attestations.json".into(), attestations));
+    files.extend(evidence);
+    let subject = securebase_reports::package::Subject {
+        tenant_id: id.clone(),
+        organization: tenant.organization.clone(),
+        scan_id: scan.clone(),
+        framework: fw.id.clone(),
+        generated_at: securebase_inventory::time::now_rfc3339(),
+    };
+    let key = state.config.report_key.clone();
+    let zip = tokio::task::spawn_blocking(move || {
+        let public = key.as_ref().map(|k| k.public_base64());
+        let sign = |b: &[u8]| key.as_ref().expect("a key when signing").sign(b);
+        let signer = public.as_deref().map(|key| securebase_reports::package::Signer { key, sign: &sign });
+        securebase_reports::package::write(subject, &files, signer)
+    })
+    .await
+    .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("audit package: {e}")))?
+    .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("audit package: {e}")))?;
+    let name = format!("attachment; filename=\"securebase-{scan}-{}-audit-package.zip\"", fw.id);
+    Ok(([(header::CONTENT_TYPE, "application/zip".to_string()), (header::CONTENT_DISPOSITION, name)], zip).into_response())
 }

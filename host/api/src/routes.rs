@@ -75,6 +75,20 @@ pub enum Access {
     Admin,
 }
 
+/// What a key limited to an audit window (an auditor's `read` key) sees of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// Nothing: 403 `outside_audit_window`. What the route shows is not bounded by a
+    /// period (the audit log, usage, keys, settings), so the window cannot narrow it.
+    Refused,
+    /// All of it: configuration no period bounds (frameworks, plugins, signing keys).
+    Whole,
+    /// What falls within the window: a scan named in the path that started outside it
+    /// is a 404 (the middleware checks it), lists and defaults keep the window's scans,
+    /// exceptions and attestations (the handler narrows them).
+    Narrowed,
+}
+
 /// Where a parameter is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum In {
@@ -134,6 +148,8 @@ pub struct Route {
     /// The scope a tenant key needs for it (admin keys may do everything): by default
     /// `read` for GET, `manage` for the rest; starting a scan needs `scan`.
     pub scope: KeyScope,
+    /// What a key limited to an audit window sees of it (by default nothing).
+    pub window: Window,
     /// The audit action recorded for it (`None`: not audited; every mutation is).
     pub audit: Option<&'static str>,
     /// One line for the OpenAPI document.
@@ -172,6 +188,12 @@ impl Route {
     /// The route's path parameters, in order.
     pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
         self.path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    }
+
+    /// The value of the path parameter `name` in `path`, a concrete path of this route.
+    pub fn path_param<'p>(&self, path: &'p str, name: &str) -> Option<&'p str> {
+        let at = self.path.split('/').position(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(name))?;
+        path.split('/').nth(at)
     }
 
     /// Whether `path` (a concrete request path) is this route's, and how literal the
@@ -319,6 +341,7 @@ const fn route(verb: Verb, path: &'static str, handler: fn(MethodFilter) -> Meth
             Verb::Get => KeyScope::Read,
             _ => KeyScope::Manage,
         },
+        window: Window::Refused,
         audit: None,
         summary: "",
         description: "",
@@ -348,6 +371,7 @@ pub static ROUTES: &[Route] = &[
         summary: "Liveness and database reachability",
         tag: "service",
         answers: &[ok(200, "Healthy", Body::Json("Health")), err(503, "Database unreachable")],
+        window: Window::Whole,
         ..route(Get, "/healthz", handler!(meta::healthz))
     },
     Route {
@@ -355,6 +379,7 @@ pub static ROUTES: &[Route] = &[
         summary: "This document (OpenAPI 3.1)",
         tag: "service",
         answers: &[ok(200, "OpenAPI 3.1", Body::Json(r#"{"type": "object", "required": ["openapi", "paths"]}"#))],
+        window: Window::Whole,
         ..route(Get, "/v1/openapi.json", handler!(meta::openapi))
     },
     Route {
@@ -362,6 +387,7 @@ pub static ROUTES: &[Route] = &[
         summary: "The Ed25519 public key PDF reports are signed with (securebase report verify --public-key)",
         tag: "reports",
         answers: &[ok(200, "The public key, base64", Body::Json("SigningPublicKey")), err(404, "The service signs no reports")],
+        window: Window::Whole,
         ..route(Get, "/v1/signing-key", handler!(meta::signing_key))
     },
     Route {
@@ -369,6 +395,7 @@ pub static ROUTES: &[Route] = &[
         summary: "Frameworks the service scores",
         tag: "catalogue",
         answers: &[ok(200, "Frameworks", Body::Json("FrameworkList"))],
+        window: Window::Whole,
         ..route(Get, "/v1/frameworks", handler!(meta::frameworks))
     },
     Route {
@@ -376,6 +403,7 @@ pub static ROUTES: &[Route] = &[
         summary: "Control plugins and their checks",
         tag: "catalogue",
         answers: &[ok(200, "Plugins", Body::Json("PluginList"))],
+        window: Window::Whole,
         ..route(Get, "/v1/plugins", handler!(meta::plugins))
     },
     Route {
@@ -504,6 +532,7 @@ pub static ROUTES: &[Route] = &[
         params: PAGE,
         answers: &[ok(200, "A page of scans", Body::Json("ScanPage"))],
         audit: Some("scan.list"),
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/scans", handler!(scans::list))
     },
     Route {
@@ -511,6 +540,7 @@ pub static ROUTES: &[Route] = &[
         tag: "scans",
         answers: &[ok(200, "Scan", Body::Json("Scan"))],
         audit: Some("scan.read"),
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/scans/{scan}", handler!(scans::show))
     },
     Route {
@@ -520,6 +550,7 @@ pub static ROUTES: &[Route] = &[
         tag: "scans",
         answers: &[ok(200, "Drift", Body::Json("Drift")), err(409, "The scan has not succeeded (yet)")],
         audit: Some("drift.read"),
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/drift", handler!(continuous::drift))
     },
     Route {
@@ -544,6 +575,7 @@ pub static ROUTES: &[Route] = &[
             err(400, "Unreadable Last-Event-ID"),
         ],
         audit: Some("events.read"),
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/events", handler!(continuous::events))
     },
     Route {
@@ -551,6 +583,7 @@ pub static ROUTES: &[Route] = &[
         tag: "continuous",
         answers: &[ok(200, "Deliveries", Body::Json("DeliveryPage"))],
         audit: Some("deliveries.read"),
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/deliveries", handler!(continuous::deliveries))
     },
     Route {
@@ -563,6 +596,7 @@ pub static ROUTES: &[Route] = &[
             err(404, "No such scan, or a scan from before scans kept their inventory"),
             NOT_FINISHED,
         ],
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/inventory", handler!(reports::inventory))
     },
     Route {
@@ -580,6 +614,7 @@ pub static ROUTES: &[Route] = &[
             ),
             NOT_FINISHED,
         ],
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/document", handler!(reports::document))
     },
     Route {
@@ -592,6 +627,7 @@ pub static ROUTES: &[Route] = &[
             err(400, "Unknown framework"),
             NOT_FINISHED,
         ],
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/report.pdf", handler!(reports::pdf))
     },
     Route {
@@ -599,6 +635,7 @@ pub static ROUTES: &[Route] = &[
         summary: "Findings of a scan as CSV (audited)",
         tag: "reports",
         answers: &[ok(200, "CSV", Body::Media("text/csv", r#"{"type": "string"}"#)), NOT_FINISHED],
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/report.csv", handler!(reports::csv))
     },
     Route {
@@ -606,7 +643,27 @@ pub static ROUTES: &[Route] = &[
         summary: "Findings of a scan as OCSF Compliance Finding events (audited)",
         tag: "reports",
         answers: &[ok(200, "OCSF events", Body::Json(r#"{"type": "array", "items": {"type": "object"}}"#)), NOT_FINISHED],
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/report.ocsf.json", handler!(reports::ocsf))
+    },
+    Route {
+        audit: Some("report.download:audit-package.zip"),
+        summary: "Audit package of a scan for a framework: one zip (audited)",
+        description: "The PDF report, the findings as CSV and OCSF, the exception register (exceptions.json, each with its \
+                      history), the framework's attestations (attestations.json) and every evidence file they reference \
+                      (evidence/<sha256>/<name>), and manifest.json listing each file's SHA-256 and size. When the service \
+                      signs reports, manifest.sig is the Ed25519 signature line over manifest.json's bytes (key at \
+                      GET /v1/signing-key) and the PDF is signed too; `securebase report verify PACKAGE --public-key KEY` \
+                      checks all of it offline and names each file that is missing, changed or not listed.",
+        tag: "reports",
+        params: &[FRAMEWORK],
+        answers: &[
+            ok(200, "Zip archive", Body::Media("application/zip", r#"{"type": "string", "format": "binary"}"#)),
+            err(400, "A framework that is not a framework id"),
+            NOT_FINISHED,
+        ],
+        window: Window::Narrowed,
+        ..route(Get, "/v1/tenants/{id}/scans/{scan}/audit-package.zip", handler!(reports::audit_package))
     },
     Route {
         audit: Some("report.download:compliance-report"),
@@ -627,6 +684,7 @@ pub static ROUTES: &[Route] = &[
             ),
         ],
         answers: &[ok(200, "Report", Body::Json("ComplianceReport")), err(400, "Unknown framework"), NOT_FINISHED],
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/compliance-report", handler!(reports::compliance_report))
     },
     Route {
@@ -650,6 +708,7 @@ pub static ROUTES: &[Route] = &[
             err(404, "No such tenant or scan, or no such requirement in the framework"),
         ],
         audit: Some("findings.read"),
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/findings", handler!(reports::findings))
     },
     Route {
@@ -750,12 +809,14 @@ pub static ROUTES: &[Route] = &[
         summary: "The tenant's plugins, every version",
         tag: "extensions",
         answers: &[ok(200, "Plugin versions by name, newest first; running marks the version scans run", Body::Json("TenantPluginList"))],
+        window: Window::Whole,
         ..route(Get, "/v1/tenants/{id}/plugins", handler!(extensions::list_plugins))
     },
     Route {
         summary: "One plugin's versions",
         tag: "extensions",
         answers: &[ok(200, "Its versions, newest first", Body::Json("TenantPluginList"))],
+        window: Window::Whole,
         ..route(Get, "/v1/tenants/{id}/plugins/{plugin}", handler!(extensions::show_plugin))
     },
     Route {
@@ -789,6 +850,7 @@ pub static ROUTES: &[Route] = &[
         summary: "The tenant's signing keys",
         tag: "extensions",
         answers: &[ok(200, "Keys, oldest first", Body::Json("SigningKeyList"))],
+        window: Window::Whole,
         ..route(Get, "/v1/tenants/{id}/signing-keys", handler!(extensions::list_signing_keys))
     },
     Route {
@@ -818,12 +880,14 @@ pub static ROUTES: &[Route] = &[
         summary: "The tenant's exceptions (not deleted), each with its state (active or expired) and history",
         tag: "exceptions",
         answers: &[ok(200, "Exceptions by id", Body::Json("ExceptionList"))],
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/exceptions", handler!(exceptions::list))
     },
     Route {
         summary: "One exception, deleted or not, with every change made to it (who, when, what)",
         tag: "exceptions",
         answers: &[ok(200, "The exception", Body::Json("ExceptionRecord"))],
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/exceptions/{exception}", handler!(exceptions::show))
     },
     Route {
@@ -863,12 +927,14 @@ pub static ROUTES: &[Route] = &[
         summary: "The tenant's attestations (not deleted), each with its state: valid, not_yet_valid or expired",
         tag: "attestations",
         answers: &[ok(200, "Attestations by id", Body::Json("AttestationList"))],
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/attestations", handler!(attestations::list))
     },
     Route {
         summary: "One attestation, deleted or not",
         tag: "attestations",
         answers: &[ok(200, "The attestation", Body::Json("AttestationRecord"))],
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/attestations/{attestation}", handler!(attestations::show))
     },
     Route {
@@ -876,6 +942,7 @@ pub static ROUTES: &[Route] = &[
         summary: "Download an evidence file of an attestation, by its SHA-256 (audited)",
         tag: "attestations",
         answers: &[ok(200, "The file as uploaded", Body::Media("application/octet-stream", r#"{"type": "string", "format": "binary"}"#))],
+        window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/attestations/{attestation}/evidence/{sha256}", handler!(attestations::evidence))
     },
     Route {
@@ -904,12 +971,14 @@ pub static ROUTES: &[Route] = &[
         summary: "The tenant's own frameworks (current versions)",
         tag: "extensions",
         answers: &[ok(200, "Frameworks by id", Body::Json("TenantFrameworkList"))],
+        window: Window::Whole,
         ..route(Get, "/v1/tenants/{id}/frameworks", handler!(extensions::list_frameworks))
     },
     Route {
         summary: "One of the tenant's frameworks, with its file",
         tag: "extensions",
         answers: &[ok(200, "The current version", Body::Json("TenantFramework"))],
+        window: Window::Whole,
         ..route(Get, "/v1/tenants/{id}/frameworks/{framework}", handler!(extensions::show_framework))
     },
     Route {

@@ -117,7 +117,7 @@ pub(crate) async fn list(
 ) -> Result<Json<Paged<ScanRow>>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
     let q = crate::error::parse_query(q)?;
-    Ok(Json(state.store.list_scans(&id, page(q.skip(), q.limit())?).await?))
+    Ok(Json(state.store.list_scans(&id, crate::auth::window(&ext).as_ref(), page(q.skip(), q.limit())?).await?))
 }
 
 pub(crate) async fn show(

@@ -48,6 +48,8 @@ securebase_store::both_backends!(
     exceptions_are_checked_applied_to_scans_and_kept_with_their_history,
     attestations_with_evidence_are_applied_downloaded_and_kept_to_their_tenant,
     served_reports_are_signed_with_the_service_key,
+    a_key_with_an_audit_window_sees_only_that_period,
+    the_audit_package_holds_the_report_registers_and_evidence_under_a_signed_manifest,
 );
 
 /// The audit log refuses entries of some actions (as a full disk or a broken trigger
@@ -2205,4 +2207,229 @@ async fn a_hostile_tenant_plugin_is_contained(backend: Backend) {
     let after = strip(app.document(&b, &b_key, &scan_b).await);
     assert!(before["accounts"].as_array().is_some_and(|a| !a.is_empty()));
     assert_eq!(before, after, "B's scan is untouched by A's plugin");
+}
+
+/// Mints a `read` key limited to an audit window; returns its token.
+async fn windowed_key(app: &App, tenant: &str, manage: &str, from: &str, to: &str) -> String {
+    let body = json!({"scope": "read", "label": "auditor", "window": {"from": from, "to": to}});
+    let r = app.send(Method::POST, &format!("/v1/tenants/{tenant}/keys"), manage, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    assert_eq!(r.json()["window"], json!({"from": from, "to": to}));
+    r.json()["token"].as_str().unwrap().to_string()
+}
+
+/// Moves a scan's start to another day, as if it had run then.
+async fn backdate_scan(app: &App, scan: &str, at: &str) {
+    use sqlx::Executor;
+    let mut conn = sqlx::AnyConnection::connect(&app._db.url).await.unwrap();
+    let done = conn.execute(format!("UPDATE scans SET created_at = '{at}' WHERE id = '{scan}'").as_str()).await.unwrap();
+    assert_eq!(done.rows_affected(), 1);
+}
+
+/// An auditor's key limited to a period: only the scans started, and the exceptions and
+/// attestations in force, on its days; a scan outside it is a 404 on every route that
+/// names one (and as a default); routes no period bounds (audit log, usage, keys) are
+/// refused; a window is refused on any key but a read key, or with bad dates.
+async fn a_key_with_an_audit_window_sees_only_that_period(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (id, key) = app.tenant("Acme Health").await;
+    let keys = format!("/v1/tenants/{id}/keys");
+    for (body, field) in [
+        (json!({"scope": "scan", "window": {"from": "2025-01-01", "to": "2025-12-31"}}), "field window: only a read key"),
+        (json!({"window": {"from": "2025-01-01", "to": "2025-12-31"}}), "field window: only a read key"),
+        (json!({"scope": "read", "window": {"from": "2025-02-30", "to": "2025-12-31"}}), "field window.from: \"2025-02-30\" is not a date"),
+        (json!({"scope": "read", "window": {"from": "2025-06-01", "to": "2025-05-31"}}), "field window.to: 2025-05-31 is before"),
+    ] {
+        let r = app.send(Method::POST, &keys, &key, body.clone()).await;
+        assert_eq!((r.status, r.error_code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_window"), "{body}");
+        assert!(r.error_message().contains(field), "{field}: {}", r.error_message());
+    }
+
+    // Last year's scan, today's scan, today's exception and attestation.
+    let old = app.demo_scan(&id, &key).await;
+    backdate_scan(&app, &old, "2025-03-01T10:00:00.000000Z").await;
+    let new = app.demo_scan(&id, &key).await;
+    let exception = json!({
+        "check": "s3_bucket_no_mfa_delete", "account": "333333333333", "resource": "acme-security-*",
+        "justification": "Write-once via Object Lock.", "approved_by": "ciso@acme-health.example", "expires": date_in(90),
+    });
+    let r = app.send(Method::POST, &format!("/v1/tenants/{id}/exceptions"), &key, exception).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+    let ex = r.json()["id"].as_str().unwrap().to_string();
+    let plan = b"Contingency plan test record".to_vec();
+    let attestation = json!({
+        "framework": "hipaa", "requirement": "164.308(a)(7)(ii)(D)", "statement": "Tested.",
+        "attested_by": "ciso@acme-health.example", "valid_from": date_in(0), "valid_until": date_in(200),
+    });
+    let (media, body) = multipart(&attestation, &[("plan.txt", &plan)]);
+    let r = app.upload(Method::POST, &format!("/v1/tenants/{id}/attestations"), &key, &media, body, &[]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let at = r.json()["id"].as_str().unwrap().to_string();
+    let sha = securebase_runtime::cache::sha256_hex(&plan);
+
+    let last_year = windowed_key(&app, &id, &key, "2025-01-01", "2025-12-31").await;
+    let this_week = windowed_key(&app, &id, &key, &date_in(-3), &date_in(3)).await;
+    let listed = app.get(&keys, &key).await.json();
+    let windows: Vec<&Value> = listed["items"].as_array().unwrap().iter().map(|k| &k["window"]).filter(|w| !w.is_null()).collect();
+    assert_eq!(windows.len(), 2, "{listed}");
+
+    let scans = |token: &str| {
+        let app = &app;
+        let url = format!("/v1/tenants/{id}/scans");
+        let token = token.to_string();
+        async move {
+            let v = app.get(&url, &token).await.json();
+            let ids: Vec<String> = v["items"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect();
+            assert_eq!(v["total"], ids.len(), "{v}");
+            ids
+        }
+    };
+    assert_eq!(scans(&key).await.len(), 2, "the unlimited key sees both");
+    assert_eq!(scans(&last_year).await, vec![old.clone()]);
+    assert_eq!(scans(&this_week).await, vec![new.clone()]);
+
+    // Every route naming a scan: the one outside the window does not exist for the key.
+    let scan_routes: Vec<&Route> =
+        ROUTES.iter().filter(|r| r.access == Access::Tenant && r.verb.as_str() == "get" && r.path.contains("{scan}")).collect();
+    assert!(scan_routes.len() >= 9, "{}", scan_routes.len());
+    for r in &scan_routes {
+        let path = |scan: &str| r.path.replace("{id}", &id).replace("{scan}", scan);
+        let outside = app.get(&path(&new), &last_year).await;
+        assert_eq!(outside.status, StatusCode::NOT_FOUND, "{}", r.path);
+        assert_eq!(outside.error_code(), "not_found", "{}", r.path);
+        if r.path.ends_with("/drift") {
+            continue; // below: it shows the previous scan too
+        }
+        let inside = app.get(&path(&new), &this_week).await;
+        assert_ne!(inside.status, StatusCode::NOT_FOUND, "{}: {}", r.path, String::from_utf8_lossy(&inside.bytes));
+    }
+    // Its drift compares with last year's scan: not shown to this week's key.
+    let drift = app.get(&format!("/v1/tenants/{id}/scans/{new}/drift"), &this_week).await;
+    assert_eq!(drift.error_code(), "drift_outside_audit_window");
+    // Defaults and named scans of the tenant-wide reports keep to the window too.
+    let report = format!("/v1/tenants/{id}/compliance-report");
+    assert_eq!(app.get(&report, &last_year).await.json()["scan_id"], old.as_str());
+    assert_eq!(app.get(&report, &this_week).await.json()["scan_id"], new.as_str());
+    assert_eq!(app.get(&format!("{report}?scan={new}"), &last_year).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/v1/tenants/{id}/findings?scan={new}"), &last_year).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/v1/tenants/{id}/findings?scan={old}"), &last_year).await.status, StatusCode::OK);
+
+    // Exceptions and attestations in force this week, none last year.
+    for (token, n) in [(&this_week, 1), (&last_year, 0)] {
+        assert_eq!(app.get(&format!("/v1/tenants/{id}/exceptions"), token).await.json()["items"].as_array().map(Vec::len), Some(n));
+        assert_eq!(app.get(&format!("/v1/tenants/{id}/attestations"), token).await.json()["items"].as_array().map(Vec::len), Some(n));
+        let expected = if n == 1 { StatusCode::OK } else { StatusCode::NOT_FOUND };
+        for path in [
+            format!("/v1/tenants/{id}/exceptions/{ex}"),
+            format!("/v1/tenants/{id}/attestations/{at}"),
+            format!("/v1/tenants/{id}/attestations/{at}/evidence/{sha}"),
+        ] {
+            assert_eq!(app.get(&path, token).await.status, expected, "{path}");
+        }
+    }
+
+    // Everything else a read key may read: refused when no period bounds it, shown
+    // whole when it is configuration. Declared per route, walked here.
+    let gets: Vec<&Route> =
+        ROUTES.iter().filter(|r| matches!(r.access, Access::Tenant | Access::AnyKey) && r.verb.as_str() == "get").collect();
+    let mut refused = 0;
+    for r in &gets {
+        let reply = app.get(&concrete(r.path, &id).replace("{plugin}", "s3").replace("{framework}", "hipaa"), &last_year).await;
+        let is_refused = reply.status == StatusCode::FORBIDDEN && reply.error_code() == "outside_audit_window";
+        // A route a read key may not call at all is refused for its scope first.
+        let expected = r.window == securebase_api::routes::Window::Refused && r.scope == KeyScope::Read;
+        assert_eq!(is_refused, expected, "{}: {}", r.path, reply.status);
+        refused += usize::from(is_refused);
+    }
+    assert!(refused >= 6, "audit log, usage, invoices, schedules, webhook, tenant...: {refused}");
+    for path in [format!("/v1/tenants/{id}/audit"), format!("/v1/tenants/{id}/usage"), format!("/v1/tenants/{id}")] {
+        assert_eq!(app.get(&path, &last_year).await.error_code(), "outside_audit_window", "{path}");
+    }
+    assert_eq!(app.get("/v1/frameworks", &last_year).await.status, StatusCode::OK);
+}
+
+/// The audit package: one zip with the signed PDF, CSV, OCSF, the exception register
+/// with each exception's history, the attestations and their evidence byte for byte,
+/// under a manifest whose SHA-256 digests match and whose signature verifies with the
+/// published key; a read key downloads it, another tenant gets 404.
+async fn the_audit_package_holds_the_report_registers_and_evidence_under_a_signed_manifest(backend: Backend) {
+    use base64::Engine as _;
+    use securebase_reports::package;
+    let seed = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
+    let signer = securebase_kit::signing::SecretKey::from_env_value(&seed).unwrap();
+    let app = App::new(backend, ApiConfig { report_key: Some(Arc::new(signer)), ..ApiConfig::default() }).await;
+    let public = app.call(Method::GET, "/v1/signing-key", None, None).await.json()["public_key"].as_str().unwrap().to_string();
+    let public = securebase_kit::signing::decode_public_key(&public).unwrap();
+    let (id, key) = app.tenant("Acme Health").await;
+    let (_, read) = scoped_key(&app, &id, &key, "read").await;
+    let exception = json!({
+        "check": "s3_bucket_no_mfa_delete", "account": "333333333333", "resource": "acme-security-*",
+        "justification": "Write-once via Object Lock.", "approved_by": "ciso@acme-health.example", "expires": date_in(90),
+    });
+    let r = app.send(Method::POST, &format!("/v1/tenants/{id}/exceptions"), &key, exception).await;
+    let ex = r.json()["id"].as_str().unwrap().to_string();
+    let r =
+        app.send(Method::PATCH, &format!("/v1/tenants/{id}/exceptions/{ex}"), &key, json!({"ticket": "https://jira.example/R-1"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    let (plan, log) = (b"Contingency plan test record".to_vec(), vec![0xffu8, 0, 1, 2, 3]);
+    let attestation = json!({
+        "framework": "hipaa", "requirement": "164.308(a)(7)(ii)(D)", "statement": "The contingency plan was tested.",
+        "attested_by": "ciso@acme-health.example", "valid_from": date_in(0), "valid_until": date_in(200),
+    });
+    let (media, body) = multipart(&attestation, &[("../plan.txt", &plan), ("drill log.bin", &log)]);
+    let r = app.upload(Method::POST, &format!("/v1/tenants/{id}/attestations"), &key, &media, body, &[]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let scan = app.demo_scan(&id, &key).await;
+
+    let url = format!("/v1/tenants/{id}/scans/{scan}/audit-package.zip?framework=hipaa");
+    let r = app.get(&url, &read).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/zip");
+    let opened = package::read(&r.bytes).expect("a package");
+    assert_eq!(opened.manifest.subject.scan_id, scan);
+    assert_eq!(opened.manifest.subject.framework, "hipaa");
+    let sha = |b: &[u8]| securebase_runtime::cache::sha256_hex(b);
+    let mut names: Vec<&str> = opened.files.keys().map(String::as_str).collect();
+    names.sort();
+    let mut expected = [
+        "attestations.json".to_string(),
+        format!("evidence/{}/drill_log.bin", sha(&log)),
+        format!("evidence/{}/plan.txt", sha(&plan)),
+        "exceptions.json".into(),
+        "findings.csv".into(),
+        "findings.ocsf.json".into(),
+        "report-hipaa.pdf".into(),
+    ];
+    expected.sort();
+    assert_eq!(names, expected.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(opened.manifest.files.len(), expected.len());
+    assert_eq!(package::mismatches(&opened), vec![]);
+    assert_eq!(opened.files[&format!("evidence/{}/plan.txt", sha(&plan))], plan, "the evidence byte for byte");
+    assert_eq!(opened.files[&format!("evidence/{}/drill_log.bin", sha(&log))], log);
+
+    // The manifest is signed by the published key, and so is the PDF.
+    for (what, bytes) in [("manifest", opened.sealed_manifest().expect("signed")), ("pdf", opened.files["report-hipaa.pdf"].clone())] {
+        let seal = securebase_reports::seal::open(&bytes).unwrap_or_else(|| panic!("{what} sealed"));
+        assert_eq!(securebase_reports::seal::content_sha256(&seal), seal.sha256, "{what}");
+        let signature = securebase_kit::signing::decode_signature(seal.signature.as_bytes()).unwrap();
+        assert!(securebase_kit::signing::verifies(&public, seal.content, &signature), "{what}");
+    }
+    let register: Value = serde_json::from_slice(&opened.files["exceptions.json"]).unwrap();
+    let entries = register["exceptions"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{register}");
+    assert_eq!((entries[0]["id"].as_str(), entries[0]["state"].as_str()), (Some(ex.as_str()), Some("active")));
+    assert!(entries[0]["matched"].as_u64().unwrap() >= 1, "{register}");
+    assert_eq!(entries[0]["history"].as_array().map(Vec::len), Some(2), "created, then the ticket added: {register}");
+    let attested: Value = serde_json::from_slice(&opened.files["attestations.json"]).unwrap();
+    assert_eq!(attested["attestations"][0]["statement"], "The contingency plan was tested.");
+    let csv = String::from_utf8(opened.files["findings.csv"].clone()).unwrap();
+    assert!(csv.lines().any(|l| l.contains(&ex)), "the CSV names the exception");
+
+    // Another tenant: 404; an unknown framework: 400.
+    let (other, other_key) = app.tenant("Bravo").await;
+    assert_eq!(app.get(&url, &other_key).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&url.replace(&id, &other), &other_key).await.status, StatusCode::NOT_FOUND);
+    let unknown = app.get(&url.replace("hipaa", "nope"), &read).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.error_message().contains("no framework \"nope\""), "{}", unknown.error_message());
 }

@@ -91,11 +91,13 @@ pub struct ReportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// Check a PDF report's signature offline: that it is signed by the service's key and
-    /// unchanged since. Exit status 0 when it verifies, 1 when it does not (the message
-    /// names what does not match), 2 for unusable input.
+    /// Check a PDF report or an audit package offline: that it is signed by the service's
+    /// key and unchanged since. Exit status 0 when it verifies, 1 when it does not (the
+    /// message names what does not match: for a package, each file missing, changed or
+    /// not in its manifest), 2 for unusable input.
     ///
-    /// The service signs the PDFs it serves when started with SECUREBASE_SIGNING_KEY, and
+    /// The service signs the PDFs and audit packages (GET .../scans/{scan}/audit-package.zip)
+    /// it serves when started with SECUREBASE_SIGNING_KEY, and
     /// so do `securebase scan --out` and `securebase report`; its public key is at
     /// GET /v1/signing-key.
     Verify(VerifyReportArgs),
@@ -103,7 +105,8 @@ pub enum ReportCommand {
 
 #[derive(Debug, Args)]
 pub struct VerifyReportArgs {
-    /// The PDF report.
+    /// The PDF report, or an audit package (.zip: its signed manifest, every file
+    /// against it, and the PDF inside).
     pub file: PathBuf,
     /// The public key it must be signed by: a file (KEY.pub) or the base64 key itself
     /// (the public_key of GET /v1/signing-key).

@@ -185,7 +185,7 @@ async fn a_delivery_to_a_non_public_address_is_refused_when_it_connects(backend:
         let deliverer = securebase_jobs::Deliverer::new(db.store.clone(), key, securebase_jobs::DeliveryPolicy::default());
         let attempted = deliverer.deliver_due().await.unwrap();
         assert!(attempted >= 1, "{host}: the scan queued a delivery");
-        let scans = db.store.list_scans(&t, Page { skip: 0, limit: 10 }).await.unwrap();
+        let scans = db.store.list_scans(&t, None, Page { skip: 0, limit: 10 }).await.unwrap();
         assert_eq!(scans.total, scan_count);
         let deliveries = db.store.deliveries(&t, &scans.items[0].id).await.unwrap();
         assert!(!deliveries.is_empty());

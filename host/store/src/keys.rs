@@ -40,6 +40,60 @@ impl KeyScope {
     }
 }
 
+/// The period an auditor's `read` key is limited to: both dates inclusive, by the UTC
+/// date of what it may see (a scan's start, an exception's or attestation's validity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AuditWindow {
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: String,
+}
+
+/// Whether `d` is a real calendar date written `YYYY-MM-DD`.
+fn is_date(d: &str) -> bool {
+    use securebase_inventory::time::{format_rfc3339, parse_rfc3339};
+    d.len() == 10 && parse_rfc3339(d).is_some_and(|t| format_rfc3339(t).starts_with(d))
+}
+
+impl AuditWindow {
+    /// A window from `from` to `to`, or what is wrong with them (naming the field).
+    pub fn new(from: &str, to: &str) -> Result<Self, String> {
+        for (field, d) in [("window.from", from), ("window.to", to)] {
+            if !is_date(d) {
+                return Err(format!("field {field}: {d:?} is not a date; expected YYYY-MM-DD"));
+            }
+        }
+        if from > to {
+            return Err(format!("field window.to: {to} is before window.from {from}"));
+        }
+        Ok(Self { from: from.into(), to: to.into() })
+    }
+
+    /// Whether an RFC 3339 time (or a date) falls on one of the window's days.
+    pub fn contains(&self, at: &str) -> bool {
+        at.get(..10).is_some_and(|d| self.from.as_str() <= d && d <= self.to.as_str())
+    }
+
+    /// Whether a period (times or dates, both ends inclusive) shares a day with the window.
+    pub fn overlaps(&self, start: &str, end: &str) -> bool {
+        let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+        day(start) <= self.to && self.from <= day(end)
+    }
+
+    /// The first instant after the window, as stored timestamps compare (`YYYY-MM-DDT00:00:00Z`).
+    pub(crate) fn end_exclusive(&self) -> String {
+        use securebase_inventory::time::{format_rfc3339, parse_rfc3339};
+        format_rfc3339(parse_rfc3339(&self.to).unwrap_or(0) + 86_400)
+    }
+}
+
+impl std::fmt::Display for AuditWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} to {}", self.from, self.to)
+    }
+}
+
 /// A key as listed: everything but its secret (whose hash stays in the database).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyInfo {
@@ -61,6 +115,8 @@ pub struct KeyInfo {
     pub last_used_at: Option<String>,
     /// When it was revoked, if it was.
     pub revoked_at: Option<String>,
+    /// The period it is limited to (an auditor's `read` key), if any.
+    pub window: Option<AuditWindow>,
 }
 
 /// What revoking an admin key did.
@@ -74,7 +130,17 @@ pub enum AdminRevoke {
     LastKey,
 }
 
-const KEY_COLUMNS: &str = "id, kind, tenant_id, scope, label, created_at, expires_at, last_used_at, revoked_at";
+const KEY_COLUMNS: &str = "id, kind, tenant_id, scope, label, created_at, expires_at, last_used_at, revoked_at, window_from, window_to";
+
+/// The window of a key's row, if it has one.
+fn window_from_row(row: &sqlx::any::AnyRow) -> Result<Option<AuditWindow>, StoreError> {
+    let (from, to): (Option<String>, Option<String>) = (col(row, "window_from")?, col(row, "window_to")?);
+    match (from, to) {
+        (Some(from), Some(to)) => AuditWindow::new(&from, &to).map(Some).map_err(StoreError::Corrupt),
+        (None, None) => Ok(None),
+        (from, to) => Err(StoreError::Corrupt(format!("columns window_from {from:?}, window_to {to:?}: one without the other"))),
+    }
+}
 
 fn key_from_row(row: &sqlx::any::AnyRow) -> Result<KeyInfo, StoreError> {
     let scope: String = col(row, "scope")?;
@@ -88,6 +154,7 @@ fn key_from_row(row: &sqlx::any::AnyRow) -> Result<KeyInfo, StoreError> {
         expires_at: col(row, "expires_at")?,
         last_used_at: col(row, "last_used_at")?,
         revoked_at: col(row, "revoked_at")?,
+        window: window_from_row(row)?,
     })
 }
 
@@ -131,6 +198,9 @@ pub struct Principal {
     pub kind: KeyKind,
     /// What it may do there (`Manage` for admin keys).
     pub scope: KeyScope,
+    /// The period it is limited to, if any: then it sees only the scans, exceptions
+    /// and attestations of those days.
+    pub window: Option<AuditWindow>,
 }
 
 impl Principal {
@@ -170,6 +240,18 @@ impl Store {
         lifetime: Option<Duration>,
         label: &str,
     ) -> Result<NewKey, StoreError> {
+        self.create_windowed_key(kind, scope, lifetime, label, None).await
+    }
+
+    /// Makes a key as [`Store::create_scoped_key`] does, limited to an audit window if given.
+    pub async fn create_windowed_key(
+        &self,
+        kind: &KeyKind,
+        scope: KeyScope,
+        lifetime: Option<Duration>,
+        label: &str,
+        window: Option<&AuditWindow>,
+    ) -> Result<NewKey, StoreError> {
         let id = new_id("k_");
         let secret = hex(&random_bytes::<20>());
         let expires_at = lifetime.map(|l| timestamp(SystemTime::now() + l));
@@ -179,8 +261,8 @@ impl Store {
         };
         in_change!(self, &Scope::Admin, tenant, |tx| {
             sqlx::query(
-                "INSERT INTO api_keys (id, tenant_id, kind, secret_sha256, label, created_at, scope, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO api_keys (id, tenant_id, kind, secret_sha256, label, created_at, scope, expires_at, window_from, window_to) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(&id)
             .bind(tenant.map(str::to_string))
@@ -190,6 +272,8 @@ impl Store {
             .bind(now())
             .bind(scope.as_str())
             .bind(&expires_at)
+            .bind(window.map(|w| w.from.clone()))
+            .bind(window.map(|w| w.to.clone()))
             .execute(&mut *tx)
             .await?;
             ((), true)
@@ -307,7 +391,8 @@ impl Store {
         // One transaction: the key, then (bound to its tenant) the tenant it belongs to.
         let mut tx = self.tenant_transaction(&Scope::Key(id.to_string())).await?;
         let row = sqlx::query(
-            "SELECT kind, tenant_id, secret_sha256, scope, expires_at, last_used_at FROM api_keys WHERE id = $1 AND revoked_at IS NULL",
+            "SELECT kind, tenant_id, secret_sha256, scope, expires_at, last_used_at, window_from, window_to FROM api_keys \
+             WHERE id = $1 AND revoked_at IS NULL",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -327,6 +412,7 @@ impl Store {
         }
         let scope: String = col(&row, "scope")?;
         let scope = KeyScope::parse(&scope).ok_or_else(|| StoreError::Corrupt(format!("column scope: {scope:?}")))?;
+        let window = window_from_row(&row)?;
         let last_used: Option<String> = col(&row, "last_used_at")?;
         let (kind, tenant) = match col::<String>(&row, "kind")?.as_str() {
             "admin" => (KeyKind::Admin, None),
@@ -344,7 +430,7 @@ impl Store {
                 sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(&at).bind(id).execute(&mut *tx).await?;
             });
         }
-        Ok(Some((Principal { key_id: id.to_string(), kind, scope }, tenant)))
+        Ok(Some((Principal { key_id: id.to_string(), kind, scope, window }, tenant)))
     }
 
     /// Whether a key still works: not revoked, not expired, and for a tenant key its

@@ -75,7 +75,7 @@ pub use events::ScanEvent;
 pub use exceptions::{ExceptionChange, ExceptionRow};
 pub use extensions::{FrameworkRow, NewFramework, NewPlugin, PluginRow, PluginUpload, SigningKey, to_run as plugins_to_run};
 pub use jobs::{ClaimLimits, Job, JobOutcome, NewScan, snapshot_scope};
-pub use keys::{AdminRevoke, KeyInfo, KeyKind, KeyScope, NewKey, Principal};
+pub use keys::{AdminRevoke, AuditWindow, KeyInfo, KeyKind, KeyScope, NewKey, Principal};
 pub use scans::{FindingFilter, FindingRow, ScanDigest, ScanRow, ScanStatus};
 pub use schedules::Schedule;
 pub use tenants::{NewTenant, Tenant, TenantAccount, TenantPatch, Tier};

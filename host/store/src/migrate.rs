@@ -66,6 +66,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0009_attestations.sql"),
         sqlite: include_str!("../migrations/sqlite/0009_attestations.sql"),
     },
+    Migration {
+        version: 10,
+        name: "audit_windows",
+        postgres: include_str!("../migrations/postgres/0010_audit_windows.sql"),
+        sqlite: include_str!("../migrations/sqlite/0010_audit_windows.sql"),
+    },
 ];
 
 /// Applies pending migrations over a connection of the URL's own user (the owner).

@@ -2,7 +2,7 @@
 //! `running`, and ends `succeeded` (with its scan document and one row per finding,
 //! written in one transaction) or `failed` (with the reason).
 
-use crate::{Page, Paged, Scope, Store, StoreError, col, count, now, page_args, parse_col};
+use crate::{AuditWindow, Page, Paged, Scope, Store, StoreError, col, count, now, page_args, parse_col};
 use securebase_scan::ScanReport;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -341,15 +341,26 @@ impl Store {
         Ok(true)
     }
 
-    /// A tenant's scans, newest first.
-    pub async fn list_scans(&self, tenant: &str, page: Page) -> Result<Paged<ScanRow>, StoreError> {
+    /// A tenant's scans, newest first; within an audit window (by start) if given.
+    pub async fn list_scans(&self, tenant: &str, window: Option<&AuditWindow>, page: Page) -> Result<Paged<ScanRow>, StoreError> {
+        let (from, until) = window_bounds(window);
         let (total, rows) = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
-            let total = count(&sqlx::query("SELECT COUNT(*) FROM scans WHERE tenant_id = $1").bind(tenant).fetch_one(&mut *tx).await?)?;
+            let total = count(
+                &sqlx::query("SELECT COUNT(*) FROM scans WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3")
+                    .bind(tenant)
+                    .bind(&from)
+                    .bind(&until)
+                    .fetch_one(&mut *tx)
+                    .await?,
+            )?;
             let (limit, skip) = page_args(page);
             let rows = sqlx::query(&format!(
-                "SELECT {SCAN_COLUMNS} FROM scans WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+                "SELECT {SCAN_COLUMNS} FROM scans WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
+                 ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
             ))
             .bind(tenant)
+            .bind(&from)
+            .bind(&until)
             .bind(limit)
             .bind(skip)
             .fetch_all(&mut *tx)
@@ -372,14 +383,17 @@ impl Store {
         row.as_ref().map(scan_from_row).transpose()
     }
 
-    /// The newest succeeded scan of a tenant.
-    pub async fn latest_succeeded_scan(&self, tenant: &str) -> Result<Option<ScanRow>, StoreError> {
+    /// The newest succeeded scan of a tenant; within an audit window (by start) if given.
+    pub async fn latest_succeeded_scan(&self, tenant: &str, window: Option<&AuditWindow>) -> Result<Option<ScanRow>, StoreError> {
+        let (from, until) = window_bounds(window);
         let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
             sqlx::query(&format!(
                 "SELECT {SCAN_COLUMNS} FROM scans WHERE tenant_id = $1 AND status = 'succeeded' \
-                 ORDER BY finished_at DESC, id DESC LIMIT 1"
+                 AND created_at >= $2 AND created_at < $3 ORDER BY finished_at DESC, id DESC LIMIT 1"
             ))
             .bind(tenant)
+            .bind(&from)
+            .bind(&until)
             .fetch_optional(&mut *tx)
             .await?
         });
@@ -595,4 +609,13 @@ async fn findings_in(
     let rows = q.bind(limit).bind(skip).fetch_all(&mut **tx).await?;
     let items = rows.iter().map(finding_from_row).collect::<Result<_, _>>()?;
     Ok(Paged { items, total, skip: page.skip, limit: page.limit })
+}
+
+/// Bounds on `created_at` that keep what falls within `window` (everything without one):
+/// stored timestamps are RFC 3339 in UTC, so they compare as text.
+fn window_bounds(window: Option<&AuditWindow>) -> (String, String) {
+    match window {
+        Some(w) => (w.from.clone(), w.end_exclusive()),
+        None => (String::new(), "9999-12-31".into()),
+    }
 }

@@ -44,25 +44,87 @@ fn verify(args: &VerifyReportArgs) -> Result<u8> {
     let expected = signing::decode_public_key(&given).ok_or_else(|| {
         input(anyhow!("--public-key {}: expected an Ed25519 public key (32 bytes, base64) or a file holding one", args.public_key))
     })?;
-    // Exit status 1: the report does not verify (as `plugin verify` for components).
-    let fail = |why: String| {
-        eprintln!("error: {}: {why}", args.file.display());
-        Ok(1)
-    };
-    let Some(seal) = securebase_reports::seal::open(&bytes) else {
-        return fail("it carries no SecureBase signature (the service signs reports when started with SECUREBASE_SIGNING_KEY)".into());
+    if securebase_reports::package::is_zip(&bytes) {
+        return verify_package(args, &bytes, &expected);
+    }
+    match check_seal(&bytes, &expected) {
+        Ok(sha256) => {
+            println!("ok: {} is signed by {} and unchanged (SHA-256 {sha256})", args.file.display(), signing::encode_public_key(&expected));
+            Ok(EXIT_OK)
+        }
+        // Exit status 1: the report does not verify (as `plugin verify` for components).
+        Err(why) => {
+            eprintln!("error: {}: {why}", args.file.display());
+            Ok(1)
+        }
+    }
+}
+
+/// Whether `bytes` end in a seal by `expected` over everything before it: the SHA-256
+/// it covers, or why not.
+fn check_seal(bytes: &[u8], expected: &securebase_kit::signing::VerifyingKey) -> Result<String, String> {
+    use securebase_kit::signing;
+    let Some(seal) = securebase_reports::seal::open(bytes) else {
+        return Err("it carries no SecureBase signature (the service signs reports when started with SECUREBASE_SIGNING_KEY)".into());
     };
     let actual = securebase_reports::seal::content_sha256(&seal);
     if actual != seal.sha256 {
-        return fail(format!("changed after it was signed: its content's SHA-256 is {actual}, the signature covers {}", seal.sha256));
+        return Err(format!("changed after it was signed: its content's SHA-256 is {actual}, the signature covers {}", seal.sha256));
     }
-    if signing::decode_public_key(&seal.key) != Some(expected) {
-        return fail(format!("signed by key {}, not by the key given ({})", seal.key, signing::encode_public_key(&expected)));
+    if signing::decode_public_key(&seal.key).as_ref() != Some(expected) {
+        return Err(format!("signed by key {}, not by the key given ({})", seal.key, signing::encode_public_key(expected)));
     }
     let signature = signing::decode_signature(seal.signature.as_bytes()).ok();
-    if !signature.is_some_and(|s| signing::verifies(&expected, seal.content, &s)) {
-        return fail("its signature does not match its content under that key".into());
+    if !signature.is_some_and(|s| signing::verifies(expected, seal.content, &s)) {
+        return Err("its signature does not match its content under that key".into());
     }
-    println!("ok: {} is signed by {} and unchanged (SHA-256 {})", args.file.display(), seal.key, seal.sha256);
+    Ok(seal.sha256)
+}
+
+/// An audit package: its manifest's signature, every file against the manifest, and
+/// the PDF report's own signature. Every problem is named, not only the first.
+fn verify_package(args: &VerifyReportArgs, bytes: &[u8], expected: &securebase_kit::signing::VerifyingKey) -> Result<u8> {
+    use securebase_reports::package::{self, MANIFEST};
+    let file = args.file.display();
+    let opened = match package::read(bytes) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {file}: {e}");
+            return Ok(1);
+        }
+    };
+    let mut problems = Vec::new();
+    match opened.sealed_manifest() {
+        None => problems.push(format!("{MANIFEST}: not signed (the service signs packages when started with SECUREBASE_SIGNING_KEY)")),
+        Some(sealed) => {
+            if let Err(why) = check_seal(&sealed, expected) {
+                problems.push(format!("{MANIFEST}: {why}"));
+            }
+        }
+    }
+    problems.extend(package::mismatches(&opened).iter().map(ToString::to_string));
+    let report = format!("report-{}.pdf", opened.manifest.subject.framework);
+    if let Some(pdf) = opened.files.get(&report)
+        && let Err(why) = check_seal(pdf, expected)
+    {
+        problems.push(format!("{report}: {why}"));
+    }
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("error: {file}: {p}");
+        }
+        eprintln!("{file} does not verify: {} problem(s)", problems.len());
+        return Ok(1);
+    }
+    let m = &opened.manifest;
+    println!(
+        "ok: {file}: the manifest is signed by {}, and all {} files match it (tenant {}, scan {}, framework {}, made {})",
+        securebase_kit::signing::encode_public_key(expected),
+        m.files.len(),
+        m.subject.tenant_id,
+        m.subject.scan_id,
+        m.subject.framework,
+        m.subject.generated_at
+    );
     Ok(EXIT_OK)
 }
