@@ -170,9 +170,14 @@ fn ocsf_export_matches_its_golden_file_and_validates_against_the_ocsf_models() {
     let events = securebase_reports::render_ocsf(&report);
     let text = serde_json::to_string_pretty(&events).unwrap() + "\n";
     golden("demo-findings.ocsf.json", &text);
+    assert_eq!(validate_ocsf(&events), report.accounts.iter().map(|a| a.findings.len()).sum::<usize>());
+}
+
+/// Validates OCSF events with `py-ocsf-models`; returns how many it read.
+fn validate_ocsf(events: &serde_json::Value) -> usize {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("events.json");
-    std::fs::write(&path, &text).unwrap();
+    std::fs::write(&path, serde_json::to_vec(events).unwrap()).unwrap();
     let script = r#"
 import json, sys
 from py_ocsf_models.events.findings.compliance_finding import ComplianceFinding
@@ -190,8 +195,74 @@ print(len(events))
         "OCSF validation failed (py-ocsf-models must be installed; `tests/run` installs it): {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let n: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
-    assert_eq!(n, report.accounts.iter().map(|a| a.findings.len()).sum::<usize>());
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// An exception and an attestation reach both exports: excepted findings as OCSF
+/// `Suppressed` with the justification and a CSV `exception_id`; the attested
+/// requirement as one more CSV row (`attested`) and one more OCSF event (compliance
+/// `Pass`, the evidence's SHA-256 in `status_detail`); every event still validates
+/// against the OCSF models.
+#[test]
+fn exceptions_and_attestations_reach_the_csv_and_the_validated_ocsf_events() {
+    let exception = securebase_exceptions::Exception {
+        id: "RISK-7".into(),
+        check: "s3_bucket_no_mfa_delete".into(),
+        account: Some("333333333333".into()),
+        region: None,
+        resource: Some("acme-security-*".into()),
+        tags: Default::default(),
+        justification: "Write-once via Object Lock".into(),
+        approved_by: "ciso@acme-health.example".into(),
+        expires: "2099-12-31".into(),
+        created_by: None,
+        ticket: None,
+    };
+    let sha = "ab".repeat(32);
+    let attestation = securebase_attestations::Attestation {
+        id: "A1".into(),
+        framework: "hipaa".into(),
+        requirement: "164.308(a)(7)(ii)(D)".into(),
+        statement: "The contingency plan was tested.".into(),
+        attested_by: "ciso@acme-health.example".into(),
+        valid_from: "2026-01-01".into(),
+        valid_until: "2099-12-31".into(),
+        evidence: vec![securebase_attestations::Evidence {
+            name: "plan.pdf".into(),
+            sha256: sha.clone(),
+            media_type: "application/pdf".into(),
+            size: 10,
+        }],
+    };
+    let additions = securebase_scan::Additions {
+        exceptions: securebase_exceptions::Register::new(vec![exception], securebase_inventory::time::now_unix()),
+        attestations: vec![attestation],
+        ..Default::default()
+    };
+    let report = builtin_scanner(test_limits(), Some(2)).scan_with(securebase_inventory::demo(), &additions, &|_| {}).unwrap();
+    let excepted: usize = report.accounts.iter().flat_map(|a| &a.findings).filter(|f| f.status == "excepted").count();
+    let findings: usize = report.accounts.iter().map(|a| a.findings.len()).sum();
+    assert!(excepted >= 1, "the exception matched the demo's log buckets");
+
+    let csv = securebase_reports::render_csv(&report);
+    assert_eq!(csv.matches("\r\n").count(), findings + 2, "header, findings, one attested requirement");
+    assert_eq!(csv.lines().filter(|l| l.ends_with(",RISK-7")).count(), excepted);
+    let attested: Vec<&str> = csv.lines().filter(|l| l.contains(",attested,")).collect();
+    assert_eq!(attested.len(), 1, "{csv}");
+    assert!(attested[0].starts_with(",,,requirement,hipaa:164.308(a)(7)(ii)(D),,"), "{}", attested[0]);
+    assert!(attested[0].contains("Attested by ciso@acme-health.example") && attested[0].contains(&sha), "{}", attested[0]);
+
+    let events = securebase_reports::render_ocsf(&report);
+    let list = events.as_array().unwrap();
+    assert_eq!(list.len(), findings + 1);
+    let suppressed: Vec<&serde_json::Value> = list.iter().filter(|e| e["status"] == "Suppressed").collect();
+    assert_eq!(suppressed.len(), excepted);
+    assert!(suppressed.iter().all(|e| e["status_detail"].as_str().unwrap().contains("Write-once via Object Lock")));
+    let pass: Vec<&serde_json::Value> = list.iter().filter(|e| e["metadata"]["event_code"] == "attestation").collect();
+    assert_eq!(pass.len(), 1);
+    assert_eq!(pass[0]["compliance"]["status"], "Pass");
+    assert!(pass[0]["status_detail"].as_str().unwrap().contains(&format!("plan.pdf (SHA-256 {sha})")));
+    assert_eq!(validate_ocsf(&events), findings + 1, "the Suppressed and attestation events validate too");
 }
 
 /// A plugin's or an inventory's text cannot drive the terminal `scan` prints to: no ESC

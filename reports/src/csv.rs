@@ -1,5 +1,7 @@
 //! Findings as CSV (RFC 4180): one row per finding, every account, a stable column set
-//! that spreadsheets and SIEM importers can rely on.
+//! that spreadsheets and SIEM importers can rely on; then one row per requirement a
+//! valid attestation covers (`resource_type` `requirement`, `status` `attested`, who
+//! and what in `message`), so the auditor's spreadsheet holds both kinds of evidence.
 
 use securebase_scan::ScanReport;
 
@@ -50,7 +52,34 @@ pub fn render_csv(report: &ScanReport) -> String {
             out.push_str("\r\n");
         }
     }
+    for (a, fw) in valid_attestations(report) {
+        let message = format!("Attested {}", attestation_detail(a));
+        let resource = format!("{}:{}", a.framework, a.requirement);
+        let title = format!("{} {}", fw.name, a.requirement);
+        let row = ["", "", "", "requirement", &resource, "", &title, "attested", "", &message, "", ""];
+        out.push_str(&row.map(field).join(","));
+        out.push_str("\r\n");
+    }
     out
+}
+
+/// Who attested what and until when, with each evidence file's SHA-256:
+/// `by WHO, valid FROM to UNTIL: STATEMENT Evidence: NAME (SHA-256 HEX); ...`.
+pub(crate) fn attestation_detail(a: &securebase_attestations::Attestation) -> String {
+    let evidence: Vec<String> = a.evidence.iter().map(|e| format!("{} (SHA-256 {})", e.name, e.sha256)).collect();
+    let evidence = if evidence.is_empty() { String::new() } else { format!(" Evidence: {}", evidence.join("; ")) };
+    format!("by {}, valid {} to {}: {}{evidence}", a.attested_by, a.valid_from, a.valid_until, a.statement)
+}
+
+/// The attestations the scan found valid, with their framework (of those it scored).
+pub(crate) fn valid_attestations(
+    report: &ScanReport,
+) -> impl Iterator<Item = (&securebase_attestations::Attestation, &securebase_scan::FrameworkEntry)> {
+    report
+        .attestations
+        .iter()
+        .filter(|e| e.state == "valid")
+        .filter_map(|e| report.frameworks.iter().find(|f| f.id == e.attestation.framework).map(|fw| (&e.attestation, fw)))
 }
 
 #[cfg(test)]

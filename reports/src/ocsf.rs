@@ -1,7 +1,9 @@
 //! Findings as OCSF Compliance Finding events (class 2003, schema 1.1), one event per
-//! finding, for SIEMs and security lakes (Security Lake, Splunk, Sentinel ingest OCSF).
+//! finding, for SIEMs and security lakes (Security Lake, Splunk, Sentinel ingest OCSF);
+//! then one event per requirement a valid attestation covers, its compliance `Pass`
+//! decided by a person (who, what, the evidence's SHA-256 in `status_detail`).
 
-use securebase_scan::{FindingEntry, ScanReport};
+use securebase_scan::{FindingEntry, FrameworkEntry, ScanReport};
 use serde_json::{Value, json};
 
 /// The OCSF schema version the events follow.
@@ -28,7 +30,8 @@ fn compliance_status(status: &str) -> (u8, &'static str) {
     }
 }
 
-/// One event per finding, with the requirements (of the scored frameworks) each finding bears on.
+/// One event per finding, with the requirements (of the scored frameworks) each finding
+/// bears on; then one per attested requirement.
 pub fn render_ocsf(report: &ScanReport) -> Value {
     let time = securebase_scan::report_time_ms(report);
     let mut events = Vec::new();
@@ -37,7 +40,58 @@ pub fn render_ocsf(report: &ScanReport) -> Value {
             events.push(event(report, &a.account_id, a.account_name.as_deref(), f, time));
         }
     }
+    events.extend(crate::csv::valid_attestations(report).map(|(a, fw)| attested_event(report, a, fw, time)));
     Value::Array(events)
+}
+
+/// A requirement a person attested: compliance `Pass`, with the attestation in
+/// `status_detail` (the check-based fields have no check to name).
+fn attested_event(report: &ScanReport, a: &securebase_attestations::Attestation, fw: &FrameworkEntry, time: i64) -> Value {
+    let fields = json!({
+        "severity_id": 1,
+        "severity": "Informational",
+        "message": format!("{} {} attested: {}", fw.name, a.requirement, a.statement),
+        "status_id": 1,
+        "status": "New",
+        "status_detail": format!("Attestation {} {}", a.id, crate::csv::attestation_detail(a)),
+        "finding_info": {
+            "uid": format!("securebase:attestation:{}:{}:{}", a.framework, a.requirement, a.id),
+            "title": format!("{} {}", fw.name, a.requirement),
+            "desc": a.statement,
+            "types": ["Compliance", "Attestation"],
+        },
+        "compliance": {
+            "requirements": [format!("{} {}", fw.name, a.requirement)],
+            "standards": [format!("{} {}", fw.name, fw.version)],
+            "status_id": 1,
+            "status": "Pass",
+        },
+    });
+    compliance_finding(report, time, "attestation", fields)
+}
+
+/// A Compliance Finding created at the scan's time by this engine, with `fields`.
+fn compliance_finding(report: &ScanReport, time: i64, event_code: &str, fields: Value) -> Value {
+    let mut event = json!({
+        "activity_id": 1,
+        "activity_name": "Create",
+        "category_uid": 2,
+        "category_name": "Findings",
+        "class_uid": 2003,
+        "class_name": "Compliance Finding",
+        "type_uid": 200301,
+        "type_name": "Compliance Finding: Create",
+        "time": time,
+        "metadata": {
+            "version": OCSF_VERSION,
+            "product": {"name": "SecureBase", "vendor_name": "SecureBase", "version": report.engine.version},
+            "event_code": event_code,
+        },
+    });
+    if let (Some(e), Value::Object(f)) = (event.as_object_mut(), fields) {
+        e.extend(f);
+    }
+    event
 }
 
 fn event(report: &ScanReport, account: &str, account_name: Option<&str>, f: &FindingEntry, time: i64) -> Value {
@@ -58,24 +112,10 @@ fn event(report: &ScanReport, account: &str, account_name: Option<&str>, f: &Fin
         }
     }
     let uid = format!("securebase:{account}:{}:{}:{}", f.check_id, f.resource_type, f.resource_id);
-    let mut event = json!({
-        "activity_id": 1,
-        "activity_name": "Create",
-        "category_uid": 2,
-        "category_name": "Findings",
-        "class_uid": 2003,
-        "class_name": "Compliance Finding",
-        "type_uid": 200301,
-        "type_name": "Compliance Finding: Create",
-        "time": time,
+    let fields = json!({
         "severity_id": severity_id(&f.severity),
         "severity": capitalize(&f.severity),
         "message": f.message,
-        "metadata": {
-            "version": OCSF_VERSION,
-            "product": {"name": "SecureBase", "vendor_name": "SecureBase", "version": report.engine.version},
-            "event_code": f.check_id,
-        },
         "finding_info": {"uid": uid, "title": f.check_title, "desc": f.message, "types": ["Compliance"]},
         "compliance": {
             "control": f.check_id,
@@ -97,6 +137,7 @@ fn event(report: &ScanReport, account: &str, account_name: Option<&str>, f: &Fin
             "account": {"uid": account, "name": account_name, "type": "AWS Account", "type_id": 10},
         },
     });
+    let mut event = compliance_finding(report, time, &f.check_id, fields);
     // An accepted risk is a failure the organisation chose to live with: OCSF's
     // "Suppressed", with who accepted it and why; everything else is a new finding.
     let exception = f.exception_id.as_deref().and_then(|id| report.exceptions.iter().find(|e| e.exception.id == id));
