@@ -78,7 +78,7 @@ pub(crate) fn valid_attestations(
     report
         .attestations
         .iter()
-        .filter(|e| e.state == "valid")
+        .filter(|e| e.state == securebase_attestations::Validity::Valid.as_str())
         .filter_map(|e| report.frameworks.iter().find(|f| f.id == e.attestation.framework).map(|fw| (&e.attestation, fw)))
 }
 

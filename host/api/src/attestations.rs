@@ -141,11 +141,7 @@ pub(crate) async fn list(
 /// without one), unless it was deleted before the window began.
 fn in_window(row: &AttestationRow, window: Option<&AuditWindow>) -> bool {
     let a = &row.attestation;
-    let end = match &row.deleted_at {
-        Some(d) if d.as_str() < a.valid_until.as_str() => d.as_str(),
-        _ => a.valid_until.as_str(),
-    };
-    window.is_none_or(|w| w.overlaps(&a.valid_from, end))
+    window.is_none_or(|w| w.saw(&a.valid_from, &a.valid_until, row.deleted_at.as_deref()))
 }
 
 /// One attestation the request's key may see.

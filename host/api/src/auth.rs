@@ -298,13 +298,19 @@ async fn outside_window(state: &AppState, route: &Route, path: &str, window: &Au
         ),
         Window::Narrowed => {
             let (tenant, scan) = (tenant_in_path(path)?, route.path_param(path, "scan")?);
-            match state.store.get_scan(tenant, scan).await {
-                Ok(Some(row)) if !window.contains(&row.created_at) => Some(AppError::not_found("scan", scan).into_response()),
-                Ok(_) => None,
-                Err(e) => Some(AppError::from(e).into_response()),
+            match started_outside(state, tenant, scan, window).await {
+                Ok(true) => Some(AppError::not_found("scan", scan).into_response()),
+                Ok(false) => None,
+                Err(e) => Some(e.into_response()),
             }
         }
     }
+}
+
+/// Whether a scan of the tenant started outside an audit window (`false` for a scan
+/// that does not exist: the caller's own 404 says so).
+pub(crate) async fn started_outside(state: &AppState, tenant: &str, scan: &str, window: &AuditWindow) -> Result<bool, AppError> {
+    Ok(state.store.get_scan(tenant, scan).await?.is_some_and(|r| !window.contains(&r.created_at)))
 }
 
 /// What the records of one request are made from.

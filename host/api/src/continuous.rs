@@ -188,7 +188,7 @@ pub(crate) async fn drift(
     // only when that scan is in the window too.
     if let Some(w) = crate::auth::window(&ext)
         && let Some(previous) = drift.get("previous_scan").and_then(Value::as_str)
-        && state.store.get_scan(&id, previous).await?.is_some_and(|r| !w.contains(&r.created_at))
+        && crate::auth::started_outside(&state, &id, previous, &w).await?
     {
         return Err(AppError::new(
             StatusCode::NOT_FOUND,

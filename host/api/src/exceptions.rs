@@ -131,11 +131,7 @@ pub(crate) async fn list(
 /// Whether an exception was in force on some day of an audit window (every exception
 /// is, without one): from its creation to its expiry or deletion.
 fn in_window(row: &ExceptionRow, window: Option<&AuditWindow>) -> bool {
-    let end = match &row.deleted_at {
-        Some(d) if d.as_str() < row.exception.expires.as_str() => d.as_str(),
-        _ => row.exception.expires.as_str(),
-    };
-    window.is_none_or(|w| w.overlaps(&row.created_at, end))
+    window.is_none_or(|w| w.saw(&row.created_at, &row.exception.expires, row.deleted_at.as_deref()))
 }
 
 async fn existing(state: &AppState, tenant: &str, id: &str) -> Result<ExceptionRow, AppError> {

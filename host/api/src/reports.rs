@@ -60,9 +60,7 @@ async fn framework(state: &AppState, tenant: &Tenant, id: Option<&str>) -> Resul
 async fn scan_id(state: &AppState, tenant: &str, scan: Option<String>, window: Option<&AuditWindow>) -> Result<String, AppError> {
     match scan {
         Some(s) => match window {
-            Some(w) if state.store.get_scan(tenant, &s).await?.is_some_and(|r| !w.contains(&r.created_at)) => {
-                Err(AppError::not_found("scan", &s))
-            }
+            Some(w) if auth::started_outside(state, tenant, &s, w).await? => Err(AppError::not_found("scan", &s)),
             _ => Ok(s),
         },
         None => state.store.latest_succeeded_scan(tenant, window).await?.map(|s| s.id).ok_or_else(|| match window {
@@ -374,9 +372,10 @@ pub(crate) async fn audit_package(
     let fw = framework(&state, &tenant, q.framework.as_deref()).await?;
     let report = report(&state, &id, &scan).await?;
     // Every evidence file the framework's attestations in this scan reference, once each.
+    let attestations: Vec<_> = report.attestations.iter().filter(|a| a.attestation.framework == fw.id).collect();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut evidence = std::collections::BTreeMap::new();
-    for entry in report.attestations.iter().filter(|a| a.attestation.framework == fw.id) {
+    for entry in &attestations {
         for e in &entry.attestation.evidence {
             let path = format!("evidence/{}/{}", e.sha256, entry_name(&e.name));
             if evidence.contains_key(&path) {
@@ -403,7 +402,6 @@ pub(crate) async fn audit_package(
         v["history"] = serde_json::to_value(history).expect("histories serialize");
         register.push(v);
     }
-    let attestations: Vec<_> = report.attestations.iter().filter(|a| a.attestation.framework == fw.id).collect();
     let json = |v: &Value| {
         let mut b = serde_json::to_vec_pretty(v).expect("JSON serializes");
         b.push(b'\n');

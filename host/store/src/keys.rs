@@ -81,6 +81,16 @@ impl AuditWindow {
         day(start) <= self.to && self.from <= day(end)
     }
 
+    /// Whether something in force from `start` until `end` (both inclusive), or until
+    /// `deleted_at` if that came first, was in force on some day of the window.
+    pub fn saw(&self, start: &str, end: &str, deleted_at: Option<&str>) -> bool {
+        let end = match deleted_at {
+            Some(d) if d < end => d,
+            _ => end,
+        };
+        self.overlaps(start, end)
+    }
+
     /// The first instant after the window, as stored timestamps compare (`YYYY-MM-DDT00:00:00Z`).
     pub(crate) fn end_exclusive(&self) -> String {
         use securebase_inventory::time::{format_rfc3339, parse_rfc3339};
@@ -466,6 +476,20 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_keeps_its_days_and_what_was_in_force_on_them() {
+        assert!(AuditWindow::new("2026-02-29", "2026-03-01").is_err(), "2026 is not a leap year");
+        assert!(AuditWindow::new("2026-03-02", "2026-03-01").is_err());
+        let w = AuditWindow::new("2026-01-01", "2026-06-30").unwrap();
+        assert!(w.contains("2026-06-30T23:59:59.999999Z") && !w.contains("2026-07-01T00:00:00.000000Z"));
+        assert!(!w.contains("2025-12-31T23:59:59Z"));
+        assert_eq!(w.end_exclusive(), "2026-07-01T00:00:00Z");
+        assert!(w.saw("2025-11-01T10:00:00Z", "2026-01-01", None), "in force on the first day");
+        assert!(!w.saw("2025-11-01T10:00:00Z", "2026-12-31", Some("2025-12-15T08:00:00Z")), "deleted before the window");
+        assert!(w.saw("2025-11-01T10:00:00Z", "2026-12-31", Some("2026-03-15T08:00:00Z")));
+        assert!(!w.saw("2026-07-01", "2027-01-01", None), "begins after it");
+    }
 
     #[test]
     fn only_well_formed_tokens_parse() {
