@@ -398,6 +398,13 @@ impl Store {
     /// Like [`Store::authenticate`], with a tenant key's tenant as read to check it is live.
     pub async fn authenticate_with_tenant(&self, token: &str) -> Result<Option<(Principal, Option<Tenant>)>, StoreError> {
         let Some((id, secret)) = parse_token(token) else { return Ok(None) };
+        self.key_principal(id, Some(secret)).await
+    }
+
+    /// The principal of live key `id`, with its tenant: checked against `secret` when
+    /// one is presented, taken as is when the caller already holds a proof of it (a
+    /// portal session made by presenting the key).
+    pub(crate) async fn key_principal(&self, id: &str, secret: Option<&str>) -> Result<Option<(Principal, Option<Tenant>)>, StoreError> {
         // One transaction: the key, then (bound to its tenant) the tenant it belongs to.
         let mut tx = self.tenant_transaction(&Scope::Key(id.to_string())).await?;
         let row = sqlx::query(
@@ -407,14 +414,20 @@ impl Store {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        // Hash and compare even for an unknown id, so timing tells nothing.
-        let presented = digest(secret);
-        let (stored, row) = match row {
-            Some(r) => (col::<String>(&r, "secret_sha256")?, Some(r)),
-            None => ("0".repeat(64), None),
+        let row = match secret {
+            Some(secret) => {
+                // Hash and compare even for an unknown id, so timing tells nothing.
+                let presented = digest(secret);
+                let (stored, row) = match row {
+                    Some(r) => (col::<String>(&r, "secret_sha256")?, Some(r)),
+                    None => ("0".repeat(64), None),
+                };
+                let matches = bool::from(stored.as_bytes().ct_eq(presented.as_bytes()));
+                row.filter(|_| matches)
+            }
+            None => row,
         };
-        let matches = bool::from(stored.as_bytes().ct_eq(presented.as_bytes()));
-        let Some(row) = row.filter(|_| matches) else { return Ok(None) };
+        let Some(row) = row else { return Ok(None) };
         let at = now();
         let expires_at: Option<String> = col(&row, "expires_at")?;
         if expires_at.is_some_and(|e| e <= at) {

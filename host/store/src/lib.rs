@@ -62,6 +62,7 @@ mod locks;
 mod migrate;
 mod scans;
 mod schedules;
+mod sessions;
 mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -76,8 +77,9 @@ pub use exceptions::{ExceptionChange, ExceptionRow};
 pub use extensions::{FrameworkRow, NewFramework, NewPlugin, PluginRow, PluginUpload, SigningKey, to_run as plugins_to_run};
 pub use jobs::{ClaimLimits, Job, JobOutcome, NewScan, snapshot_scope};
 pub use keys::{AdminRevoke, AuditWindow, KeyInfo, KeyKind, KeyScope, NewKey, Principal};
-pub use scans::{FindingFilter, FindingRow, ScanDigest, ScanRow, ScanStatus};
+pub use scans::{FindingFilter, FindingRow, ScanDigest, ScanRow, ScanStatus, ScoreHistoryEntry};
 pub use schedules::Schedule;
+pub use sessions::NewSession;
 pub use tenants::{NewTenant, Tenant, TenantAccount, TenantPatch, Tier};
 pub use usage::{BillingSubject, IssuedInvoice, UsageEvent, UsageRow};
 pub use webhooks::{Delivery, Notification, Webhook};

@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_audit_windows.sql"),
         sqlite: include_str!("../migrations/sqlite/0010_audit_windows.sql"),
     },
+    Migration {
+        version: 11,
+        name: "portal_sessions",
+        postgres: include_str!("../migrations/postgres/0011_portal_sessions.sql"),
+        sqlite: include_str!("../migrations/sqlite/0011_portal_sessions.sql"),
+    },
 ];
 
 /// Applies pending migrations over a connection of the URL's own user (the owner).

@@ -131,6 +131,17 @@ pub struct ScanDigest {
     pub failing_findings: std::collections::BTreeMap<String, u64>,
 }
 
+/// One succeeded scan's framework scores (see [`Store::score_history`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreHistoryEntry {
+    /// The scan.
+    pub scan_id: String,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    /// Score per framework id, percent; `None` when the scan decided nothing of it.
+    pub scores: std::collections::BTreeMap<String, Option<f64>>,
+}
+
 /// Which findings to read; `None` fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FindingFilter {
@@ -369,6 +380,56 @@ impl Store {
         });
         let items = rows.iter().map(scan_from_row).collect::<Result<_, _>>()?;
         Ok(Paged { items, total, skip: page.skip, limit: page.limit })
+    }
+
+    /// The framework scores of a tenant's last `limit` succeeded scans (within
+    /// `window`), oldest first: what a score-over-time chart draws.
+    pub async fn score_history(
+        &self,
+        tenant: &str,
+        window: Option<&AuditWindow>,
+        limit: u32,
+    ) -> Result<Vec<ScoreHistoryEntry>, StoreError> {
+        // Only the scores are read out of each stored digest; the requirements are skipped.
+        #[derive(serde::Deserialize)]
+        struct Scored {
+            started_at: String,
+            frameworks: Vec<ScoredFramework>,
+        }
+        #[derive(serde::Deserialize)]
+        struct ScoredFramework {
+            framework: String,
+            summary: ScoredSummary,
+        }
+        #[derive(serde::Deserialize)]
+        struct ScoredSummary {
+            score: Option<f64>,
+        }
+        let (from, until) = window_bounds(window);
+        let rows = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query(
+                "SELECT id, summary FROM scans WHERE tenant_id = $1 AND status = 'succeeded' AND created_at >= $2 AND created_at < $3 \
+                 ORDER BY created_at DESC, id DESC LIMIT $4",
+            )
+            .bind(tenant)
+            .bind(&from)
+            .bind(&until)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await?
+        });
+        let mut history = rows
+            .iter()
+            .map(|row| {
+                let (scan_id, summary): (String, String) = (col(row, "id")?, col(row, "summary")?);
+                let scored: Scored =
+                    serde_json::from_str(&summary).map_err(|e| StoreError::Corrupt(format!("scan {scan_id} summary: {e}")))?;
+                let scores = scored.frameworks.into_iter().map(|f| (f.framework, f.summary.score)).collect();
+                Ok(ScoreHistoryEntry { scan_id, started_at: scored.started_at, scores })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        history.reverse();
+        Ok(history)
     }
 
     /// One of a tenant's scans.
