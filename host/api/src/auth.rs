@@ -60,6 +60,19 @@ impl RateLimiter {
     }
 }
 
+/// A principal another front of the service established (the web portal, from its
+/// session), handed to the API in-process on the request's extensions: such a request
+/// is not asked for a bearer key and is then treated exactly as the key's own would be
+/// (rate limit, scope, audit window, audit log, metering). Only the service's code can
+/// put an extension on a request; nothing a client sends becomes one.
+#[derive(Debug, Clone)]
+pub struct Delegated {
+    /// Who acts.
+    pub principal: Principal,
+    /// A tenant key's tenant, as read when the principal was established.
+    pub tenant: Option<Tenant>,
+}
+
 /// The audit action of a request refused before its handler ran (401, 403, 429).
 const REFUSED: &str = "request.refused";
 
@@ -108,9 +121,11 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(|t| t.trim().to_string());
-    let authenticated = match &token {
-        None => None,
-        Some(t) => match state.store.authenticate_with_tenant(t).await {
+    let delegated = request.extensions_mut().remove::<Delegated>();
+    let authenticated = match (delegated, &token) {
+        (Some(d), _) => Some((d.principal, d.tenant)),
+        (None, None) => None,
+        (None, Some(t)) => match state.store.authenticate_with_tenant(t).await {
             Ok(found) => found,
             Err(e) => return AppError::from(e).into_response(),
         },

@@ -172,6 +172,11 @@ impl AppState {
         }
     }
 
+    /// The store the service reads and writes (the web portal keeps its sessions there).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Stops the background tasks, waiting for the scans in hand to be stored (or
     /// `timeout` to pass; an abandoned scan is resumed by another worker later).
     pub async fn drain(&self, timeout: Duration) -> bool {

@@ -39,6 +39,8 @@ pub(crate) struct FindingsQuery {
     severity: Option<String>,
     resource_type: Option<String>,
     account: Option<String>,
+    /// `severity`: most severe first; `scan` (default): in the scan's order.
+    sort: Option<String>,
     skip: Option<u64>,
     limit: Option<u64>,
 }
@@ -194,6 +196,82 @@ pub(crate) async fn compliance_report(
     })))
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PostureQuery {
+    scan: Option<String>,
+    framework: Option<String>,
+}
+
+/// Every framework's results of one scan (the newest by default): each summary, and
+/// one framework's requirements when asked. What a dashboard shows, read from the
+/// scan's digest without its findings; a read, not a report download.
+pub(crate) async fn posture(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    q: Result<Query<PostureQuery>, QueryRejection>,
+) -> Result<Json<Value>, AppError> {
+    visible_tenant(&state, &ext, &id).await?;
+    let q = crate::error::parse_query(q)?;
+    let scan = scan_id(&state, &id, q.scan, auth::window(&ext).as_ref()).await?;
+    let row = state.store.get_scan(&id, &scan).await?.ok_or_else(|| AppError::not_found("scan", &scan))?;
+    let Some(digest) = state.store.scan_digest(&id, &scan).await? else { return Err(unfinished(&state, &id, &scan).await) };
+    let requirements = match &q.framework {
+        None => None,
+        Some(fw) => Some(
+            &digest
+                .frameworks
+                .iter()
+                .find(|f| &f.framework == fw)
+                .ok_or_else(|| {
+                    AppError::new(StatusCode::NOT_FOUND, "framework_not_scored", format!("framework: scan {scan} did not score {fw:?}"))
+                })?
+                .requirements,
+        ),
+    };
+    let frameworks: Vec<Value> = digest
+        .frameworks
+        .iter()
+        .map(|f| {
+            json!({
+                "id": f.framework, "name": f.name, "version": f.version, "summary": f.summary,
+                "failing_findings": digest.failing_findings.get(&f.framework).copied().unwrap_or(0),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "scan": row,
+        "frameworks": frameworks,
+        "requirements": requirements,
+        "plugin_errors": digest.plugin_errors,
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ScoresQuery {
+    limit: Option<u32>,
+}
+
+/// The framework scores of the tenant's last succeeded scans, oldest first (within a
+/// windowed key's audit window).
+pub(crate) async fn scores(
+    State(state): State<AppState>,
+    ext: Extensions,
+    Path(id): Path<String>,
+    q: Result<Query<ScoresQuery>, QueryRejection>,
+) -> Result<Json<Value>, AppError> {
+    visible_tenant(&state, &ext, &id).await?;
+    let q = crate::error::parse_query(q)?;
+    let limit = q.limit.unwrap_or(30);
+    if !(1..=100).contains(&limit) {
+        return Err(AppError::bad_request(format!("limit: {limit} is not between 1 and 100")));
+    }
+    let items = state.store.score_history(&id, auth::window(&ext).as_ref(), limit).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
 pub(crate) async fn findings(
     State(state): State<AppState>,
     ext: Extensions,
@@ -245,8 +323,9 @@ pub(crate) async fn findings(
         });
     }
     for (name, value, allowed) in [
-        ("status", &q.status, &["pass", "fail", "not_applicable", "error"][..]),
+        ("status", &q.status, &["pass", "fail", "excepted", "not_applicable", "error"][..]),
         ("severity", &q.severity, &["critical", "high", "medium", "low", "info"][..]),
+        ("sort", &q.sort, &["scan", "severity"][..]),
     ] {
         if let Some(v) = value
             && !allowed.contains(&v.as_str())
@@ -268,7 +347,7 @@ pub(crate) async fn findings(
         severity: q.severity,
         resource_type: q.resource_type,
         account_id: q.account,
-        by_severity: false,
+        by_severity: q.sort.as_deref() == Some("severity"),
     };
     Ok(Json(state.store.findings(&id, &scan, &filter, page).await?))
 }

@@ -695,10 +695,15 @@ pub static ROUTES: &[Route] = &[
             q("framework", "Only checks of this framework", r##"{"$ref": "#/components/schemas/FrameworkId"}"##),
             q("requirement", "Only checks of this requirement (of framework, or the tenant's)", r#"{"type": "string", "minLength": 1}"#),
             q("check", "Check id; GET /v1/plugins lists them", r##"{"$ref": "#/components/schemas/CheckId"}"##),
-            q("status", "Finding status", r#"{"type": "string", "enum": ["pass", "fail", "not_applicable", "error"]}"#),
+            q("status", "Finding status", r#"{"type": "string", "enum": ["pass", "fail", "excepted", "not_applicable", "error"]}"#),
             q("severity", "Finding severity", r#"{"type": "string", "enum": ["critical", "high", "medium", "low", "info"]}"#),
             q("resource_type", "e.g. AWS::S3::Bucket", r#"{"type": "string"}"#),
             q("account", "12-digit account id", r#"{"type": "string"}"#),
+            q(
+                "sort",
+                "severity: most severe first; scan (default): in the scan's order",
+                r#"{"type": "string", "enum": ["scan", "severity"]}"#,
+            ),
             SKIP,
             LIMIT,
         ],
@@ -710,6 +715,30 @@ pub static ROUTES: &[Route] = &[
         audit: Some("findings.read"),
         window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/findings", handler!(reports::findings))
+    },
+    Route {
+        summary: "Posture: every framework's summary for one scan (the newest by default), one framework's requirements on request",
+        tag: "reports",
+        params: &[
+            SCAN,
+            q("framework", "Also list this framework's requirements with their status", r#"{"type": "string", "minLength": 1}"#),
+        ],
+        answers: &[
+            ok(200, "Framework results of the scan", Body::Json("Posture")),
+            err(404, "No such scan or no finished scan, or a framework the scan did not score"),
+            NOT_FINISHED,
+        ],
+        audit: Some("posture.read"),
+        window: Window::Narrowed,
+        ..route(Get, "/v1/tenants/{id}/posture", handler!(reports::posture))
+    },
+    Route {
+        summary: "Framework scores of the last succeeded scans, oldest first (a score-over-time chart)",
+        tag: "reports",
+        params: &[q("limit", "Scans, 1 to 100 (default 30)", r#"{"type": "integer", "minimum": 1, "maximum": 100}"#)],
+        answers: &[ok(200, "Scores per scan", Body::Json("ScoreHistory")), err(400, "A limit out of range")],
+        window: Window::Narrowed,
+        ..route(Get, "/v1/tenants/{id}/scores", handler!(reports::scores))
     },
     Route {
         summary: "The tenant's audit log, oldest first",
