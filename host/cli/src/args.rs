@@ -222,6 +222,13 @@ pub struct ServeArgs {
     /// Largest evidence file of an attestation, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub evidence_size_limit_mib: u32,
+    /// How long a web portal session (/ui/) lasts after sign-in, in hours.
+    #[arg(long, value_name = "HOURS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub session_hours: u32,
+    /// Mark the portal's cookies Secure even without `X-Forwarded-Proto: https` (set it
+    /// when TLS ends in front of the service and the proxy does not say so).
+    #[arg(long)]
+    pub secure_cookies: bool,
     /// Worker threads for evaluation (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,

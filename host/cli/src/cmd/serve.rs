@@ -1,4 +1,4 @@
-//! `securebase serve`: the multi-tenant REST API, with its in-process scan workers and
+//! `securebase serve`: the multi-tenant REST API and the web portal (/ui/), with its in-process scan workers and
 //! schedules, until Ctrl-C or SIGTERM.
 
 use super::common::{delivery_policy, input, open_store, secret_key, service_scanner, shutdown_signal, worker_config};
@@ -74,12 +74,17 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
         let listener =
             tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen)).map_err(input)?;
         eprintln!(
-            "SecureBase API on http://{} ({} database{}); OpenAPI at /v1/openapi.json. Ctrl-C stops.",
+            "SecureBase API on http://{} ({} database{}); OpenAPI at /v1/openapi.json, web portal at /ui/. Ctrl-C stops.",
             listener.local_addr()?,
             format!("{:?}", store.backend()).to_lowercase(),
             if args.database_url.is_none() { " securebase.db" } else { "" }
         );
-        let app = securebase_api::router(state.clone());
+        let portal = securebase_portal::PortalConfig {
+            session_ttl: std::time::Duration::from_secs(u64::from(args.session_hours) * 3600),
+            secure_cookies: args.secure_cookies,
+            upload_limit: args.evidence_size_limit_mib as usize * 4 * (1 << 20) + (1 << 20),
+        };
+        let app = securebase_portal::app(state.clone(), portal);
         let limits = super::listen::ConnectionLimits {
             header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
             max_connections: args.max_connections as usize,

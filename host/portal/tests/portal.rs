@@ -1,0 +1,436 @@
+//! The portal through its router, without a server (as the API's tests), on SQLite and
+//! on PostgreSQL: sign-in and sessions, CSRF, what a read key may and may not do,
+//! another tenant's pages, an exception made in a form reaching the next scan, and the
+//! overview's numbers against the API's. The browser itself is driven in
+//! `tests/portal.rs` of the end-to-end suite.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use securebase_api::{ApiConfig, AppState};
+use securebase_portal::PortalConfig;
+use securebase_runtime::Limits;
+use securebase_scan::Scanner;
+use securebase_scan::testing::builtin_scanner;
+use securebase_store::testing::{TestDb, fresh};
+use securebase_store::{Backend, KeyKind};
+use serde_json::{Value, json};
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+securebase_store::both_backends!(
+    signing_in_exchanges_the_key_for_a_session_that_signing_out_ends,
+    the_overview_shows_the_scores_the_api_reports,
+    a_read_key_gets_no_form_that_changes_anything_and_forged_posts_are_refused,
+    another_tenants_pages_are_not_found,
+    an_exception_recorded_in_the_form_excepts_the_next_scans_findings,
+);
+
+fn scanner() -> Arc<Scanner> {
+    static SCANNER: OnceLock<Arc<Scanner>> = OnceLock::new();
+    SCANNER.get_or_init(|| Arc::new(builtin_scanner(Limits::default(), Some(2)))).clone()
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    /// The value of cookie `name` this answer sets, with its attributes.
+    fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    }
+
+    fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    /// The values of `name="..."` attributes in the page, in order.
+    fn attributes(&self, name: &str) -> Vec<String> {
+        let needle = format!("{name}=\"");
+        self.body
+            .match_indices(&needle)
+            .map(|(i, _)| self.body[i + needle.len()..].split('"').next().unwrap_or_default().to_string())
+            .collect()
+    }
+}
+
+struct App {
+    router: axum::Router,
+    admin: String,
+    _db: TestDb,
+}
+
+impl App {
+    async fn new(backend: Backend) -> Self {
+        let db = fresh(backend).await;
+        let admin = db.store.create_key(&KeyKind::Admin, "test").await.unwrap().token;
+        let state = AppState::new(db.store.clone(), scanner(), ApiConfig::default());
+        Self { router: securebase_portal::app(state, PortalConfig::default()), admin, _db: db }
+    }
+
+    async fn exchange(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    async fn api(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Value {
+        let mut req = Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+        if body.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
+        let r = self.exchange(req.body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty)).unwrap()).await;
+        assert!(r.status.is_success(), "{path}: {} {}", r.status, r.body);
+        serde_json::from_str(&r.body).unwrap_or(Value::Null)
+    }
+
+    async fn page(&self, path: &str, cookie: &str) -> Reply {
+        self.exchange(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
+    }
+
+    async fn form(&self, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Reply {
+        let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+        let req = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.join("&")))
+            .unwrap();
+        self.exchange(req).await
+    }
+
+    /// A tenant and its first (manage) key.
+    async fn tenant(&self, name: &str) -> (String, String) {
+        let v = self
+            .api(
+                Method::POST,
+                "/v1/tenants",
+                &self.admin,
+                Some(json!({
+                    "name": name, "tier": "healthcare", "framework": "hipaa", "organization": format!("{name} Health"),
+                    "contact_email": "ciso@example.org", "billing_code": "HC-001",
+                    "accounts": [{"account_id": "111122223333", "regions": ["us-east-1"], "role_arn": "arn:aws:iam::111122223333:role/SecureBaseReadOnly"}],
+                })),
+            )
+            .await;
+        (v["id"].as_str().unwrap().to_string(), v["api_key"]["token"].as_str().unwrap().to_string())
+    }
+
+    async fn key(&self, tenant: &str, manage: &str, scope: &str) -> String {
+        let v = self.api(Method::POST, &format!("/v1/tenants/{tenant}/keys"), manage, Some(json!({"scope": scope, "label": scope}))).await;
+        v["token"].as_str().unwrap().to_string()
+    }
+
+    async fn demo_scan(&self, tenant: &str, token: &str) -> String {
+        let v = self.api(Method::POST, &format!("/v1/tenants/{tenant}/scans?wait=true"), token, Some(json!({"source": "demo"}))).await;
+        assert_eq!(v["status"], "succeeded");
+        v["id"].as_str().unwrap().to_string()
+    }
+
+    /// Signs in with `key`; returns the session's `Cookie` header and its CSRF token.
+    async fn sign_in(&self, key: &str) -> (String, String) {
+        let login = self.exchange(Request::get("/ui/login").body(Body::empty()).unwrap()).await;
+        assert_eq!(login.status, StatusCode::OK);
+        let nonce_cookie = login.set_cookie("sb_login").expect("the form sets its nonce");
+        let nonce = nonce_cookie.split(';').next().unwrap().trim_start_matches("sb_login=").to_string();
+        let r = self.form("/ui/login", &format!("sb_login={nonce}"), &[("key", key), ("csrf", &nonce), ("next", "/ui/")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let session = r.set_cookie("sb_session").expect("a session cookie");
+        let cookie = session.split(';').next().unwrap().to_string();
+        let home = self.page("/ui/", &cookie).await;
+        assert_eq!(home.status, StatusCode::SEE_OTHER);
+        let first = self.page(home.location(), &cookie).await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        let csrf = first.attributes("value").into_iter().find(|v| v.len() == 40).expect("the sign-out form carries the CSRF token");
+        (cookie, csrf)
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Every page of a tenant a signed-in key reads, for tenant `t`, scan `s`.
+fn tenant_pages(t: &str, s: &str) -> Vec<String> {
+    [
+        "".to_string(),
+        "findings".into(),
+        "findings?status=fail&severity=high".into(),
+        "scans".into(),
+        format!("scans/{s}"),
+        "frameworks/hipaa".into(),
+        "frameworks/hipaa/requirements/164.312(a)(2)(iv)".into(),
+        "exceptions".into(),
+        "attestations".into(),
+    ]
+    .into_iter()
+    .map(|p| format!("/ui/t/{t}/{p}"))
+    .collect()
+}
+
+async fn signing_in_exchanges_the_key_for_a_session_that_signing_out_ends(backend: Backend) {
+    let app = App::new(backend).await;
+    let (t, key) = app.tenant("Acme").await;
+    // Not signed in: every page sends the browser to sign in, and back afterwards.
+    let r = app.page(&format!("/ui/t/{t}/findings?status=fail"), "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), format!("/ui/login?next=%2Fui%2Ft%2F{t}%2Ffindings%3Fstatus%3Dfail"));
+
+    let login = app.exchange(Request::get("/ui/login").body(Body::empty()).unwrap()).await;
+    let nonce_cookie = login.set_cookie("sb_login").unwrap();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/ui"] {
+        assert!(nonce_cookie.contains(flag), "{nonce_cookie}");
+    }
+    let nonce = nonce_cookie.split(';').next().unwrap().trim_start_matches("sb_login=").to_string();
+    assert_eq!(nonce.len(), 40);
+    // The sign-in form's own CSRF token: without the matching cookie, refused.
+    let r = app.form("/ui/login", "", &[("key", &key), ("csrf", &nonce)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.set_cookie("sb_session").is_none());
+    // A wrong key: the form again, with the reason; no session.
+    let last = if key.ends_with('0') { '1' } else { '0' };
+    let wrong = format!("{}{last}", &key[..key.len() - 1]);
+    let r = app.form("/ui/login", &format!("sb_login={nonce}"), &[("key", &wrong), ("csrf", &nonce)]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("unknown, expired or revoked"), "{}", r.body);
+    assert!(r.set_cookie("sb_session").is_none());
+    // A good key: a session cookie that scripts cannot read and other sites do not send;
+    // Secure when the request came over TLS (as the proxy in front says).
+    let r = app
+        .exchange(
+            Request::post("/ui/login")
+                .header(header::COOKIE, format!("sb_login={nonce}"))
+                .header("x-forwarded-proto", "https")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("key={}&csrf={nonce}&next=%2Fui%2Ft%2F{t}%2Fscans", encode(&key))))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), format!("/ui/t/{t}/scans"), "back where the browser was going");
+    let set = r.set_cookie("sb_session").unwrap();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/ui", "Secure", "Max-Age=28800"] {
+        assert!(set.contains(flag), "{flag} in {set}");
+    }
+    let cookie = set.split(';').next().unwrap().to_string();
+    let token = cookie.trim_start_matches("sb_session=");
+    assert!(token.starts_with("sb_s_") && !token.contains(&key[5..]), "the cookie holds a session token, not the key");
+    // An open redirect is not a place to go next.
+    let r = app.form("/ui/login", &format!("sb_login={nonce}"), &[("key", &key), ("csrf", &nonce), ("next", "//evil.example/")]).await;
+    assert_eq!(r.location(), "/ui/");
+
+    let (cookie, csrf) = app.sign_in(&key).await;
+    let r = app.page(&format!("/ui/t/{t}/scans"), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains(&key), "the key is not in any page");
+    let csp = r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(r.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+
+    // Signing out needs the session's CSRF token, ends the session on the server and
+    // clears the cookie; the old cookie no longer opens anything.
+    let r = app.form("/ui/logout", &cookie, &[("csrf", "0000000000000000000000000000000000000000")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.page(&format!("/ui/t/{t}/"), &cookie).await.status, StatusCode::OK, "a refused sign-out ends nothing");
+    let r = app.form("/ui/logout", &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.set_cookie("sb_session").unwrap().contains("Max-Age=0"));
+    let r = app.page(&format!("/ui/t/{t}/"), &cookie).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/ui/login"));
+
+    // A session lives no longer than its key: revoking the key ends it.
+    let (cookie, _) = app.sign_in(&key).await;
+    let keys = app.api(Method::GET, &format!("/v1/tenants/{t}/keys"), &app.admin, None).await;
+    let items = keys["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{keys}");
+    let id = items[0]["id"].as_str().unwrap();
+    app.api(Method::DELETE, &format!("/v1/tenants/{t}/keys/{id}"), &app.admin, None).await;
+    let r = app.page(&format!("/ui/t/{t}/"), &cookie).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+async fn the_overview_shows_the_scores_the_api_reports(backend: Backend) {
+    let app = App::new(backend).await;
+    let (t, key) = app.tenant("Acme").await;
+    let (cookie, _) = app.sign_in(&key).await;
+    let r = app.page(&format!("/ui/t/{t}/"), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("No scan of this tenant has finished yet."), "{}", r.body);
+    assert!(r.body.contains("Start a scan"), "a manage key may start one");
+    app.demo_scan(&t, &key).await;
+    app.demo_scan(&t, &key).await;
+    let r = app.page(&format!("/ui/t/{t}/"), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let frameworks = r.attributes("data-framework");
+    assert_eq!(frameworks, ["cis-aws-foundations", "soc2", "hipaa", "fedramp-moderate"]);
+    let scores = r.attributes("data-score");
+    assert_eq!(scores.len(), frameworks.len());
+    for (fw, shown) in frameworks.iter().zip(&scores) {
+        let report = app.api(Method::GET, &format!("/v1/tenants/{t}/compliance-report?framework={fw}&failing_limit=1"), &key, None).await;
+        let score = report["summary"]["score"].as_f64().expect("the demo decides every framework");
+        assert_eq!(shown, &format!("{score:.1}"), "{fw}");
+    }
+    // The chart has a point per framework per scan (two scans).
+    assert_eq!(r.body.matches("<circle").count(), 2 * frameworks.len());
+    assert!(r.body.contains("Score over the last 2 scans"));
+}
+
+async fn a_read_key_gets_no_form_that_changes_anything_and_forged_posts_are_refused(backend: Backend) {
+    let app = App::new(backend).await;
+    let (t, manage) = app.tenant("Acme").await;
+    let scan = app.demo_scan(&t, &manage).await;
+    let read = app.key(&t, &manage, "read").await;
+    let (cookie, csrf) = app.sign_in(&read).await;
+    let (manage_cookie, manage_csrf) = app.sign_in(&manage).await;
+    let pages = tenant_pages(&t, &scan);
+    for page in &pages {
+        let r = app.page(page, &cookie).await;
+        assert_eq!(r.status, StatusCode::OK, "{page}: {}", r.body);
+        let actions = r.attributes("action");
+        assert_eq!(actions, ["/ui/logout"], "{page}: a read key sees only the sign-out form");
+        // The same page with a manage key does have forms where something can change.
+        let m = app.page(page, &manage_cookie).await;
+        assert_eq!(m.status, StatusCode::OK, "{page}");
+    }
+    let with_forms = ["exceptions", "attestations", "scans"];
+    for p in with_forms {
+        let m = app.page(&format!("/ui/t/{t}/{p}"), &manage_cookie).await;
+        assert!(m.attributes("action").len() > 1, "{p}: a manage key gets its forms");
+    }
+    // Forged posts with the read session's own valid CSRF token: the API refuses the scope.
+    let exception =
+        [("check", "s3_bucket_no_mfa_delete"), ("justification", "forged"), ("approved_by", "nobody"), ("expires", "2099-01-01")];
+    let mut fields = vec![("csrf", csrf.as_str())];
+    fields.extend(exception);
+    for (path, body) in
+        [(format!("/ui/t/{t}/exceptions"), fields.clone()), (format!("/ui/t/{t}/scans"), vec![("csrf", csrf.as_str()), ("source", "demo")])]
+    {
+        let r = app.form(&path, &cookie, &body).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+        assert!(r.body.contains("needs manage") || r.body.contains("needs scan"), "{}", r.body);
+    }
+    // A manage session without its CSRF token, or with another session's: refused too.
+    let mut stolen = vec![("csrf", csrf.as_str())];
+    stolen.extend(exception);
+    assert_eq!(app.form(&format!("/ui/t/{t}/exceptions"), &manage_cookie, &stolen).await.status, StatusCode::FORBIDDEN);
+    assert_ne!(csrf, manage_csrf);
+    let none = app.api(Method::GET, &format!("/v1/tenants/{t}/exceptions"), &manage, None).await;
+    assert_eq!(none["items"], json!([]), "nothing was recorded");
+    let scans = app.api(Method::GET, &format!("/v1/tenants/{t}/scans"), &manage, None).await;
+    assert_eq!(scans["total"], 1, "no scan was started");
+}
+
+async fn another_tenants_pages_are_not_found(backend: Backend) {
+    let app = App::new(backend).await;
+    let (a, key_a) = app.tenant("Acme").await;
+    let (b, key_b) = app.tenant("Globex").await;
+    app.demo_scan(&a, &key_a).await;
+    let scan_b = app.demo_scan(&b, &key_b).await;
+    let (cookie, csrf) = app.sign_in(&key_a).await;
+    let mut pages = tenant_pages(&b, &scan_b);
+    pages.push(format!("/ui/t/{b}/scans/{scan_b}/files/report.pdf?framework=hipaa"));
+    assert_eq!(pages.len(), 10);
+    for page in &pages {
+        let r = app.page(page, &cookie).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{page}");
+        assert!(!r.body.contains("Globex"), "{page} names nothing of the other tenant");
+    }
+    let r = app.form(&format!("/ui/t/{b}/scans"), &cookie, &[("csrf", &csrf), ("source", "demo")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The admin's tenant list is the operator's: a tenant key is refused it.
+    assert_eq!(app.page("/ui/tenants", &cookie).await.status, StatusCode::FORBIDDEN);
+    // An admin session sees both tenants.
+    let (admin_cookie, _) = app.sign_in(&app.admin).await;
+    let r = app.page("/ui/tenants", &admin_cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Acme") && r.body.contains("Globex"));
+    assert_eq!(app.page(&pages[0], &admin_cookie).await.status, StatusCode::OK);
+}
+
+async fn an_exception_recorded_in_the_form_excepts_the_next_scans_findings(backend: Backend) {
+    let app = App::new(backend).await;
+    let (t, key) = app.tenant("Acme").await;
+    app.demo_scan(&t, &key).await;
+    let (cookie, csrf) = app.sign_in(&key).await;
+    let check = "s3_bucket_no_mfa_delete";
+    let failing = app.page(&format!("/ui/t/{t}/findings?check={check}&status=fail"), &cookie).await;
+    let resources = failing.attributes("data-resource");
+    assert!(!resources.is_empty(), "the demo fails {check} somewhere");
+    // A refused form comes back filled as it was sent, with the API's reason.
+    let r = app
+        .form(
+            &format!("/ui/t/{t}/exceptions"),
+            &cookie,
+            &[("csrf", &csrf), ("check", check), ("justification", "kept as sent"), ("approved_by", "CISO"), ("expires", "2001-01-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("role=\"alert\"") && r.body.contains("expires"), "{}", r.body);
+    assert!(r.body.contains("kept as sent"), "nothing typed is lost");
+    let expires = "2099-01-01";
+    let r = app
+        .form(
+            &format!("/ui/t/{t}/exceptions"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("check", check),
+                ("justification", "MFA delete is replaced by object lock"),
+                ("approved_by", "CISO"),
+                ("expires", expires),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "more than 366 days ahead is refused: {}", r.body);
+    let expires =
+        jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date().checked_add(jiff::Span::new().days(30)).unwrap().to_string();
+    let r = app
+        .form(
+            &format!("/ui/t/{t}/exceptions"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("check", check),
+                ("justification", "MFA delete is replaced by object lock"),
+                ("approved_by", "CISO"),
+                ("expires", &expires),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let listed = app.page(&format!("/ui/t/{t}/exceptions"), &cookie).await;
+    assert_eq!(listed.attributes("data-exception").len(), 1);
+    app.demo_scan(&t, &key).await;
+    let excepted = app.page(&format!("/ui/t/{t}/findings?check={check}&status=excepted"), &cookie).await;
+    let mut now_excepted = excepted.attributes("data-resource");
+    let mut before = resources.clone();
+    now_excepted.sort();
+    before.sort();
+    assert_eq!(now_excepted, before, "the findings that failed are excepted now");
+    let still = app.page(&format!("/ui/t/{t}/findings?check={check}&status=fail"), &cookie).await;
+    assert!(still.attributes("data-resource").is_empty());
+    // Expiring it today from the form: it is still active today, then lapses.
+    let id = listed.attributes("data-exception").remove(0);
+    let r = app.form(&format!("/ui/t/{t}/exceptions/{id}/expire"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let record = app.api(Method::GET, &format!("/v1/tenants/{t}/exceptions/{id}"), &key, None).await;
+    assert_eq!(record["history"].as_array().unwrap().len(), 2, "{record}");
+    let r = app.form(&format!("/ui/t/{t}/exceptions/{id}/delete"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let record = app.api(Method::GET, &format!("/v1/tenants/{t}/exceptions/{id}"), &key, None).await;
+    assert_eq!(record["state"], "deleted");
+}
