@@ -94,6 +94,8 @@ fn built_binary(name: &str, var: &str) -> PathBuf {
     path
 }
 
+pub mod server;
+
 /// moto's server (a local AWS mock) for the collection tests.
 pub mod moto {
     use std::collections::BTreeMap;

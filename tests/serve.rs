@@ -4,144 +4,14 @@
 //! compliance report and findings with the tenant key, the PDF read back with poppler,
 //! then a graceful stop on SIGTERM.
 
+use securebase_e2e::server::{Server, bootstrap_key};
 use securebase_store::Backend;
 use securebase_store::testing::fresh;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
-
-/// The bootstrap admin key of a first start whose stderr is not a terminal (as here):
-/// never in the output, written to a file only its owner may read, whose path is.
-fn bootstrap_key(before: &[String], cwd: &std::path::Path) -> String {
-    assert!(!before.iter().any(|l| l.contains("sb_k_")), "the key went to stderr (a log): {before:#?}");
-    let path = before
-        .iter()
-        .find_map(|l| l.strip_prefix("Bootstrap admin key written to ").and_then(|r| r.split(" (mode 0600").next()))
-        .unwrap_or_else(|| panic!("the first start says where the bootstrap admin key is: {before:#?}"));
-    let file = cwd.join(path);
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
-    assert_eq!(mode & 0o777, 0o600, "only its owner may read the key file");
-    let token = std::fs::read_to_string(&file).unwrap().trim().to_string();
-    assert!(token.starts_with("sb_k_"), "{token}");
-    token
-}
-
-struct Server {
-    /// `None` once stopped; a server left running by a failed assertion is killed on drop.
-    child: Option<Child>,
-    addr: String,
-    stderr: mpsc::Receiver<String>,
-}
-
-impl Server {
-    /// Starts the binary and waits for its "listening" line; returns it with the lines before.
-    fn start(args: &[&str], cache: &std::path::Path, cwd: &std::path::Path) -> (Self, Vec<String>) {
-        Self::start_with(args, cache, cwd, &[])
-    }
-
-    fn start_with(args: &[&str], cache: &std::path::Path, cwd: &std::path::Path, envs: &[(&str, &str)]) -> (Self, Vec<String>) {
-        let mut child = Command::new(securebase_e2e::binary())
-            .arg("serve")
-            .args(["--listen", "127.0.0.1:0"])
-            .args(args)
-            .env("SECUREBASE_CACHE_DIR", cache)
-            .env_remove("SECUREBASE_ADMIN_KEY")
-            .env_remove("SECUREBASE_DATABASE_URL")
-            .env_remove("SECUREBASE_SECRET_KEY")
-            .envs(envs.iter().copied())
-            .current_dir(cwd)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the binary starts");
-        let (tx, rx) = mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut before = vec![];
-        loop {
-            let Ok(line) = rx.recv_timeout(Duration::from_secs(300)) else {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("no listening line; got {before:#?}");
-            };
-            if let Some(rest) = line.strip_prefix("SecureBase API on http://") {
-                let addr = rest.split_whitespace().next().unwrap().to_string();
-                return (Self { child: Some(child), addr, stderr: rx }, before);
-            }
-            before.push(line);
-        }
-    }
-
-    /// One HTTP/1.1 request; returns the status, the headers (lowercased names) and the body.
-    fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, String, Vec<u8>) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(300))).unwrap();
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        )
-        .unwrap();
-        let mut raw = vec![];
-        s.read_to_end(&mut raw).unwrap();
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response");
-        let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
-        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let mut body = raw[split + 4..].to_vec();
-        if head.contains("transfer-encoding: chunked") {
-            body = dechunk(&body);
-        }
-        (status, head, body)
-    }
-
-    fn json(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
-        let (status, _, bytes) = self.request(method, path, Some(token), body);
-        (status, serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&bytes))))
-    }
-
-    /// SIGTERM, then the exit status and what it printed on the way out.
-    fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let mut child = self.child.take().unwrap();
-        let ok = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-        assert!(ok.success());
-        let status = child.wait().unwrap();
-        (status, self.stderr.try_iter().collect())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = vec![];
-    loop {
-        let eol = b.windows(2).position(|w| w == b"\r\n").unwrap();
-        let n = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
-        if n == 0 {
-            return out;
-        }
-        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
-        b = &b[eol + 2 + n + 2..];
-    }
-}
 
 fn pdftotext(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
