@@ -5,8 +5,8 @@ use crate::auth::{principal, visible_tenant};
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -172,13 +172,24 @@ async fn succeeded(state: &AppState, tenant: &str, scan: &str) -> Result<(), App
     Ok(())
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DriftQuery {
+    /// Compare with this scan of the same scope instead of the previous one.
+    against: Option<String>,
+}
+
 pub(crate) async fn drift(
     State(state): State<AppState>,
     ext: Extensions,
     Path((id, scan)): Path<(String, String)>,
+    q: Result<Query<DriftQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
     succeeded(&state, &id, &scan).await?;
+    if let Some(against) = crate::error::parse_query(q)?.against {
+        return drift_against(&state, &ext, &id, &scan, &against).await.map(Json);
+    }
     let drift = state
         .store
         .scan_drift(&id, &scan)
@@ -339,4 +350,31 @@ pub(crate) async fn events(
         Some((Ok::<_, Infallible>(event), s))
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
+}
+
+/// What changed from scan `against` to scan `scan` (any two succeeded scans of one
+/// scope, in either order), computed now from their stored findings.
+async fn drift_against(state: &AppState, ext: &Extensions, id: &str, scan: &str, against: &str) -> Result<Value, AppError> {
+    if against == scan {
+        return Err(AppError::bad_request(format!("query against: scan {scan} compared with itself changes nothing; name another scan")));
+    }
+    // Another scan is read only as far as the key may see it: within its audit window.
+    if let Some(w) = crate::auth::window(ext)
+        && crate::auth::started_outside(state, id, against, &w).await?
+    {
+        return Err(AppError::not_found("scan", against));
+    }
+    succeeded(state, id, against).await?;
+    let missing = |s: &str| AppError::new(StatusCode::CONFLICT, "scan_not_succeeded", format!("scan {s} has no results to compare"));
+    let (scope, current) = state.store.drift_side(id, scan).await?.ok_or_else(|| missing(scan))?;
+    let (other_scope, baseline) = state.store.drift_side(id, against).await?.ok_or_else(|| missing(against))?;
+    if scope != other_scope {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "different_scopes",
+            format!("scan {scan} covers {scope} and scan {against} covers {other_scope}: drift compares scans of one scope"),
+        ));
+    }
+    let drift = securebase_drift::compare(Some(&baseline), &current);
+    Ok(json!({ "scan_id": scan, "drift": drift }))
 }

@@ -544,11 +544,16 @@ pub static ROUTES: &[Route] = &[
         ..route(Get, "/v1/tenants/{id}/scans/{scan}", handler!(scans::show))
     },
     Route {
-        summary: "What changed since the previous scan of the same scope",
+        summary: "What changed since the previous scan of the same scope, or since any other scan of it",
         description: "New and resolved failures, new and removed resources, score change per framework. A scope's first scan is its \
-                      baseline (previous_scan null).",
+                      baseline (previous_scan null). With against, the comparison is with that scan instead (previous_scan names \
+                      it), computed from both scans' stored findings.",
         tag: "scans",
-        answers: &[ok(200, "Drift", Body::Json("Drift")), err(409, "The scan has not succeeded (yet)")],
+        params: &[q("against", "another succeeded scan of the same scope to compare with", r#"{"type": "string", "minLength": 1}"#)],
+        answers: &[
+            ok(200, "Drift", Body::Json("Drift")),
+            err(409, "The scan (or the one to compare with) has not succeeded, or the two cover different scopes"),
+        ],
         audit: Some("drift.read"),
         window: Window::Narrowed,
         ..route(Get, "/v1/tenants/{id}/scans/{scan}/drift", handler!(continuous::drift))

@@ -124,7 +124,20 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     ext: Extensions,
     Path((id, scan)): Path<(String, String)>,
-) -> Result<Json<ScanRow>, AppError> {
+) -> Result<Json<Value>, AppError> {
     visible_tenant(&state, &ext, &id).await?;
-    Ok(Json(state.store.get_scan(&id, &scan).await?.ok_or_else(|| AppError::not_found("scan", &scan))?))
+    let row = state.store.get_scan(&id, &scan).await?.ok_or_else(|| AppError::not_found("scan", &scan))?;
+    // A scan in progress says how far it got: its newest progress event, so a client (the
+    // portal's page) can show progress without following the event stream.
+    let progress = if matches!(row.status, ScanStatus::Queued | ScanStatus::Running) {
+        state.store.latest_scan_event(&id, &scan).await?.map(|e| serde_json::json!({ "event": e.kind, "at": e.at, "data": e.data }))
+    } else {
+        None
+    };
+    let mut answer = serde_json::to_value(&row)
+        .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("scan {scan}: {e}")))?;
+    if let Some(p) = progress {
+        answer["progress"] = p;
+    }
+    Ok(Json(answer))
 }

@@ -1487,7 +1487,7 @@ async fn drift_lists_what_changed_between_two_scans_of_a_changed_inventory(backe
     assert!(!failing_old.is_empty(), "the demo bucket fails some checks");
 
     // A demo scan is another scope: it neither is compared with nor disturbs the snapshot's.
-    app.demo_scan(&id, &key).await;
+    let demo = app.demo_scan(&id, &key).await;
     let second = app.snapshot_scan(&id, &key, &after).await;
     let second_id = second["id"].as_str().unwrap();
     let d = app.get(&format!("/v1/tenants/{id}/scans/{second_id}/drift"), &key).await.json()["drift"].clone();
@@ -1527,6 +1527,33 @@ async fn drift_lists_what_changed_between_two_scans_of_a_changed_inventory(backe
     // The scan's own row carries the counts.
     assert_eq!(second["drift"]["new_failures"].as_u64(), Some(failing_old.len() as u64));
     assert_eq!(second["drift"]["new_resources"].as_u64(), Some(1));
+    // Any two scans of the scope compare, in either order: named against the previous
+    // scan, the stored drift; a third scan of the old inventory against the first, nothing;
+    // the second against the third, the rename backwards.
+    let against = |scan: &str, other: &str| format!("/v1/tenants/{id}/scans/{scan}/drift?against={other}");
+    let same = app.get(&against(second_id, first_id), &key).await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.json());
+    assert_eq!(same.json()["drift"], d);
+    let third = app.snapshot_scan(&id, &key, &before).await;
+    let third_id = third["id"].as_str().unwrap();
+    let none = app.get(&against(third_id, first_id), &key).await.json()["drift"].clone();
+    assert_eq!(none["previous_scan"].as_str(), Some(first_id));
+    for list in ["new_failures", "resolved_failures", "new_resources", "removed_resources"] {
+        assert_eq!(none[list], json!([]), "{list}: {none}");
+    }
+    let back = app.get(&against(second_id, third_id), &key).await.json()["drift"].clone();
+    assert_eq!(checks_of(&back["new_failures"], new), failing_old, "{back}");
+    assert_eq!(ids(&back["removed_resources"]), [old]);
+    // Not with itself, not across scopes, not with what is not there or not the tenant's.
+    let demo_id = demo.as_str();
+    for (other, status, code) in [
+        (second_id, StatusCode::BAD_REQUEST, "bad_request"),
+        (demo_id, StatusCode::CONFLICT, "different_scopes"),
+        ("s_missing", StatusCode::NOT_FOUND, "not_found"),
+    ] {
+        let r = app.get(&against(second_id, other), &key).await;
+        assert_eq!((r.status, r.error_code().as_str()), (status, code), "{other}: {}", r.json());
+    }
     // A scan with no result yet has no drift; another tenant's scan is not found.
     let queued = app.send(Method::POST, &format!("/v1/tenants/{id}/scans"), &key, json!({"source": "demo"})).await.json();
     let r = app.get(&format!("/v1/tenants/{id}/scans/{}/drift", queued["id"].as_str().unwrap()), &key).await;
@@ -2306,6 +2333,9 @@ async fn a_key_with_an_audit_window_sees_only_that_period(backend: Backend) {
     // Its drift compares with last year's scan: not shown to this week's key.
     let drift = app.get(&format!("/v1/tenants/{id}/scans/{new}/drift"), &this_week).await;
     assert_eq!(drift.error_code(), "drift_outside_audit_window");
+    // Nor by naming it to compare with: last year's scan is not there for this key.
+    let against = app.get(&format!("/v1/tenants/{id}/scans/{new}/drift?against={old}"), &this_week).await;
+    assert_eq!((against.status, against.error_code().as_str()), (StatusCode::NOT_FOUND, "not_found"));
     // Defaults and named scans of the tenant-wide reports keep to the window too.
     let report = format!("/v1/tenants/{id}/compliance-report");
     assert_eq!(app.get(&report, &last_year).await.json()["scan_id"], old.as_str());

@@ -55,16 +55,30 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?
         });
-        rows.iter()
-            .map(|r| {
-                let data: String = col(r, "data")?;
-                Ok(ScanEvent {
-                    id: col(r, "id")?,
-                    at: col(r, "at")?,
-                    kind: col(r, "kind")?,
-                    data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("scan event data: {e}")))?,
-                })
-            })
-            .collect()
+        rows.iter().map(event_of).collect()
     }
+
+    /// A scan's newest progress event (`None` before its first): what a page shows of a
+    /// scan still running, without following its stream.
+    pub async fn latest_scan_event(&self, tenant: &str, scan: &str) -> Result<Option<ScanEvent>, StoreError> {
+        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query("SELECT id, at, kind, data FROM scan_events WHERE tenant_id = $1 AND scan_id = $2 ORDER BY id DESC LIMIT 1")
+                .bind(tenant)
+                .bind(scan)
+                .fetch_optional(&mut *tx)
+                .await?
+        });
+        row.as_ref().map(event_of).transpose()
+    }
+}
+
+/// A `scan_events` row as its event.
+fn event_of(r: &sqlx::any::AnyRow) -> Result<ScanEvent, StoreError> {
+    let data: String = col(r, "data")?;
+    Ok(ScanEvent {
+        id: col(r, "id")?,
+        at: col(r, "at")?,
+        kind: col(r, "kind")?,
+        data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("scan event data: {e}")))?,
+    })
 }

@@ -516,36 +516,32 @@ impl Store {
         .bind(except)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let (id, summary): (String, String) = (col(&row, "id")?, col(&row, "summary")?);
-        let digest: crate::ScanDigest =
-            serde_json::from_str(&summary).map_err(|e| StoreError::Corrupt(format!("scan {id} summary: {e}")))?;
-        let rows = sqlx::query(
-            "SELECT account_id, region, check_id, resource_type, resource_id, status, severity FROM findings \
-             WHERE tenant_id = $1 AND scan_id = $2",
-        )
-        .bind(tenant)
-        .bind(&id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let side = match row {
+            Some(row) => Some(drift_side(&mut tx, tenant, col(&row, "id")?, &col::<String>(&row, "summary")?).await?),
+            None => None,
+        };
         tx.commit().await?;
-        let findings = rows
-            .iter()
-            .map(|r| {
-                Ok(securebase_drift::FindingKey {
-                    account_id: col(r, "account_id")?,
-                    region: col(r, "region")?,
-                    check_id: col(r, "check_id")?,
-                    resource_type: col(r, "resource_type")?,
-                    resource_id: col(r, "resource_id")?,
-                    status: col(r, "status")?,
-                    severity: col(r, "severity")?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
-        let scores = digest.frameworks.iter().map(|f| (f.framework.clone(), f.summary.score)).collect();
-        let attested = securebase_drift::attested_in(&digest.frameworks);
-        Ok(Some(securebase_drift::Side { scan_id: id, findings, scores, attested }))
+        Ok(side)
+    }
+
+    /// One succeeded scan as drift sees it, with its scope (drift compares scans of one
+    /// scope); `None` if the tenant has no such succeeded scan.
+    pub async fn drift_side(&self, tenant: &str, scan: &str) -> Result<Option<(String, securebase_drift::Side)>, StoreError> {
+        let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
+        let row = sqlx::query("SELECT id, scope, summary FROM scans WHERE tenant_id = $1 AND id = $2 AND status = 'succeeded'")
+            .bind(tenant)
+            .bind(scan)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let side = match row {
+            Some(row) => {
+                let scope: String = col(&row, "scope")?;
+                Some((scope, drift_side(&mut tx, tenant, col(&row, "id")?, &col::<String>(&row, "summary")?).await?))
+            }
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(side)
     }
 
     /// A succeeded scan's drift document.
@@ -679,4 +675,40 @@ fn window_bounds(window: Option<&AuditWindow>) -> (String, String) {
         Some(w) => (w.from.clone(), w.end_exclusive()),
         None => (String::new(), "9999-12-31".into()),
     }
+}
+
+/// A succeeded scan's side of a drift comparison: its findings' identities and statuses
+/// (read in `tx`), its scores and attested requirements (from its stored `summary`).
+async fn drift_side(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tenant: &str,
+    id: String,
+    summary: &str,
+) -> Result<securebase_drift::Side, StoreError> {
+    let digest: crate::ScanDigest = serde_json::from_str(summary).map_err(|e| StoreError::Corrupt(format!("scan {id} summary: {e}")))?;
+    let rows = sqlx::query(
+        "SELECT account_id, region, check_id, resource_type, resource_id, status, severity FROM findings \
+         WHERE tenant_id = $1 AND scan_id = $2",
+    )
+    .bind(tenant)
+    .bind(&id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let findings = rows
+        .iter()
+        .map(|r| {
+            Ok(securebase_drift::FindingKey {
+                account_id: col(r, "account_id")?,
+                region: col(r, "region")?,
+                check_id: col(r, "check_id")?,
+                resource_type: col(r, "resource_type")?,
+                resource_id: col(r, "resource_id")?,
+                status: col(r, "status")?,
+                severity: col(r, "severity")?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let scores = digest.frameworks.iter().map(|f| (f.framework.clone(), f.summary.score)).collect();
+    let attested = securebase_drift::attested_in(&digest.frameworks);
+    Ok(securebase_drift::Side { scan_id: id, findings, scores, attested })
 }
