@@ -177,7 +177,7 @@ async fn the_portal_works_in_a_real_browser(backend: Backend) {
         assert_eq!(v["status"], "succeeded");
         v["id"].as_str().unwrap().to_string()
     };
-    demo(&key, &t);
+    let first_scan = demo(&key, &t);
     let scan = demo(&key, &t);
     let read = api("POST", &format!("/v1/tenants/{t}/keys"), &key, Some(json!({"scope": "read", "label": "auditor"})));
     let read_key = read["token"].as_str().unwrap().to_string();
@@ -296,6 +296,34 @@ async fn the_portal_works_in_a_real_browser(backend: Backend) {
     let excepted = v.attrs("table.findings tr[data-status=excepted]", "data-resource").await;
     assert_eq!(excepted.len() as u64, failing_before, "every finding that failed is excepted now");
 
+    // Any two scans compare: the newest with the first, picked from the scope's scans.
+    v.go(&format!("/ui/t/{t}/scans/{new_scan}")).await;
+    v.client.find(Locator::Id("against")).await.unwrap().select_by_value(&first_scan).await.unwrap();
+    v.client.find(Locator::Css("form.filters button")).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !v.client.source().await.unwrap().contains(&format!("Since scan {first_scan}")) {
+        assert!(Instant::now() < deadline, "no comparison with {first_scan}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(v.client.current_url().await.unwrap().as_str().contains(&format!("against={first_scan}")));
+    v.client.execute("document.getElementById('drift').scrollIntoView();", vec![]).await.unwrap();
+    v.shot("scan-compare").await;
+
+    // A manage key's settings: a schedule added in the form is the API's.
+    v.go(&format!("/ui/t/{t}/settings")).await;
+    v.fill("cron", "0 3 * * 1").await;
+    v.client.find(Locator::Id("source")).await.unwrap().select_by_value("demo").await.unwrap();
+    v.client.find(Locator::Css("form[action$='/schedules'] button")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(v.until_path(&format!("/ui/t/{t}/settings")).await, format!("/ui/t/{t}/settings"));
+    let schedules = api("GET", &format!("/v1/tenants/{t}/schedules"), &key, None);
+    assert_eq!(schedules["total"], 1, "{schedules}");
+    assert_eq!(v.attrs("tr[data-schedule]", "data-schedule").await, [schedules["items"][0]["id"].as_str().unwrap()]);
+    v.shot("settings").await;
+    v.go(&format!("/ui/t/{t}/usage")).await;
+    assert!(v.attrs("tr[data-kind]", "data-kind").await.contains(&"compliance_scan".to_string()));
+    v.shot("usage").await;
+
     // Signing out ends the session.
     v.sign_out().await;
     assert_eq!(v.until_path("/ui/login").await, "/ui/login");
@@ -305,7 +333,8 @@ async fn the_portal_works_in_a_real_browser(backend: Backend) {
     // The auditor's read key: no form that changes anything, on any page.
     v.sign_in(&read_key).await;
     v.until_path(&format!("/ui/t/{t}/")).await;
-    let pages = ["", "findings", "scans", "exceptions", "attestations", "frameworks/hipaa"].map(|p| format!("/ui/t/{t}/{p}"));
+    let pages = ["", "findings", "scans", "exceptions", "attestations", "frameworks/hipaa", "settings", "extensions", "usage"]
+        .map(|p| format!("/ui/t/{t}/{p}"));
     for page in pages.iter().chain([format!("/ui/t/{t}/scans/{scan}")].iter()) {
         v.go(page).await;
         assert_eq!(v.path().await, *page);

@@ -7,7 +7,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use securebase_api::auth::Delegated;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -33,11 +33,25 @@ impl Api {
 
     /// Sends one request and returns the API's answer as it is.
     pub async fn call(&self, method: Method, uri: &str, content_type: Option<&str>, body: Body) -> Response {
+        let headers: Vec<(&str, &str)> = content_type.map(|ct| (header::CONTENT_TYPE.as_str(), ct)).into_iter().collect();
+        self.call_with(method, uri, &headers, body).await
+    }
+
+    /// Sends one request with these headers (an upload's media type and signature).
+    pub async fn call_with(&self, method: Method, uri: &str, headers: &[(&str, &str)], body: Body) -> Response {
         let mut builder = Request::builder().method(method).uri(uri);
-        if let Some(ct) = content_type {
-            builder = builder.header(header::CONTENT_TYPE, ct);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
         }
-        let mut request = builder.body(body).expect("a request of a method, a path and a body");
+        // What a browser sent can make a bad header value: refused, never a panic.
+        let mut request = match builder.body(body) {
+            Ok(r) => r,
+            Err(e) => {
+                let error =
+                    serde_json::json!({ "error": { "code": "bad_request", "message": format!("the request cannot be sent: {e}") } });
+                return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+            }
+        };
         request.extensions_mut().insert(self.who.clone());
         if let Some(source) = self.source {
             request.extensions_mut().insert(source);

@@ -41,19 +41,25 @@ dl.facts { max-width: 30rem; }
 details summary { cursor: pointer; color: var(--accent); }
 dl.counts dt { color: var(--muted); } dl.counts dd { margin: 0; text-align: right; }
 .badge { display: inline-block; padding: 0 .4rem; border-radius: 4px; font-size: .85rem; font-weight: 600; border: 1px solid currentColor; }
-.s-pass, .s-passing_with_exceptions, .s-attested, .s-succeeded, .s-valid, .s-active { color: var(--pass); }
+.s-pass, .s-passing_with_exceptions, .s-attested, .s-succeeded, .s-valid, .s-active, .s-running, .s-enabled, .s-issued { color: var(--pass); }
 .s-fail, .s-failed, .s-error, .s-critical, .s-high, .s-expired, .s-deleted { color: var(--fail); }
-.s-medium, .s-manual, .s-excepted, .s-running, .s-queued, .s-not_yet_valid { color: var(--warn); }
+.s-medium, .s-manual, .s-excepted, .s-queued, .s-not_yet_valid, .s-disabled, .s-draft, .s-open { color: var(--warn); }
 .s-low, .s-info, .s-not_applicable { color: var(--info); }
 .muted, .hint { color: var(--muted); }
 .error { color: var(--fail); font-weight: 600; }
 form.filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; }
 form.filters label, form.stack label { display: block; font-size: .875rem; color: var(--muted); }
 form.stack { display: grid; gap: .5rem; max-width: 36rem; }
+form.stack .hint { display: block; font-size: .875rem; }
 input, select, textarea, button { font: inherit; padding: .35rem .5rem; border: 1px solid #8c959f; border-radius: 4px; }
 button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
 button.danger { background: var(--fail); border-color: var(--fail); }
 .pager { display: flex; gap: 1rem; }
+.notice { border: 2px solid var(--pass); border-radius: 6px; padding: .5rem 1rem; margin: .5rem 0 1rem; }
+.notice code { overflow-wrap: anywhere; }
+.progress { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .25rem 0; }
+progress { width: 12rem; height: 1rem; }
+tfoot th { text-align: right; background: transparent; }
 svg.chart { width: 100%; max-width: 48rem; height: auto; }
 svg.chart text { font-size: 11px; fill: var(--muted); }
 .legend { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; padding: 0; }

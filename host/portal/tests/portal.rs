@@ -24,6 +24,8 @@ securebase_store::both_backends!(
     a_read_key_gets_no_form_that_changes_anything_and_forged_posts_are_refused,
     another_tenants_pages_are_not_found,
     an_exception_recorded_in_the_form_excepts_the_next_scans_findings,
+    a_manage_key_runs_schedules_the_webhook_and_frameworks_from_the_portal,
+    a_scan_page_compares_with_any_scan_of_its_scope_and_shows_progress,
 );
 
 fn scanner() -> Arc<Scanner> {
@@ -70,9 +72,13 @@ struct App {
 
 impl App {
     async fn new(backend: Backend) -> Self {
+        Self::with_config(backend, ApiConfig::default()).await
+    }
+
+    async fn with_config(backend: Backend, config: ApiConfig) -> Self {
         let db = fresh(backend).await;
         let admin = db.store.create_key(&KeyKind::Admin, "test").await.unwrap().token;
-        let state = AppState::new(db.store.clone(), scanner(), ApiConfig::default());
+        let state = AppState::new(db.store.clone(), scanner(), config);
         Self { router: securebase_portal::app(state, PortalConfig::default()), admin, _db: db }
     }
 
@@ -103,6 +109,27 @@ impl App {
             .header(header::COOKIE, cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(body.join("&")))
+            .unwrap();
+        self.exchange(req).await
+    }
+
+    /// A multipart form: text `fields`, then `files` as (field, file name, bytes).
+    async fn upload(&self, path: &str, cookie: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Reply {
+        let boundary = "portal-test-boundary";
+        let mut body = vec![];
+        for (k, v) in fields {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").bytes());
+        }
+        for (k, name, bytes) in files {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\n\r\n").bytes());
+            body.extend_from_slice(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").bytes());
+        let req = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
             .unwrap();
         self.exchange(req).await
     }
@@ -175,6 +202,10 @@ fn tenant_pages(t: &str, s: &str) -> Vec<String> {
         "frameworks/hipaa/requirements/164.312(a)(2)(iv)".into(),
         "exceptions".into(),
         "attestations".into(),
+        "settings".into(),
+        "extensions".into(),
+        "usage".into(),
+        format!("invoices/{}", jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y-%m")),
     ]
     .into_iter()
     .map(|p| format!("/ui/t/{t}/{p}"))
@@ -306,7 +337,7 @@ async fn a_read_key_gets_no_form_that_changes_anything_and_forged_posts_are_refu
         let m = app.page(page, &manage_cookie).await;
         assert_eq!(m.status, StatusCode::OK, "{page}");
     }
-    let with_forms = ["exceptions", "attestations", "scans"];
+    let with_forms = ["exceptions", "attestations", "scans", "settings", "extensions"];
     for p in with_forms {
         let m = app.page(&format!("/ui/t/{t}/{p}"), &manage_cookie).await;
         assert!(m.attributes("action").len() > 1, "{p}: a manage key gets its forms");
@@ -328,8 +359,23 @@ async fn a_read_key_gets_no_form_that_changes_anything_and_forged_posts_are_refu
     stolen.extend(exception);
     assert_eq!(app.form(&format!("/ui/t/{t}/exceptions"), &manage_cookie, &stolen).await.status, StatusCode::FORBIDDEN);
     assert_ne!(csrf, manage_csrf);
+    for (path, body) in [
+        (format!("/ui/t/{t}/schedules"), vec![("csrf", csrf.as_str()), ("cron", "@daily"), ("source", "demo")]),
+        (format!("/ui/t/{t}/webhook/delete"), vec![("csrf", csrf.as_str())]),
+        (format!("/ui/t/{t}/frameworks/hipaa/delete"), vec![("csrf", csrf.as_str())]),
+    ] {
+        let r = app.form(&path, &cookie, &body).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+    }
+    let r =
+        app.upload(&format!("/ui/t/{t}/frameworks"), &cookie, &[("csrf", &csrf)], &[("file", "f.toml", ACME_BASELINE.as_bytes())]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let none = app.api(Method::GET, &format!("/v1/tenants/{t}/exceptions"), &manage, None).await;
     assert_eq!(none["items"], json!([]), "nothing was recorded");
+    let none = app.api(Method::GET, &format!("/v1/tenants/{t}/schedules"), &manage, None).await;
+    assert_eq!(none["total"], 0, "no schedule was added");
+    let none = app.api(Method::GET, &format!("/v1/tenants/{t}/frameworks"), &manage, None).await;
+    assert_eq!(none["items"], json!([]), "no framework was uploaded");
     let scans = app.api(Method::GET, &format!("/v1/tenants/{t}/scans"), &manage, None).await;
     assert_eq!(scans["total"], 1, "no scan was started");
 }
@@ -343,7 +389,7 @@ async fn another_tenants_pages_are_not_found(backend: Backend) {
     let (cookie, csrf) = app.sign_in(&key_a).await;
     let mut pages = tenant_pages(&b, &scan_b);
     pages.push(format!("/ui/t/{b}/scans/{scan_b}/files/report.pdf?framework=hipaa"));
-    assert_eq!(pages.len(), 10);
+    assert_eq!(pages.len(), 14);
     for page in &pages {
         let r = app.page(page, &cookie).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{page}");
@@ -433,4 +479,182 @@ async fn an_exception_recorded_in_the_form_excepts_the_next_scans_findings(backe
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let record = app.api(Method::GET, &format!("/v1/tenants/{t}/exceptions/{id}"), &key, None).await;
     assert_eq!(record["state"], "deleted");
+}
+
+/// A tenant framework: two requirements decided by checks, one manual.
+const ACME_BASELINE: &str = r#"id = "acme-baseline"
+name = "Acme storage baseline"
+version = "2026.1"
+
+[[requirements]]
+id = "ACME-1"
+title = "Buckets are encrypted"
+checks = ["s3_bucket_default_encryption"]
+
+[[requirements]]
+id = "ACME-2"
+title = "Buckets block public access"
+checks = ["s3_bucket_level_public_access_block"]
+
+[[requirements]]
+id = "ACME-3"
+title = "Data owners review access yearly"
+checks = []
+"#;
+
+async fn a_manage_key_runs_schedules_the_webhook_and_frameworks_from_the_portal(backend: Backend) {
+    let secret_key = securebase_jobs::SecretKey::new("portal-test-service-key-0123456789").unwrap();
+    let app = App::with_config(backend, ApiConfig { secret_key: Some(secret_key), ..ApiConfig::default() }).await;
+    let (t, key) = app.tenant("Acme").await;
+    let (cookie, csrf) = app.sign_in(&key).await;
+    let settings = format!("/ui/t/{t}/settings");
+    let r = app.page(&settings, &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("None: scans run when someone starts them."));
+
+    // Schedules: a bad one comes back with the API's reason and what was typed.
+    let r = app.form(&format!("/ui/t/{t}/schedules"), &cookie, &[("csrf", &csrf), ("cron", "every tuesday"), ("source", "demo")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("role=\"alert\"") && r.body.contains("value=\"every tuesday\""), "{}", r.body);
+    let r = app
+        .form(
+            &format!("/ui/t/{t}/schedules"),
+            &cookie,
+            &[("csrf", &csrf), ("cron", "0 2 * * *"), ("timezone", "Europe/Berlin"), ("source", "demo")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let schedules = app.api(Method::GET, &format!("/v1/tenants/{t}/schedules"), &key, None).await;
+    assert_eq!(schedules["total"], 1, "{schedules}");
+    let schedule = &schedules["items"][0];
+    assert_eq!(
+        (schedule["cron"].as_str(), schedule["timezone"].as_str(), schedule["source"].as_str()),
+        (Some("0 2 * * *"), Some("Europe/Berlin"), Some("demo"))
+    );
+    let id = schedule["id"].as_str().unwrap();
+    let r = app.page(&settings, &cookie).await;
+    assert_eq!(r.attributes("data-schedule"), [id]);
+
+    // The webhook: its secret is on the answer to setting it, and on no page after.
+    let r = app
+        .form(&format!("/ui/t/{t}/webhook"), &cookie, &[("csrf", &csrf), ("url", "https://127.0.0.1/hook"), ("min_severity", "high")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "loopback is refused: {}", r.body);
+    assert!(r.body.contains("public addresses only"), "{}", r.body);
+    let r = app
+        .form(&format!("/ui/t/{t}/webhook"), &cookie, &[("csrf", &csrf), ("url", "https://8.8.8.8/hook"), ("min_severity", "critical")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let secrets = r.attributes("data-secret");
+    assert!(secrets.is_empty(), "a bare attribute, not a value");
+    let secret =
+        r.body.split("<code data-secret>").nth(1).and_then(|s| s.split("</code>").next()).expect("the secret is shown").to_string();
+    assert!(secret.len() >= 32, "{secret}");
+    let hook = app.api(Method::GET, &format!("/v1/tenants/{t}/webhook"), &key, None).await;
+    assert_eq!((hook["url"].as_str(), hook["min_severity"].as_str()), (Some("https://8.8.8.8/hook"), Some("critical")));
+    let r = app.page(&settings, &cookie).await;
+    assert!(r.body.contains("https://8.8.8.8/hook") && !r.body.contains(&secret), "shown once");
+
+    // A framework uploaded from a file, listed, and scored by the next scan.
+    let extensions = format!("/ui/t/{t}/extensions");
+    let r =
+        app.upload(&format!("/ui/t/{t}/frameworks"), &cookie, &[("csrf", &csrf)], &[("file", "acme.toml", b"id = \"x\"\n[[oops")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("role=\"alert\""));
+    let r =
+        app.upload(&format!("/ui/t/{t}/frameworks"), &cookie, &[("csrf", &csrf)], &[("file", "acme.toml", ACME_BASELINE.as_bytes())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app.page(&extensions, &cookie).await;
+    assert_eq!(r.attributes("data-framework"), ["acme-baseline"], "{}", r.body);
+    // A new version of it, named as such.
+    let v2 = ACME_BASELINE.replace("2026.1", "2026.2");
+    let r = app
+        .upload(
+            &format!("/ui/t/{t}/frameworks"),
+            &cookie,
+            &[("csrf", &csrf), ("replaces", "acme-baseline")],
+            &[("file", "acme.toml", v2.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let fw = app.api(Method::GET, &format!("/v1/tenants/{t}/frameworks/acme-baseline"), &key, None).await;
+    assert_eq!(fw["version"], 2, "{fw}");
+    app.demo_scan(&t, &key).await;
+    let r = app.page(&format!("/ui/t/{t}/"), &cookie).await;
+    assert!(r.attributes("data-framework").contains(&"acme-baseline".to_string()), "{}", r.body);
+
+    // Usage: the scan and the reads were metered; this month's invoice is open.
+    let r = app.page(&format!("/ui/t/{t}/usage"), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let kinds = r.attributes("data-kind");
+    assert!(kinds.contains(&"compliance_scan".to_string()) && kinds.contains(&"api_call".to_string()), "{kinds:?}");
+    let month = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y-%m").to_string();
+    let r = app.page(&format!("/ui/t/{t}/invoices/{month}"), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("s-open"), "this month's invoice is open");
+    assert_eq!(app.page(&format!("/ui/t/{t}/invoices/2999-01"), &cookie).await.status, StatusCode::NOT_FOUND);
+
+    // Removing: the schedule, the webhook and the framework go.
+    let r = app.form(&format!("/ui/t/{t}/schedules/{id}/delete"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app.form(&format!("/ui/t/{t}/webhook/delete"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app.form(&format!("/ui/t/{t}/frameworks/acme-baseline/delete"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.api(Method::GET, &format!("/v1/tenants/{t}/schedules"), &key, None).await["total"], 0);
+    assert_eq!(app.api(Method::GET, &format!("/v1/tenants/{t}/frameworks"), &key, None).await["items"], json!([]));
+    let r = app.page(&settings, &cookie).await;
+    assert!(r.body.contains("None: finished scans and new failures notify nobody."));
+}
+
+async fn a_scan_page_compares_with_any_scan_of_its_scope_and_shows_progress(backend: Backend) {
+    let app = App::new(backend).await;
+    let (t, key) = app.tenant("Acme").await;
+    let first = app.demo_scan(&t, &key).await;
+    let second = app.demo_scan(&t, &key).await;
+    let third = app.demo_scan(&t, &key).await;
+    let (cookie, _) = app.sign_in(&key).await;
+    let r = app.page(&format!("/ui/t/{t}/scans/{third}"), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    // The picker offers the scope's other succeeded scans; by default the previous one is compared.
+    let options = r.attributes("value");
+    assert!(options.contains(&first) && options.contains(&second) && !options.contains(&third), "{options:?}");
+    assert!(r.body.contains(&format!("Compared with scan <a href=\"/ui/t/{t}/scans/{second}\">")), "{}", r.body);
+    let r = app.page(&format!("/ui/t/{t}/scans/{third}?against={first}"), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains(&format!("Since scan {first}"))
+            && r.body.contains(&format!("Compared with scan <a href=\"/ui/t/{t}/scans/{first}\">"))
+    );
+    // Comparing with itself, or with a scan that is not there, is the API's refusal.
+    assert_eq!(app.page(&format!("/ui/t/{t}/scans/{third}?against={third}"), &cookie).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.page(&format!("/ui/t/{t}/scans/{third}?against=s_nope"), &cookie).await.status, StatusCode::NOT_FOUND);
+
+    // A scan in flight shows how far it got, from its newest progress event. No worker
+    // runs in this second service, so the scan stays where the test puts it.
+    let idle = App::with_config(backend, ApiConfig { workers: 0, ..ApiConfig::default() }).await;
+    let (t, key) = idle.tenant("Idle").await;
+    let queued = idle.api(Method::POST, &format!("/v1/tenants/{t}/scans"), &key, Some(json!({"source": "demo"}))).await;
+    let id = queued["id"].as_str().unwrap();
+    let (cookie, _) = idle.sign_in(&key).await;
+    let page = format!("/ui/t/{t}/scans/{id}");
+    let r = idle.page(&page, &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("s-queued") && r.body.contains("Waiting for a worker"), "{}", r.body);
+    assert_eq!(r.headers.get("refresh").unwrap(), "5", "the page follows the scan by reloading");
+    let progress = json!({
+        "account_id": "111122223333", "accounts_done": 3, "accounts_total": 8,
+        "plugins_evaluated": 33, "findings_so_far": 120, "failing_so_far": 40,
+    });
+    idle._db.store.append_scan_event(&t, id, "account_evaluated", &progress).await.unwrap();
+    let shown = "Evaluating: 3 of 8 accounts done, 120 findings so far (40 failing)";
+    let r = idle.page(&page, &cookie).await;
+    assert_eq!(r.attributes("data-event"), ["account_evaluated"], "{}", r.body);
+    assert!(r.body.contains("<progress value=\"3\" max=\"8\"") && r.body.contains(shown), "{}", r.body);
+    let r = idle.page(&format!("/ui/t/{t}/"), &cookie).await;
+    assert!(r.body.contains("Scans in progress") && r.body.contains(shown), "{}", r.body);
+    assert_eq!(r.headers.get("refresh").unwrap(), "5");
+    // The API says the same to its own clients.
+    let scan = idle.api(Method::GET, &format!("/v1/tenants/{t}/scans/{id}"), &key, None).await;
+    assert_eq!((scan["progress"]["event"].as_str(), &scan["progress"]["data"]), (Some("account_evaluated"), &progress));
 }

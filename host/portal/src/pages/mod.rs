@@ -2,11 +2,13 @@
 //! from the same paths. Each page module renders what one part of the data flow shows:
 //! [`overview`] (scores, latest scan, drift, running scans), [`frameworks`]
 //! (requirements and one requirement's findings and evidence), [`findings`] (the
-//! explorer), [`scans`] (list, one scan, downloads), [`registers`] (exceptions and
-//! attestations), [`tenants`] (the operator's list).
+//! explorer), [`scans`] (list, one scan, downloads, drift between two scans),
+//! [`registers`] (exceptions and attestations), [`manage`] (schedules, webhook, the
+//! tenant's plugins and frameworks, usage and invoices), [`tenants`] (the operator's list).
 
 pub mod findings;
 pub mod frameworks;
+pub mod manage;
 pub mod overview;
 pub mod registers;
 pub mod scans;
@@ -39,6 +41,9 @@ pub static NAV: &[NavEntry] = &[
     NavEntry { path: "scans", label: "Scans", scope: KeyScope::Read },
     NavEntry { path: "exceptions", label: "Exceptions", scope: KeyScope::Read },
     NavEntry { path: "attestations", label: "Attestations", scope: KeyScope::Read },
+    NavEntry { path: "settings", label: "Settings", scope: KeyScope::Manage },
+    NavEntry { path: "extensions", label: "Plugins & frameworks", scope: KeyScope::Manage },
+    NavEntry { path: "usage", label: "Usage", scope: KeyScope::Manage },
 ];
 
 /// Every page of the portal.
@@ -64,6 +69,18 @@ pub(crate) fn router(portal: Portal) -> Router {
         .route("/ui/t/{id}/attestations", get(registers::attestations).post(registers::create_attestation))
         .route("/ui/t/{id}/attestations/{attestation}/delete", post(registers::delete_attestation))
         .route("/ui/t/{id}/attestations/{attestation}/evidence/{sha256}", get(registers::evidence))
+        .route("/ui/t/{id}/settings", get(manage::settings))
+        .route("/ui/t/{id}/schedules", post(manage::create_schedule))
+        .route("/ui/t/{id}/schedules/{schedule}/delete", post(manage::delete_schedule))
+        .route("/ui/t/{id}/webhook", post(manage::set_webhook))
+        .route("/ui/t/{id}/webhook/delete", post(manage::delete_webhook))
+        .route("/ui/t/{id}/extensions", get(manage::extensions))
+        .route("/ui/t/{id}/plugins", post(manage::upload_plugin))
+        .route("/ui/t/{id}/plugins/{plugin}/{action}", post(manage::change_plugin))
+        .route("/ui/t/{id}/frameworks", post(manage::upload_framework))
+        .route("/ui/t/{id}/frameworks/{framework}/delete", post(manage::delete_framework))
+        .route("/ui/t/{id}/usage", get(manage::usage))
+        .route("/ui/t/{id}/invoices/{month}", get(manage::invoice))
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(portal)

@@ -32,7 +32,11 @@ pub(crate) async fn show(session: Session, Path(id): Path<String>) -> Result<Res
     let t = seg(&id);
     // The tenant's own scans first: another tenant's id stops here with the API's 404.
     let recent: Value = session.api.get(&format!("/v1/tenants/{t}/scans?limit=20")).await?;
-    let active: Vec<&Value> = items(&recent).iter().filter(|s| matches!(text(&s["status"]), "queued" | "running")).collect();
+    // Running scans with their progress (one read each; a tenant has few at a time).
+    let mut active = vec![];
+    for s in items(&recent).iter().filter(|s| matches!(text(&s["status"]), "queued" | "running")) {
+        active.push(session.api.get::<Value>(&format!("/v1/tenants/{t}/scans/{}", seg(text(&s["id"])))).await?);
+    }
     let posture = match session.api.get::<Value>(&format!("/v1/tenants/{t}/posture")).await {
         Ok(p) => Some(p),
         Err(e) if no_scan_yet(&e) => None,
@@ -60,7 +64,7 @@ pub(crate) async fn show(session: Session, Path(id): Path<String>) -> Result<Res
                 ul {
                     @for s in &active {
                         li { a href={ "/ui/t/" (t) "/scans/" (seg(text(&s["id"]))) } { (text(&s["id"])) } " " (badge(text(&s["status"])))
-                            " queued " (when(&s["created_at"])) }
+                            " queued " (when(&s["created_at"])) (super::scans::progress(s)) }
                     }
                 }
             }

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 /// The fields of the exception form: name, label, whether required, input type, hint.
-const EXCEPTION_FIELDS: &[(&str, &str, bool, &str, &str)] = &[
+const EXCEPTION_FIELDS: &[Field] = &[
     ("check", "Check", true, "text", "a check id, or * for every check"),
     ("account", "Account", false, "text", "only this account (twelve digits)"),
     ("region", "Region", false, "text", "only this region (global for global resources)"),
@@ -31,7 +31,7 @@ const EXCEPTION_FIELDS: &[(&str, &str, bool, &str, &str)] = &[
 ];
 
 /// The fields of the attestation form (besides the evidence files).
-const ATTESTATION_FIELDS: &[(&str, &str, bool, &str, &str)] = &[
+const ATTESTATION_FIELDS: &[Field] = &[
     ("framework", "Framework", true, "text", "a framework id, e.g. soc2"),
     ("requirement", "Requirement", true, "text", "a manual requirement of it"),
     ("statement", "Statement", true, "textarea", "what is attested"),
@@ -41,15 +41,19 @@ const ATTESTATION_FIELDS: &[(&str, &str, bool, &str, &str)] = &[
 ];
 
 /// Today, UTC, as `YYYY-MM-DD`.
-fn today() -> String {
+pub(crate) fn today() -> String {
     jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date().to_string()
 }
 
+/// A form field: name, label, whether required, input type (`text`, `date`, `url`,
+/// `textarea`, `select:a|b|c`, `file:<accept>`), hint.
+pub(crate) type Field = (&'static str, &'static str, bool, &'static str, &'static str);
+
 /// A form of `fields`, filled with `values` (what was sent, when the API refused it).
-fn form(
+pub(crate) fn form(
     session: &Session,
     action: &str,
-    fields: &[(&str, &str, bool, &str, &str)],
+    fields: &[Field],
     values: &HashMap<String, String>,
     files: bool,
     submit: &str,
@@ -64,6 +68,12 @@ fn form(
                     label for=(name) { (label) @if *required { " (required)" } }
                     @if *kind == "textarea" {
                         textarea id=(name) name=(name) rows="3" required[*required] aria-describedby=[(!hint.is_empty()).then_some(&hint_id)] { (value) }
+                    } @else if let Some(options) = kind.strip_prefix("select:") {
+                        select id=(name) name=(name) aria-describedby=[(!hint.is_empty()).then_some(&hint_id)] {
+                            @for option in options.split('|') { option value=(option) selected[value == option] { (option) } }
+                        }
+                    } @else if let Some(accept) = kind.strip_prefix("file:") {
+                        input id=(name) name=(name) type="file" accept=(accept) required[*required] aria-describedby=[(!hint.is_empty()).then_some(&hint_id)];
                     } @else {
                         input id=(name) name=(name) type=(kind) value=(value) required[*required] aria-describedby=[(!hint.is_empty()).then_some(&hint_id)];
                     }
@@ -79,7 +89,7 @@ fn form(
 }
 
 /// A small form of one button that posts to `action`.
-fn button(session: &Session, action: &str, label: &str, danger: bool) -> Markup {
+pub(crate) fn button(session: &Session, action: &str, label: &str, danger: bool) -> Markup {
     html! {
         form method="post" action=(action) {
             input type="hidden" name="csrf" value=(session.csrf());
@@ -174,7 +184,7 @@ pub(crate) async fn exceptions(session: Session, Path(id): Path<String>) -> Resu
 }
 
 /// The non-empty fields of a form as a JSON object (the CSRF token left out).
-fn fields_json(form: &HashMap<String, String>, fields: &[(&str, &str, bool, &str, &str)]) -> Value {
+pub(crate) fn fields_json(form: &HashMap<String, String>, fields: &[Field]) -> Value {
     let mut body = Map::new();
     for (name, ..) in fields {
         if let Some(v) = form.get(*name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
@@ -193,19 +203,13 @@ pub(crate) async fn create_exception(
     let body = fields_json(&form, EXCEPTION_FIELDS);
     match session.api.send(Method::POST, &format!("/v1/tenants/{}/exceptions", seg(&id)), &body).await {
         Ok(_) => Ok(Redirect::to(&format!("/ui/t/{}/exceptions", seg(&id))).into_response()),
-        // A refusal of what was entered is shown on the form, filled as it was sent.
-        Err(UiError::Api { status, message, .. })
-            if status.is_client_error() && status != axum::http::StatusCode::FORBIDDEN && status != axum::http::StatusCode::NOT_FOUND =>
-        {
-            exceptions_page(&session, &id, Some(message), &form).await
-        }
-        Err(e) => Err(e),
+        Err(e) => exceptions_page(&session, &id, Some(refusal(e)?), &form).await,
     }
 }
 
 #[derive(Deserialize)]
 pub(crate) struct CsrfForm {
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 pub(crate) async fn expire_exception(
@@ -261,22 +265,44 @@ fn quoted(s: &str) -> String {
     s.chars().filter(|c| !c.is_control() && *c != '"' && *c != '\\').collect()
 }
 
-pub(crate) async fn create_attestation(session: Session, Path(id): Path<String>, mut multipart: Multipart) -> Result<Response, UiError> {
+/// A multipart form's text fields, and its files as (field, file name, bytes).
+pub(crate) type Upload = (HashMap<String, String>, Vec<(String, String, axum::body::Bytes)>);
+
+/// Reads a multipart form whose fields named in `file_fields` are files.
+pub(crate) async fn read_multipart(mut multipart: Multipart, file_fields: &[&str]) -> Result<Upload, UiError> {
     let (mut values, mut files) = (HashMap::new(), vec![]);
     while let Some(part) = multipart.next_field().await.map_err(|e| UiError::BadRequest(format!("the form: {e}")))? {
         let name = part.name().unwrap_or_default().to_string();
-        if name == "evidence" {
+        if file_fields.contains(&name.as_str()) {
             let file_name = part.file_name().unwrap_or_default().to_string();
-            let bytes = part.bytes().await.map_err(|e| UiError::BadRequest(format!("evidence file {file_name}: {e}")))?;
+            let bytes = part.bytes().await.map_err(|e| UiError::BadRequest(format!("field {name}, file {file_name}: {e}")))?;
             // A file input left empty still sends one part, without a name or bytes.
             if !file_name.is_empty() || !bytes.is_empty() {
-                files.push((file_name, bytes));
+                files.push((name, file_name, bytes));
             }
         } else {
             let text = part.text().await.map_err(|e| UiError::BadRequest(format!("field {name}: {e}")))?;
             values.insert(name, text);
         }
     }
+    Ok((values, files))
+}
+
+/// What the API said about what was entered, to show on the form filled as it was
+/// sent; any other failure (not allowed, not found, the service's own) is the error.
+pub(crate) fn refusal(e: UiError) -> Result<String, UiError> {
+    match e {
+        UiError::Api { status, message, .. }
+            if status.is_client_error() && status != axum::http::StatusCode::FORBIDDEN && status != axum::http::StatusCode::NOT_FOUND =>
+        {
+            Ok(message)
+        }
+        e => Err(e),
+    }
+}
+
+pub(crate) async fn create_attestation(session: Session, Path(id): Path<String>, multipart: Multipart) -> Result<Response, UiError> {
+    let (values, files) = read_multipart(multipart, &["evidence"]).await?;
     session.check_csrf(values.get("csrf").map(String::as_str).unwrap_or_default())?;
     let boundary = format!("securebase-portal-{}", &session.csrf()[..16]);
     let mut body = format!(
@@ -284,7 +310,7 @@ pub(crate) async fn create_attestation(session: Session, Path(id): Path<String>,
         fields_json(&values, ATTESTATION_FIELDS)
     )
     .into_bytes();
-    for (name, bytes) in &files {
+    for (_, name, bytes) in &files {
         body.extend(
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
@@ -300,12 +326,7 @@ pub(crate) async fn create_attestation(session: Session, Path(id): Path<String>,
     let answer = session.api.call(Method::POST, &uri, Some(&format!("multipart/form-data; boundary={boundary}")), Body::from(body)).await;
     match crate::api::json::<Value>(answer).await {
         Ok(_) => Ok(Redirect::to(&format!("/ui/t/{}/attestations", seg(&id))).into_response()),
-        Err(UiError::Api { status, message, .. })
-            if status.is_client_error() && status != axum::http::StatusCode::FORBIDDEN && status != axum::http::StatusCode::NOT_FOUND =>
-        {
-            attestations_page(&session, &id, Some(message), &values).await
-        }
-        Err(e) => Err(e),
+        Err(e) => attestations_page(&session, &id, Some(refusal(e)?), &values).await,
     }
 }
 

@@ -97,19 +97,44 @@ pub(crate) async fn start(session: Session, Path(id): Path<String>, Form(form): 
     Ok(Redirect::to(&format!("/ui/t/{t}/scans/{}", seg(text(&scan["id"])))))
 }
 
-pub(crate) async fn show(session: Session, Path((id, scan_id)): Path<(String, String)>) -> Result<Response, UiError> {
+#[derive(Debug, Deserialize)]
+pub(crate) struct ShowQuery {
+    /// Another scan of the scope to compare with (default: the previous one).
+    against: Option<String>,
+}
+
+/// How many of a tenant's recent scans the comparison picker offers.
+const COMPARABLE: u64 = 100;
+
+pub(crate) async fn show(
+    session: Session,
+    Path((id, scan_id)): Path<(String, String)>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, UiError> {
     let (t, s) = (seg(&id), seg(&scan_id));
     let scan: Value = session.api.get(&format!("/v1/tenants/{t}/scans/{s}")).await?;
     let status = text(&scan["status"]).to_string();
     let finished = status == "succeeded";
-    let (posture, document, drift) = if finished {
+    let against = q.against.filter(|a| !a.is_empty());
+    let (posture, document, drift, comparable) = if finished {
+        let drift_uri = match &against {
+            Some(a) => format!("/v1/tenants/{t}/scans/{s}/drift?against={}", seg(a)),
+            None => format!("/v1/tenants/{t}/scans/{s}/drift"),
+        };
+        let recent: Value = session.api.get(&format!("/v1/tenants/{t}/scans?limit={COMPARABLE}")).await?;
+        let comparable: Vec<Value> = items(&recent)
+            .iter()
+            .filter(|o| text(&o["status"]) == "succeeded" && o["scope"] == scan["scope"] && o["id"] != scan["id"])
+            .cloned()
+            .collect();
         (
             Some(session.api.get::<Value>(&format!("/v1/tenants/{t}/posture?scan={s}")).await?),
             Some(session.api.get::<Value>(&format!("/v1/tenants/{t}/scans/{s}/document")).await?),
-            Some(session.api.get::<Value>(&format!("/v1/tenants/{t}/scans/{s}/drift")).await?),
+            Some(session.api.get::<Value>(&drift_uri).await?),
+            comparable,
         )
     } else {
-        (None, None, None)
+        (None, None, None, vec![])
     };
     let file = |name: &str, framework: Option<&str>| {
         format!("/ui/t/{t}/scans/{s}/files/{name}{}", framework.map(|f| format!("?framework={}", seg(f))).unwrap_or_default())
@@ -128,7 +153,10 @@ pub(crate) async fn show(session: Session, Path((id, scan_id)): Path<(String, St
             dt { "Failing" } dd { (num(&scan["failing"])) }
         }
         @if let Some(e) = scan["error"].as_str() { p.error { (e) } }
-        @if !finished { p.hint { "The scan has no results yet; this page refreshes every 5 seconds while it runs." } }
+        @if matches!(status.as_str(), "queued" | "running") {
+            (progress(&scan))
+            p.hint { "The scan has no results yet; this page refreshes every 5 seconds while it runs." }
+        }
         @if let (Some(posture), Some(document)) = (&posture, &document) {
             h2 { "Frameworks and downloads" }
             div.table-wrap { table {
@@ -175,17 +203,65 @@ pub(crate) async fn show(session: Session, Path((id, scan_id)): Path<(String, St
                     tbody { @for e in collection_errors { tr { td { (text(&e["account_id"])) } td { (text(&e["service"])) } td { (text(&e["region"])) } td { (text(&e["message"])) } } } } }
             }
         }
-        @if let Some(drift) = &drift { (drift_section(&t, &drift["drift"])) }
+        @if let Some(drift) = &drift { (drift_section(&t, &drift["drift"], against.is_some(), &comparable)) }
     };
     let page = layout::page(&session, Some(&t), "scans", &format!("Scan {scan_id}"), content);
     Ok(super::overview::with_refresh(page, matches!(status.as_str(), "queued" | "running")))
 }
 
-/// What changed since the previous scan of the scope.
-fn drift_section(t: &str, d: &Value) -> Markup {
+/// How far a queued or running scan got, from its newest progress event.
+pub(crate) fn progress(scan: &Value) -> Markup {
+    let p = &scan["progress"];
+    let d = &p["data"];
+    let (done, total) = match text(&p["event"]) {
+        "account_evaluated" => (d["accounts_done"].as_u64(), d["accounts_total"].as_u64()),
+        "accounts_collected" => (d["done"].as_u64(), d["total"].as_u64()),
+        _ => (None, None),
+    };
+    let label = match text(&p["event"]) {
+        "account_evaluated" => format!(
+            "Evaluating: {} of {} accounts done, {} findings so far ({} failing)",
+            num(&d["accounts_done"]),
+            num(&d["accounts_total"]),
+            num(&d["findings_so_far"]),
+            num(&d["failing_so_far"])
+        ),
+        "accounts_collected" => format!("Collecting: {} of {} accounts read", num(&d["done"]), num(&d["total"])),
+        "started" => "Started: reading the accounts".to_string(),
+        _ => "Waiting for a worker".to_string(),
+    };
+    html! {
+        div.progress data-event=(text(&p["event"])) {
+            @if let (Some(done), Some(total)) = (done, total) {
+                progress value=(done) max=(total.max(1)) aria-label="Accounts done" { (done) " of " (total) }
+                " "
+            }
+            span role="status" { (label) }
+        }
+    }
+}
+
+/// What changed since the previous scan of the scope, or since the scan picked to
+/// compare with (any succeeded scan of the same scope among the recent ones).
+fn drift_section(t: &str, d: &Value, picked: bool, comparable: &[Value]) -> Markup {
     let list = |k: &str| d[k].as_array().map(Vec::as_slice).unwrap_or_default().to_vec();
     html! {
-        h2 id="drift" { "Since the previous scan" }
+        h2 id="drift" { @if picked { "Since scan " (text(&d["previous_scan"])) } @else { "Since the previous scan" } }
+        @if !comparable.is_empty() {
+            // Submits to this page (no action: a read key's pages carry no form that posts anywhere).
+            form.filters method="get" {
+                div {
+                    label for="against" { "Compare with another scan of the same scope" }
+                    select id="against" name="against" {
+                        option value="" { "the previous scan" }
+                        @for o in comparable {
+                            option value=(text(&o["id"])) selected[o["id"] == d["previous_scan"] && picked] { (text(&o["id"])) " (" (when(&o["started_at"])) ")" }
+                        }
+                    }
+                }
+                div { button type="submit" { "Compare" } }
+            }
+        }
         @if d["previous_scan"].is_null() { p { "This scan is the first of its scope: its baseline." } } @else {
             p { "Compared with scan " a href={ "/ui/t/" (t) "/scans/" (seg(text(&d["previous_scan"]))) } { (text(&d["previous_scan"])) } "." }
             table { caption { "Score change" } thead { tr { th scope="col" { "Framework" } th scope="col" { "Before" } th scope="col" { "Now" } th scope="col" { "Change" } } }
