@@ -94,9 +94,19 @@ pub fn synthetic_report(scanner: &Scanner, findings: usize) -> ScanReport {
     }
 }
 
-/// Seeds `store` with tenants that each own one finished scan like `report`; returns
-/// (tenant id, tenant key) pairs.
-pub async fn seed(store: &Store, report: &ScanReport, tenants: usize, progress: &dyn Fn(usize)) -> Vec<(String, String)> {
+/// A seeded tenant and its key.
+#[derive(Debug, Clone)]
+pub struct Seeded {
+    /// The tenant.
+    pub tenant: String,
+    /// Its (manage) key's id.
+    pub key_id: String,
+    /// Its bearer token.
+    pub token: String,
+}
+
+/// Seeds `store` with tenants that each own `scans` finished scans like `report`.
+pub async fn seed(store: &Store, report: &ScanReport, tenants: usize, scans: usize, progress: &dyn Fn(usize)) -> Vec<Seeded> {
     let mut out = vec![];
     for i in 0..tenants {
         let t = store
@@ -112,30 +122,46 @@ pub async fn seed(store: &Store, report: &ScanReport, tenants: usize, progress: 
             .await
             .expect("seed tenant");
         let key = store.create_key(&KeyKind::Tenant(t.id.clone()), "bench").await.expect("seed key");
-        let scan = store.create_scan(&t.id, "bench", "bench").await.expect("seed scan");
-        store.finish_scan(&t.id, &scan.id, report, None).await.expect("seed findings");
-        out.push((t.id, key.token));
+        for _ in 0..scans.max(1) {
+            let scan = store.create_scan(&t.id, "bench", "bench").await.expect("seed scan");
+            store.finish_scan(&t.id, &scan.id, report, None).await.expect("seed findings");
+        }
+        out.push(Seeded { tenant: t.id, key_id: key.id, token: key.token });
         progress(i + 1);
     }
     out
 }
 
-/// Serves the API on a loopback port and drives it; returns the measurement.
-pub async fn load(store: Store, scanner: Arc<Scanner>, targets: &[(String, String)], b: &ApiBench) -> (Vec<Duration>, usize, Duration) {
+/// Serves the API on a loopback port and drives `GET .../compliance-report` of the
+/// seeded tenants; returns the latencies, the 200 answers and the load phase's time.
+pub async fn load(store: Store, scanner: Arc<Scanner>, targets: &[Seeded], b: &ApiBench) -> (Vec<Duration>, usize, Duration) {
     let state = AppState::new(store, scanner, ApiConfig { rate_limit_per_minute: 0, ..ApiConfig::default() });
+    let requests: Vec<String> = targets
+        .iter()
+        .map(|s| {
+            let (tenant, token) = (&s.tenant, &s.token);
+            format!("GET /v1/tenants/{tenant}/compliance-report HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n")
+        })
+        .collect();
+    drive(securebase_api::router(state), requests, b).await
+}
+
+/// Serves `app` on a loopback port and sends `requests` (raw HTTP/1.1, taken in turn)
+/// at `b.rate` from `b.connections` keep-alive connections for `b.duration`.
+pub async fn drive(app: axum::Router, requests: Vec<String>, b: &ApiBench) -> (Vec<Duration>, usize, Duration) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr = listener.local_addr().unwrap();
-    let app = securebase_api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
 
     let total = (f64::from(b.rate) * b.duration.as_secs_f64()) as usize;
     let (tx, rx) = tokio::sync::mpsc::channel::<(Instant, usize)>(total.max(1));
     let rx = Arc::new(tokio::sync::Mutex::new(rx));
-    let targets: Arc<Vec<(String, String)>> = Arc::new(targets.to_vec());
+    let requests: Arc<Vec<String>> = Arc::new(requests);
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..b.connections {
         let rx = rx.clone();
-        let targets = targets.clone();
+        let requests = requests.clone();
         workers.spawn(async move {
             let mut conn = TcpStream::connect(addr).await.expect("connect");
             conn.set_nodelay(true).ok();
@@ -144,9 +170,7 @@ pub async fn load(store: Store, scanner: Arc<Scanner>, targets: &[(String, Strin
             loop {
                 let next = rx.lock().await.recv().await;
                 let Some((due, i)) = next else { break };
-                let (tenant, token) = &targets[i % targets.len()];
-                let req =
-                    format!("GET /v1/tenants/{tenant}/compliance-report HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n");
+                let req = &requests[i % requests.len()];
                 match roundtrip(&mut conn, req.as_bytes()).await {
                     Some(200) => ok += 1,
                     Some(_) => {}

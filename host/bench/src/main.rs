@@ -73,6 +73,33 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         connections: usize,
     },
+    /// The web portal's pages under load: seed one tenant whose scans hold many findings,
+    /// sign in with a session, and request the overview and the findings explorer at a
+    /// fixed rate, one page after the other; prints latency percentiles per page. Build
+    /// with --release for real figures.
+    Portal {
+        /// The database to seed (sqlite:PATH, the embedded default, or PostgreSQL).
+        #[arg(long, value_name = "URL")]
+        database_url: String,
+        /// PostgreSQL: the owner's URL for migrations, as for `serve`.
+        #[arg(long, value_name = "URL")]
+        migration_database_url: Option<String>,
+        /// Findings in each of the tenant's scans (about).
+        #[arg(long, default_value_t = 100_000)]
+        findings: usize,
+        /// Finished scans of the tenant (the overview charts the last 30).
+        #[arg(long, default_value_t = 10)]
+        scans: usize,
+        /// Requests per second to each page.
+        #[arg(long, default_value_t = 20)]
+        rate: u32,
+        /// Seconds of load on each page.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Keep-alive connections of the load generator.
+        #[arg(long, default_value_t = 4)]
+        connections: usize,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -197,12 +224,7 @@ fn run(command: Command) -> Result<u8> {
                 duration: std::time::Duration::from_secs(seconds),
                 connections,
             };
-            let runtime = Arc::new(Runtime::new(RuntimeOptions::default()).map_err(input)?);
-            let plugins = securebase_builtin_plugins::PLUGINS
-                .iter()
-                .map(|(name, bytes)| runtime.load(name, bytes).with_context(|| format!("loading built-in plugin {name}")))
-                .collect::<Result<Vec<_>>>()?;
-            let scanner = Arc::new(Scanner::new(runtime, plugins, securebase_scoring::builtin(), None).map_err(input)?);
+            let scanner = builtin_scanner()?;
             eprintln!("Scanning a synthetic organization for a scan of about {findings_per_tenant} findings...");
             let report = securebase_bench::api::synthetic_report(&scanner, findings_per_tenant);
             let per_tenant: usize = report.accounts.iter().map(|a| a.findings.len()).sum();
@@ -210,7 +232,7 @@ fn run(command: Command) -> Result<u8> {
                 let store = open_store(&database_url, migration_database_url.as_deref()).await?;
                 let started = std::time::Instant::now();
                 let tty = std::io::stderr().is_terminal();
-                let targets = securebase_bench::api::seed(&store, &report, tenants, &|n| {
+                let targets = securebase_bench::api::seed(&store, &report, tenants, 1, &|n| {
                     if tty {
                         eprint!("\r\x1b[2KSeeded {n}/{tenants} tenants ({} findings)", n * per_tenant);
                     }
@@ -234,6 +256,53 @@ fn run(command: Command) -> Result<u8> {
                 anyhow::Ok(())
             })?;
         }
+        Command::Portal { database_url, migration_database_url, findings, scans, rate, seconds, connections } => {
+            if cfg!(debug_assertions) {
+                eprintln!(
+                    "note: this is a debug build; run `cargo run --release -p securebase-bench -- portal ...` for representative figures"
+                );
+            }
+            if rate == 0 || seconds == 0 || connections == 0 || scans == 0 {
+                return Err(input(anyhow!("--rate, --seconds, --connections and --scans must be positive")));
+            }
+            let b = securebase_bench::api::ApiBench {
+                tenants: 1,
+                findings_per_tenant: findings,
+                rate,
+                duration: std::time::Duration::from_secs(seconds),
+                connections,
+            };
+            let scanner = builtin_scanner()?;
+            eprintln!("Scanning a synthetic organization for a scan of about {findings} findings...");
+            let report = securebase_bench::api::synthetic_report(&scanner, findings);
+            let per_scan: usize = report.accounts.iter().map(|a| a.findings.len()).sum();
+            tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
+                let store = open_store(&database_url, migration_database_url.as_deref()).await?;
+                let started = std::time::Instant::now();
+                eprintln!("Seeding one tenant with {scans} scans of {per_scan} findings...");
+                let seeded = securebase_bench::api::seed(&store, &report, 1, scans, &|_| {}).await;
+                println!(
+                    "Seeded 1 tenant, {scans} scans of {per_scan} findings ({} in all) in {:.1} s",
+                    per_scan * scans,
+                    started.elapsed().as_secs_f64()
+                );
+                eprintln!("Sending {rate} req/s to each page for {seconds} s...");
+                for (label, m) in securebase_bench::portal::run(store, scanner, &seeded[0], &b).await {
+                    print!("{}", securebase_bench::portal::render(label, &m, &b));
+                }
+                anyhow::Ok(())
+            })?;
+        }
     }
     Ok(EXIT_OK)
+}
+
+/// The scanner of the built-in plugins and frameworks, as the service runs them.
+fn builtin_scanner() -> Result<Arc<Scanner>> {
+    let runtime = Arc::new(Runtime::new(RuntimeOptions::default()).map_err(input)?);
+    let plugins = securebase_builtin_plugins::PLUGINS
+        .iter()
+        .map(|(name, bytes)| runtime.load(name, bytes).with_context(|| format!("loading built-in plugin {name}")))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Arc::new(Scanner::new(runtime, plugins, securebase_scoring::builtin(), None).map_err(input)?))
 }
