@@ -583,6 +583,37 @@ async fn a_manage_key_runs_schedules_the_webhook_and_frameworks_from_the_portal(
     let r = app.page(&format!("/ui/t/{t}/"), &cookie).await;
     assert!(r.attributes("data-framework").contains(&"acme-baseline".to_string()), "{}", r.body);
 
+    // A plugin: one that cannot load is refused on the form; the tenant's own loads,
+    // is listed as running, and is disabled and deleted from the page.
+    let plugins = format!("/ui/t/{t}/plugins");
+    let future = std::fs::read(securebase_e2e::FUTURE_MAJOR).unwrap();
+    let r = app.upload(&plugins, &cookie, &[("csrf", &csrf)], &[("component", "future.wasm", &future)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("role=\"alert\"") && r.body.contains("securebase:control@2.0.0"), "{}", r.body);
+    assert_eq!(r.body.matches("type=\"file\"").count(), 2, "one file input per upload form: {}", r.body);
+    let r = app.upload(&plugins, &cookie, &[("csrf", &csrf)], &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "no file: {}", r.body);
+    assert!(r.body.contains("choose a file"), "{}", r.body);
+    let policy = std::fs::read(securebase_e2e::TENANT_POLICY).unwrap();
+    let r = app.upload(&plugins, &cookie, &[("csrf", &csrf), ("signature", "")], &[("component", "policy.wasm", &policy)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let listed = app.api(Method::GET, &format!("/v1/tenants/{t}/plugins"), &key, None).await;
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{listed}");
+    let (name, version) = (items[0]["name"].as_str().unwrap(), items[0]["version"].as_str().unwrap());
+    let r = app.page(&extensions, &cookie).await;
+    assert_eq!(r.attributes("data-plugin"), [name]);
+    assert!(r.body.contains("s-running"), "{}", r.body);
+    let action = |what: &str| format!("/ui/t/{t}/plugins/{name}/{what}?version={version}");
+    let r = app.form(&action("disable"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let listed = app.api(Method::GET, &format!("/v1/tenants/{t}/plugins"), &key, None).await;
+    assert_eq!((listed["items"][0]["enabled"].as_bool(), listed["items"][0]["running"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(app.form(&format!("/ui/t/{t}/plugins/{name}/explode"), &cookie, &[("csrf", &csrf)]).await.status, StatusCode::BAD_REQUEST);
+    let r = app.form(&action("delete"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.api(Method::GET, &format!("/v1/tenants/{t}/plugins"), &key, None).await["items"], json!([]));
+
     // Usage: the scan and the reads were metered; this month's invoice is open.
     let r = app.page(&format!("/ui/t/{t}/usage"), &cookie).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

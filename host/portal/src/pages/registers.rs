@@ -38,6 +38,7 @@ const ATTESTATION_FIELDS: &[Field] = &[
     ("attested_by", "Attested by", true, "text", "who attests it"),
     ("valid_from", "Valid from", true, "date", ""),
     ("valid_until", "Valid until", true, "date", ""),
+    ("evidence", "Evidence files", false, "files", "documents, screenshots or exports that show it"),
 ];
 
 /// Today, UTC, as `YYYY-MM-DD`.
@@ -46,7 +47,7 @@ pub(crate) fn today() -> String {
 }
 
 /// A form field: name, label, whether required, input type (`text`, `date`, `url`,
-/// `textarea`, `select:a|b|c`, `file:<accept>`), hint.
+/// `textarea`, `select:a|b|c`, `file:<accept>`, `files` for several), hint.
 pub(crate) type Field = (&'static str, &'static str, bool, &'static str, &'static str);
 
 /// A form of `fields`, filled with `values` (what was sent, when the API refused it).
@@ -55,11 +56,11 @@ pub(crate) fn form(
     action: &str,
     fields: &[Field],
     values: &HashMap<String, String>,
-    files: bool,
+    multipart: bool,
     submit: &str,
 ) -> Markup {
     html! {
-        form.stack method="post" action=(action) enctype=[files.then_some("multipart/form-data")] {
+        form.stack method="post" action=(action) enctype=[multipart.then_some("multipart/form-data")] {
             input type="hidden" name="csrf" value=(session.csrf());
             @for (name, label, required, kind, hint) in fields {
                 @let value = values.get(*name).map(String::as_str).unwrap_or_default();
@@ -74,14 +75,13 @@ pub(crate) fn form(
                         }
                     } @else if let Some(accept) = kind.strip_prefix("file:") {
                         input id=(name) name=(name) type="file" accept=(accept) required[*required] aria-describedby=[(!hint.is_empty()).then_some(&hint_id)];
+                    } @else if *kind == "files" {
+                        input id=(name) name=(name) type="file" multiple aria-describedby=[(!hint.is_empty()).then_some(&hint_id)];
                     } @else {
                         input id=(name) name=(name) type=(kind) value=(value) required[*required] aria-describedby=[(!hint.is_empty()).then_some(&hint_id)];
                     }
                     @if !hint.is_empty() { span.hint id=(hint_id) { (hint) } }
                 }
-            }
-            @if files {
-                div { label for="evidence" { "Evidence files" } input id="evidence" name="evidence" type="file" multiple; }
             }
             div { button type="submit" { (submit) } }
         }
