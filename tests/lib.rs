@@ -96,6 +96,17 @@ fn built_binary(name: &str, var: &str) -> PathBuf {
 
 pub mod server;
 
+/// A PDF's text with its layout kept (poppler's `pdftotext -layout`; tests/run installs
+/// poppler-utils).
+pub fn pdftotext(pdf: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    assert!(out.status.success(), "pdftotext {}", pdf.display());
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// moto's server (a local AWS mock) for the collection tests.
 pub mod moto {
     use std::collections::BTreeMap;
@@ -103,7 +114,8 @@ pub mod moto {
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
 
-    /// A child process on a free loopback port, killed on drop.
+    /// A child process on a free loopback port, killed on drop (moto's server, and
+    /// chromedriver for the portal's browser test).
     pub struct Server {
         child: Child,
         /// Its endpoint URL.
@@ -123,13 +135,19 @@ pub mod moto {
     impl Server {
         /// Runs `python3 ARGS` (which must listen on `port`) and waits until it answers.
         pub fn spawn(what: &str, port: u16, args: &[&str], env: &[(&str, &str)]) -> Self {
-            let mut child = Command::new("python3")
+            Self::spawn_program("python3", "tests/run installs moto[server]", what, port, args, env)
+        }
+
+        /// Runs `program ARGS` (which must listen on `port`) and waits until it answers;
+        /// `hint` says where the program comes from when it cannot start.
+        pub fn spawn_program(program: &str, hint: &str, what: &str, port: u16, args: &[&str], env: &[(&str, &str)]) -> Self {
+            let mut child = Command::new(program)
                 .args(args)
                 .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .unwrap_or_else(|e| panic!("starting {what} with python3 (tests/run installs moto[server]): {e}"));
+                .unwrap_or_else(|e| panic!("starting {what} with {program} ({hint}): {e}"));
             let deadline = Instant::now() + Duration::from_secs(60);
             while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
                 if Instant::now() > deadline || child.try_wait().ok().flatten().is_some() {

@@ -11,49 +11,26 @@
 //! are written under `$CARGO_TARGET_TMPDIR/portal-screenshots/<backend>/`.
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use securebase_e2e::moto::Server as Process;
+use securebase_e2e::pdftotext;
 use securebase_e2e::server::{Server, bootstrap_key};
 use securebase_store::Backend;
 use securebase_store::testing::fresh;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 securebase_store::both_backends!(the_portal_works_in_a_real_browser);
 
 /// chromedriver on a loopback port, stopped on drop.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Driver {
-    fn start() -> Self {
-        let port = securebase_e2e::moto::free_port();
-        let child = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver runs (Debian's chromium-driver; tests/run installs it)");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Self { child, url: format!("http://127.0.0.1:{port}") }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn chromedriver() -> Process {
+    let port = securebase_e2e::moto::free_port();
+    let arg = format!("--port={port}");
+    Process::spawn_program("chromedriver", "Debian's chromium-driver; tests/run installs it", "chromedriver", port, &[&arg], &[])
 }
 
 /// A headless Chromium that downloads into `downloads` without asking.
-async fn browser(driver: &Driver, profile: &Path, downloads: &Path) -> Client {
+async fn browser(driver: &Process, profile: &Path, downloads: &Path) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -139,12 +116,6 @@ impl Visit<'_> {
     }
 }
 
-fn pdftotext(path: &Path) -> String {
-    let out = Command::new("pdftotext").args(["-layout", path.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils) runs");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
-
 async fn the_portal_works_in_a_real_browser(backend: Backend) {
     let cache = tempfile::tempdir().unwrap();
     let cwd = tempfile::tempdir().unwrap();
@@ -182,7 +153,7 @@ async fn the_portal_works_in_a_real_browser(backend: Backend) {
     let read = api("POST", &format!("/v1/tenants/{t}/keys"), &key, Some(json!({"scope": "read", "label": "auditor"})));
     let read_key = read["token"].as_str().unwrap().to_string();
 
-    let driver = Driver::start();
+    let driver = chromedriver();
     let (profile, downloads) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let client = browser(&driver, profile.path(), downloads.path()).await;
     let name = format!("{backend:?}").to_lowercase();

@@ -17,9 +17,7 @@ fn pdftotext(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.pdf");
     std::fs::write(&path, pdf).unwrap();
-    let out = Command::new("pdftotext").args(["-layout", path.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils) runs");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
+    securebase_e2e::pdftotext(&path)
 }
 
 async fn the_readme_flow(backend: Backend) {

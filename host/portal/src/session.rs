@@ -246,13 +246,13 @@ pub(crate) async fn login(
     response
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    csrf: String,
-}
-
 /// `POST /ui/logout`: ends the session on the server and clears the cookie.
-pub(crate) async fn logout(State(portal): State<Portal>, session: Session, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
+pub(crate) async fn logout(
+    State(portal): State<Portal>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<crate::pages::forms::CsrfForm>,
+) -> Response {
     if let Err(e) = session.check_csrf(&form.csrf) {
         return e.into_response();
     }

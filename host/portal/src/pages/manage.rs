@@ -3,7 +3,7 @@
 //! and change through the API like every other, so the API alone decides what a key
 //! may do: a page shown to another key by its URL still has its changes refused.
 
-use super::registers::{CsrfForm, Field, button, fields_json, form, read_multipart, refusal};
+use super::forms::{CsrfForm, Field, Refused, button, fields_json, form, form_page, read_multipart};
 use super::{items, num, seg, text, when};
 use crate::UiError;
 use crate::layout::{self, badge};
@@ -44,13 +44,6 @@ const FRAMEWORK_FIELDS: &[Field] = &[
     ("replaces", "New version of", false, "text", "the id of one of the tenant's frameworks, to upload its next version"),
 ];
 
-/// Which form a refusal belongs to, with what was entered.
-struct Refused {
-    form: &'static str,
-    message: String,
-    values: HashMap<String, String>,
-}
-
 /// `/ui/t/{id}/settings`: schedules and the webhook.
 pub(crate) async fn settings(session: Session, Path(id): Path<String>) -> Result<Response, UiError> {
     settings_page(&session, &id, None, None).await
@@ -65,8 +58,6 @@ async fn settings_page(session: &Session, id: &str, refused: Option<Refused>, cr
         Err(e) => return Err(e),
     };
     let manage = session.can(KeyScope::Manage);
-    let error_of = |which: &str| refused.as_ref().filter(|r| r.form == which).map(|r| r.message.clone());
-    let values_of = |which: &str| refused.as_ref().filter(|r| r.form == which).map(|r| r.values.clone()).unwrap_or_default();
     let content = html! {
         section aria-labelledby="schedules" {
             h2 id="schedules" { "Scheduled scans" }
@@ -89,8 +80,7 @@ async fn settings_page(session: &Session, id: &str, refused: Option<Refused>, cr
             }
             @if manage {
                 h3 { "Add a schedule" }
-                @if let Some(e) = error_of("schedule") { p.error role="alert" { (e) } }
-                (form(session, &format!("/ui/t/{t}/schedules"), SCHEDULE_FIELDS, &values_of("schedule"), false, "Add schedule"))
+                (form(session, "schedule", &format!("/ui/t/{t}/schedules"), SCHEDULE_FIELDS, "Add schedule", refused.as_ref()))
             }
         }
         section aria-labelledby="webhook" {
@@ -115,13 +105,11 @@ async fn settings_page(session: &Session, id: &str, refused: Option<Refused>, cr
             }
             @if manage {
                 h3 { @if webhook.is_some() { "Replace the webhook" } @else { "Set a webhook" } }
-                @if let Some(e) = error_of("webhook") { p.error role="alert" { (e) } }
-                (form(session, &format!("/ui/t/{t}/webhook"), WEBHOOK_FIELDS, &values_of("webhook"), false, "Set webhook"))
+                (form(session, "webhook", &format!("/ui/t/{t}/webhook"), WEBHOOK_FIELDS, "Set webhook", refused.as_ref()))
             }
         }
     };
-    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok((status, layout::page(session, Some(&t), "settings", "Settings", content)).into_response())
+    Ok(form_page(refused.as_ref(), layout::page(session, Some(&t), "settings", "Settings", content)))
 }
 
 pub(crate) async fn create_schedule(
@@ -133,7 +121,7 @@ pub(crate) async fn create_schedule(
     let body = fields_json(&values, SCHEDULE_FIELDS);
     match session.api.send(Method::POST, &format!("/v1/tenants/{}/schedules", seg(&id)), &body).await {
         Ok(_) => Ok(Redirect::to(&format!("/ui/t/{}/settings#schedules", seg(&id))).into_response()),
-        Err(e) => settings_page(&session, &id, Some(Refused { form: "schedule", message: refusal(e)?, values }), None).await,
+        Err(e) => settings_page(&session, &id, Some(Refused::of("schedule", e, values)?), None).await,
     }
 }
 
@@ -157,7 +145,7 @@ pub(crate) async fn set_webhook(
     match session.api.send(Method::PUT, &format!("/v1/tenants/{}/webhook", seg(&id)), &body).await {
         // The secret is shown on this answer only (never stored by the portal, never redirected with).
         Ok(created) => settings_page(&session, &id, None, Some(created)).await,
-        Err(e) => settings_page(&session, &id, Some(Refused { form: "webhook", message: refusal(e)?, values }), None).await,
+        Err(e) => settings_page(&session, &id, Some(Refused::of("webhook", e, values)?), None).await,
     }
 }
 
@@ -177,8 +165,6 @@ async fn extensions_page(session: &Session, id: &str, refused: Option<Refused>) 
     let plugins: Value = session.api.get(&format!("/v1/tenants/{t}/plugins")).await?;
     let frameworks: Value = session.api.get(&format!("/v1/tenants/{t}/frameworks")).await?;
     let manage = session.can(KeyScope::Manage);
-    let error_of = |which: &str| refused.as_ref().filter(|r| r.form == which).map(|r| r.message.clone());
-    let values_of = |which: &str| refused.as_ref().filter(|r| r.form == which).map(|r| r.values.clone()).unwrap_or_default();
     let content = html! {
         p.hint { "The tenant's own plugins run in the same sandbox as the built-in ones, on this tenant's scans only; its frameworks score them." }
         section aria-labelledby="plugins" {
@@ -212,8 +198,7 @@ async fn extensions_page(session: &Session, id: &str, refused: Option<Refused>) 
             }
             @if manage {
                 h3 { "Upload a plugin" }
-                @if let Some(e) = error_of("plugin") { p.error role="alert" { (e) } }
-                (form(session, &format!("/ui/t/{t}/plugins"), PLUGIN_FIELDS, &values_of("plugin"), true, "Upload plugin"))
+                (form(session, "plugin", &format!("/ui/t/{t}/plugins"), PLUGIN_FIELDS, "Upload plugin", refused.as_ref()))
             }
         }
         section aria-labelledby="frameworks" {
@@ -236,13 +221,11 @@ async fn extensions_page(session: &Session, id: &str, refused: Option<Refused>) 
             }
             @if manage {
                 h3 { "Upload a framework" }
-                @if let Some(e) = error_of("framework") { p.error role="alert" { (e) } }
-                (form(session, &format!("/ui/t/{t}/frameworks"), FRAMEWORK_FIELDS, &values_of("framework"), true, "Upload framework"))
+                (form(session, "framework", &format!("/ui/t/{t}/frameworks"), FRAMEWORK_FIELDS, "Upload framework", refused.as_ref()))
             }
         }
     };
-    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok((status, layout::page(session, Some(&t), "extensions", "Plugins & frameworks", content)).into_response())
+    Ok(form_page(refused.as_ref(), layout::page(session, Some(&t), "extensions", "Plugins & frameworks", content)))
 }
 
 /// The one file of an upload form, or which field is missing.
@@ -265,7 +248,7 @@ pub(crate) async fn upload_plugin(session: Session, Path(id): Path<String>, mult
     let answer = session.api.call_with(Method::POST, &format!("/v1/tenants/{}/plugins", seg(&id)), &headers, Body::from(wasm)).await;
     match crate::api::json::<Value>(answer).await {
         Ok(_) => Ok(Redirect::to(&format!("/ui/t/{}/extensions#plugins", seg(&id))).into_response()),
-        Err(e) => extensions_page(&session, &id, Some(Refused { form: "plugin", message: refusal(e)?, values })).await,
+        Err(e) => extensions_page(&session, &id, Some(Refused::of("plugin", e, values)?)).await,
     }
 }
 
@@ -303,10 +286,7 @@ pub(crate) async fn change_plugin(
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/ui/t/{}/extensions#plugins", seg(&id))).into_response()),
-        Err(e) => {
-            let message = refusal(e)?;
-            extensions_page(&session, &id, Some(Refused { form: "plugin", message, values: HashMap::new() })).await
-        }
+        Err(e) => extensions_page(&session, &id, Some(Refused::of("plugin", e, HashMap::new())?)).await,
     }
 }
 
@@ -326,7 +306,7 @@ pub(crate) async fn upload_framework(session: Session, Path(id): Path<String>, m
     let answer = session.api.call_with(method, &uri, &[("content-type", securebase_api::routes::TOML)], Body::from(toml)).await;
     match crate::api::json::<Value>(answer).await {
         Ok(_) => Ok(Redirect::to(&format!("/ui/t/{}/extensions#frameworks", seg(&id))).into_response()),
-        Err(e) => extensions_page(&session, &id, Some(Refused { form: "framework", message: refusal(e)?, values })).await,
+        Err(e) => extensions_page(&session, &id, Some(Refused::of("framework", e, values)?)).await,
     }
 }
 
@@ -339,10 +319,7 @@ pub(crate) async fn delete_framework(
     let uri = format!("/v1/tenants/{}/frameworks/{}", seg(&id), seg(&framework));
     match session.api.send(Method::DELETE, &uri, &Value::Null).await {
         Ok(_) => Ok(Redirect::to(&format!("/ui/t/{}/extensions#frameworks", seg(&id))).into_response()),
-        Err(e) => {
-            let message = refusal(e)?;
-            extensions_page(&session, &id, Some(Refused { form: "framework", message, values: HashMap::new() })).await
-        }
+        Err(e) => extensions_page(&session, &id, Some(Refused::of("framework", e, HashMap::new())?)).await,
     }
 }
 

@@ -4,9 +4,11 @@
 //! (requirements and one requirement's findings and evidence), [`findings`] (the
 //! explorer), [`scans`] (list, one scan, downloads, drift between two scans),
 //! [`registers`] (exceptions and attestations), [`manage`] (schedules, webhook, the
-//! tenant's plugins and frameworks, usage and invoices), [`tenants`] (the operator's list).
+//! tenant's plugins and frameworks, usage and invoices), [`tenants`] (the operator's list);
+//! [`forms`] is what every page that changes something renders its forms with.
 
 pub mod findings;
+pub mod forms;
 pub mod frameworks;
 pub mod manage;
 pub mod overview;

@@ -3,6 +3,7 @@
 //! forms that create, expire and delete them, and the API refuses those changes to any
 //! other key whatever the browser sends.
 
+use super::forms::{CsrfForm, Field, Refused, button, fields_json, form, form_page, read_multipart};
 use super::{items, seg, text};
 use crate::UiError;
 use crate::layout::{self, badge};
@@ -14,8 +15,7 @@ use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use securebase_store::KeyScope;
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// The fields of the exception form: name, label, whether required, input type, hint.
@@ -44,58 +44,6 @@ const ATTESTATION_FIELDS: &[Field] = &[
 /// Today, UTC, as `YYYY-MM-DD`.
 pub(crate) fn today() -> String {
     jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date().to_string()
-}
-
-/// A form field: name, label, whether required, input type (`text`, `date`, `url`,
-/// `textarea`, `select:a|b|c`, `file:<accept>`, `files` for several), hint.
-pub(crate) type Field = (&'static str, &'static str, bool, &'static str, &'static str);
-
-/// A form of `fields`, filled with `values` (what was sent, when the API refused it).
-pub(crate) fn form(
-    session: &Session,
-    action: &str,
-    fields: &[Field],
-    values: &HashMap<String, String>,
-    multipart: bool,
-    submit: &str,
-) -> Markup {
-    html! {
-        form.stack method="post" action=(action) enctype=[multipart.then_some("multipart/form-data")] {
-            input type="hidden" name="csrf" value=(session.csrf());
-            @for (name, label, required, kind, hint) in fields {
-                @let value = values.get(*name).map(String::as_str).unwrap_or_default();
-                @let hint_id = format!("{name}-hint");
-                div {
-                    label for=(name) { (label) @if *required { " (required)" } }
-                    @if *kind == "textarea" {
-                        textarea id=(name) name=(name) rows="3" required[*required] aria-describedby=[(!hint.is_empty()).then_some(&hint_id)] { (value) }
-                    } @else if let Some(options) = kind.strip_prefix("select:") {
-                        select id=(name) name=(name) aria-describedby=[(!hint.is_empty()).then_some(&hint_id)] {
-                            @for option in options.split('|') { option value=(option) selected[value == option] { (option) } }
-                        }
-                    } @else if let Some(accept) = kind.strip_prefix("file:") {
-                        input id=(name) name=(name) type="file" accept=(accept) required[*required] aria-describedby=[(!hint.is_empty()).then_some(&hint_id)];
-                    } @else if *kind == "files" {
-                        input id=(name) name=(name) type="file" multiple aria-describedby=[(!hint.is_empty()).then_some(&hint_id)];
-                    } @else {
-                        input id=(name) name=(name) type=(kind) value=(value) required[*required] aria-describedby=[(!hint.is_empty()).then_some(&hint_id)];
-                    }
-                    @if !hint.is_empty() { span.hint id=(hint_id) { (hint) } }
-                }
-            }
-            div { button type="submit" { (submit) } }
-        }
-    }
-}
-
-/// A small form of one button that posts to `action`.
-pub(crate) fn button(session: &Session, action: &str, label: &str, danger: bool) -> Markup {
-    html! {
-        form method="post" action=(action) {
-            input type="hidden" name="csrf" value=(session.csrf());
-            button.danger[danger] type="submit" { (label) }
-        }
-    }
 }
 
 /// Exceptions as a table, with expire and delete buttons for a `manage` key.
@@ -157,41 +105,61 @@ pub(crate) fn attestation_table(session: &Session, t: &str, attestations: &[&Val
     }
 }
 
-async fn exceptions_page(
-    session: &Session,
-    id: &str,
-    error: Option<String>,
-    values: &HashMap<String, String>,
-) -> Result<Response, UiError> {
+/// One of the registers: where the API keeps it, what its page says, and its form.
+struct Register {
+    /// Path under the tenant, in the API (`/v1/tenants/{id}/...`) and the portal (`/ui/t/{id}/...`).
+    path: &'static str,
+    title: &'static str,
+    hint: &'static str,
+    /// The form's name (for a refusal) and heading, its fields and its button.
+    form: &'static str,
+    heading: &'static str,
+    fields: &'static [Field],
+    submit: &'static str,
+    table: fn(&Session, &str, &[&Value]) -> Markup,
+}
+
+const EXCEPTIONS: Register = Register {
+    path: "exceptions",
+    title: "Exceptions",
+    hint: "An exception accepts the risk of failing findings: they count as excepted, not failing, until it expires.",
+    form: "exception",
+    heading: "Record an exception",
+    fields: EXCEPTION_FIELDS,
+    submit: "Record exception",
+    table: exception_table,
+};
+
+const ATTESTATIONS: Register = Register {
+    path: "attestations",
+    title: "Attestations",
+    hint: "An attestation evidences a manual requirement for a period: while valid, the requirement counts as attested.",
+    form: "attestation",
+    heading: "Record an attestation",
+    fields: ATTESTATION_FIELDS,
+    submit: "Record attestation",
+    table: attestation_table,
+};
+
+/// A register's page: its table, and for a `manage` key its form (filled as sent, with
+/// the API's reason, when `refused`).
+async fn register_page(session: &Session, id: &str, register: &Register, refused: Option<Refused>) -> Result<Response, UiError> {
     let t = seg(id);
-    let list: Value = session.api.get(&format!("/v1/tenants/{t}/exceptions")).await?;
+    let list: Value = session.api.get(&format!("/v1/tenants/{t}/{}", register.path)).await?;
     let list: Vec<&Value> = items(&list).iter().collect();
     let content = html! {
-        p.hint { "An exception accepts the risk of failing findings: they count as excepted, not failing, until it expires." }
-        (exception_table(session, &t, &list))
+        p.hint { (register.hint) }
+        ((register.table)(session, &t, &list))
         @if session.can(KeyScope::Manage) {
-            h2 id="new" { "Record an exception" }
-            @if let Some(e) = &error { p.error role="alert" { (e) } }
-            (form(session, &format!("/ui/t/{t}/exceptions"), EXCEPTION_FIELDS, values, false, "Record exception"))
+            h2 id="new" { (register.heading) }
+            (form(session, register.form, &format!("/ui/t/{t}/{}", register.path), register.fields, register.submit, refused.as_ref()))
         }
     };
-    let status = if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
-    Ok((status, layout::page(session, Some(&t), "exceptions", "Exceptions", content)).into_response())
+    Ok(form_page(refused.as_ref(), layout::page(session, Some(&t), register.path, register.title, content)))
 }
 
 pub(crate) async fn exceptions(session: Session, Path(id): Path<String>) -> Result<Response, UiError> {
-    exceptions_page(&session, &id, None, &HashMap::new()).await
-}
-
-/// The non-empty fields of a form as a JSON object (the CSRF token left out).
-pub(crate) fn fields_json(form: &HashMap<String, String>, fields: &[Field]) -> Value {
-    let mut body = Map::new();
-    for (name, ..) in fields {
-        if let Some(v) = form.get(*name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            body.insert((*name).into(), Value::String(v.into()));
-        }
-    }
-    Value::Object(body)
+    register_page(&session, &id, &EXCEPTIONS, None).await
 }
 
 pub(crate) async fn create_exception(
@@ -203,13 +171,8 @@ pub(crate) async fn create_exception(
     let body = fields_json(&form, EXCEPTION_FIELDS);
     match session.api.send(Method::POST, &format!("/v1/tenants/{}/exceptions", seg(&id)), &body).await {
         Ok(_) => Ok(Redirect::to(&format!("/ui/t/{}/exceptions", seg(&id))).into_response()),
-        Err(e) => exceptions_page(&session, &id, Some(refusal(e)?), &form).await,
+        Err(e) => register_page(&session, &id, &EXCEPTIONS, Some(Refused::of(EXCEPTIONS.form, e, form)?)).await,
     }
-}
-
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    pub(crate) csrf: String,
 }
 
 pub(crate) async fn expire_exception(
@@ -234,71 +197,13 @@ pub(crate) async fn delete_exception(
     Ok(Redirect::to(&format!("/ui/t/{}/exceptions", seg(&id))))
 }
 
-async fn attestations_page(
-    session: &Session,
-    id: &str,
-    error: Option<String>,
-    values: &HashMap<String, String>,
-) -> Result<Response, UiError> {
-    let t = seg(id);
-    let list: Value = session.api.get(&format!("/v1/tenants/{t}/attestations")).await?;
-    let list: Vec<&Value> = items(&list).iter().collect();
-    let content = html! {
-        p.hint { "An attestation evidences a manual requirement for a period: while valid, the requirement counts as attested." }
-        (attestation_table(session, &t, &list))
-        @if session.can(KeyScope::Manage) {
-            h2 id="new" { "Record an attestation" }
-            @if let Some(e) = &error { p.error role="alert" { (e) } }
-            (form(session, &format!("/ui/t/{t}/attestations"), ATTESTATION_FIELDS, values, true, "Record attestation"))
-        }
-    };
-    let status = if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
-    Ok((status, layout::page(session, Some(&t), "attestations", "Attestations", content)).into_response())
-}
-
 pub(crate) async fn attestations(session: Session, Path(id): Path<String>) -> Result<Response, UiError> {
-    attestations_page(&session, &id, None, &HashMap::new()).await
+    register_page(&session, &id, &ATTESTATIONS, None).await
 }
 
 /// Quoted for a multipart header (a file name from the browser).
 fn quoted(s: &str) -> String {
     s.chars().filter(|c| !c.is_control() && *c != '"' && *c != '\\').collect()
-}
-
-/// A multipart form's text fields, and its files as (field, file name, bytes).
-pub(crate) type Upload = (HashMap<String, String>, Vec<(String, String, axum::body::Bytes)>);
-
-/// Reads a multipart form whose fields named in `file_fields` are files.
-pub(crate) async fn read_multipart(mut multipart: Multipart, file_fields: &[&str]) -> Result<Upload, UiError> {
-    let (mut values, mut files) = (HashMap::new(), vec![]);
-    while let Some(part) = multipart.next_field().await.map_err(|e| UiError::BadRequest(format!("the form: {e}")))? {
-        let name = part.name().unwrap_or_default().to_string();
-        if file_fields.contains(&name.as_str()) {
-            let file_name = part.file_name().unwrap_or_default().to_string();
-            let bytes = part.bytes().await.map_err(|e| UiError::BadRequest(format!("field {name}, file {file_name}: {e}")))?;
-            // A file input left empty still sends one part, without a name or bytes.
-            if !file_name.is_empty() || !bytes.is_empty() {
-                files.push((name, file_name, bytes));
-            }
-        } else {
-            let text = part.text().await.map_err(|e| UiError::BadRequest(format!("field {name}: {e}")))?;
-            values.insert(name, text);
-        }
-    }
-    Ok((values, files))
-}
-
-/// What the API said about what was entered, to show on the form filled as it was
-/// sent; any other failure (not allowed, not found, the service's own) is the error.
-pub(crate) fn refusal(e: UiError) -> Result<String, UiError> {
-    match e {
-        UiError::Api { status, message, .. }
-            if status.is_client_error() && status != axum::http::StatusCode::FORBIDDEN && status != axum::http::StatusCode::NOT_FOUND =>
-        {
-            Ok(message)
-        }
-        e => Err(e),
-    }
 }
 
 pub(crate) async fn create_attestation(session: Session, Path(id): Path<String>, multipart: Multipart) -> Result<Response, UiError> {
@@ -326,7 +231,7 @@ pub(crate) async fn create_attestation(session: Session, Path(id): Path<String>,
     let answer = session.api.call(Method::POST, &uri, Some(&format!("multipart/form-data; boundary={boundary}")), Body::from(body)).await;
     match crate::api::json::<Value>(answer).await {
         Ok(_) => Ok(Redirect::to(&format!("/ui/t/{}/attestations", seg(&id))).into_response()),
-        Err(e) => attestations_page(&session, &id, Some(refusal(e)?), &values).await,
+        Err(e) => register_page(&session, &id, &ATTESTATIONS, Some(Refused::of(ATTESTATIONS.form, e, values)?)).await,
     }
 }
 
