@@ -78,16 +78,33 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0011_portal_sessions.sql"),
         sqlite: include_str!("../migrations/sqlite/0011_portal_sessions.sql"),
     },
+    Migration {
+        version: 12,
+        name: "scan_documents",
+        postgres: include_str!("../migrations/postgres/0012_scan_documents.sql"),
+        sqlite: include_str!("../migrations/sqlite/0012_scan_documents.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "severity_order_unfiltered",
+        postgres: include_str!("../migrations/postgres/0013_severity_order_unfiltered.sql"),
+        sqlite: include_str!("../migrations/sqlite/0013_severity_order_unfiltered.sql"),
+    },
 ];
 
 /// Applies pending migrations over a connection of the URL's own user (the owner).
 pub(crate) async fn run(url: &str, backend: Backend) -> Result<(), StoreError> {
+    run_until(url, backend, i64::MAX).await
+}
+
+/// Applies pending migrations up to `last` (an older release's schema, for upgrade tests).
+pub(crate) async fn run_until(url: &str, backend: Backend, last: i64) -> Result<(), StoreError> {
     let mut conn = AnyConnection::connect(url).await.map_err(|e| StoreError::Connect { url: crate::redact_url(url), source: e })?;
     conn.execute(
         "CREATE TABLE IF NOT EXISTS securebase_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )
     .await?;
-    for m in MIGRATIONS {
+    for m in MIGRATIONS.iter().take_while(|m| m.version <= last) {
         let mut tx = conn.begin().await?;
         if backend == Backend::Postgres {
             // Two services starting at once: the second waits, then finds it applied.

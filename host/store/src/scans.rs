@@ -142,6 +142,28 @@ pub struct ScoreHistoryEntry {
     pub scores: std::collections::BTreeMap<String, Option<f64>>,
 }
 
+/// The documents a finished scan keeps beside its row (`scan_documents`): large, and
+/// read only when asked for, so that reading scans rows never reads them.
+#[derive(Debug, Clone, Copy)]
+enum Document {
+    /// The whole scan report (`securebase_scan::ScanReport`).
+    Report,
+    /// Its drift from the scope's previous scan.
+    Drift,
+    /// The inventory it evaluated, kept for replay.
+    Inventory,
+}
+
+impl Document {
+    fn as_str(self) -> &'static str {
+        match self {
+            Document::Report => "report",
+            Document::Drift => "drift",
+            Document::Inventory => "inventory",
+        }
+    }
+}
+
 /// Which findings to read; `None` fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FindingFilter {
@@ -275,11 +297,11 @@ impl Store {
         let mut tx = self.tenant_transaction(&Scope::Tenant(tenant.into())).await?;
         // The status change comes first: it locks the row, and a worker that lost its
         // lease (another one resumed the job) changes nothing and writes nothing.
-        let owner_filter = if owner.is_some() { " AND status = 'running' AND lease_owner = $15" } else { "" };
+        let owner_filter = if owner.is_some() { " AND status = 'running' AND lease_owner = $12" } else { "" };
         let update = format!(
             "UPDATE scans SET status = 'succeeded', finished_at = $1, duration_ms = $2, accounts = $3, resources = $4, \
-             findings = $5, failing = $6, summary = $7, report = $8, drift = $11, drift_summary = $12, lease_expires_at = NULL, \
-             input = NULL, error = COALESCE($13, error), inventory = $14 WHERE id = $9 AND tenant_id = $10{owner_filter}"
+             findings = $5, failing = $6, summary = $7, drift_summary = $10, lease_expires_at = NULL, \
+             input = NULL, error = COALESCE($11, error) WHERE id = $8 AND tenant_id = $9{owner_filter}"
         );
         let mut q = sqlx::query(&update)
             .bind(now())
@@ -289,19 +311,32 @@ impl Store {
             .bind(findings.len() as i64)
             .bind(failing as i64)
             .bind(summary)
-            .bind(document)
             .bind(scan)
             .bind(tenant)
-            .bind(outcome.drift.map(|d| d.0.to_string()))
             .bind(outcome.drift.map(|d| d.1.to_string()))
-            .bind(outcome.note.map(str::to_string))
-            .bind(outcome.inventory.map(str::to_string));
+            .bind(outcome.note.map(str::to_string));
         if let Some(owner) = owner {
             q = q.bind(owner.to_string());
         }
         if q.execute(&mut *tx).await?.rows_affected() == 0 {
             tx.rollback().await?;
             return Ok(false);
+        }
+        let documents = [
+            (Document::Report, Some(document)),
+            (Document::Drift, outcome.drift.map(|d| d.0.to_string())),
+            (Document::Inventory, outcome.inventory.map(str::to_string)),
+        ];
+        for (kind, body) in documents {
+            if let Some(body) = body {
+                sqlx::query("INSERT INTO scan_documents (scan_id, kind, tenant_id, body) VALUES ($1, $2, $3, $4)")
+                    .bind(scan)
+                    .bind(kind.as_str())
+                    .bind(tenant)
+                    .bind(body)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         for (batch_no, batch) in findings.chunks(INSERT_BATCH).enumerate() {
             let mut sql = String::from(
@@ -464,29 +499,30 @@ impl Store {
     /// The inventory a succeeded scan evaluated, as kept for replay (a JSON array of
     /// account documents); `Some(None)` for a scan that did not keep it.
     pub async fn scan_inventory(&self, tenant: &str, scan: &str) -> Result<Option<Option<String>>, StoreError> {
-        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
-            sqlx::query("SELECT inventory FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'succeeded'")
-                .bind(scan)
-                .bind(tenant)
-                .fetch_optional(&mut *tx)
-                .await?
-        });
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(col(&row, "inventory")?))
+        self.scan_document(tenant, scan, Document::Inventory).await
     }
 
     /// The scan document of a succeeded scan.
     pub async fn scan_report(&self, tenant: &str, scan: &str) -> Result<Option<ScanReport>, StoreError> {
-        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
-            sqlx::query("SELECT report FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'succeeded'")
-                .bind(scan)
-                .bind(tenant)
-                .fetch_optional(&mut *tx)
-                .await?
-        });
-        let Some(row) = row else { return Ok(None) };
-        let text: String = col(&row, "report")?;
+        let Some(text) = self.scan_document(tenant, scan, Document::Report).await?.flatten() else { return Ok(None) };
         serde_json::from_str(&text).map(Some).map_err(|e| StoreError::Corrupt(format!("scan {scan} document: {e}")))
+    }
+
+    /// One stored document of a succeeded scan: `None` when there is no such succeeded
+    /// scan, `Some(None)` when it has no document of that kind.
+    async fn scan_document(&self, tenant: &str, scan: &str, kind: Document) -> Result<Option<Option<String>>, StoreError> {
+        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
+            sqlx::query(
+                "SELECT d.body FROM scans s LEFT JOIN scan_documents d ON d.scan_id = s.id AND d.kind = $3 \
+                 WHERE s.id = $1 AND s.tenant_id = $2 AND s.status = 'succeeded'",
+            )
+            .bind(scan)
+            .bind(tenant)
+            .bind(kind.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+        });
+        row.map(|row| col(&row, "body")).transpose()
     }
 
     /// The digest of a succeeded scan: its framework results without its findings.
@@ -546,15 +582,7 @@ impl Store {
 
     /// A succeeded scan's drift document.
     pub async fn scan_drift(&self, tenant: &str, scan: &str) -> Result<Option<serde_json::Value>, StoreError> {
-        let row = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
-            sqlx::query("SELECT drift FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'succeeded'")
-                .bind(scan)
-                .bind(tenant)
-                .fetch_optional(&mut *tx)
-                .await?
-        });
-        let Some(row) = row else { return Ok(None) };
-        let text: Option<String> = col(&row, "drift")?;
+        let text = self.scan_document(tenant, scan, Document::Drift).await?.flatten();
         text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("scan {scan} drift: {e}")))).transpose()
     }
 
@@ -639,8 +667,19 @@ async fn findings_in(
             sql.push_str(&format!(" AND check_id IN ({})", list.join(", ")));
         }
     }
+    let unfiltered = args.len() == 2 && filter.check_ids.is_none();
     let total = match known_total {
         Some(n) => n,
+        // The scan's row has its count: counting 100,000 rows per page is most of a page's cost.
+        None if unfiltered => {
+            let n: Option<i64> = sqlx::query_scalar("SELECT findings FROM scans WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant)
+                .bind(scan)
+                .fetch_optional(&mut **tx)
+                .await?
+                .flatten();
+            n.unwrap_or(0).max(0) as u64
+        }
         None => {
             let count_sql = format!("SELECT COUNT(*){sql}");
             let mut q = sqlx::query_scalar::<_, i64>(&count_sql);

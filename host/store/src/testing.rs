@@ -29,10 +29,31 @@ pub fn postgres_url() -> String {
 
 /// A fresh, migrated store on `backend`.
 pub async fn fresh(backend: Backend) -> TestDb {
+    upgraded(backend, 0, "").await
+}
+
+/// A store on `backend` that an older release created: migrated up to `version` only,
+/// `seed` run in it as the owner (rows as that release wrote them), then opened by this
+/// release, which applies the remaining migrations as at an upgrade.
+pub async fn upgraded(backend: Backend, version: i64, seed: &str) -> TestDb {
+    let prepare = async |url: &str| {
+        if version > 0 {
+            crate::migrate::run_until(url, backend, version).await.unwrap();
+            let mut conn = AnyConnection::connect(url).await.unwrap();
+            sqlx::raw_sql(seed).execute(&mut conn).await.expect("the seed applies to the older schema");
+            conn.close().await.unwrap();
+        }
+    };
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite:{}", dir.path().join("securebase.db").display());
+            crate::DRIVERS.call_once(sqlx::any::install_default_drivers);
+            if version > 0 {
+                // The file must exist before a plain connection opens it.
+                std::fs::File::create(dir.path().join("securebase.db")).unwrap();
+            }
+            prepare(&url).await;
             TestDb { store: Store::open(&url).await.unwrap(), service_url: url.clone(), url, _dir: Some(dir) }
         }
         Backend::Postgres => {
@@ -46,6 +67,7 @@ pub async fn fresh(backend: Backend) -> TestDb {
             let url = format!("{base}/{name}");
             // Migrate as the owner, then let the service log in as the role that owns
             // nothing, as production should.
+            prepare(&url).await;
             crate::migrate::run(&url, Backend::Postgres).await.unwrap();
             // The role is cluster-wide and tests create databases in parallel: two ALTERs
             // of it at once fail ("tuple concurrently updated"), so they take turns, under

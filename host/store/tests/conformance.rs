@@ -5,7 +5,7 @@
 use securebase_runtime::Limits;
 use securebase_scan::ScanReport;
 use securebase_scan::testing::builtin_scanner;
-use securebase_store::testing::{TestDb, fresh};
+use securebase_store::testing::{TestDb, fresh, upgraded};
 use securebase_store::*;
 use sqlx::{AnyConnection, Connection, Executor, Row};
 use std::sync::OnceLock;
@@ -17,6 +17,7 @@ securebase_store::both_backends!(
     one_tenant_never_reads_another_through_the_store,
     the_audit_log_refuses_update_and_delete,
     migrations_apply_once,
+    an_upgrade_moves_each_scans_documents_out_of_its_row,
     usage_is_recorded_once_per_key_with_its_audit_entry,
     expiring_exceptions_are_notified_once_per_expiry_to_their_tenants_webhook,
 );
@@ -306,6 +307,65 @@ async fn migrations_apply_once(backend: Backend) {
     assert_eq!(n, files("sqlite"), "one row per migration file");
 }
 
+/// A database written by the release before scan documents had their own table (schema
+/// 11: report, drift and inventory in the scans row) reads the same after the upgrade,
+/// and the columns are gone from the row.
+async fn an_upgrade_moves_each_scans_documents_out_of_its_row(backend: Backend) {
+    let sql_text = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    let report = serde_json::to_string(demo_report()).unwrap();
+    let drift = r#"{"new_failures":[{"check_id":"s3_bucket_public_access_blocked"}],"resolved_failures":[]}"#;
+    let inventory = r#"[{"account_id":"111122223333"}]"#;
+    let scan = |id: &str, status: &str, documents: [&str; 3]| {
+        format!(
+            "INSERT INTO scans (id, tenant_id, status, source, requested_by, created_at, finished_at, summary, report, drift, inventory) \
+             VALUES ('{id}', 't_old', '{status}', 'demo', 'admin:old', '2026-11-01T00:00:00Z', '2026-11-01T00:01:00Z', NULL, {}, {}, {});",
+            documents[0], documents[1], documents[2]
+        )
+    };
+    let seed = [
+        "INSERT INTO tenants (id, name, tier, framework, organization, contact_email, billing_code, accounts, created_at, updated_at) \
+         VALUES ('t_old', 'Old', 'standard', 'soc2', 'Old Inc.', 'sec@old.example', 'BC-1', '[]', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z');"
+            .to_string(),
+        scan("s_full", "succeeded", [&sql_text(&report), &sql_text(drift), &sql_text(inventory)]),
+        scan("s_bare", "succeeded", [&sql_text(&report), "NULL", "NULL"]),
+        scan("s_failed", "failed", ["NULL", "NULL", "NULL"]),
+    ]
+    .join("\n");
+    let db = upgraded(backend, 11, &seed).await;
+    let s = &db.store;
+
+    let read = s.scan_report("t_old", "s_full").await.unwrap().expect("the moved report");
+    assert_eq!(&read, demo_report(), "the report reads back exactly");
+    assert_eq!(s.scan_drift("t_old", "s_full").await.unwrap(), Some(serde_json::from_str(drift).unwrap()));
+    assert_eq!(s.scan_inventory("t_old", "s_full").await.unwrap(), Some(Some(inventory.to_string())));
+    assert_eq!(s.scan_report("t_old", "s_bare").await.unwrap().as_ref(), Some(demo_report()));
+    assert_eq!(s.scan_drift("t_old", "s_bare").await.unwrap(), None, "no drift was kept");
+    assert_eq!(s.scan_inventory("t_old", "s_bare").await.unwrap(), Some(None), "no inventory was kept");
+    assert_eq!(s.scan_inventory("t_old", "s_failed").await.unwrap(), None, "not a succeeded scan");
+    assert_eq!(s.scan_report("t_other", "s_full").await.unwrap(), None, "another tenant's id reads nothing");
+
+    let mut conn = AnyConnection::connect(&db.url).await.unwrap();
+    let kinds: Vec<String> =
+        sqlx::query_scalar("SELECT scan_id || ':' || kind FROM scan_documents ORDER BY scan_id, kind").fetch_all(&mut conn).await.unwrap();
+    assert_eq!(kinds, ["s_bare:report", "s_full:drift", "s_full:inventory", "s_full:report"]);
+    for column in ["report", "drift", "inventory"] {
+        let err = conn.execute(format!("SELECT {column} FROM scans").as_str()).await.expect_err(column).to_string();
+        assert!(err.contains(column), "{column}: {err}");
+    }
+    // A scan finished after the upgrade stores its documents in the new table too.
+    let t = s.create_tenant(&new_tenant("New", Tier::Standard)).await.unwrap();
+    let scan = s.create_scan(&t.id, "demo", "admin:test").await.unwrap();
+    let job = s.claim_job("w", std::time::Duration::from_secs(60), &ClaimLimits::default()).await.unwrap().unwrap();
+    assert_eq!(job.scan_id, scan.id);
+    let outcome = JobOutcome { drift: Some((drift, "{}")), inventory: Some(inventory), ..Default::default() };
+    assert!(s.finish_job(&job, "w", demo_report(), None, &outcome).await.unwrap());
+    assert_eq!(s.scan_report(&t.id, &scan.id).await.unwrap().as_ref(), Some(demo_report()));
+    assert_eq!(s.scan_inventory(&t.id, &scan.id).await.unwrap(), Some(Some(inventory.to_string())));
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM scan_documents WHERE scan_id = $1").bind(&scan.id).fetch_one(&mut conn).await.unwrap();
+    assert_eq!(n, 3);
+}
+
 /// PostgreSQL: queries with no tenant filter at all, in a transaction bound to tenant
 /// A, see and change A's rows only, and cannot write B's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -340,6 +400,7 @@ async fn row_level_security_confines_unfiltered_queries() {
         ("schedules", "tenant_id"),
         ("webhooks", "tenant_id"),
         ("webhook_deliveries", "tenant_id"),
+        ("scan_documents", "tenant_id"),
     ] {
         let seen: Vec<Option<String>> =
             sqlx::query_scalar(&format!("SELECT DISTINCT {column} FROM {table}")).fetch_all(&mut *tx).await.unwrap();
@@ -388,6 +449,7 @@ async fn row_level_security_confines_unfiltered_queries() {
         "schedules",
         "webhooks",
         "webhook_deliveries",
+        "scan_documents",
     ] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *tx).await.unwrap();
         assert_eq!(n, 0, "{table}");
@@ -400,7 +462,7 @@ async fn row_level_security_confines_unfiltered_queries() {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *tx).await.unwrap();
         assert_eq!(n, visible, "{table}");
     }
-    for table in ["tenants", "findings", "api_keys", "audit_log", "usage_events", "invoices", "scan_events", "webhooks"] {
+    for table in ["tenants", "findings", "api_keys", "audit_log", "usage_events", "invoices", "scan_events", "webhooks", "scan_documents"] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *tx).await.unwrap();
         assert_eq!(n, 0, "a worker sees no {table}");
     }
@@ -417,6 +479,26 @@ async fn row_level_security_confines_unfiltered_queries() {
     assert!(!bypass, "the application role neither bypasses RLS nor is a superuser");
     let seen: Vec<String> = sqlx::query_scalar("SELECT DISTINCT tenant_id FROM findings").fetch_all(&mut *tx).await.unwrap();
     assert_eq!(seen, vec![a.id.clone()]);
+    drop(tx);
+
+    // Every table that holds tenants' rows is confined by a forced policy, the tables a
+    // later migration adds included (the lists above name only those known today).
+    let mut owner = AnyConnection::connect(&db.url).await.unwrap();
+    let tables: Vec<(String, bool, bool, i64)> = sqlx::query_as(
+        "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity, \
+                (SELECT COUNT(*) FROM pg_policy p WHERE p.polrelid = c.oid) \
+         FROM pg_class c JOIN information_schema.columns k \
+           ON k.table_schema = 'public' AND k.table_name = c.relname AND k.column_name = 'tenant_id' \
+         WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace ORDER BY 1",
+    )
+    .fetch_all(&mut owner)
+    .await
+    .unwrap();
+    assert!(tables.len() >= 20, "tables with a tenant_id: {tables:?}");
+    assert!(tables.iter().any(|t| t.0 == "scan_documents"), "{tables:?}");
+    for (table, enabled, forced, policies) in &tables {
+        assert!(*enabled && *forced && *policies > 0, "{table}: RLS enabled {enabled}, forced {forced}, {policies} policies");
+    }
 }
 
 async fn usage_is_recorded_once_per_key_with_its_audit_entry(backend: Backend) {
