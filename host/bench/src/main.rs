@@ -286,6 +286,12 @@ fn run(command: Command) -> Result<u8> {
                     per_scan * scans,
                     started.elapsed().as_secs_f64()
                 );
+                if !database_url.starts_with("sqlite:") {
+                    // A service's tables have statistics (autovacuum gathers them after a bulk
+                    // insert); a database loaded a moment ago has none and gets other plans.
+                    eprintln!("Gathering the planner's statistics (ANALYZE, as autovacuum does after a bulk insert)...");
+                    securebase_bench::portal::analyze(migration_database_url.as_deref().unwrap_or(&database_url)).await?;
+                }
                 eprintln!("Sending {rate} req/s to each page for {seconds} s...");
                 for (label, m) in securebase_bench::portal::run(store, scanner, &seeded[0], &b).await {
                     print!("{}", securebase_bench::portal::render(label, &m, &b));

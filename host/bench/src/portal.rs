@@ -36,6 +36,16 @@ pub async fn run(store: Store, scanner: Arc<Scanner>, seeded: &Seeded, b: &ApiBe
     out
 }
 
+/// Runs `ANALYZE` on the PostgreSQL database at `url` (its owner's: the service's role
+/// may not).
+pub async fn analyze(url: &str) -> Result<(), sqlx::Error> {
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await?;
+    conn.execute("ANALYZE").await?;
+    conn.close().await
+}
+
 /// The figures of one page, as a line.
 pub fn render(label: &str, m: &ApiMeasurement, b: &ApiBench) -> String {
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
