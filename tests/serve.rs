@@ -73,6 +73,12 @@ async fn the_readme_flow(backend: Backend) {
         for f in report["failing_findings"].as_array().unwrap().iter().take(5) {
             assert!(text.contains(f["check_id"].as_str().unwrap()) || text.contains(f["check_title"].as_str().unwrap()));
         }
+        // The in-process worker's scan and the requests so far are in the API's /metrics.
+        let (status, _, text) = server.request("GET", "/metrics", None, None);
+        let text = String::from_utf8(text).unwrap();
+        assert_eq!(status, 200, "{text}");
+        assert!(sample(&text, r#"securebase_scans_finished_total{source="demo"}"#) >= Some(1.0), "{text}");
+        assert_eq!(sample(&text, r#"securebase_http_requests_total{method="POST",route="/v1/tenants",status="201"}"#), Some(1.0), "{text}");
         let (_, audit) = server.json("GET", &format!("/v1/tenants/{id}/audit"), key, None);
         let actions: Vec<_> = audit["items"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
         assert!(actions.contains(&"report.download:report.pdf"), "{actions:?}");
@@ -282,6 +288,118 @@ fn a_tenant_s_accounts_are_collected_and_scanned() {
     let (status, e) =
         server.json("PATCH", &format!("/v1/tenants/{id}"), &admin, Some(&json!({"accounts": [{"account_id": "123456789012"}]})));
     assert_eq!((status, e["error"]["code"].as_str()), (422, Some("role_arn_required")), "{e}");
+    server.stop();
+}
+
+/// The value of one series (`name{labels}`, labels as the text writes them) in a
+/// Prometheus text scrape, if present.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+/// A plain GET to `addr`: the status and the body.
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let raw = read_until_closed(&mut s, Duration::from_secs(60)).expect("an answer");
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a complete response");
+    let body = if head.to_lowercase().contains("transfer-encoding: chunked") {
+        String::from_utf8(securebase_e2e::server::dechunk(body.as_bytes())).unwrap()
+    } else {
+        body.to_string()
+    };
+    (head.split_whitespace().nth(1).unwrap().parse().unwrap(), body)
+}
+
+/// The address a process printed its metrics listener on ("Metrics on http://ADDR/metrics").
+fn metrics_addr(lines: &std::sync::mpsc::Receiver<String>) -> String {
+    loop {
+        let line = lines.recv_timeout(Duration::from_secs(300)).expect("a metrics line");
+        if let Some(rest) = line.strip_prefix("Metrics on http://") {
+            return rest.split('/').next().unwrap().to_string();
+        }
+    }
+}
+
+/// An operator's deployment in small: `serve --workers 0` and a separate `worker`, each
+/// with its metrics on a listener of its own. After a scan and some API calls, the
+/// service's counters show the requests by route template and status (no ids), the
+/// worker's show the scan; both are ready; the API's own /metrics is then a 404.
+#[test]
+fn metrics_of_the_service_and_of_a_worker_move_with_requests_and_scans() {
+    let (cache, cwd) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (server, before) = Server::start(&["--workers", "0", "--metrics-listen", "127.0.0.1:0"], cache.path(), cwd.path());
+    let admin = bootstrap_key(&before, cwd.path());
+    let service_metrics = metrics_addr(&server.stderr);
+    let database = format!("sqlite:{}", cwd.path().join("securebase.db").display());
+    let mut worker = Command::new(securebase_e2e::binary())
+        .args(["worker", "--database-url", &database, "--metrics-listen", "127.0.0.1:0"])
+        .env("SECUREBASE_CACHE_DIR", cache.path())
+        .env_remove("SECUREBASE_SECRET_KEY")
+        .current_dir(cwd.path())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = worker.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let worker_metrics = metrics_addr(&rx);
+
+    let (status, tenant) = server.json(
+        "POST",
+        "/v1/tenants",
+        &admin,
+        Some(&json!({"name": "Metered", "tier": "standard", "framework": "soc2", "organization": "Metered Inc.",
+                      "contact_email": "ops@metered.example", "billing_code": "M-1"})),
+    );
+    assert_eq!(status, 201, "{tenant}");
+    let (id, key) = (tenant["id"].as_str().unwrap(), tenant["api_key"]["token"].as_str().unwrap());
+    let (status, scan) = server.json("POST", &format!("/v1/tenants/{id}/scans?wait=true"), key, Some(&json!({"source": "demo"})));
+    assert_eq!((status, scan["status"].as_str()), (201, Some("succeeded")), "the worker process ran it: {scan}");
+    for _ in 0..3 {
+        assert_eq!(server.json("GET", "/v1/tenants/t_nobody", &admin, None).0, 404);
+    }
+
+    assert_eq!(server.request("GET", "/metrics", None, None).0, 404, "the API's /metrics moved to --metrics-listen");
+    let (status, text) = get(&service_metrics, "/metrics");
+    assert_eq!(status, 200, "{text}");
+    for (series, value) in [
+        (r#"securebase_http_requests_total{method="POST",route="/v1/tenants",status="201"}"#, 1.0),
+        (r#"securebase_http_requests_total{method="POST",route="/v1/tenants/{id}/scans",status="201"}"#, 1.0),
+        (r#"securebase_http_requests_total{method="GET",route="/v1/tenants/{id}",status="404"}"#, 3.0),
+        (r#"securebase_http_request_duration_seconds_count{method="GET",route="/v1/tenants/{id}"}"#, 3.0),
+        (r#"securebase_http_requests_total{method="GET",route="/metrics",status="404"}"#, 1.0),
+        (r#"securebase_queue_depth{status="queued"}"#, 0.0),
+        (r#"securebase_queue_depth{status="running"}"#, 0.0),
+    ] {
+        assert_eq!(sample(&text, series), Some(value), "{series} in\n{text}");
+    }
+    assert!(!text.contains("t_nobody") && !text.contains(id), "no tenant id in a label:\n{text}");
+    assert!(!text.contains("securebase_scans_started_total"), "the service ran no scan itself:\n{text}");
+
+    let (status, text) = get(&worker_metrics, "/metrics");
+    assert_eq!(status, 200, "{text}");
+    for series in [
+        r#"securebase_scans_started_total{source="demo"}"#,
+        r#"securebase_scans_finished_total{source="demo"}"#,
+        r#"securebase_scan_duration_seconds_count{source="demo"}"#,
+    ] {
+        assert_eq!(sample(&text, series), Some(1.0), "{series} in\n{text}");
+    }
+    assert!(sample(&text, "securebase_plugin_fuel_used_total") > Some(1000.0), "{text}");
+    for addr in [&service_metrics, &worker_metrics, &server.addr] {
+        let (status, body) = get(addr, "/readyz");
+        assert_eq!((status, body.contains("ready")), (200, true), "{addr}: {body}");
+    }
+    let _ = worker.kill();
+    let _ = worker.wait();
     server.stop();
 }
 

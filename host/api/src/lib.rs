@@ -29,6 +29,7 @@ mod exceptions;
 mod extensions;
 mod keys;
 mod meta;
+pub mod metrics;
 pub mod openapi;
 mod reports;
 pub mod routes;
@@ -83,6 +84,9 @@ pub struct ApiConfig {
     pub delivery: securebase_jobs::DeliveryPolicy,
     /// The key PDF reports are signed with (`SECUREBASE_SIGNING_KEY`); unsigned without.
     pub report_key: Option<Arc<securebase_kit::signing::SecretKey>>,
+    /// `/metrics` on the API's own listener; false when it is served on a listener of
+    /// its own (`serve --metrics-listen`), and the API's answers 404.
+    pub metrics_on_main: bool,
 }
 
 impl Default for ApiConfig {
@@ -103,6 +107,7 @@ impl Default for ApiConfig {
             deliver_webhooks: true,
             delivery: securebase_jobs::DeliveryPolicy::default(),
             report_key: None,
+            metrics_on_main: true,
         }
     }
 }

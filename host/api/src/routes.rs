@@ -7,7 +7,7 @@
 //! documented, audited as declared and walked by the tests, because there is no other
 //! list to forget it in.
 
-use crate::{AppState, attestations, billing, continuous, exceptions, extensions, keys, meta, reports, scans, tenants};
+use crate::{AppState, attestations, billing, continuous, exceptions, extensions, keys, meta, metrics, reports, scans, tenants};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use securebase_store::KeyScope;
 
@@ -373,6 +373,25 @@ pub static ROUTES: &[Route] = &[
         answers: &[ok(200, "Healthy", Body::Json("Health")), err(503, "Database unreachable")],
         window: Window::Whole,
         ..route(Get, "/healthz", handler!(meta::healthz))
+    },
+    Route {
+        access: Access::Public,
+        summary: "Ready to serve: the database answers (a readiness probe)",
+        tag: "service",
+        answers: &[ok(200, "Ready", Body::Json(r#"{"type": "object", "required": ["status"]}"#)), err(503, "Database unreachable")],
+        window: Window::Whole,
+        ..route(Get, "/readyz", handler!(metrics::readyz))
+    },
+    Route {
+        access: Access::Public,
+        summary: "Metrics in the Prometheus text format (404 when served on --metrics-listen instead)",
+        tag: "service",
+        answers: &[
+            ok(200, "Prometheus text format 0.0.4", Body::Media("text/plain", r#"{"type": "string"}"#)),
+            err(404, "Served on the --metrics-listen address"),
+        ],
+        window: Window::Whole,
+        ..route(Get, "/metrics", handler!(metrics::metrics))
     },
     Route {
         access: Access::Public,

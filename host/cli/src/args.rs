@@ -182,6 +182,10 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
+    /// Serve /metrics (Prometheus text format), /readyz and /healthz on this address
+    /// instead; the API's own /metrics then answers 404. Default: /metrics on --listen.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// Database: postgres://USER[:PASSWORD]@HOST[:PORT]/DB, or sqlite:PATH.
     /// Default: sqlite:securebase.db in the working directory.
     #[arg(long, value_name = "URL", env = "SECUREBASE_DATABASE_URL", hide_env_values = true)]
@@ -296,6 +300,10 @@ pub struct WorkerArgs {
     /// This worker's name in leases and progress events (default: host:pid).
     #[arg(long, value_name = "NAME")]
     pub id: Option<String>,
+    /// Serve /metrics (Prometheus text format), /readyz (the database answers) and
+    /// /healthz on this address, e.g. 0.0.0.0:9464. Default: no listener.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// Worker threads for evaluation (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,

@@ -214,13 +214,20 @@ impl Deliverer {
     async fn attempt(&self, d: &Delivery) -> Result<(), StoreError> {
         let attempt = d.attempts as u32 + 1;
         match self.send(d).await {
-            Ok(status) if (200..300).contains(&status) => self.store.record_delivery(&d.id, true, Some(status), None, None).await,
+            Ok(status) if (200..300).contains(&status) => {
+                securebase_metrics::global().webhook_delivery(securebase_metrics::Delivery::Delivered);
+                self.store.record_delivery(&d.id, true, Some(status), None, None).await
+            }
             outcome => {
                 let (status, error) = match outcome {
                     Ok(s) => (Some(s), format!("status: the receiver answered {s}")),
                     Err(e) => (None, e),
                 };
                 let retry = self.policy.retry_after(attempt);
+                securebase_metrics::global().webhook_delivery(match retry {
+                    Some(_) => securebase_metrics::Delivery::Retrying,
+                    None => securebase_metrics::Delivery::GaveUp,
+                });
                 tracing::warn!(delivery = %d.id, event = %d.event, attempt, error = %error, retry_in = ?retry, "webhook delivery failed");
                 self.store.record_delivery(&d.id, false, status, Some(&error), retry).await
             }

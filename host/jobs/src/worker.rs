@@ -121,6 +121,7 @@ impl Worker {
             return Ok(None);
         };
         tracing::info!(worker = %self.config.id, scan = %job.scan_id, tenant = %job.tenant_id, attempt = job.attempt, "claimed scan");
+        securebase_metrics::global().scan_started(&job.source);
         let lost = Arc::new(AtomicBool::new(false));
         let renewal = tokio::spawn(renew(self.store.clone(), job.clone(), self.config.clone(), lost.clone()));
         let outcome = self.execute(&job, &lost).await;
@@ -131,6 +132,7 @@ impl Worker {
                 tracing::warn!(worker = %self.config.id, scan = %job.scan_id, "lease lost before the result was stored: another worker has the scan; result discarded");
             }
             Err(JobError::Input(reason)) => {
+                securebase_metrics::global().scan_failed(&job.source);
                 // With its stream's "failed" event, if this worker still holds the scan.
                 self.store.fail_job(&job, &self.config.id, &reason).await?;
             }
@@ -143,6 +145,7 @@ impl Worker {
 
     /// Runs a job; `Ok(false)` when the lease was lost and nothing was stored.
     async fn execute(&self, job: &Job, lost: &Arc<AtomicBool>) -> Result<bool, JobError> {
+        let started = std::time::Instant::now();
         let events = ProgressWriter::new(self.store.clone(), job);
         events.event("started", json!({ "worker": self.config.id, "attempt": job.attempt, "resumed": job.attempt > 1 })).await;
         let (snapshot, problems) = self.input(job, &events).await?;
@@ -202,6 +205,13 @@ impl Worker {
         if !stored {
             return Ok(false);
         }
+        securebase_metrics::global().scan_finished(
+            &job.source,
+            started.elapsed(),
+            report.plugin_errors.iter().map(|e| e.kind.as_str()),
+            report.accounts.iter().flat_map(|a| &a.evaluations).map(|e| e.fuel_used).sum(),
+            report.collection_errors.iter().map(|e| e.service.as_str()),
+        );
         Ok(true)
     }
 

@@ -180,11 +180,17 @@ async fn a_delivery_to_a_non_public_address_is_refused_when_it_connects(backend:
     for (host, scan_count) in [(format!("127.0.0.1:{port}"), 1), (format!("localhost:{port}"), 2)] {
         db.store.set_webhook(&t, &format!("https://{host}/hook"), "critical", "test").await.unwrap();
         demo(&db, &t).await;
+        let finished = metric(r#"securebase_scans_finished_total{source="demo"}"#);
         assert!(worker(&db, "w", Duration::from_secs(30)).run_one().await.unwrap().is_some());
+        // Counters are per process, and other tests run beside this one: at least ours.
+        assert!(metric(r#"securebase_scans_finished_total{source="demo"}"#) >= finished + 1.0);
         let key = securebase_jobs::SecretKey::new("test-service-key-0123456789abcdef").unwrap();
         let deliverer = securebase_jobs::Deliverer::new(db.store.clone(), key, securebase_jobs::DeliveryPolicy::default());
+        let retrying = metric(r#"securebase_webhook_deliveries_total{outcome="retrying"}"#);
         let attempted = deliverer.deliver_due().await.unwrap();
         assert!(attempted >= 1, "{host}: the scan queued a delivery");
+        let now = metric(r#"securebase_webhook_deliveries_total{outcome="retrying"}"#);
+        assert!(now >= retrying + attempted as f64, "{host}: {attempted} failed attempts counted ({retrying} to {now})");
         let scans = db.store.list_scans(&t, None, Page { skip: 0, limit: 10 }).await.unwrap();
         assert_eq!(scans.total, scan_count);
         let deliveries = db.store.deliveries(&t, &scans.items[0].id).await.unwrap();
@@ -197,6 +203,12 @@ async fn a_delivery_to_a_non_public_address_is_refused_when_it_connects(backend:
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0, "nothing reached the receiver");
+}
+
+/// A series of this process's metrics (0 before its first recording).
+fn metric(series: &str) -> f64 {
+    let text = securebase_metrics::global().render();
+    text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok()).unwrap_or(0.0)
 }
 
 /// A scan of tenant `t` finished with a webhook set: returns its pending deliveries.

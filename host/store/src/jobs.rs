@@ -275,6 +275,25 @@ impl Store {
         crate::count(&row)
     }
 
+    /// Scans waiting for a worker and scans running, across tenants (the queue a metrics
+    /// scrape reports).
+    pub async fn queue_depth(&self) -> Result<(u64, u64), StoreError> {
+        let rows = in_scope!(self, &Scope::Worker, |tx| {
+            sqlx::query("SELECT status, COUNT(*) AS n FROM scans WHERE status IN ('queued', 'running') GROUP BY status")
+                .fetch_all(&mut *tx)
+                .await?
+        });
+        let (mut queued, mut running) = (0, 0);
+        for row in &rows {
+            let (status, n): (String, i64) = (crate::col(row, "status")?, crate::col(row, "n")?);
+            match status.as_str() {
+                "queued" => queued = n.max(0) as u64,
+                _ => running = n.max(0) as u64,
+            }
+        }
+        Ok((queued, running))
+    }
+
     /// A scan as workers see it (any tenant), for operators' tools and tests.
     pub async fn scan_for_worker(&self, scan: &str) -> Result<Option<(crate::ScanRow, Option<String>)>, StoreError> {
         let row = in_scope!(self, &Scope::Worker, |tx| {

@@ -77,3 +77,15 @@ pub(crate) async fn serve(
         connections.abort_all();
     }
 }
+
+/// Binds `addr` and serves the metrics listener's routes (`/metrics`, `/readyz`,
+/// `/healthz`) there in the background for the rest of the process.
+pub(crate) async fn serve_metrics(addr: SocketAddr, store: securebase_store::Store) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.with_context(|| format!("metrics: listening on {addr}")).map_err(super::common::input)?;
+    eprintln!("Metrics on http://{}/metrics (readiness at /readyz).", listener.local_addr()?);
+    let limits = ConnectionLimits { header_timeout: Duration::from_secs(10), max_connections: 64, drain: Duration::ZERO };
+    tokio::spawn(serve(listener, securebase_api::metrics::router(store), limits, std::future::pending()));
+    Ok(())
+}

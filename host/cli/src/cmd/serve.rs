@@ -66,6 +66,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
             deliver_webhooks: !args.no_webhook_delivery,
             delivery: delivery_policy(&args.jobs),
             pricing: std::sync::Arc::new(securebase_billing::Pricing::builtin()),
+            metrics_on_main: args.metrics_listen.is_none(),
         };
         if config.workers == 0 {
             eprintln!("No scan workers in this process (--workers 0): scans wait for `securebase worker` processes.");
@@ -84,7 +85,10 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
             secure_cookies: args.secure_cookies,
             upload_limit: args.evidence_size_limit_mib as usize * 4 * (1 << 20) + (1 << 20),
         };
-        let app = securebase_portal::app(state.clone(), portal);
+        let app = securebase_portal::app(state.clone(), portal).layer(axum::middleware::from_fn(securebase_api::metrics::track));
+        if let Some(addr) = args.metrics_listen {
+            super::listen::serve_metrics(addr, store.clone()).await?;
+        }
         let limits = super::listen::ConnectionLimits {
             header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
             max_connections: args.max_connections as usize,

@@ -13,6 +13,9 @@ pub(crate) fn run(args: WorkerArgs) -> Result<u8> {
     let config = worker_config(&args.jobs, args.id.clone(), args.endpoint_url.clone());
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
         let store = open_store(args.database_url.as_deref(), args.migration_database_url.as_deref()).await?;
+        if let Some(addr) = args.metrics_listen {
+            super::listen::serve_metrics(addr, store.clone()).await?;
+        }
         let (stop, rx) = tokio::sync::watch::channel(false);
         let mut deliveries = None;
         if let Some(key) = key {
