@@ -16,6 +16,8 @@ const TRUST: &str = "iam/securebase-readonly-trust.json";
 const TEMPLATE: &str = "aws/cloudformation/securebase-readonly-role.yaml";
 const ROLE_MODULE: &str = "aws/terraform/securebase-readonly-role";
 const ORG_MODULE: &str = "aws/terraform/organization";
+const COMPOSE: &str = "compose.yaml";
+const ENV_EXAMPLE: &str = "compose/securebase.env.example";
 
 fn infra() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra")
@@ -172,10 +174,85 @@ fn the_templates_pass_cfn_lint_and_checkov() {
         one => vec![one],
     };
     let kinds: BTreeSet<&str> = reports.iter().filter_map(|r| r["check_type"].as_str()).collect();
-    assert!(kinds.contains("cloudformation") && kinds.contains("terraform"), "checkov read {kinds:?}");
+    assert!(["cloudformation", "terraform", "dockerfile"].iter().all(|k| kinds.contains(k)), "checkov read {kinds:?}");
     for r in &reports {
         let summary = &r["summary"];
         assert_eq!(summary["failed"], json!(0), "{}: {}", r["check_type"], r["results"]["failed_checks"]);
         assert!(summary["passed"].as_u64().unwrap() > 0, "{}: nothing checked", r["check_type"]);
     }
+}
+
+/// `compose.yaml` with its anchors and merge keys resolved, as JSON.
+fn compose() -> Value {
+    let mut v: serde_norway::Value = serde_norway::from_str(&read(COMPOSE)).unwrap_or_else(|e| panic!("infra/{COMPOSE}: {e}"));
+    v.apply_merge().unwrap();
+    serde_json::to_value(v).unwrap()
+}
+
+#[test]
+fn compose_runs_postgres_an_api_without_workers_and_two_workers_as_the_app_role() {
+    let c = compose();
+    let services = c["services"].as_object().expect("services");
+    assert_eq!(services.keys().collect::<Vec<_>>(), ["postgres", "serve", "worker"]);
+    let (serve, worker) = (&services["serve"], &services["worker"]);
+    let args = |s: &Value| s["command"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(args(serve)[..1], ["serve"]);
+    assert!(args(serve).windows(2).any(|w| w == ["--workers", "0"]), "{:?}", args(serve));
+    assert_eq!(args(worker)[..1], ["worker"]);
+    assert_eq!(worker["deploy"]["replicas"], json!(2));
+    for (name, s) in [("serve", serve), ("worker", worker)] {
+        assert_eq!(s["read_only"], json!(true), "{name}");
+        assert_eq!(s["user"], json!("10001:10001"), "{name}");
+        assert_eq!(s["cap_drop"], json!(["ALL"]), "{name}");
+        assert!(args(s).iter().any(|a| a == "--metrics-listen"), "{name}");
+        let build = &s["build"];
+        let dockerfile = infra().join(build["context"].as_str().unwrap()).join(build["dockerfile"].as_str().unwrap());
+        assert!(dockerfile.is_file(), "{name}: {}", dockerfile.display());
+        let env = &s["environment"];
+        let app = env["SECUREBASE_DATABASE_URL"].as_str().unwrap();
+        let owner = env["SECUREBASE_MIGRATION_DATABASE_URL"].as_str().unwrap();
+        assert!(app.starts_with("postgres://securebase_app:${"), "{name} serves as the role that owns nothing: {app}");
+        assert!(owner.starts_with("postgres://securebase:${"), "{name} migrates as the owner: {owner}");
+        assert_eq!(s["depends_on"]["postgres"]["condition"], "service_healthy", "{name}");
+    }
+    // The init script the PostgreSQL service mounts is here, and creates that role.
+    let mounts = services["postgres"]["volumes"].as_array().unwrap();
+    let init = mounts.iter().filter_map(|m| m.as_str()?.split(':').next()?.strip_prefix("./")).next().expect("an init script");
+    assert!(read(init).contains("CREATE ROLE securebase_app LOGIN"), "{init}");
+}
+
+/// No secret is written in `compose.yaml`: every password and key comes from `infra/.env`
+/// as a required interpolation, and the example env file lists exactly those.
+#[test]
+fn compose_takes_every_secret_from_the_env_file_its_example_lists() {
+    let text = read(COMPOSE);
+    let required: BTreeSet<String> = text
+        .split("${")
+        .skip(1)
+        .filter_map(|rest| rest.split_once(":?").map(|(name, _)| name.to_string()))
+        .filter(|name| name.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'))
+        .collect();
+    assert_eq!(required.len(), 3, "{required:?}");
+    let example: BTreeSet<String> = read(ENV_EXAMPLE)
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && l.contains('='))
+        .map(|l| l.split('=').next().unwrap().trim().to_string())
+        .collect();
+    assert_eq!(required, example, "infra/{ENV_EXAMPLE} lists what infra/{COMPOSE} requires");
+    let c = compose();
+    let mut checked = 0;
+    for (name, service) in c["services"].as_object().unwrap() {
+        for (key, value) in service["environment"].as_object().into_iter().flatten() {
+            let value = value.as_str().unwrap_or_default();
+            if ["PASSWORD", "SECRET", "KEY", "DATABASE_URL"].iter().any(|k| key.contains(k)) {
+                checked += 1;
+                assert!(value.contains("${") && value.contains(":?"), "{name}.{key} is written in compose.yaml: {value}");
+            }
+        }
+    }
+    assert!(checked >= 8, "{checked} secret-bearing variables checked");
+    assert!(
+        std::fs::read_to_string(infra().join("../.gitignore")).unwrap().lines().any(|l| l == "/infra/.env"),
+        "infra/.env is never committed"
+    );
 }
