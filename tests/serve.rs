@@ -5,6 +5,7 @@
 //! then a graceful stop on SIGTERM.
 
 use securebase_e2e::server::{Server, bootstrap_key};
+use securebase_metrics::sample;
 use securebase_store::Backend;
 use securebase_store::testing::fresh;
 use serde_json::{Value, json};
@@ -291,24 +292,10 @@ fn a_tenant_s_accounts_are_collected_and_scanned() {
     server.stop();
 }
 
-/// The value of one series (`name{labels}`, labels as the text writes them) in a
-/// Prometheus text scrape, if present.
-fn sample(text: &str, series: &str) -> Option<f64> {
-    text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-}
-
 /// A plain GET to `addr`: the status and the body.
 fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
-    let raw = read_until_closed(&mut s, Duration::from_secs(60)).expect("an answer");
-    let (head, body) = raw.split_once("\r\n\r\n").expect("a complete response");
-    let body = if head.to_lowercase().contains("transfer-encoding: chunked") {
-        String::from_utf8(securebase_e2e::server::dechunk(body.as_bytes())).unwrap()
-    } else {
-        body.to_string()
-    };
-    (head.split_whitespace().nth(1).unwrap().parse().unwrap(), body)
+    let (status, _, body) = securebase_e2e::server::request(addr, "GET", path, None, None);
+    (status, String::from_utf8(body).unwrap())
 }
 
 /// The address a process printed its metrics listener on ("Metrics on http://ADDR/metrics").
@@ -341,16 +328,9 @@ fn metrics_of_the_service_and_of_a_worker_move_with_requests_and_scans() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let stderr = worker.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let worker_metrics = metrics_addr(&rx);
+    // Kept until the end: a dropped receiver would stop the reading, and the worker block on a full pipe.
+    let worker_lines = securebase_e2e::server::stderr_lines(&mut worker);
+    let worker_metrics = metrics_addr(&worker_lines);
 
     let (status, tenant) = server.json(
         "POST",

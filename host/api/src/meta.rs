@@ -26,11 +26,16 @@ pub(crate) fn page(skip: Option<u64>, limit: Option<u64>) -> Result<Page, AppErr
     Ok(Page { skip: skip.unwrap_or(0), limit })
 }
 
-pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    state.store.ping().await.map_err(|e| {
+/// The database answers, or the 503 that `/healthz` and `/readyz` give when it does not.
+pub(crate) async fn database_answers(store: &securebase_store::Store) -> Result<(), AppError> {
+    store.ping().await.map_err(|e| {
         tracing::error!(error = %e, "health check: database unreachable");
         AppError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database does not answer")
-    })?;
+    })
+}
+
+pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    database_answers(&state.store).await?;
     Ok(Json(json!({ "status": "ok", "database": format!("{:?}", state.store.backend()).to_lowercase() })))
 }
 

@@ -38,10 +38,7 @@ async fn render(store: &Store) -> Response {
 
 /// Ready to serve: the database answers.
 async fn ready(store: &Store) -> Result<Json<Value>, AppError> {
-    store.ping().await.map_err(|e| {
-        tracing::error!(error = %e, "readiness: database unreachable");
-        AppError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database does not answer")
-    })?;
+    crate::meta::database_answers(store).await?;
     Ok(Json(json!({ "status": "ready" })))
 }
 

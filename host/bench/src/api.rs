@@ -53,13 +53,24 @@ impl ApiMeasurement {
         self.latencies[i]
     }
 
+    /// Its latency percentiles, as one line's end: `p50 ...  p90 ...  p99 ...  max ...`.
+    pub fn latency(&self) -> String {
+        let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
+        format!(
+            "p50 {}  p90 {}  p99 {}  max {}",
+            ms(self.quantile(0.5)),
+            ms(self.quantile(0.9)),
+            ms(self.quantile(0.99)),
+            ms(self.latencies.last().copied().unwrap_or_default())
+        )
+    }
+
     /// A printable summary.
     pub fn render(&self, b: &ApiBench) -> String {
-        let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
         format!(
             "Seeded {} tenants, {} findings in {:.1} s\n\
              GET /v1/tenants/{{id}}/compliance-report: {} requests at {} req/s target over {:.1} s ({:.1} req/s achieved), {} ok, {} errors\n\
-             latency p50 {}  p90 {}  p99 {}  max {}\n",
+             latency {}\n",
             b.tenants,
             self.findings,
             self.seed.as_secs_f64(),
@@ -69,10 +80,7 @@ impl ApiMeasurement {
             self.ok as f64 / self.elapsed.as_secs_f64(),
             self.ok,
             self.sent - self.ok,
-            ms(self.quantile(0.5)),
-            ms(self.quantile(0.9)),
-            ms(self.quantile(0.99)),
-            ms(self.latencies.last().copied().unwrap_or_default()),
+            self.latency(),
         )
     }
 }

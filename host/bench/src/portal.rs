@@ -48,17 +48,13 @@ pub async fn analyze(url: &str) -> Result<(), sqlx::Error> {
 
 /// The figures of one page, as a line.
 pub fn render(label: &str, m: &ApiMeasurement, b: &ApiBench) -> String {
-    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
     format!(
-        "{label}: {} requests at {} req/s over {:.1} s, {} ok, {} errors; latency p50 {}  p90 {}  p99 {}  max {}\n",
+        "{label}: {} requests at {} req/s over {:.1} s, {} ok, {} errors; latency {}\n",
         m.sent,
         b.rate,
         m.elapsed.as_secs_f64(),
         m.ok,
         m.sent - m.ok,
-        ms(m.quantile(0.5)),
-        ms(m.quantile(0.9)),
-        ms(m.quantile(0.99)),
-        ms(m.latencies.last().copied().unwrap_or_default()),
+        m.latency(),
     )
 }

@@ -207,8 +207,7 @@ async fn a_delivery_to_a_non_public_address_is_refused_when_it_connects(backend:
 
 /// A series of this process's metrics (0 before its first recording).
 fn metric(series: &str) -> f64 {
-    let text = securebase_metrics::global().render();
-    text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok()).unwrap_or(0.0)
+    securebase_metrics::sample(&securebase_metrics::global().render(), series).unwrap_or(0.0)
 }
 
 /// A scan of tenant `t` finished with a webhook set: returns its pending deliveries.

@@ -221,6 +221,12 @@ impl Metrics {
     }
 }
 
+/// The value of one series in a scrape's text: `series` is the metric's name with its
+/// labels as the text writes them (`securebase_scans_started_total{source="demo"}`).
+pub fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
 /// The process's metrics, which the service and its workers record into.
 pub fn global() -> &'static Metrics {
     static METRICS: OnceLock<Metrics> = OnceLock::new();
@@ -230,11 +236,6 @@ pub fn global() -> &'static Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The value of the sample `name{labels}` in `text`, if present.
-    fn sample(text: &str, series: &str) -> Option<f64> {
-        text.lines().find_map(|l| l.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')).map(|v| v.parse().unwrap()))
-    }
 
     #[test]
     fn every_metric_is_declared_with_help_and_type() {

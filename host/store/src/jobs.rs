@@ -269,10 +269,8 @@ impl Store {
 
     /// Scans queued or running, across tenants (what workers have left to do).
     pub async fn pending_scans(&self) -> Result<u64, StoreError> {
-        let row = in_scope!(self, &Scope::Worker, |tx| {
-            sqlx::query("SELECT COUNT(*) FROM scans WHERE status IN ('queued', 'running')").fetch_one(&mut *tx).await?
-        });
-        crate::count(&row)
+        let (queued, running) = self.queue_depth().await?;
+        Ok(queued + running)
     }
 
     /// Scans waiting for a worker and scans running, across tenants (the queue a metrics
