@@ -7,7 +7,7 @@
 use securebase_e2e::server::{Server, bootstrap_key};
 use securebase_metrics::sample;
 use securebase_store::Backend;
-use securebase_store::testing::fresh;
+use securebase_store::testing::{empty, fresh};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -308,6 +308,59 @@ fn metrics_addr(lines: &std::sync::mpsc::Receiver<String>) -> String {
     }
 }
 
+/// A `securebase worker` process with its metrics on a port of its own, killed when dropped.
+struct Worker {
+    child: std::process::Child,
+    metrics: String,
+    // Kept until the end: a dropped receiver would stop the reading, and the worker block on a full pipe.
+    _stderr: std::sync::mpsc::Receiver<String>,
+}
+
+impl Worker {
+    fn start(args: &[&str], cache: &std::path::Path, cwd: &std::path::Path) -> Self {
+        let mut child = Command::new(securebase_e2e::binary())
+            .arg("worker")
+            .args(args)
+            .args(["--metrics-listen", "127.0.0.1:0"])
+            .env("SECUREBASE_CACHE_DIR", cache)
+            .env_remove("SECUREBASE_SECRET_KEY")
+            .env_remove("SECUREBASE_MIGRATION_DATABASE_URL")
+            .current_dir(cwd)
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let lines = securebase_e2e::server::stderr_lines(&mut child);
+        let metrics = metrics_addr(&lines);
+        Self { child, metrics, _stderr: lines }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Creates a tenant named `name` and runs a demo scan for it, which a worker process
+/// must take (the service runs none); returns the tenant's id.
+fn demo_scan_by_a_new_tenant(server: &Server, admin: &str, name: &str) -> String {
+    let lower = name.to_lowercase();
+    let (status, tenant) = server.json(
+        "POST",
+        "/v1/tenants",
+        admin,
+        Some(&json!({"name": name, "tier": "standard", "framework": "soc2", "organization": format!("{name} Inc."),
+                      "contact_email": format!("ops@{lower}.example"), "billing_code": "M-1"})),
+    );
+    assert_eq!(status, 201, "{tenant}");
+    let (id, key) = (tenant["id"].as_str().unwrap(), tenant["api_key"]["token"].as_str().unwrap());
+    let (status, scan) = server.json("POST", &format!("/v1/tenants/{id}/scans?wait=true"), key, Some(&json!({"source": "demo"})));
+    assert_eq!((status, scan["status"].as_str()), (201, Some("succeeded")), "a worker process ran it: {scan}");
+    id.to_string()
+}
+
 /// An operator's deployment in small: `serve --workers 0` and a separate `worker`, each
 /// with its metrics on a listener of its own. After a scan and some API calls, the
 /// service's counters show the requests by route template and status (no ids), the
@@ -319,30 +372,8 @@ fn metrics_of_the_service_and_of_a_worker_move_with_requests_and_scans() {
     let admin = bootstrap_key(&before, cwd.path());
     let service_metrics = metrics_addr(&server.stderr);
     let database = format!("sqlite:{}", cwd.path().join("securebase.db").display());
-    let mut worker = Command::new(securebase_e2e::binary())
-        .args(["worker", "--database-url", &database, "--metrics-listen", "127.0.0.1:0"])
-        .env("SECUREBASE_CACHE_DIR", cache.path())
-        .env_remove("SECUREBASE_SECRET_KEY")
-        .current_dir(cwd.path())
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Kept until the end: a dropped receiver would stop the reading, and the worker block on a full pipe.
-    let worker_lines = securebase_e2e::server::stderr_lines(&mut worker);
-    let worker_metrics = metrics_addr(&worker_lines);
-
-    let (status, tenant) = server.json(
-        "POST",
-        "/v1/tenants",
-        &admin,
-        Some(&json!({"name": "Metered", "tier": "standard", "framework": "soc2", "organization": "Metered Inc.",
-                      "contact_email": "ops@metered.example", "billing_code": "M-1"})),
-    );
-    assert_eq!(status, 201, "{tenant}");
-    let (id, key) = (tenant["id"].as_str().unwrap(), tenant["api_key"]["token"].as_str().unwrap());
-    let (status, scan) = server.json("POST", &format!("/v1/tenants/{id}/scans?wait=true"), key, Some(&json!({"source": "demo"})));
-    assert_eq!((status, scan["status"].as_str()), (201, Some("succeeded")), "the worker process ran it: {scan}");
+    let worker = Worker::start(&["--database-url", &database], cache.path(), cwd.path());
+    let id = demo_scan_by_a_new_tenant(&server, &admin, "Metered");
     for _ in 0..3 {
         assert_eq!(server.json("GET", "/v1/tenants/t_nobody", &admin, None).0, 404);
     }
@@ -361,10 +392,10 @@ fn metrics_of_the_service_and_of_a_worker_move_with_requests_and_scans() {
     ] {
         assert_eq!(sample(&text, series), Some(value), "{series} in\n{text}");
     }
-    assert!(!text.contains("t_nobody") && !text.contains(id), "no tenant id in a label:\n{text}");
+    assert!(!text.contains("t_nobody") && !text.contains(&id), "no tenant id in a label:\n{text}");
     assert!(!text.contains("securebase_scans_started_total"), "the service ran no scan itself:\n{text}");
 
-    let (status, text) = get(&worker_metrics, "/metrics");
+    let (status, text) = get(&worker.metrics, "/metrics");
     assert_eq!(status, 200, "{text}");
     for series in [
         r#"securebase_scans_started_total{source="demo"}"#,
@@ -374,12 +405,58 @@ fn metrics_of_the_service_and_of_a_worker_move_with_requests_and_scans() {
         assert_eq!(sample(&text, series), Some(1.0), "{series} in\n{text}");
     }
     assert!(sample(&text, "securebase_plugin_fuel_used_total") > Some(1000.0), "{text}");
-    for addr in [&service_metrics, &worker_metrics, &server.addr] {
+    for addr in [&service_metrics, &worker.metrics, &server.addr] {
         let (status, body) = get(addr, "/readyz");
         assert_eq!((status, body.contains("ready")), (200, true), "{addr}: {body}");
     }
-    let _ = worker.kill();
-    let _ = worker.wait();
+    drop(worker);
+    server.stop();
+}
+
+/// The Helm chart's order: `securebase migrate` as the tables' owner, then `serve` and
+/// `worker` with --no-migrate logged in as securebase_app, which could not migrate. Before
+/// the job, a service refuses to start and names the command; the job applies every
+/// migration once and a second run applies nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_migration_job_prepares_the_database_for_services_that_do_not_migrate() {
+    let db = empty(Backend::Postgres).await;
+    let (cache, cwd) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(securebase_e2e::binary());
+        c.args(args).current_dir(cwd.path()).env("SECUREBASE_CACHE_DIR", cache.path());
+        for v in ["SECUREBASE_DATABASE_URL", "SECUREBASE_MIGRATION_DATABASE_URL", "SECUREBASE_SECRET_KEY"] {
+            c.env_remove(v);
+        }
+        c.envs(env.iter().copied());
+        let out = c.output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let service = ["--database-url", db.service_url.as_str(), "--no-migrate"];
+
+    let (code, _, err) = run(&[&["worker"][..], &service].concat(), &[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("schema is at version 0") && err.contains("securebase migrate"), "{err}");
+    let (code, _, err) = run(&["worker", "--no-migrate", "--migration-database-url", &db.url], &[]);
+    assert_eq!(code, Some(2), "--no-migrate with an owner's URL is refused: {err}");
+
+    // The owner's URL from the environment, as the chart's job passes it.
+    let (code, out, err) = run(&["migrate"], &[("SECUREBASE_MIGRATION_DATABASE_URL", &db.url)]);
+    assert_eq!(code, Some(0), "{err}");
+    let latest = securebase_store::schema_version();
+    assert_eq!(out.lines().count() as i64, latest, "{out}");
+    assert!(out.lines().next().unwrap().ends_with(" 1 init"), "{out}");
+    assert!(err.contains(&format!("{latest} migration(s) applied")), "{err}");
+    let (code, out, err) = run(&["migrate", "--database-url", &db.url], &[]);
+    assert_eq!((code, out.as_str()), (Some(0), ""), "{err}");
+    assert!(err.contains("nothing to apply"), "{err}");
+
+    let (server, before) =
+        tokio::task::block_in_place(|| Server::start(&[&service[..], &["--workers", "0"]].concat(), cache.path(), cwd.path()));
+    let admin = bootstrap_key(&before, cwd.path());
+    let worker = Worker::start(&service, cache.path(), cwd.path());
+    demo_scan_by_a_new_tenant(&server, &admin, "Charted");
+    assert_eq!(get(&worker.metrics, "/readyz").0, 200);
+    drop(worker);
     server.stop();
 }
 

@@ -49,6 +49,7 @@ impl Server {
             .env("SECUREBASE_CACHE_DIR", cache)
             .env_remove("SECUREBASE_ADMIN_KEY")
             .env_remove("SECUREBASE_DATABASE_URL")
+            .env_remove("SECUREBASE_MIGRATION_DATABASE_URL")
             .env_remove("SECUREBASE_SECRET_KEY")
             .envs(envs.iter().copied())
             .current_dir(cwd)

@@ -53,6 +53,13 @@ pub enum Command {
     /// start it prints a bootstrap admin key once (or registers SECUREBASE_ADMIN_KEY).
     /// Stops gracefully on Ctrl-C or SIGTERM, finishing scans in flight.
     Serve(ServeArgs),
+    /// Apply the database's pending schema migrations, then exit.
+    ///
+    /// `serve`, `worker` and `invoice` apply them at start-up unless given --no-migrate;
+    /// run this first, as the tables' owner, where they are (the Helm chart's
+    /// pre-install and pre-upgrade job). Applying twice, or from two places at once, is
+    /// safe: each migration is applied once.
+    Migrate(MigrateArgs),
     /// Run scans queued in the database (by the API or by schedules) until stopped.
     ///
     /// Any number of workers, on any number of machines, may share one PostgreSQL
@@ -186,14 +193,8 @@ pub struct ServeArgs {
     /// instead; the API's own /metrics then answers 404. Default: /metrics on --listen.
     #[arg(long, value_name = "ADDR")]
     pub metrics_listen: Option<std::net::SocketAddr>,
-    /// Database: postgres://USER[:PASSWORD]@HOST[:PORT]/DB, or sqlite:PATH.
-    /// Default: sqlite:securebase.db in the working directory.
-    #[arg(long, value_name = "URL", env = "SECUREBASE_DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// PostgreSQL: apply migrations over this URL (the tables' owner) and serve over
-    /// --database-url (ideally the login role securebase_app, which owns nothing).
-    #[arg(long, value_name = "URL", env = "SECUREBASE_MIGRATION_DATABASE_URL", hide_env_values = true)]
-    pub migration_database_url: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// Requests per minute allowed to each API key (0: unlimited); over it, 429 with Retry-After.
     #[arg(long, value_name = "N", default_value_t = 600)]
     pub rate_limit: u32,
@@ -255,6 +256,24 @@ pub struct ServeArgs {
     pub plugins: PluginArgs,
 }
 
+/// The service's database and who migrates it; the same for `serve`, `worker` and `invoice`.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Database: postgres://USER[:PASSWORD]@HOST[:PORT]/DB, or sqlite:PATH (SQLite: one
+    /// process only). Default: sqlite:securebase.db in the working directory.
+    #[arg(long, value_name = "URL", env = "SECUREBASE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// PostgreSQL: apply migrations over this URL (the tables' owner) and serve over
+    /// --database-url (ideally the login role securebase_app, which owns nothing).
+    #[arg(long, value_name = "URL", env = "SECUREBASE_MIGRATION_DATABASE_URL", hide_env_values = true)]
+    pub migration_database_url: Option<String>,
+    /// Apply no migration: start only if `securebase migrate` has applied every one of
+    /// this release, else stop naming those missing. For deployments that migrate in a
+    /// job of their own (the Helm chart), so the service never holds the owner's password.
+    #[arg(long, conflicts_with = "migration_database_url")]
+    pub no_migrate: bool,
+}
+
 /// How scan jobs are shared; the same for `serve` and `worker`.
 #[derive(Debug, Args)]
 pub struct JobArgs {
@@ -290,13 +309,8 @@ pub struct JobArgs {
 
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
-    /// Database: postgres://USER[:PASSWORD]@HOST[:PORT]/DB, or sqlite:PATH (one worker only).
-    /// Default: sqlite:securebase.db in the working directory.
-    #[arg(long, value_name = "URL", env = "SECUREBASE_DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// PostgreSQL: apply migrations over this URL (the tables' owner).
-    #[arg(long, value_name = "URL", env = "SECUREBASE_MIGRATION_DATABASE_URL", hide_env_values = true)]
-    pub migration_database_url: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// This worker's name in leases and progress events (default: host:pid).
     #[arg(long, value_name = "NAME")]
     pub id: Option<String>,
@@ -374,16 +388,21 @@ impl CollectionArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The database, as its tables' owner: postgres://OWNER[:PASSWORD]@HOST[:PORT]/DB or
+    /// sqlite:PATH. Default: SECUREBASE_MIGRATION_DATABASE_URL, else
+    /// SECUREBASE_DATABASE_URL, else sqlite:securebase.db in the working directory.
+    #[arg(long, value_name = "URL", env = "SECUREBASE_MIGRATION_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct InvoiceArgs {
     /// The month, YYYY-MM (UTC); it must be over.
     #[arg(long, value_name = "YYYY-MM")]
     pub month: String,
-    /// Database, as for `serve`. Default: sqlite:securebase.db in the working directory.
-    #[arg(long, value_name = "URL", env = "SECUREBASE_DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// PostgreSQL: the owner's URL for migrations, as for `serve`.
-    #[arg(long, value_name = "URL", env = "SECUREBASE_MIGRATION_DATABASE_URL", hide_env_values = true)]
-    pub migration_database_url: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]

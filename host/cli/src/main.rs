@@ -49,6 +49,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Frameworks(args) => cmd::frameworks::run(&args.framework_file),
         Command::Report(args) => cmd::report::run(&args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Migrate(args) => cmd::migrate::run(&args),
         Command::Worker(args) => cmd::worker::run(args),
         Command::Invoice(args) => cmd::invoice::run(args),
         Command::Collect(args) => cmd::collect::run(args),

@@ -26,6 +26,18 @@ pub enum StoreError {
         /// Why.
         source: sqlx::Error,
     },
+    /// The database lacks migrations of this release, and the store was told not to
+    /// apply them (the deployment migrates first, as the tables' owner).
+    #[error(
+        "the database's schema is at version {current}, this release needs migration(s) {missing}: apply them first \
+         (`securebase migrate` over the owner's URL)"
+    )]
+    NotMigrated {
+        /// The highest version applied (0: none).
+        current: i64,
+        /// The versions this release needs and the database lacks, e.g. "12, 13".
+        missing: String,
+    },
     /// Stored data the code cannot read back.
     #[error("unreadable stored data: {0}")]
     Corrupt(String),

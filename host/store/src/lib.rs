@@ -77,6 +77,7 @@ pub use exceptions::{ExceptionChange, ExceptionRow};
 pub use extensions::{FrameworkRow, NewFramework, NewPlugin, PluginRow, PluginUpload, SigningKey, to_run as plugins_to_run};
 pub use jobs::{ClaimLimits, Job, JobOutcome, NewScan, snapshot_scope};
 pub use keys::{AdminRevoke, AuditWindow, KeyInfo, KeyKind, KeyScope, NewKey, Principal};
+pub use migrate::{Applied as AppliedMigration, latest as schema_version};
 pub use scans::{FindingFilter, FindingRow, ScanDigest, ScanRow, ScanStatus, ScoreHistoryEntry};
 pub use schedules::Schedule;
 pub use sessions::NewSession;
@@ -170,23 +171,62 @@ impl Store {
     /// owner) while the service connects with `url`, ideally as the login role
     /// `securebase_app`, so that no `RESET ROLE` can lead back to the owner.
     pub async fn open_with(url: &str, migration_url: Option<&str>) -> Result<Self, StoreError> {
+        let (url, backend) = Self::prepare(url)?;
+        let migration_url = match migration_url {
+            Some(m) => Self::prepare(m)?.0,
+            None => url.clone(),
+        };
+        if Backend::of_url(&migration_url)? != backend {
+            return Err(StoreError::Config("the migration URL names another kind of database than the service URL".into()));
+        }
+        migrate::run(&migration_url, backend).await?;
+        Self::connect(&url, backend).await
+    }
+
+    /// Like [`Store::open`], but applies no migration: the database must already hold
+    /// every migration of this release ([`StoreError::NotMigrated`] otherwise). For
+    /// deployments where a job migrates as the owner before the service starts, so the
+    /// service never holds the owner's credentials. A newer release's extra migrations
+    /// are tolerated, as during a rolling upgrade.
+    pub async fn open_migrated(url: &str) -> Result<Self, StoreError> {
+        let (url, backend) = Self::prepare(url)?;
+        let store = Self::connect(&url, backend).await?;
+        let mut conn = store.pool.acquire().await?;
+        let (missing, current) = migrate::missing(&mut conn, backend).await?;
+        drop(conn);
+        if !missing.is_empty() {
+            store.close().await;
+            let missing = missing.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            return Err(StoreError::NotMigrated { current, missing });
+        }
+        Ok(store)
+    }
+
+    /// Applies the pending migrations over `url` (the tables' owner) and returns those
+    /// applied now: none when the schema was already this release's.
+    pub async fn migrate(url: &str) -> Result<Vec<AppliedMigration>, StoreError> {
+        let (url, backend) = Self::prepare(url)?;
+        migrate::run(&url, backend).await
+    }
+
+    /// The URL as connected to (SQLite: created if missing, owner-only), and its backend.
+    fn prepare(url: &str) -> Result<(String, Backend), StoreError> {
         DRIVERS.call_once(sqlx::any::install_default_drivers);
         let backend = Backend::of_url(url)?;
-        let with_mode = |url: &str| match backend {
+        let url = match backend {
             Backend::Sqlite if !url.contains("mode=") => {
                 format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
             }
             _ => url.to_string(),
         };
-        let url = with_mode(url);
-        let migration_url = migration_url.map(with_mode).unwrap_or_else(|| url.clone());
-        if Backend::of_url(&migration_url)? != backend {
-            return Err(StoreError::Config("the migration URL names another kind of database than the service URL".into()));
-        }
         if backend == Backend::Sqlite {
             create_private(&url)?;
         }
-        migrate::run(&migration_url, backend).await?;
+        Ok((url, backend))
+    }
+
+    /// Opens the service's pool over `url`, every connection bound to the role that owns nothing.
+    async fn connect(url: &str, backend: Backend) -> Result<Self, StoreError> {
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
             .after_connect(move |conn, _| {
@@ -204,9 +244,9 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect(&url)
+            .connect(url)
             .await
-            .map_err(|e| StoreError::Connect { url: redact_url(&url), source: e })?;
+            .map_err(|e| StoreError::Connect { url: redact_url(url), source: e })?;
         let store = Self { pool, backend };
         if backend == Backend::Postgres {
             let mut tx = store.pool.begin().await?;

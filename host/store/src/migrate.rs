@@ -92,18 +92,58 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
-/// Applies pending migrations over a connection of the URL's own user (the owner).
-pub(crate) async fn run(url: &str, backend: Backend) -> Result<(), StoreError> {
+/// A migration, as reported to whoever applied it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// Its number.
+    pub version: i64,
+    /// Its name.
+    pub name: &'static str,
+}
+
+/// The schema version this release expects: its last migration's.
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Applies pending migrations over a connection of the URL's own user (the owner), and
+/// returns those it applied (none when another process had applied them).
+pub(crate) async fn run(url: &str, backend: Backend) -> Result<Vec<Applied>, StoreError> {
     run_until(url, backend, i64::MAX).await
 }
 
+/// The versions of this release missing from the database behind `conn`, and the
+/// highest one it has: read as the service's role, which may read the table but not
+/// create it.
+pub(crate) async fn missing(conn: &mut AnyConnection, backend: Backend) -> Result<(Vec<i64>, i64), StoreError> {
+    let exists = match backend {
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE tablename = 'securebase_migrations' AND schemaname = current_schema()"
+        }
+        Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'securebase_migrations'",
+    };
+    let have: Vec<i64> = if sqlx::query(exists).fetch_one(&mut *conn).await?.try_get::<i64, _>(0)? > 0 {
+        sqlx::query("SELECT version FROM securebase_migrations")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
+    let missing = MIGRATIONS.iter().map(|m| m.version).filter(|v| !have.contains(v)).collect();
+    Ok((missing, have.iter().copied().max().unwrap_or(0)))
+}
+
 /// Applies pending migrations up to `last` (an older release's schema, for upgrade tests).
-pub(crate) async fn run_until(url: &str, backend: Backend, last: i64) -> Result<(), StoreError> {
+pub(crate) async fn run_until(url: &str, backend: Backend, last: i64) -> Result<Vec<Applied>, StoreError> {
     let mut conn = AnyConnection::connect(url).await.map_err(|e| StoreError::Connect { url: crate::redact_url(url), source: e })?;
     conn.execute(
         "CREATE TABLE IF NOT EXISTS securebase_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )
     .await?;
+    let mut applied_now = Vec::new();
     for m in MIGRATIONS.iter().take_while(|m| m.version <= last) {
         let mut tx = conn.begin().await?;
         if backend == Backend::Postgres {
@@ -130,7 +170,8 @@ pub(crate) async fn run_until(url: &str, backend: Backend, last: i64) -> Result<
             .map_err(fail)?;
         tx.commit().await.map_err(fail)?;
         tracing::info!(version = m.version, name = m.name, "applied migration");
+        applied_now.push(Applied { version: m.version, name: m.name });
     }
     conn.close().await?;
-    Ok(())
+    Ok(applied_now)
 }

@@ -5,7 +5,7 @@
 use securebase_runtime::Limits;
 use securebase_scan::ScanReport;
 use securebase_scan::testing::builtin_scanner;
-use securebase_store::testing::{TestDb, fresh, upgraded};
+use securebase_store::testing::{TestDb, empty, fresh, upgraded};
 use securebase_store::*;
 use sqlx::{AnyConnection, Connection, Executor, Row};
 use std::sync::OnceLock;
@@ -17,6 +17,7 @@ securebase_store::both_backends!(
     one_tenant_never_reads_another_through_the_store,
     the_audit_log_refuses_update_and_delete,
     migrations_apply_once,
+    a_service_that_does_not_migrate_opens_only_a_database_migrated_for_it,
     an_upgrade_moves_each_scans_documents_out_of_its_row,
     usage_is_recorded_once_per_key_with_its_audit_entry,
     expiring_exceptions_are_notified_once_per_expiry_to_their_tenants_webhook,
@@ -305,6 +306,44 @@ async fn migrations_apply_once(backend: Backend) {
     assert_eq!(files("sqlite"), files("postgres"), "each migration is written for both backends");
     assert!(files("sqlite") >= 7);
     assert_eq!(n, files("sqlite"), "one row per migration file");
+}
+
+/// The deployment where a job migrates as the owner and the service never holds the
+/// owner's credentials: the service opens the database only once every migration of
+/// this release is applied, says which are missing otherwise, and applies none itself.
+async fn a_service_that_does_not_migrate_opens_only_a_database_migrated_for_it(backend: Backend) {
+    let db = empty(backend).await;
+    let latest = schema_version();
+    assert!(latest >= 13, "{latest}");
+    let all = (1..=latest).map(|v| v.to_string()).collect::<Vec<_>>().join(", ");
+    match Store::open_migrated(&db.service_url).await {
+        Err(StoreError::NotMigrated { current, missing }) => assert_eq!((current, missing), (0, all)),
+        other => panic!("an empty database opened: {other:?}"),
+    }
+
+    let applied = Store::migrate(&db.url).await.unwrap();
+    assert_eq!(applied.iter().map(|a| a.version).collect::<Vec<_>>(), (1..=latest).collect::<Vec<_>>());
+    assert_eq!(applied[0].name, "init");
+    assert_eq!(Store::migrate(&db.url).await.unwrap(), [], "a second run applies nothing");
+
+    let store = Store::open_migrated(&db.service_url).await.unwrap();
+    store.create_tenant(&new_tenant("Alpha", Tier::Standard)).await.unwrap();
+    assert_eq!(store.list_tenants(page(0, 10)).await.unwrap().total, 1);
+    store.close().await;
+
+    // A database one release behind: the service names what is missing and leaves it so.
+    let mut owner = AnyConnection::connect(&db.url).await.unwrap();
+    sqlx::query("DELETE FROM securebase_migrations WHERE version = $1").bind(latest).execute(&mut owner).await.unwrap();
+    match Store::open_migrated(&db.service_url).await {
+        Err(e @ StoreError::NotMigrated { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains(&format!("at version {}", latest - 1)) && text.contains(&format!("migration(s) {latest}:")), "{text}");
+            assert!(text.contains("securebase migrate"), "{text}");
+        }
+        other => panic!("a database without migration {latest} opened: {other:?}"),
+    }
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM securebase_migrations").fetch_one(&mut owner).await.unwrap();
+    assert_eq!(n, latest - 1, "opening applied nothing");
 }
 
 /// A database written by the release before scan documents had their own table (schema

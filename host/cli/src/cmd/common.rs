@@ -115,15 +115,22 @@ pub(crate) fn service_scanner(plugins: &PluginArgs, threads: Option<u16>) -> Res
 }
 
 /// The service database (default: `securebase.db` here), migrated.
-pub(crate) async fn open_store(url: Option<&str>, migration_url: Option<&str>) -> Result<securebase_store::Store> {
-    let url = url.unwrap_or(DEFAULT_DATABASE);
-    securebase_store::Store::open_with(url, migration_url)
-        .await
-        .with_context(|| format!("opening the database {}", securebase_store::redact_url(url)))
+impl crate::args::DatabaseArgs {
+    /// The store these flags name: migrated first (over the owner's URL when given), or
+    /// with --no-migrate only checked to be this release's schema.
+    pub(crate) async fn open(&self) -> Result<securebase_store::Store> {
+        let url = self.database_url.as_deref().unwrap_or(DEFAULT_DATABASE);
+        let opened = if self.no_migrate {
+            securebase_store::Store::open_migrated(url).await
+        } else {
+            securebase_store::Store::open_with(url, self.migration_database_url.as_deref()).await
+        };
+        opened.with_context(|| format!("opening the database {}", securebase_store::redact_url(url)))
+    }
 }
 
 /// Where the service keeps its data when no database is named.
-const DEFAULT_DATABASE: &str = "sqlite:securebase.db";
+pub(crate) const DEFAULT_DATABASE: &str = "sqlite:securebase.db";
 
 /// What a worker is configured with, from the shared flags.
 pub(crate) fn worker_config(jobs: &JobArgs, id: Option<String>, endpoint_url: Option<String>) -> securebase_jobs::WorkerConfig {

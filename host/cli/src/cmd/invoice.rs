@@ -1,6 +1,6 @@
 //! `securebase invoice`: issue every tenant's invoice for a closed month.
 
-use super::common::{input, open_store};
+use super::common::input;
 use crate::EXIT_OK;
 use crate::args::InvoiceArgs;
 use anyhow::{Result, anyhow};
@@ -12,7 +12,7 @@ pub(crate) fn run(args: InvoiceArgs) -> Result<u8> {
         return Err(input(anyhow!("--month {month} is not over yet: only closed months are invoiced")));
     }
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
-        let store = open_store(args.database_url.as_deref(), args.migration_database_url.as_deref()).await?;
+        let store = args.database.open().await?;
         let pricing = securebase_billing::Pricing::builtin();
         let issued = securebase_api::billing::issue_month(&store, &pricing, month).await?;
         println!("{:<24} {:>14}  STATUS", "TENANT", "TOTAL");

@@ -6,6 +6,7 @@ pub(crate) mod common;
 pub(crate) mod frameworks;
 pub(crate) mod invoice;
 pub(crate) mod listen;
+pub(crate) mod migrate;
 pub(crate) mod plugin;
 pub(crate) mod plugins;
 pub(crate) mod report;

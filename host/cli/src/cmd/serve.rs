@@ -1,7 +1,7 @@
 //! `securebase serve`: the multi-tenant REST API and the web portal (/ui/), with its in-process scan workers and
 //! schedules, until Ctrl-C or SIGTERM.
 
-use super::common::{delivery_policy, input, open_store, secret_key, service_scanner, shutdown_signal, worker_config};
+use super::common::{delivery_policy, input, secret_key, service_scanner, shutdown_signal, worker_config};
 use crate::EXIT_OK;
 use crate::args::ServeArgs;
 use anyhow::{Context, Result};
@@ -38,7 +38,7 @@ fn hand_over_bootstrap_key(token: &str, file: &std::path::Path) -> Result<()> {
 pub(crate) fn run(args: ServeArgs) -> Result<u8> {
     let scanner = service_scanner(&args.plugins, args.threads)?;
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
-        let store = open_store(args.database_url.as_deref(), args.migration_database_url.as_deref()).await?;
+        let store = args.database.open().await?;
         match std::env::var(ADMIN_KEY_ENV) {
             Ok(token) => {
                 let id = store.register_admin_token(&token).await.with_context(|| format!("registering {ADMIN_KEY_ENV}"))?;
@@ -78,7 +78,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
             "SecureBase API on http://{} ({} database{}); OpenAPI at /v1/openapi.json, web portal at /ui/. Ctrl-C stops.",
             listener.local_addr()?,
             format!("{:?}", store.backend()).to_lowercase(),
-            if args.database_url.is_none() { " securebase.db" } else { "" }
+            if args.database.database_url.is_none() { " securebase.db" } else { "" }
         );
         let portal = securebase_portal::PortalConfig {
             session_ttl: std::time::Duration::from_secs(u64::from(args.session_hours) * 3600),

@@ -1,7 +1,7 @@
 //! `securebase worker`: run scans queued in the database (and, with a secret key, send
 //! webhook deliveries) until Ctrl-C or SIGTERM.
 
-use super::common::{open_store, secret_key, service_scanner, shutdown_signal, worker_config};
+use super::common::{secret_key, service_scanner, shutdown_signal, worker_config};
 use crate::EXIT_OK;
 use crate::args::WorkerArgs;
 use anyhow::Result;
@@ -12,7 +12,7 @@ pub(crate) fn run(args: WorkerArgs) -> Result<u8> {
     let key = secret_key(&args.jobs)?;
     let config = worker_config(&args.jobs, args.id.clone(), args.endpoint_url.clone());
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
-        let store = open_store(args.database_url.as_deref(), args.migration_database_url.as_deref()).await?;
+        let store = args.database.open().await?;
         if let Some(addr) = args.metrics_listen {
             super::listen::serve_metrics(addr, store.clone()).await?;
         }
