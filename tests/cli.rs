@@ -2,8 +2,8 @@
 //! and error messages for bad input. Scores are recomputed here, independently of the
 //! scoring crate, from the findings and the framework files.
 
-use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -218,6 +218,52 @@ fn plugins_and_frameworks_listings() {
             "{line}"
         );
     }
+}
+
+/// `plugins --format json`, the catalogue for tools: the same plugins and checks as the
+/// listing, each check with what its plugin declares.
+#[test]
+fn the_catalogue_as_json_lists_every_check_of_the_listing_with_its_declaration() {
+    let cache = tempfile::tempdir().unwrap();
+    let text = String::from_utf8(securebase(&["plugins"], cache.path()).stdout).unwrap();
+    let listed: BTreeSet<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("           "))
+        .map(|l| l.split_whitespace().nth(1).unwrap())
+        .collect();
+    assert!(listed.len() >= 60, "{text}");
+    let doc = stdout_json(&securebase(&["plugins", "--format", "json"], cache.path()));
+    let plugins = doc["plugins"].as_array().unwrap();
+    assert_eq!(plugins.len(), securebase_builtin_plugins::PLUGINS.len());
+    assert_eq!(doc["total_plugins"], json!(plugins.len()));
+    let checks: Vec<&Value> = plugins.iter().flat_map(|p| p["checks"].as_array().unwrap()).collect();
+    assert_eq!(doc["total_checks"], json!(checks.len()));
+    assert_eq!(checks.iter().map(|c| c["id"].as_str().unwrap()).collect::<BTreeSet<_>>(), listed, "the JSON lists the listing's checks");
+    assert_eq!(checks.len(), listed.len(), "no check twice");
+    for c in &checks {
+        for field in ["title", "rationale", "remediation"] {
+            assert!(c[field].as_str().is_some_and(|s| !s.is_empty()), "{}: {field}", c["id"]);
+        }
+        assert!(["critical", "high", "medium", "low", "info"].contains(&c["severity"].as_str().unwrap()), "{c}");
+        let types = c["resource_types"].as_array().unwrap();
+        assert!(!types.is_empty() && types.iter().all(|t| t.as_str().unwrap().split("::").count() == 3), "{c}");
+    }
+    let rule = checks.iter().find(|c| c["id"] == "s3_bucket_default_encryption").unwrap();
+    assert!(
+        rule["references"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"kind": "aws-config-rule", "value": "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"}))
+    );
+    // The services are those of the checks' resource types.
+    let services: BTreeSet<&str> = doc["services"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(services.len() >= 8 && services.contains("S3") && services.contains("EC2"), "{services:?}");
+    let from_types: BTreeSet<&str> = checks
+        .iter()
+        .flat_map(|c| c["resource_types"].as_array().unwrap())
+        .map(|t| t.as_str().unwrap().split("::").nth(1).unwrap())
+        .collect();
+    assert_eq!(services, from_types);
 }
 
 #[test]

@@ -69,20 +69,6 @@ pub(crate) async fn frameworks(State(state): State<AppState>) -> Json<Value> {
 }
 
 pub(crate) async fn plugins(State(state): State<AppState>) -> Json<Value> {
-    let items: Vec<Value> = state
-        .scanner
-        .plugins()
-        .iter()
-        .map(|p| {
-            let i = p.info();
-            json!({
-                "name": i.name, "version": i.version, "sha256": i.sha256,
-                "checks": i.checks.iter().map(|c| json!({
-                    "id": c.id, "title": c.title, "severity": c.severity.as_str(),
-                    "resource_types": c.resource_types,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
+    let items: Vec<Value> = state.scanner.plugins().iter().map(|p| p.info().to_json()).collect();
     Json(json!({ "items": items, "total": items.len() }))
 }

@@ -28,7 +28,7 @@ pub enum Command {
     /// input (the message names the file and field), 3 when --fail-on matched.
     Scan(ScanArgs),
     /// List the loaded plugins and the checks each implements.
-    Plugins(PluginArgs),
+    Plugins(PluginsArgs),
     /// Author a plugin: new, build, test against fixtures, inspect, run, sign and push.
     ///
     /// Every command runs the component in the same sandbox, under the same limits, as
@@ -410,6 +410,25 @@ pub struct FrameworkArgs {
     /// Also load a framework definition from this TOML file (repeatable).
     #[arg(long, value_name = "FILE")]
     pub framework_file: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PluginsArgs {
+    /// `table`: each plugin and its checks (severity, id, AWS Config rule, title);
+    /// `json`: the whole catalogue for tools: every plugin with its checks' id, title,
+    /// severity, resource types, rationale, remediation and references.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    /// For people.
+    Table,
+    /// For tools (one JSON document on stdout).
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

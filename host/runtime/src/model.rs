@@ -37,6 +37,20 @@ impl CheckInfo {
     pub fn aws_config_rule(&self) -> Option<&str> {
         self.references.iter().find(|r| r.kind == "aws-config-rule").map(|r| r.value.as_str())
     }
+
+    /// The check as the catalogue lists it (`securebase plugins --format json`,
+    /// `GET /v1/plugins`): everything it declares.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity.as_str(),
+            "resource_types": self.resource_types,
+            "rationale": self.rationale,
+            "remediation": self.remediation,
+            "references": self.references.iter().map(|r| serde_json::json!({ "kind": r.kind, "value": r.value })).collect::<Vec<_>>(),
+        })
+    }
 }
 
 /// A loaded plugin's identity.
@@ -53,6 +67,16 @@ pub struct PluginInfo {
 }
 
 impl PluginInfo {
+    /// The plugin and its checks as the catalogue lists them.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "version": self.version,
+            "sha256": self.sha256,
+            "checks": self.checks.iter().map(CheckInfo::to_json).collect::<Vec<_>>(),
+        })
+    }
+
     /// A declared check by id.
     pub fn check(&self, id: &str) -> Option<&CheckInfo> {
         self.checks.iter().find(|c| c.id == id)

@@ -2,12 +2,28 @@
 
 use super::common::{load_plugins, runtime};
 use crate::EXIT_OK;
-use crate::args::PluginArgs;
+use crate::args::{ListFormat, PluginsArgs};
 use anyhow::Result;
 
-pub(crate) fn run(args: &PluginArgs) -> Result<u8> {
-    let runtime = runtime(args, None)?;
-    let plugins = load_plugins(&runtime, args)?;
+pub(crate) fn run(args: &PluginsArgs) -> Result<u8> {
+    let runtime = runtime(&args.plugins, None)?;
+    let plugins = load_plugins(&runtime, &args.plugins)?;
+    if let ListFormat::Json = args.format {
+        // Services are counted from the resource types (AWS::<Service>::<Type>).
+        let services: std::collections::BTreeSet<&str> = plugins
+            .iter()
+            .flat_map(|p| p.info().checks.iter().flat_map(|c| c.resource_types.iter()))
+            .filter_map(|t| t.split("::").nth(1))
+            .collect();
+        let doc = serde_json::json!({
+            "plugins": plugins.iter().map(|p| p.info().to_json()).collect::<Vec<_>>(),
+            "total_plugins": plugins.len(),
+            "total_checks": plugins.iter().map(|p| p.info().checks.len()).sum::<usize>(),
+            "services": services,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(EXIT_OK);
+    }
     let mut out = String::new();
     for p in &plugins {
         let i = p.info();
