@@ -158,7 +158,7 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
             source,
             detail: query,
         };
-        if let Err(e) = state.store.record_request(Some(&entry), &[]).await {
+        if let Err(e) = state.recorder.record(Some(entry), Vec::new()).await {
             tracing::error!(error = %e, "audit append failed");
         }
         return response;
@@ -277,7 +277,7 @@ async fn authenticate_and_run(state: AppState, mut request: Request, next: Next)
         Err(e) => return e.into_response(),
     };
     if (audit.is_some() || !usage.is_empty())
-        && let Err(e) = state.store.record_request(audit.as_ref(), &usage).await
+        && let Err(e) = state.recorder.record(audit, usage).await
     {
         // An action that cannot be recorded is reported as failed, not silently kept.
         tracing::error!(error = %e, "audit/usage append failed");

@@ -23,6 +23,7 @@
 mod attestations;
 pub mod auth;
 pub mod billing;
+mod cache;
 mod continuous;
 mod error;
 mod exceptions;
@@ -31,6 +32,7 @@ mod keys;
 mod meta;
 pub mod metrics;
 pub mod openapi;
+mod recorder;
 mod reports;
 pub mod routes;
 mod scans;
@@ -112,6 +114,10 @@ impl Default for ApiConfig {
     }
 }
 
+/// Memory for compliance report pages of finished scans (each about 50 to 100 KiB at
+/// the default page of 100 findings: the newest scan of a few hundred tenants).
+const REPORT_CACHE_BYTES: usize = 64 << 20;
+
 /// What handlers share.
 #[derive(Clone)]
 pub struct AppState {
@@ -131,6 +137,10 @@ pub struct AppState {
     pub(crate) wake: Arc<tokio::sync::Notify>,
     /// The OpenAPI document served, with this service's catalogue.
     pub(crate) openapi: Arc<String>,
+    /// Compliance report pages of finished scans.
+    pub(crate) reports: Arc<cache::ReportCache>,
+    /// Writes requests' audit entries and usage events in groups.
+    pub(crate) recorder: recorder::Recorder,
 }
 
 impl AppState {
@@ -162,6 +172,8 @@ impl AppState {
             tasks.push(tokio::spawn(async move { deliverer.run(Duration::from_millis(500), rx).await }));
         }
         let openapi = Arc::new(serde_json::to_string_pretty(&openapi::for_catalogue(&scanner)).expect("the document serializes"));
+        // Not a background task to drain: it ends with the last request that may record.
+        let (recorder, _) = recorder::Recorder::start(store.clone());
         Self {
             openapi,
             store,
@@ -174,6 +186,8 @@ impl AppState {
             stop: Arc::new(stop),
             background: Arc::new(std::sync::Mutex::new(tasks)),
             wake,
+            reports: Arc::new(cache::ReportCache::new(REPORT_CACHE_BYTES)),
+            recorder,
         }
     }
 

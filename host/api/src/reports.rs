@@ -3,6 +3,7 @@
 //! renderings of a scan (each download is audited by the middleware).
 
 use crate::auth::{self, visible_tenant};
+use crate::cache::ReportKey;
 use crate::meta::page;
 use crate::{AppError, AppState};
 use axum::Json;
@@ -12,10 +13,11 @@ use axum::http::{Extensions, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use securebase_scan::ScanReport;
 use securebase_scoring::Framework;
-use securebase_store::{AuditWindow, FindingFilter, FindingRow, Paged, Tenant};
+use securebase_store::{AuditWindow, FindingFilter, FindingRow, Page, Paged, Tenant};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,11 +131,37 @@ pub(crate) async fn compliance_report(
     ext: Extensions,
     Path(id): Path<String>,
     q: Result<Query<ReportQuery>, QueryRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let tenant = visible_tenant(&state, &ext, &id).await?;
     let q = crate::error::parse_query(q)?;
     let fw = framework(&state, &tenant, q.framework.as_deref()).await?;
     let page = page(q.failing_skip, q.failing_limit.or(Some(100)))?;
+    // Which scan: asked every time (a windowed key's default is the newest of its window).
+    let scan = scan_id(&state, &id, q.scan.clone(), auth::window(&ext).as_ref()).await?;
+    let key = ReportKey {
+        tenant: id.clone(),
+        scan,
+        framework: fw.id.clone(),
+        framework_sha256: fw.sha256.clone(),
+        skip: page.skip,
+        limit: page.limit,
+    };
+    let body = match state.reports.get(&key) {
+        Some(body) => body,
+        None => {
+            let body: Arc<str> = Arc::from(report_page(&state, &key, &fw, page).await?.to_string());
+            state.reports.insert(key, body.clone());
+            body
+        }
+    };
+    // The tenant's own fields are read per request; the rest is the scan's and fixed.
+    let tenant_fields = json!({ "tenant_id": id, "organization": tenant.organization }).to_string();
+    let json = format!("{},{}", &tenant_fields[..tenant_fields.len() - 1], &body[1..]);
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+}
+
+/// A page of a finished scan's compliance report, without the tenant's own fields.
+async fn report_page(state: &AppState, key: &ReportKey, fw: &Framework, page: Page) -> Result<Value, AppError> {
     let mut by_check: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in &fw.requirements {
         for c in &r.checks {
@@ -150,20 +178,13 @@ pub(crate) async fn compliance_report(
     // The scan's digest (framework results, a few KiB), not its whole document, which
     // for a scan of many thousand findings would be parsed on every request; and the
     // page of failing findings, in the same transaction.
-    // A windowed key's default is the newest scan of its window, not the newest of all.
-    let named = match auth::window(&ext) {
-        Some(w) => Some(scan_id(&state, &id, q.scan.clone(), Some(&w)).await?),
-        None => q.scan.clone(),
-    };
-    let Some((scan, digest, failing)) = state.store.digest_with_findings(&id, named.as_deref(), &filter, page, Some(&fw.id)).await? else {
-        return Err(match &named {
-            None => AppError::new(StatusCode::NOT_FOUND, "no_scan", "this tenant has no finished scan yet; start one with POST .../scans"),
-            Some(scan) => match state.store.get_scan(&id, scan).await? {
-                Some(row) => {
-                    AppError::new(StatusCode::CONFLICT, "scan_not_finished", format!("scan {scan} is {}: it has no report", row.status))
-                }
-                None => AppError::not_found("scan", scan),
-            },
+    let (id, scan) = (&key.tenant, &key.scan);
+    let Some((scan, digest, failing)) = state.store.digest_with_findings(id, Some(scan), &filter, page, Some(&fw.id)).await? else {
+        return Err(match state.store.get_scan(id, scan).await? {
+            Some(row) => {
+                AppError::new(StatusCode::CONFLICT, "scan_not_finished", format!("scan {scan} is {}: it has no report", row.status))
+            }
+            None => AppError::not_found("scan", scan),
         });
     };
     let result = digest.frameworks.iter().find(|f| f.framework == fw.id).ok_or_else(|| {
@@ -181,9 +202,7 @@ pub(crate) async fn compliance_report(
             })
         })
         .collect();
-    Ok(Json(json!({
-        "tenant_id": id,
-        "organization": tenant.organization,
+    Ok(json!({
         "scan_id": scan,
         "scanned_at": digest.started_at,
         "framework": { "id": fw.id, "name": fw.name, "version": fw.version, "sha256": fw.sha256 },
@@ -193,7 +212,7 @@ pub(crate) async fn compliance_report(
         "failing_findings_total": failing.total,
         "failing_findings_page": { "skip": failing.skip, "limit": failing.limit },
         "plugin_errors": digest.plugin_errors,
-    })))
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,6 +20,7 @@ use tower::ServiceExt;
 
 securebase_store::both_backends!(
     the_readme_flow_works_end_to_end,
+    a_kept_report_page_follows_the_newest_scan_and_the_tenant,
     no_tenant_key_reaches_another_tenant_on_any_route,
     keys_are_required_and_checked,
     bad_requests_get_a_clear_4xx_never_a_5xx,
@@ -658,6 +659,58 @@ async fn the_readme_flow_works_end_to_end(backend: Backend) {
     let last: Vec<_> =
         audit["items"].as_array().unwrap().iter().rev().take(3).map(|r| (r["action"].clone(), r["status"].clone())).collect();
     assert_eq!(last, [(json!("tenant.delete"), json!(200)), (json!("tenant.delete"), json!(400)), (json!("tenant.update"), json!(200))]);
+}
+
+/// The compliance report's pages of a finished scan are kept in memory; what can change
+/// is not: the newest scan is asked for each time, the tenant's organization is read per
+/// request, another framework or page is another answer, and no tenant is ever given
+/// another's page.
+async fn a_kept_report_page_follows_the_newest_scan_and_the_tenant(backend: Backend) {
+    let app = App::new(backend, ApiConfig::default()).await;
+    let (a, key_a) = app.tenant("Alpha").await;
+    let (b, key_b) = app.tenant("Beta").await;
+    let first = app.demo_scan(&a, &key_a).await;
+    let report = |tenant: String, key: String, query: &'static str| {
+        let app = &app;
+        async move {
+            let r = app.get(&format!("/v1/tenants/{tenant}/compliance-report{query}"), &key).await;
+            assert_eq!(r.status, StatusCode::OK);
+            r.json()
+        }
+    };
+    let one = report(a.clone(), key_a.clone(), "").await;
+    let again = report(a.clone(), key_a.clone(), "").await;
+    assert_eq!(one, again, "the same page, from memory or not");
+    assert_eq!((one["scan_id"].as_str(), one["tenant_id"].as_str()), (Some(first.as_str()), Some(a.as_str())));
+    assert!(!one["failing_findings"].as_array().unwrap().is_empty());
+
+    let renamed = app.send(Method::PATCH, &format!("/v1/tenants/{a}"), &app.admin, json!({"organization": "Alpha Renamed Ltd"})).await;
+    assert_eq!(renamed.status, StatusCode::OK);
+    let after = report(a.clone(), key_a.clone(), "").await;
+    assert_eq!(after["organization"], "Alpha Renamed Ltd");
+    assert_eq!(after["scan_id"], one["scan_id"]);
+
+    let other_framework = report(a.clone(), key_a.clone(), "?framework=soc2").await;
+    assert_eq!(other_framework["framework"]["id"], "soc2");
+    assert_ne!(other_framework["requirements"], one["requirements"]);
+    let next_page = report(a.clone(), key_a.clone(), "?failing_skip=1&failing_limit=2").await;
+    assert_eq!(next_page["failing_findings"].as_array().unwrap()[..], one["failing_findings"].as_array().unwrap()[1..3]);
+
+    let second = app.demo_scan(&a, &key_a).await;
+    assert_ne!(second, first);
+    assert_eq!(report(a.clone(), key_a.clone(), "").await["scan_id"], second.as_str(), "a newer scan is seen at once");
+    let named = app.get(&format!("/v1/tenants/{a}/compliance-report?scan={first}"), &key_a).await.json();
+    assert_eq!(named["scan_id"], first.as_str());
+
+    // B has no scan yet: no page of A's is ever its answer, nor is A's scan reachable by id.
+    let none = app.get(&format!("/v1/tenants/{b}/compliance-report"), &key_b).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    let theirs = app.get(&format!("/v1/tenants/{b}/compliance-report?scan={first}"), &key_b).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let own = app.demo_scan(&b, &key_b).await;
+    let b_report = report(b.clone(), key_b.clone(), "").await;
+    assert_eq!((b_report["scan_id"].as_str(), b_report["tenant_id"].as_str()), (Some(own.as_str()), Some(b.as_str())));
+    assert_eq!(b_report["organization"], "Beta Health");
 }
 
 async fn no_tenant_key_reaches_another_tenant_on_any_route(backend: Backend) {

@@ -39,11 +39,50 @@ pub struct ApiMeasurement {
     pub ok: usize,
     /// Latencies of the answers, sorted.
     pub latencies: Vec<Duration>,
+    /// Each answer's due time (from the start of the load) and latency, in due order.
+    pub timeline: Vec<(Duration, Duration)>,
     /// Wall time of the load phase.
     pub elapsed: Duration,
 }
 
+/// What one load phase gave: (due time, latency) of each answer, the 200s, its wall time.
+pub struct Load {
+    /// Each answer's due time from the start and its latency.
+    pub timeline: Vec<(Duration, Duration)>,
+    /// 200 answers.
+    pub ok: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
 impl ApiMeasurement {
+    /// The measurement of a load phase.
+    pub fn of(load: Load, findings: u64, seed: Duration) -> Self {
+        let mut timeline = load.timeline;
+        timeline.sort();
+        let mut latencies: Vec<Duration> = timeline.iter().map(|t| t.1).collect();
+        latencies.sort();
+        Self { findings, seed, sent: latencies.len().max(load.ok), ok: load.ok, latencies, timeline, elapsed: load.elapsed }
+    }
+
+    /// p99 of each successive `window` of the load, as `0-5 s 3.1 ms, 5-10 s ...`: where
+    /// in the run the slow answers were (a cold start, a checkpoint, a steady queue).
+    pub fn p99_by_window(&self, window: Duration) -> String {
+        let mut out = vec![];
+        let mut start = Duration::ZERO;
+        while start < self.timeline.last().map_or(Duration::ZERO, |t| t.0 + Duration::from_nanos(1)) {
+            let end = start + window;
+            let mut l: Vec<Duration> = self.timeline.iter().filter(|t| t.0 >= start && t.0 < end).map(|t| t.1).collect();
+            if !l.is_empty() {
+                l.sort();
+                let p99 = l[((l.len() as f64 - 1.0) * 0.99).round() as usize];
+                out.push(format!("{}-{} s {:.1} ms", start.as_secs(), end.as_secs(), p99.as_secs_f64() * 1e3));
+            }
+            start = end;
+        }
+        out.join(", ")
+    }
+
     /// The `q` quantile (0 to 1) of latency.
     pub fn quantile(&self, q: f64) -> Duration {
         if self.latencies.is_empty() {
@@ -70,7 +109,8 @@ impl ApiMeasurement {
         format!(
             "Seeded {} tenants, {} findings in {:.1} s\n\
              GET /v1/tenants/{{id}}/compliance-report: {} requests at {} req/s target over {:.1} s ({:.1} req/s achieved), {} ok, {} errors\n\
-             latency {}\n",
+             latency {}\n\
+             p99 by 5 s of the run: {}\n",
             b.tenants,
             self.findings,
             self.seed.as_secs_f64(),
@@ -81,6 +121,7 @@ impl ApiMeasurement {
             self.ok,
             self.sent - self.ok,
             self.latency(),
+            self.p99_by_window(Duration::from_secs(5)),
         )
     }
 }
@@ -142,7 +183,7 @@ pub async fn seed(store: &Store, report: &ScanReport, tenants: usize, scans: usi
 
 /// Serves the API on a loopback port and drives `GET .../compliance-report` of the
 /// seeded tenants; returns the latencies, the 200 answers and the load phase's time.
-pub async fn load(store: Store, scanner: Arc<Scanner>, targets: &[Seeded], b: &ApiBench) -> (Vec<Duration>, usize, Duration) {
+pub async fn load(store: Store, scanner: Arc<Scanner>, targets: &[Seeded], b: &ApiBench) -> Load {
     let state = AppState::new(store, scanner, ApiConfig { rate_limit_per_minute: 0, ..ApiConfig::default() });
     let requests: Vec<String> = targets
         .iter()
@@ -156,7 +197,7 @@ pub async fn load(store: Store, scanner: Arc<Scanner>, targets: &[Seeded], b: &A
 
 /// Serves `app` on a loopback port and sends `requests` (raw HTTP/1.1, taken in turn)
 /// at `b.rate` from `b.connections` keep-alive connections for `b.duration`.
-pub async fn drive(app: axum::Router, requests: Vec<String>, b: &ApiBench) -> (Vec<Duration>, usize, Duration) {
+pub async fn drive(app: axum::Router, requests: Vec<String>, b: &ApiBench) -> Load {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr = listener.local_addr().unwrap();
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -167,6 +208,7 @@ pub async fn drive(app: axum::Router, requests: Vec<String>, b: &ApiBench) -> (V
     let rx = Arc::new(tokio::sync::Mutex::new(rx));
     let requests: Arc<Vec<String>> = Arc::new(requests);
     let mut workers = tokio::task::JoinSet::new();
+    let start = Instant::now();
     for _ in 0..b.connections {
         let rx = rx.clone();
         let requests = requests.clone();
@@ -187,12 +229,11 @@ pub async fn drive(app: axum::Router, requests: Vec<String>, b: &ApiBench) -> (V
                         continue;
                     }
                 }
-                lat.push(due.elapsed());
+                lat.push((due - start, due.elapsed()));
             }
             (lat, ok)
         });
     }
-    let start = Instant::now();
     let interval = Duration::from_secs_f64(1.0 / f64::from(b.rate));
     for i in 0..total {
         let due = start + interval * i as u32;
@@ -202,17 +243,16 @@ pub async fn drive(app: axum::Router, requests: Vec<String>, b: &ApiBench) -> (V
         }
     }
     drop(tx);
-    let mut latencies = vec![];
+    let mut timeline = vec![];
     let mut ok = 0;
     while let Some(r) = workers.join_next().await {
         let (l, o) = r.expect("worker");
-        latencies.extend(l);
+        timeline.extend(l);
         ok += o;
     }
     let elapsed = start.elapsed();
     server.abort();
-    latencies.sort();
-    (latencies, ok, elapsed)
+    Load { timeline, ok, elapsed }
 }
 
 /// One request on a keep-alive connection; the status, or `None` if the connection broke.

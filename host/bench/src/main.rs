@@ -242,16 +242,13 @@ fn run(command: Command) -> Result<u8> {
                     eprintln!();
                 }
                 let seed = started.elapsed();
+                if !database_url.starts_with("sqlite:") {
+                    eprintln!("Gathering the planner's statistics (ANALYZE, as autovacuum does after a bulk insert)...");
+                    securebase_bench::portal::analyze(migration_database_url.as_deref().unwrap_or(&database_url)).await?;
+                }
                 eprintln!("Sending {rate} req/s for {seconds} s...");
-                let (latencies, ok, elapsed) = securebase_bench::api::load(store, scanner, &targets, &b).await;
-                let m = securebase_bench::api::ApiMeasurement {
-                    findings: (per_tenant * tenants) as u64,
-                    seed,
-                    sent: latencies.len().max(ok),
-                    ok,
-                    latencies,
-                    elapsed,
-                };
+                let load = securebase_bench::api::load(store, scanner, &targets, &b).await;
+                let m = securebase_bench::api::ApiMeasurement::of(load, (per_tenant * tenants) as u64, seed);
                 print!("{}", m.render(&b));
                 anyhow::Ok(())
             })?;

@@ -30,8 +30,7 @@ pub async fn run(store: Store, scanner: Arc<Scanner>, seeded: &Seeded, b: &ApiBe
             securebase_portal::session::COOKIE,
             session.token
         );
-        let (latencies, ok, elapsed) = drive(app.clone(), vec![request], b).await;
-        out.push((*label, ApiMeasurement { findings: 0, seed: Duration::ZERO, sent: latencies.len().max(ok), ok, latencies, elapsed }));
+        out.push((*label, ApiMeasurement::of(drive(app.clone(), vec![request], b).await, 0, Duration::ZERO)));
     }
     out
 }

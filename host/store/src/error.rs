@@ -38,6 +38,9 @@ pub enum StoreError {
         /// The versions this release needs and the database lacks, e.g. "12, 13".
         missing: String,
     },
+    /// A record written in a batch whose transaction failed (see `Store::record_requests`).
+    #[error("recording failed: {0}")]
+    Batch(String),
     /// Stored data the code cannot read back.
     #[error("unreadable stored data: {0}")]
     Corrupt(String),

@@ -92,16 +92,92 @@ pub(crate) async fn insert_usage(tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     Ok(())
 }
 
+/// The tenant one request's records concern (none: the operator's), or an error if they
+/// name several.
+fn record_tenant(audit: Option<&AuditEntry>, usage: &[UsageEvent]) -> Result<Option<String>, StoreError> {
+    let tenant = usage.first().map(|u| u.tenant_id.clone()).or_else(|| audit.and_then(|a| a.tenant_id.clone()));
+    if usage.iter().any(|u| Some(&u.tenant_id) != tenant.as_ref()) || audit.is_some_and(|a| a.tenant_id.is_some() && a.tenant_id != tenant)
+    {
+        return Err(StoreError::Config("one request's records must concern one tenant".into()));
+    }
+    Ok(tenant)
+}
+
+/// What one request did, to record: its audit entry (if audited) and usage events.
+#[derive(Debug, Clone)]
+pub struct RequestRecords {
+    /// The audit entry.
+    pub audit: Option<AuditEntry>,
+    /// The usage events (of the entry's tenant).
+    pub usage: Vec<UsageEvent>,
+}
+
 impl Store {
+    /// Records what several requests did in one transaction (one commit, one flush of
+    /// the log for all: a group commit), and returns each request's outcome. If the
+    /// batch fails before its commit, nothing of it was written and each request is
+    /// recorded on its own, so one bad record fails only its own request; if the
+    /// commit itself fails its outcome is unknown, and every request is told so rather
+    /// than recorded twice.
+    pub async fn record_requests(&self, batch: &[RequestRecords]) -> Vec<Result<(), StoreError>> {
+        let tenants: Vec<_> = batch.iter().map(|r| record_tenant(r.audit.as_ref(), &r.usage)).collect();
+        if batch.len() == 1 || tenants.iter().any(Result::is_err) {
+            let mut out = Vec::with_capacity(batch.len());
+            for r in batch {
+                out.push(self.record_request(r.audit.as_ref(), &r.usage).await);
+            }
+            return out;
+        }
+        let mut tx = match self.tenant_transaction(&Scope::Admin).await {
+            Ok(tx) => tx,
+            Err(e) => return batch.iter().map(|_| Err(StoreError::Batch(e.to_string()))).collect(),
+        };
+        let written: Result<(), StoreError> = async {
+            // Grouped by tenant (arrival order within each), so that the binding the
+            // usage rows' policy checks changes once per tenant.
+            let mut order: Vec<usize> = (0..batch.len()).collect();
+            order.sort_by_key(|&i| tenants[i].as_ref().ok().cloned().flatten());
+            let mut bound: Option<&str> = None;
+            for i in order {
+                let tenant = tenants[i].as_ref().ok().and_then(Option::as_deref);
+                if self.backend == crate::Backend::Postgres
+                    && let Some(t) = tenant.filter(|t| Some(*t) != bound)
+                {
+                    sqlx::query("SELECT set_config('securebase.tenant_id', $1, true)").bind(t).execute(&mut *tx).await?;
+                    bound = Some(t);
+                }
+                if let Some(a) = &batch[i].audit {
+                    crate::audit::insert_audit(&mut tx, a).await?;
+                }
+                for e in &batch[i].usage {
+                    insert_usage(&mut tx, e).await?;
+                }
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = written {
+            // Rolled back: nothing of the batch is in the database; one by one instead.
+            drop(tx);
+            tracing::warn!(error = %e, records = batch.len(), "a batch of request records failed; recording them one by one");
+            let mut out = Vec::with_capacity(batch.len());
+            for r in batch {
+                out.push(self.record_request(r.audit.as_ref(), &r.usage).await);
+            }
+            return out;
+        }
+        match tx.commit().await {
+            Ok(()) => batch.iter().map(|_| Ok(())).collect(),
+            Err(e) => {
+                batch.iter().map(|_| Err(StoreError::Batch(format!("the commit of a batch of request records failed: {e}")))).collect()
+            }
+        }
+    }
+
     /// Records what one request did: its audit entry (if audited) and its usage events,
     /// in one transaction. Every event must concern the audit entry's tenant.
     pub async fn record_request(&self, audit: Option<&AuditEntry>, usage: &[UsageEvent]) -> Result<(), StoreError> {
-        let tenant = usage.first().map(|u| u.tenant_id.clone()).or_else(|| audit.and_then(|a| a.tenant_id.clone()));
-        if usage.iter().any(|u| Some(&u.tenant_id) != tenant.as_ref())
-            || audit.is_some_and(|a| a.tenant_id.is_some() && a.tenant_id != tenant)
-        {
-            return Err(StoreError::Config("one request's records must concern one tenant".into()));
-        }
+        let tenant = record_tenant(audit, usage)?;
         let scope = match &tenant {
             Some(t) => Scope::Tenant(t.clone()),
             None => Scope::Admin,

@@ -20,6 +20,7 @@ securebase_store::both_backends!(
     a_service_that_does_not_migrate_opens_only_a_database_migrated_for_it,
     an_upgrade_moves_each_scans_documents_out_of_its_row,
     usage_is_recorded_once_per_key_with_its_audit_entry,
+    requests_recorded_in_one_group_land_with_their_tenants_and_a_bad_one_fails_alone,
     expiring_exceptions_are_notified_once_per_expiry_to_their_tenants_webhook,
 );
 
@@ -474,6 +475,16 @@ async fn row_level_security_confines_unfiltered_queries() {
     assert!(err.contains("row-level security"), "{err}");
     drop(tx);
 
+    // The binding is inlined in BEGIN for plain ids; anything else is bound as a
+    // parameter, so a quote in a scope cannot end the literal and widen it.
+    for forged in [format!("{}', true), set_config('securebase.admin', 'on", b.id), format!("{}'--", a.id)] {
+        let mut tx = s.tenant_transaction(&Scope::Tenant(forged.clone())).await.unwrap();
+        let bound: String = sqlx::query_scalar("SELECT current_setting('securebase.tenant_id')").fetch_one(&mut *tx).await.unwrap();
+        assert_eq!(bound, forged, "bound verbatim");
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM scans").fetch_one(&mut *tx).await.unwrap();
+        assert_eq!(n, 0, "{forged}: sees nothing");
+    }
+
     // Outside any tenant (authentication scope), nothing tenant-owned is visible.
     let mut tx = s.tenant_transaction(&Scope::Key("k_nobody".into())).await.unwrap();
     for table in [
@@ -583,6 +594,65 @@ async fn usage_is_recorded_once_per_key_with_its_audit_entry(backend: Backend) {
     let subject = s.billing_subject(&t.id).await.unwrap().unwrap();
     assert_eq!(subject.tiers.iter().map(|x| x.1).collect::<Vec<_>>(), [Tier::Standard, Tier::Healthcare]);
     assert_eq!(s.tenant_tier(&t.id).await.unwrap(), Some(Tier::Healthcare));
+}
+
+/// The service's group commit: several requests' records in one transaction, each under
+/// its own tenant (on PostgreSQL each tenant then reads its own rows alone). A record
+/// the database refuses rolls the group back, and the rest are written one by one: only
+/// the bad request fails, and nothing is written twice.
+async fn requests_recorded_in_one_group_land_with_their_tenants_and_a_bad_one_fails_alone(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let (a, scan_a) = scanned_tenant(&db, "Alpha").await;
+    let (b, scan_b) = scanned_tenant(&db, "Beta").await;
+    let entry = |tenant: Option<&str>, n: u32| AuditEntry {
+        tenant_id: tenant.map(str::to_string),
+        actor: "tenant:k".into(),
+        action: "report.download".into(),
+        target: format!("GET /v1/r/{n}"),
+        outcome: "success".into(),
+        status: 200,
+        source: "127.0.0.1".into(),
+        detail: String::new(),
+    };
+    let call = |tenant: &str, scan: &str, n: u32| UsageEvent {
+        dedup_key: format!("req:{n}"),
+        kind: "api_call".into(),
+        unit_price_micros: 100,
+        detail: String::new(),
+        ..scan_usage(tenant, scan)
+    };
+    let record = |tenant: Option<&str>, scan: &str, n: u32| RequestRecords {
+        audit: Some(entry(tenant, n)),
+        usage: tenant.map(|t| vec![call(t, scan, n)]).unwrap_or_default(),
+    };
+    let group = vec![
+        record(Some(&a.id), &scan_a, 1),
+        record(Some(&b.id), &scan_b, 2),
+        record(None, "", 3),
+        record(Some(&a.id), &scan_a, 4),
+        record(Some(&b.id), &scan_b, 5),
+    ];
+    let outcomes = s.record_requests(&group).await;
+    assert_eq!(outcomes.len(), 5);
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    let calls = async |t: &str| {
+        s.usage_totals(t, "2000-01-01", "2999-01-01").await.unwrap().iter().filter(|r| r.kind == "api_call").map(|r| r.events).sum::<i64>()
+    };
+    assert_eq!((calls(&a.id).await, calls(&b.id).await), (2, 2));
+    let targets = async |t: String| s.audit_log(&t, page(0, 50)).await.unwrap().items.iter().map(|e| e.target.clone()).collect::<Vec<_>>();
+    assert_eq!(targets(a.id.clone()).await, ["GET /v1/r/1", "GET /v1/r/4"], "in arrival order, A's only");
+    assert_eq!(targets(b.id.clone()).await, ["GET /v1/r/2", "GET /v1/r/5"]);
+
+    // A usage event of a tenant that does not exist breaks the group's transaction.
+    let mut bad = record(Some(&a.id), &scan_a, 7);
+    bad.audit = None;
+    bad.usage[0].tenant_id = "t_gone".into();
+    let group = vec![record(Some(&a.id), &scan_a, 6), bad, record(Some(&b.id), &scan_b, 8)];
+    let outcomes = s.record_requests(&group).await;
+    assert_eq!(outcomes.iter().map(Result::is_ok).collect::<Vec<_>>(), [true, false, true], "{outcomes:?}");
+    assert_eq!((calls(&a.id).await, calls(&b.id).await), (3, 3), "each good request once");
+    assert_eq!(targets(a.id.clone()).await.len(), 3);
 }
 
 /// A new SQLite database holds every tenant's findings: only its owner may read it,
