@@ -3,7 +3,7 @@
 //! scan stay complete and correct.
 
 use securebase_e2e::*;
-use securebase_runtime::{Limits, LoadError, RuntimeOptions};
+use securebase_runtime::{Limits, LoadError, Metering, Runtime, RuntimeOptions};
 use securebase_scan::ScanReport;
 use securebase_scan::testing::builtin_scanner_with;
 use serde_json::json;
@@ -62,6 +62,28 @@ fn infinite_loop_without_a_fuel_budget_hits_the_deadline() {
     // Fuel so large it would run for hours: the epoch deadline must stop it.
     let limits = Limits { fuel: u64::MAX / 4, timeout: std::time::Duration::from_millis(1500), ..test_limits() };
     contained(json!({"mode": "loop"}), limits, "timeout", "deadline");
+}
+
+/// Without fuel metering (`Metering::EpochOnly`, what `securebase-bench scan --metering
+/// epoch` measures) the epoch deadline alone still stops a plugin that never returns;
+/// the built-ins' verdicts are those of a metered scan, and no fuel is reported.
+#[test]
+fn without_fuel_metering_the_deadline_alone_still_stops_an_infinite_loop() {
+    let limits = Limits { timeout: std::time::Duration::from_millis(1500), ..test_limits() };
+    let options = RuntimeOptions { limits: limits.clone(), metering: Metering::EpochOnly, ..RuntimeOptions::default() };
+    let rt = Arc::new(Runtime::new(options).unwrap());
+    assert_eq!(rt.metering(), Metering::EpochOnly);
+    let hostile = load(&rt, HOSTILE).unwrap();
+    let report = builtin_scanner_with(rt, vec![hostile], Some(2)).scan(demo_with_mode(json!({"mode": "loop"})), &|_| {});
+    assert_eq!(report.plugin_errors.len(), 1, "{:#?}", report.plugin_errors);
+    assert_eq!((report.plugin_errors[0].plugin.as_str(), report.plugin_errors[0].kind.as_str()), ("hostile", "timeout"));
+    let baseline = scan(limits, false, json!({"mode": "well-behaved"}));
+    assert!(!builtin_findings(&baseline)[0].1.is_empty());
+    assert_eq!(builtin_findings(&report), builtin_findings(&baseline));
+    let evaluations: Vec<_> = report.accounts.iter().flat_map(|a| &a.evaluations).collect();
+    assert!(evaluations.len() > 10, "{}", evaluations.len());
+    assert!(evaluations.iter().all(|e| e.fuel_used == 0), "nothing metered, nothing reported");
+    assert!(baseline.accounts.iter().flat_map(|a| &a.evaluations).all(|e| e.fuel_used > 0), "a metered scan reports fuel");
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
-use securebase_runtime::{Runtime, RuntimeOptions};
+use securebase_runtime::{Metering, Runtime, RuntimeOptions};
 use securebase_scan::Scanner;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -22,6 +22,13 @@ struct Cli {
     verbose: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--metering`: see [`securebase_runtime::Metering`].
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum MeteringArg {
+    Fuel,
+    Epoch,
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +52,11 @@ enum Command {
         /// Skip the native baseline run.
         #[arg(long)]
         no_native: bool,
+        /// How plugin calls are bounded: `fuel` (the product's setting: deterministic fuel
+        /// plus the wall-clock deadline) or `epoch` (the deadline alone), to measure what
+        /// fuel metering costs. Run both, one after the other, and compare.
+        #[arg(long, value_enum, default_value = "fuel")]
+        metering: MeteringArg,
     },
     /// The API under load: seed a database with tenants and findings, serve the API on
     /// loopback, and send GET .../compliance-report at a fixed rate; prints latency
@@ -190,13 +202,18 @@ fn run(command: Command) -> Result<u8> {
             }
             eprintln!("\rWrote {} accounts of about {} items to {}", org.accounts, org.resources_per_account, out.display());
         }
-        Command::Scan { org, threads, no_native } => {
+        Command::Scan { org, threads, no_native, metering } => {
             if cfg!(debug_assertions) {
                 eprintln!(
                     "note: this is a debug build; run `cargo run --release -p securebase-bench -- scan ...` for representative figures"
                 );
             }
-            let runtime = Runtime::new(RuntimeOptions::default()).map_err(input)?;
+            let metering = match metering {
+                MeteringArg::Fuel => Metering::Fuel,
+                MeteringArg::Epoch => Metering::EpochOnly,
+            };
+            let runtime = Runtime::new(RuntimeOptions { metering, ..RuntimeOptions::default() }).map_err(input)?;
+            eprintln!("metering: {metering:?}");
             let plugins = securebase_builtin_plugins::PLUGINS
                 .iter()
                 .map(|(name, bytes)| runtime.load(name, bytes).with_context(|| format!("loading built-in plugin {name}")))

@@ -21,6 +21,21 @@ pub enum AllocatorChoice {
     OnDemand,
 }
 
+/// How a call's work is bounded. Fuel is the default and the product's promise: a
+/// deterministic instruction count, so a plugin that runs out does so at the same point
+/// on every machine, and the per-tenant fuel budgets and `fuel_used` in every report
+/// depend on it. `EpochOnly` drops fuel metering and keeps the wall-clock deadline alone:
+/// it exists to measure what fuel costs (`securebase-bench scan --metering epoch`), and
+/// leaves fuel budgets unenforced (every call reports 0 fuel used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Metering {
+    /// Fuel per instruction plus the epoch deadline.
+    #[default]
+    Fuel,
+    /// The epoch deadline only.
+    EpochOnly,
+}
+
 /// The allocator actually in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allocator {
@@ -43,6 +58,7 @@ impl Allocator {
 pub(crate) struct SandboxEngine {
     pub engine: Engine,
     pub allocator: Allocator,
+    pub metering: Metering,
     ticker: Ticker,
 }
 
@@ -57,15 +73,15 @@ struct Ticker {
 }
 
 impl SandboxEngine {
-    pub fn new(limits: &Limits, choice: AllocatorChoice, max_instances: u32) -> Result<Self, LoadError> {
+    pub fn new(limits: &Limits, choice: AllocatorChoice, max_instances: u32, metering: Metering) -> Result<Self, LoadError> {
         let (engine, allocator) = match choice {
-            AllocatorChoice::OnDemand => (build(limits, None)?, Allocator::OnDemand),
-            AllocatorChoice::Pooling => (build(limits, Some(max_instances))?, Allocator::Pooling),
-            AllocatorChoice::Auto => match build(limits, Some(max_instances)) {
+            AllocatorChoice::OnDemand => (build(limits, None, metering)?, Allocator::OnDemand),
+            AllocatorChoice::Pooling => (build(limits, Some(max_instances), metering)?, Allocator::Pooling),
+            AllocatorChoice::Auto => match build(limits, Some(max_instances), metering) {
                 Ok(engine) => (engine, Allocator::Pooling),
                 Err(e) => {
                     tracing::warn!("pooling allocator unavailable ({e}); falling back to on-demand allocation");
-                    (build(limits, None)?, Allocator::OnDemand)
+                    (build(limits, None, metering)?, Allocator::OnDemand)
                 }
             },
         };
@@ -86,7 +102,7 @@ impl SandboxEngine {
                 }
             })
             .map_err(|e| LoadError::Config(format!("starting the epoch thread: {e}")))?;
-        Ok(Self { engine, allocator, ticker: Ticker { stop } })
+        Ok(Self { engine, allocator, metering, ticker: Ticker { stop } })
     }
 }
 
@@ -99,10 +115,10 @@ pub(crate) const CORE_INSTANCES_PER_COMPONENT: u32 = 64;
 pub(crate) const MEMORIES_PER_COMPONENT: u32 = 4;
 pub(crate) const TABLES_PER_COMPONENT: u32 = 16;
 
-fn build(limits: &Limits, pooling: Option<u32>) -> Result<Engine, LoadError> {
+fn build(limits: &Limits, pooling: Option<u32>, metering: Metering) -> Result<Engine, LoadError> {
     let mut config = Config::new();
     config.wasm_component_model(true);
-    config.consume_fuel(true);
+    config.consume_fuel(metering == Metering::Fuel);
     config.epoch_interruption(true);
     config.max_wasm_stack(limits.stack_bytes);
     config.cranelift_opt_level(OptLevel::Speed);

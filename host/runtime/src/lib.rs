@@ -24,7 +24,7 @@ mod validate;
 mod tests;
 
 pub use contract::{CONTRACT_PACKAGE, CONTRACT_VERSION, is_provided};
-pub use engine::{Allocator, AllocatorChoice};
+pub use engine::{Allocator, AllocatorChoice, Metering};
 pub use limits::Limits;
 pub use model::{CheckInfo, ErrorKind, Evaluation, Finding, LoadError, PluginError, PluginInfo, Reference, Severity, Status};
 pub use validate::is_check_id;
@@ -45,12 +45,20 @@ pub struct RuntimeOptions {
     pub allocator: AllocatorChoice,
     /// How many plugin instances may be alive at once (sizes the pooling allocator).
     pub max_instances: u32,
+    /// Fuel (the default) or the epoch deadline alone, for measuring fuel's cost.
+    pub metering: Metering,
 }
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
         let threads = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(2);
-        Self { limits: Limits::default(), cache_dir: None, allocator: AllocatorChoice::Auto, max_instances: (threads * 4).max(16) }
+        Self {
+            limits: Limits::default(),
+            cache_dir: None,
+            allocator: AllocatorChoice::Auto,
+            max_instances: (threads * 4).max(16),
+            metering: Metering::Fuel,
+        }
     }
 }
 
@@ -118,7 +126,7 @@ impl Runtime {
     /// Builds the engine (pooling allocator when the OS allows it), the linker and the cache.
     pub fn new(options: RuntimeOptions) -> Result<Self, LoadError> {
         options.limits.validate().map_err(LoadError::Config)?;
-        let engine = engine::SandboxEngine::new(&options.limits, options.allocator, options.max_instances)?;
+        let engine = engine::SandboxEngine::new(&options.limits, options.allocator, options.max_instances, options.metering)?;
         let linker = sandbox::linker(&engine.engine).map_err(|e| LoadError::Config(format!("linking host interfaces: {e}")))?;
         let cache = match options.cache_dir {
             Some(dir) => Some(cache::Cache::open(dir)?),
@@ -130,6 +138,11 @@ impl Runtime {
     /// The allocation strategy actually in use.
     pub fn allocator(&self) -> Allocator {
         self.engine.allocator
+    }
+
+    /// How calls are metered.
+    pub fn metering(&self) -> Metering {
+        self.engine.metering
     }
 
     /// The limits every call runs under.
@@ -182,7 +195,7 @@ impl Runtime {
             self.linker.instantiate_pre(&component).map_err(|e| LoadError::Link { plugin: name.to_string(), message: error_chain(&e) })?;
         let pre =
             sandbox::PluginPre::new(instance_pre).map_err(|e| LoadError::Link { plugin: name.to_string(), message: error_chain(&e) })?;
-        let metadata = sandbox::call_metadata(&self.engine.engine, &pre, &self.limits)
+        let metadata = sandbox::call_metadata(&self.engine, &pre, &self.limits)
             .map_err(|e| LoadError::Metadata { plugin: name.to_string(), message: e.message })?;
         let info = validate::metadata(metadata, sha256, &self.limits)
             .map_err(|message| LoadError::Metadata { plugin: name.to_string(), message })?;
@@ -207,7 +220,7 @@ impl Runtime {
         } else {
             &self.limits
         };
-        let outcome = sandbox::call_evaluate(&self.engine.engine, &plugin.pre, limits, account.clone());
+        let outcome = sandbox::call_evaluate(&self.engine, &plugin.pre, limits, account.clone());
         let (result, fuel_used, log, instantiate) = match outcome {
             Ok(run) => {
                 let validated = validate::findings(&plugin.info, account, run.findings, limits);

@@ -9,8 +9,9 @@
 //! and `wasi:sockets` are not linked at all, so a plugin that wants them is refused
 //! at load time (see `contract`).
 
+use crate::engine::SandboxEngine;
 use crate::model::{ErrorKind, PluginError};
-use crate::{Limits, error_chain};
+use crate::{Limits, Metering, error_chain};
 use securebase_inventory::AccountInventory;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +35,9 @@ pub(crate) struct State {
     log: LogBuffer,
     stdout: BoundedOutput,
     stderr: BoundedOutput,
+    /// Whether the engine meters fuel ([`crate::Metering`]): without it there is nothing
+    /// to charge copies to and no fuel to report.
+    metered: bool,
 }
 
 /// Captures a plugin's stdout or stderr up to a byte budget and silently drops the
@@ -164,6 +168,9 @@ impl ResourceLimiter for MemoryLimiter {
 /// Takes `bytes / COPY_BYTES_PER_FUEL` fuel; out of fuel is the same trap as running
 /// out while executing.
 fn charge_copy(store: &mut wasmtime::StoreContextMut<'_, State>, bytes: usize) -> wasmtime::Result<()> {
+    if !store.data().metered {
+        return Ok(());
+    }
     let cost = bytes as u64 / COPY_BYTES_PER_FUEL;
     let fuel = store.get_fuel()?;
     if cost > fuel {
@@ -334,7 +341,11 @@ impl wasmtime_wasi::HostMonotonicClock for FrozenMonotonicClock {
     }
 }
 
-pub(crate) fn new_store(engine: &Engine, limits: &Limits, inventory: Option<Arc<AccountInventory>>) -> wasmtime::Result<Store<State>> {
+pub(crate) fn new_store(
+    engine: &SandboxEngine,
+    limits: &Limits,
+    inventory: Option<Arc<AccountInventory>>,
+) -> wasmtime::Result<Store<State>> {
     // Half the log budget each for stdout and stderr: a panic message lands on stderr
     // and is the most useful thing a crashing plugin leaves behind.
     let stdout = BoundedOutput::new(limits.max_log_bytes / 2);
@@ -358,10 +369,14 @@ pub(crate) fn new_store(engine: &Engine, limits: &Limits, inventory: Option<Arc<
         log: LogBuffer { budget: limits.max_log_bytes, used: 0, lines: Vec::new(), truncated: false },
         stdout,
         stderr,
+        metered: engine.metering == Metering::Fuel,
     };
-    let mut store = Store::new(engine, state);
+    let metered = state.metered;
+    let mut store = Store::new(&engine.engine, state);
     store.limiter(|s| &mut s.memory);
-    store.set_fuel(limits.fuel)?;
+    if metered {
+        store.set_fuel(limits.fuel)?;
+    }
     let ticks = (limits.timeout.as_millis() / crate::engine::EPOCH_TICK.as_millis()).max(1) as u64;
     store.set_epoch_deadline(ticks);
     Ok(store)
@@ -383,7 +398,7 @@ pub(crate) struct Failure {
 }
 
 fn finish(store: &mut Store<State>, limits: &Limits) -> (u64, Vec<String>) {
-    let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+    let fuel_used = if store.data().metered { limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0)) } else { 0 };
     let state = store.data_mut();
     let mut log = std::mem::take(&mut state.log.lines);
     for (stream, pipe) in [("stdout", &state.stdout), ("stderr", &state.stderr)] {
@@ -444,7 +459,7 @@ fn failure(store: &mut Store<State>, limits: &Limits, kind_if_not_trap: Option<E
 }
 
 /// Calls `metadata()` in a fresh store with an empty inventory.
-pub(crate) fn call_metadata(engine: &Engine, pre: &PluginPre<State>, limits: &Limits) -> Result<types::PluginMetadata, PluginError> {
+pub(crate) fn call_metadata(engine: &SandboxEngine, pre: &PluginPre<State>, limits: &Limits) -> Result<types::PluginMetadata, PluginError> {
     let mut store = new_store(engine, limits, None).map_err(|e| PluginError::new(ErrorKind::Instantiation, error_chain(&e)))?;
     let plugin = pre.instantiate(&mut store).map_err(|e| failure(&mut store, limits, Some(ErrorKind::Instantiation), e).error)?;
     plugin.securebase_control_control().call_metadata(&mut store).map_err(|e| failure(&mut store, limits, None, e).error)
@@ -452,7 +467,7 @@ pub(crate) fn call_metadata(engine: &Engine, pre: &PluginPre<State>, limits: &Li
 
 /// Calls `evaluate()` in a fresh store bound to one account.
 pub(crate) fn call_evaluate(
-    engine: &Engine,
+    engine: &SandboxEngine,
     pre: &PluginPre<State>,
     limits: &Limits,
     account: Arc<AccountInventory>,

@@ -130,7 +130,7 @@ fn memory_and_table_limits_hold_for_the_whole_instance() {
         let engine = &rt.engine.engine;
         let linker: Linker<crate::sandbox::State> = Linker::new(engine);
         let component = Component::new(engine, wat::parse_str(memories).unwrap()).unwrap();
-        let mut store = crate::sandbox::new_store(engine, &limits, None).unwrap();
+        let mut store = crate::sandbox::new_store(&rt.engine, &limits, None).unwrap();
         let instance = linker.instantiate(&mut store, &component).unwrap();
         let grow = |store: &mut wasmtime::Store<crate::sandbox::State>, name: &str, pages: u32| {
             let f = instance.get_typed_func::<(u32,), (i32,)>(&mut *store, name).unwrap();
@@ -144,13 +144,13 @@ fn memory_and_table_limits_hold_for_the_whole_instance() {
 
         // The pool refuses a table this big already when compiling; on demand, the
         // limiter refuses the second one.
-        let mut store = crate::sandbox::new_store(engine, &limits, None).unwrap();
+        let mut store = crate::sandbox::new_store(&rt.engine, &limits, None).unwrap();
         let e = Component::new(engine, wat::parse_str(tables).unwrap())
             .and_then(|component| linker.instantiate(&mut store, &component).map(|_| ()))
             .expect_err("1.2 million table elements in all");
         assert!(format!("{e:?}").contains("element"), "{allocator:?}: {e:?}");
 
-        let mut store = crate::sandbox::new_store(engine, &limits, None).unwrap();
+        let mut store = crate::sandbox::new_store(&rt.engine, &limits, None).unwrap();
         let many = Component::new(engine, wat::parse_str(&many_memories).unwrap())
             .and_then(|component| linker.instantiate(&mut store, &component).map(|_| ()));
         if allocator == AllocatorChoice::Pooling {
