@@ -594,8 +594,10 @@ fn exceptions_turn_failures_into_accepted_risks_scored_apart_until_they_expire()
     assert!(table.contains("PASS+EXC") && table.contains("EXCEPTED s3_bucket_no_mfa_delete  acme-security-access-logs"), "{table}");
     assert!(table.contains("OLD-1 iam_root_hardware_mfa_enabled until 2026-01-31 (EXPIRED, matches nothing)"), "{table}");
     let csv = std::fs::read_to_string(out_dir.join("findings.csv")).unwrap();
-    assert!(csv.lines().next().unwrap().ends_with(",exception_id"));
-    assert_eq!(csv.lines().filter(|l| l.contains(",excepted,") && l.ends_with(",E1")).count(), mfa_failures, "{csv}");
+    assert!(csv.lines().next().unwrap().contains(",exception_id,resource_name,resource_arn"));
+    // The exception's id, then the bucket's name and ARN.
+    let excepted = csv.lines().filter(|l| l.contains(",excepted,") && l.contains(",E1,acme-") && l.contains(",arn:aws:s3:::acme-")).count();
+    assert_eq!(excepted, mfa_failures, "{csv}");
     let ocsf: Value = serde_json::from_slice(&std::fs::read(out_dir.join("findings.ocsf.json")).unwrap()).unwrap();
     let suppressed: Vec<&Value> = ocsf.as_array().unwrap().iter().filter(|e| e["status"] == "Suppressed").collect();
     assert_eq!(suppressed.len(), mfa_failures);

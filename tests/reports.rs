@@ -66,8 +66,9 @@ fn the_pdf_shows_every_number_and_failing_finding_of_the_json() {
             report.accounts.iter().flat_map(|a| &a.findings).filter(|f| f.status == "fail" && checks.contains(&&f.check_id)).collect();
         assert!(!failing.is_empty());
         for f in failing {
+            let named = [f.resource_name.as_deref(), f.resource_arn.as_deref()].into_iter().flatten().all(|s| flat.contains(&squash(s)));
             assert!(
-                flat.contains(&squash(&f.resource_id)) && flat.contains(&squash(&f.check_id)),
+                flat.contains(&squash(&f.resource_id)) && flat.contains(&squash(&f.check_id)) && named,
                 "{}: {} on {} missing",
                 fw.framework,
                 f.check_id,
@@ -173,6 +174,51 @@ fn ocsf_export_matches_its_golden_file_and_validates_against_the_ocsf_models() {
     assert_eq!(validate_ocsf(&events), report.accounts.iter().map(|a| a.findings.len()).sum::<usize>());
 }
 
+/// Every finding names its resource as its configuration item does (a plugin gives only
+/// type and id): the JSON carries the item's name and ARN, the CSV appends them, an OCSF
+/// resource's `uid` is the ARN and its `name` the name, the text table leads with the
+/// name. The demo's RDS instances are the case that matters: their id is a
+/// `DbiResourceId` nobody recognises.
+#[test]
+fn findings_carry_the_name_and_arn_of_their_resource_in_every_export() {
+    let report = fixed(demo_report());
+    let demo = securebase_inventory::demo();
+    let findings: Vec<(&str, &FindingEntry)> =
+        report.accounts.iter().flat_map(|a| a.findings.iter().map(move |f| (a.account_id.as_str(), f))).collect();
+    assert!(findings.len() > 300, "{}", findings.len());
+    for (account, f) in &findings {
+        let inventory = demo.accounts.iter().find(|a| a.account_id() == *account).unwrap();
+        let item = inventory.get(&f.resource_type, &f.resource_id).unwrap();
+        assert_eq!((&f.resource_name, &f.resource_arn), (&item.resource_name, &item.arn), "{} on {}", f.check_id, f.resource_id);
+    }
+    let with_arn = findings.iter().filter(|(_, f)| f.resource_arn.is_some()).count();
+    assert!(with_arn * 2 > findings.len(), "most findings are on resources with an ARN: {with_arn} of {}", findings.len());
+    let (_, rds) = *findings.iter().find(|(_, f)| f.resource_type == "AWS::RDS::DBInstance" && f.status == "fail").unwrap();
+    let (name, arn) = (rds.resource_name.as_deref().unwrap(), rds.resource_arn.as_deref().unwrap());
+    assert!(rds.resource_id.starts_with("db-") && name != rds.resource_id && arn.ends_with(&format!(":db:{name}")), "{rds:?}");
+
+    let csv = securebase_reports::render_csv(&report);
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let [id_at, name_at, arn_at] = ["resource_id", "resource_name", "resource_arn"].map(|c| header.iter().position(|h| *h == c).unwrap());
+    assert_eq!((id_at, &header[header.len() - 2..]), (4, &["resource_name", "resource_arn"][..]), "new columns are appended");
+    let row: Vec<&str> = csv.lines().find(|l| l.contains(&rds.resource_id) && l.contains(&rds.check_id)).unwrap().split(',').collect();
+    assert_eq!((row[name_at], row[arn_at]), (name, arn));
+
+    let events = securebase_reports::render_ocsf(&report);
+    let events = events.as_array().unwrap();
+    assert_eq!(events.len(), findings.len());
+    let event = events
+        .iter()
+        .find(|e| {
+            e["resources"][0]["data"]["resource_id"] == rds.resource_id.as_str() && e["compliance"]["control"] == rds.check_id.as_str()
+        })
+        .unwrap();
+    assert_eq!((event["resources"][0]["uid"].as_str(), event["resources"][0]["name"].as_str()), (Some(arn), Some(name)));
+
+    let table = securebase_reports::render_table(&report);
+    assert!(table.contains(&format!("{name} ({})", rds.resource_id)), "{table}");
+}
+
 /// Validates OCSF events with `py-ocsf-models`; returns how many it read.
 fn validate_ocsf(events: &serde_json::Value) -> usize {
     let dir = tempfile::tempdir().unwrap();
@@ -246,7 +292,7 @@ fn exceptions_and_attestations_reach_the_csv_and_the_validated_ocsf_events() {
 
     let csv = securebase_reports::render_csv(&report);
     assert_eq!(csv.matches("\r\n").count(), findings + 2, "header, findings, one attested requirement");
-    assert_eq!(csv.lines().filter(|l| l.ends_with(",RISK-7")).count(), excepted);
+    assert_eq!(csv.lines().filter(|l| l.contains(",RISK-7,")).count(), excepted);
     let attested: Vec<&str> = csv.lines().filter(|l| l.contains(",attested,")).collect();
     assert_eq!(attested.len(), 1, "{csv}");
     assert!(attested[0].starts_with(",,,requirement,hipaa:164.308(a)(7)(ii)(D),,"), "{}", attested[0]);

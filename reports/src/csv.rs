@@ -1,12 +1,13 @@
 //! Findings as CSV (RFC 4180): one row per finding, every account, a stable column set
-//! that spreadsheets and SIEM importers can rely on; then one row per requirement a
-//! valid attestation covers (`resource_type` `requirement`, `status` `attested`, who
-//! and what in `message`), so the auditor's spreadsheet holds both kinds of evidence.
+//! that spreadsheets and SIEM importers can rely on (new columns are appended); then one
+//! row per requirement a valid attestation covers (`resource_type` `requirement`, `status`
+//! `attested`, who and what in `message`), so the auditor's spreadsheet holds both kinds
+//! of evidence.
 
 use securebase_scan::ScanReport;
 
 /// The header row, in order.
-pub const COLUMNS: [&str; 12] = [
+pub const COLUMNS: [&str; 14] = [
     "account_id",
     "account_name",
     "region",
@@ -19,6 +20,9 @@ pub const COLUMNS: [&str; 12] = [
     "message",
     "remediation",
     "exception_id",
+    // Added after the first release: appended, so importers that read by position keep working.
+    "resource_name",
+    "resource_arn",
 ];
 
 fn field(s: &str) -> String {
@@ -47,6 +51,8 @@ pub fn render_csv(report: &ScanReport) -> String {
                 &f.message,
                 &f.remediation,
                 f.exception_id.as_deref().unwrap_or(""),
+                f.resource_name.as_deref().unwrap_or(""),
+                f.resource_arn.as_deref().unwrap_or(""),
             ];
             out.push_str(&row.map(field).join(","));
             out.push_str("\r\n");
@@ -56,7 +62,7 @@ pub fn render_csv(report: &ScanReport) -> String {
         let message = format!("Attested {}", attestation_detail(a));
         let resource = format!("{}:{}", a.framework, a.requirement);
         let title = format!("{} {}", fw.name, a.requirement);
-        let row = ["", "", "", "requirement", &resource, "", &title, "attested", "", &message, "", ""];
+        let row = ["", "", "", "requirement", &resource, "", &title, "attested", "", &message, "", "", "", ""];
         out.push_str(&row.map(field).join(","));
         out.push_str("\r\n");
     }

@@ -94,6 +94,24 @@ fn compliance_finding(report: &ScanReport, time: i64, event_code: &str, fields: 
     event
 }
 
+/// The finding's resource. OCSF's `uid` is the resource's unique identifier: on AWS its
+/// ARN, where it has one; the AWS Config id then goes in `data` (it also stays in the
+/// finding's own uid).
+fn resource(f: &FindingEntry) -> Value {
+    let uid = f.resource_arn.as_deref().unwrap_or(&f.resource_id);
+    let mut resource = json!({
+        "uid": uid,
+        "name": f.resource_name.as_deref().unwrap_or(&f.resource_id),
+        "type": f.resource_type,
+        "region": f.region,
+        "cloud_partition": "aws",
+    });
+    if uid != f.resource_id {
+        resource["data"] = json!({"resource_id": f.resource_id});
+    }
+    resource
+}
+
 fn event(report: &ScanReport, account: &str, account_name: Option<&str>, f: &FindingEntry, time: i64) -> Value {
     let (status_id, status) = compliance_status(&f.status);
     let mut requirements = Vec::new();
@@ -125,12 +143,7 @@ fn event(report: &ScanReport, account: &str, account_name: Option<&str>, f: &Fin
             "status": status,
         },
         "remediation": {"desc": f.remediation},
-        "resources": [{
-            "uid": f.resource_id,
-            "type": f.resource_type,
-            "region": f.region,
-            "cloud_partition": "aws",
-        }],
+        "resources": [resource(f)],
         "cloud": {
             "provider": "AWS",
             "region": f.region,

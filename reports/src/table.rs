@@ -103,7 +103,7 @@ pub fn render_table(report: &ScanReport) -> String {
             let _ = writeln!(out, "  Failing findings ({}):", failing.len());
             for f in failing {
                 let label = if f.status == "error" { "ERROR".to_string() } else { t(&f.severity).to_uppercase() };
-                let _ = writeln!(out, "    {label:<8} {}  {} [{}]", t(&f.check_id), t(&f.resource_id), t(&f.region));
+                let _ = writeln!(out, "    {label:<8} {}  {} [{}]", t(&f.check_id), t(&f.resource_label()), t(&f.region));
                 let _ = writeln!(out, "             {}", t(&f.message));
             }
         }
@@ -112,7 +112,8 @@ pub fn render_table(report: &ScanReport) -> String {
             let _ = writeln!(out, "  Excepted findings ({}): failing, accepted as risks", accepted.len());
             for f in accepted {
                 let id = f.exception_id.as_deref().unwrap_or("?");
-                let _ = writeln!(out, "    EXCEPTED {}  {} [{}]  exception {}", t(&f.check_id), t(&f.resource_id), t(&f.region), t(id));
+                let _ =
+                    writeln!(out, "    EXCEPTED {}  {} [{}]  exception {}", t(&f.check_id), t(&f.resource_label()), t(&f.region), t(id));
             }
         }
     }

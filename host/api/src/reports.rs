@@ -197,7 +197,8 @@ async fn report_page(state: &AppState, key: &ReportKey, fw: &Framework, page: Pa
             json!({
                 "requirements": by_check.get(f.check_id.as_str()), "check_id": f.check_id, "check_title": f.check_title,
                 "account_id": f.account_id, "region": f.region, "resource_type": f.resource_type,
-                "resource_id": f.resource_id, "severity": f.severity, "message": f.message,
+                "resource_id": f.resource_id, "resource_name": f.resource_name, "resource_arn": f.resource_arn,
+                "severity": f.severity, "message": f.message,
                 "remediation": f.remediation,
             })
         })

@@ -605,6 +605,16 @@ async fn the_readme_flow_works_end_to_end(backend: Backend) {
     let high = high["items"].as_array().unwrap();
     assert!(!high.is_empty(), "the demo's production account has high findings");
     assert!(high.iter().all(|x| x["severity"] == "high" && x["account_id"] == "111111111111"), "{high:?}");
+    // Findings name their resources by their configuration items' names and ARNs, stored
+    // with each finding: an RDS instance's id is a DbiResourceId nobody recognises.
+    let rds: Vec<&Value> = failing.iter().filter(|f| f["resource_type"] == "AWS::RDS::DBInstance").collect();
+    assert!(!rds.is_empty(), "the demo's RDS instances fail HIPAA checks");
+    for r in &rds {
+        let (id, name) = (r["resource_id"].as_str().unwrap(), r["resource_name"].as_str().unwrap());
+        assert!(id.starts_with("db-") && r["resource_arn"].as_str().unwrap().ends_with(&format!(":db:{name}")), "{r}");
+        let listed = f["items"].as_array().unwrap().iter().find(|x| x["resource_id"] == id && x["check_id"] == r["check_id"]).unwrap();
+        assert_eq!((&listed["resource_name"], &listed["resource_arn"]), (&r["resource_name"], &r["resource_arn"]));
+    }
 
     // The tenant shows its compliance status now.
     let t = app.get(&format!("/v1/tenants/{id}"), &key).await.json();

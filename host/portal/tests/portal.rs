@@ -21,6 +21,7 @@ use tower::ServiceExt;
 securebase_store::both_backends!(
     signing_in_exchanges_the_key_for_a_session_that_signing_out_ends,
     the_overview_shows_the_scores_the_api_reports,
+    findings_show_resources_by_name_and_link_them_by_arn,
     a_read_key_gets_no_form_that_changes_anything_and_forged_posts_are_refused,
     another_tenants_pages_are_not_found,
     an_exception_recorded_in_the_form_excepts_the_next_scans_findings,
@@ -318,6 +319,28 @@ async fn the_overview_shows_the_scores_the_api_reports(backend: Backend) {
     // The chart has a point per framework per scan (two scans).
     assert_eq!(r.body.matches("<circle").count(), 2 * frameworks.len());
     assert!(r.body.contains("Score over the last 2 scans"));
+}
+
+/// A resource is shown by its name and id and linked by its ARN: the demo's RDS instances
+/// have ids (`DbiResourceId`s) nobody recognises.
+async fn findings_show_resources_by_name_and_link_them_by_arn(backend: Backend) {
+    let app = App::new(backend).await;
+    let (t, key) = app.tenant("Acme").await;
+    let (cookie, _) = app.sign_in(&key).await;
+    app.demo_scan(&t, &key).await;
+    let check = "rds_instance_storage_encrypted";
+    let api = app.api(Method::GET, &format!("/v1/tenants/{t}/findings?check={check}&status=fail"), &key, None).await;
+    let items = api["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "the demo has unencrypted RDS instances");
+    let r = app.page(&format!("/ui/t/{t}/findings?check={check}&status=fail"), &cookie).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.attributes("data-resource").len(), items.len(), "{}", r.body);
+    for f in items {
+        let (id, name, arn) =
+            (f["resource_id"].as_str().unwrap(), f["resource_name"].as_str().unwrap(), f["resource_arn"].as_str().unwrap());
+        assert!(r.body.contains(&format!(">{name} ({id})</a>")), "{name} ({id}) in {}", r.body);
+        assert!(r.body.contains(&format!("go/view?arn={}", encode(arn))), "{arn} in {}", r.body);
+    }
 }
 
 async fn a_read_key_gets_no_form_that_changes_anything_and_forged_posts_are_refused(backend: Backend) {

@@ -15,10 +15,11 @@ pub use kept::{KeptError, KeptInventory};
 pub use report::{
     AccountResult, AttestationEntry, CollectionErrorEntry, EngineInfo, EvaluationEntry, ExceptionEntry, FindingEntry, FrameworkEntry,
     FrameworkResult, OrganizationResult, PluginEntry, PluginErrorEntry, RequirementEntry, SCAN_SCHEMA, ScanReport, report_time_ms,
+    resource_label,
 };
 
 use rayon::prelude::*;
-use securebase_inventory::{AccountInventory, Snapshot};
+use securebase_inventory::{AccountInventory, ConfigItem, Snapshot};
 use securebase_runtime::{ErrorKind, Evaluation, LoadedPlugin, PluginError, Runtime, Status};
 use securebase_scoring::{CheckOutcome, Framework, FrameworkError};
 use std::collections::HashMap;
@@ -431,10 +432,11 @@ impl Scanner {
                     for f in found {
                         let o = outcomes.entry(f.check_id.clone()).or_default();
                         let check = info.check(&f.check_id).expect("validated against the plugin's checks");
-                        let mut entry = FindingEntry::new(&f, check);
+                        let item = account.get(&f.resource_type, &f.resource_id);
+                        let mut entry = FindingEntry::new(&f, check, item);
                         match f.status {
                             Status::Pass => o.pass += 1,
-                            Status::Fail => match excepted_by(plan.exceptions, &account, &f) {
+                            Status::Fail => match excepted_by(plan.exceptions, &account, item, &f) {
                                 Some(id) => {
                                     o.excepted += 1;
                                     entry.except(id);
@@ -500,11 +502,15 @@ fn attested_now(all: &[securebase_attestations::Attestation]) -> HashMap<String,
 
 /// The id of the exception that covers a failing finding, if one does; the resource's
 /// ARN and tags come from the inventory (a plugin reports only type and id).
-fn excepted_by(register: &securebase_exceptions::Register, account: &AccountInventory, f: &securebase_runtime::Finding) -> Option<String> {
+fn excepted_by(
+    register: &securebase_exceptions::Register,
+    account: &AccountInventory,
+    item: Option<&ConfigItem>,
+    f: &securebase_runtime::Finding,
+) -> Option<String> {
     if register.is_empty() {
         return None;
     }
-    let item = account.get(&f.resource_type, &f.resource_id);
     let subject = securebase_exceptions::Subject {
         check_id: &f.check_id,
         account_id: account.account_id(),

@@ -1,6 +1,7 @@
 //! The scan document: what `securebase scan --format json` prints and what reports
 //! and the API are rendered from. Field names are part of the public interface.
 
+use securebase_inventory::ConfigItem;
 use securebase_runtime::{CheckInfo, Finding, PluginInfo};
 use securebase_scoring::{Framework, FrameworkScore, Summary};
 use serde::{Deserialize, Serialize};
@@ -260,8 +261,14 @@ pub struct FindingEntry {
     pub check_id: String,
     /// The check's title.
     pub check_title: String,
-    /// The resource.
+    /// The resource: the id AWS Config gives it (for an RDS instance, its `DbiResourceId`).
     pub resource_id: String,
+    /// Its name, from its configuration item, where it has one: what a reader knows it by.
+    #[serde(default)]
+    pub resource_name: Option<String>,
+    /// Its ARN, from its configuration item, where it has one.
+    #[serde(default)]
+    pub resource_arn: Option<String>,
     /// Its type.
     pub resource_type: String,
     /// Its region.
@@ -284,11 +291,15 @@ pub struct FindingEntry {
 }
 
 impl FindingEntry {
-    pub(crate) fn new(f: &Finding, check: &CheckInfo) -> Self {
+    /// `item` is the resource's configuration item: a plugin names only type and id, so
+    /// the name and ARN a reader needs come from the inventory.
+    pub(crate) fn new(f: &Finding, check: &CheckInfo, item: Option<&ConfigItem>) -> Self {
         Self {
             check_id: f.check_id.clone(),
             check_title: check.title.clone(),
             resource_id: f.resource_id.clone(),
+            resource_name: item.and_then(|i| i.resource_name.clone()),
+            resource_arn: item.and_then(|i| i.arn.clone()),
             resource_type: f.resource_type.clone(),
             region: f.region.clone(),
             status: f.status.as_str().into(),
@@ -300,10 +311,25 @@ impl FindingEntry {
         }
     }
 
+    /// The resource as a reader knows it: its name, followed by its id where the two differ
+    /// (`prod-db (db-M5EN…)`, but `acme-logs` for a bucket).
+    pub fn resource_label(&self) -> String {
+        resource_label(&self.resource_id, self.resource_name.as_deref())
+    }
+
     /// Marks it as covered by exception `id`, keeping the status the plugin gave.
     pub(crate) fn except(&mut self, id: String) {
         self.original_status = Some(std::mem::replace(&mut self.status, "excepted".into()));
         self.exception_id = Some(id);
+    }
+}
+
+/// A resource as a reader knows it, from its id and its name if it has one: see
+/// [`FindingEntry::resource_label`].
+pub fn resource_label(id: &str, name: Option<&str>) -> String {
+    match name {
+        Some(name) if !name.is_empty() && name != id => format!("{name} ({id})"),
+        _ => id.to_string(),
     }
 }
 

@@ -90,6 +90,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0013_severity_order_unfiltered.sql"),
         sqlite: include_str!("../migrations/sqlite/0013_severity_order_unfiltered.sql"),
     },
+    Migration {
+        version: 14,
+        name: "resource_names",
+        postgres: include_str!("../migrations/postgres/0014_resource_names.sql"),
+        sqlite: include_str!("../migrations/sqlite/0014_resource_names.sql"),
+    },
 ];
 
 /// A migration, as reported to whoever applied it.

@@ -106,6 +106,10 @@ pub struct FindingRow {
     pub resource_type: String,
     /// The resource.
     pub resource_id: String,
+    /// Its name, where its configuration item has one.
+    pub resource_name: Option<String>,
+    /// Its ARN, where its configuration item has one.
+    pub resource_arn: Option<String>,
     /// `pass`, `fail`, `not_applicable` or `error`.
     pub status: String,
     /// The check's severity.
@@ -217,6 +221,8 @@ fn finding_from_row(row: &AnyRow) -> Result<FindingRow, StoreError> {
         check_title: col(row, "check_title")?,
         resource_type: col(row, "resource_type")?,
         resource_id: col(row, "resource_id")?,
+        resource_name: col(row, "resource_name")?,
+        resource_arn: col(row, "resource_arn")?,
         status: col(row, "status")?,
         severity: col(row, "severity")?,
         message: col(row, "message")?,
@@ -341,15 +347,15 @@ impl Store {
         for (batch_no, batch) in findings.chunks(INSERT_BATCH).enumerate() {
             let mut sql = String::from(
                 "INSERT INTO findings (scan_id, seq, tenant_id, account_id, region, check_id, check_title, resource_type, \
-                 resource_id, status, severity, message, remediation, severity_rank) VALUES ",
+                 resource_id, status, severity, message, remediation, severity_rank, resource_name, resource_arn) VALUES ",
             );
             for i in 0..batch.len() {
-                let b = i * 14;
+                let b = i * 16;
                 if i > 0 {
                     sql.push_str(", ");
                 }
                 sql.push('(');
-                sql.push_str(&(1..=14).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
+                sql.push_str(&(1..=16).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
                 sql.push(')');
             }
             let mut q = sqlx::query(&sql);
@@ -368,7 +374,9 @@ impl Store {
                     .bind(&f.severity)
                     .bind(&f.message)
                     .bind(&f.remediation)
-                    .bind(severity_rank(&f.severity));
+                    .bind(severity_rank(&f.severity))
+                    .bind(&f.resource_name)
+                    .bind(&f.resource_arn);
             }
             q.execute(&mut *tx).await?;
         }
@@ -693,8 +701,8 @@ async fn findings_in(
     let n = args.len();
     let order = if filter.by_severity { "severity_rank, seq" } else { "seq" };
     let select = format!(
-        "SELECT scan_id, account_id, region, check_id, check_title, resource_type, resource_id, status, severity, \
-             message, remediation{sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        "SELECT scan_id, account_id, region, check_id, check_title, resource_type, resource_id, resource_name, \
+             resource_arn, status, severity, message, remediation{sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
     );

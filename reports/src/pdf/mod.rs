@@ -197,6 +197,17 @@ fn capitalize(s: &str) -> String {
 }
 
 /// Every failing finding (with its account) on a check of this framework.
+/// A finding's resource in a table: its name and id, type, account and region, and its
+/// ARN where it has one, so an auditor can find it without looking the id up.
+fn resource_cell(account: &str, f: &FindingEntry) -> String {
+    let mut cell = format!("{} ({})\naccount {account} / {}", f.resource_label(), f.resource_type, f.region);
+    if let Some(arn) = &f.resource_arn {
+        cell.push('\n');
+        cell.push_str(arn);
+    }
+    cell
+}
+
 fn failing_findings<'a>(report: &'a ScanReport, org: &FrameworkResult) -> Vec<(&'a str, &'a FindingEntry)> {
     let checks: std::collections::HashSet<&str> = org.requirements.iter().flat_map(|r| r.checks.iter().map(String::as_str)).collect();
     report
@@ -252,7 +263,7 @@ fn failing(l: &mut Layout, report: &ScanReport, org: &FrameworkResult) {
                         color: if matches!(f.severity.as_str(), "critical" | "high") { RED } else { AMBER },
                         bold: true,
                     },
-                    Cell::plain(format!("{} ({})\naccount {} / {}", f.resource_id, f.resource_type, account, f.region)),
+                    Cell::plain(resource_cell(account, f)),
                     Cell::plain(format!("{}: {} Remediation: {}", f.check_id, f.message, f.remediation)),
                 ]
             })
@@ -334,7 +345,7 @@ fn exceptions(l: &mut Layout, report: &ScanReport, org: &FrameworkResult) {
         .filter(|(_, f)| f.status == "excepted" && checks.contains(f.check_id.as_str()))
         .map(|(account, f)| {
             vec![
-                Cell::plain(format!("{} ({})\naccount {account} / {}", f.resource_id, f.resource_type, f.region)),
+                Cell::plain(resource_cell(account, f)),
                 Cell::plain(format!("{}: {}", f.check_id, f.message)),
                 Cell { text: f.exception_id.clone().unwrap_or_default(), color: TEAL, bold: true },
             ]

@@ -10,6 +10,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Html;
 use maud::{Markup, html};
+use securebase_scan::resource_label;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -134,11 +135,12 @@ pub(crate) fn finding_table(t: &str, findings: &[Value]) -> Markup {
                             td { (badge(text(&f["severity"]))) }
                             td { (badge(text(&f["status"]))) }
                             td { a href={ "/ui/t/" (t) "/findings?check=" (seg(text(&f["check_id"]))) } { (text(&f["check_title"])) } br; code.muted { (text(&f["check_id"])) } }
+                            @let label = resource_label(text(&f["resource_id"]), f["resource_name"].as_str());
                             td { span.muted { (text(&f["resource_type"])) } br;
-                                @match console_url(text(&f["resource_type"]), text(&f["resource_id"]), text(&f["region"])) {
+                                @match console_url(text(&f["resource_type"]), text(&f["resource_id"]), f["resource_arn"].as_str(), text(&f["region"])) {
                                     Some(url) => a href=(url) rel="noreferrer noopener" target="_blank"
-                                        aria-label={ "Open " (text(&f["resource_id"])) " in the AWS console" } { (text(&f["resource_id"])) },
-                                    None => (text(&f["resource_id"])),
+                                        aria-label={ "Open " (label) " in the AWS console" } { (label) },
+                                    None => (label),
                                 } }
                             td { (text(&f["account_id"])) br; (text(&f["region"])) }
                             td { (text(&f["message"]))

@@ -151,14 +151,16 @@ pub(crate) fn when(v: &Value) -> String {
     }
 }
 
-/// The AWS console page of a resource: by ARN when it is one, else AWS Config's page of
-/// the resource, which every recorded `AWS::` type has; none for SecureBase's own types
-/// (an account's region, its password policy), which the console has no page for.
-pub(crate) fn console_url(resource_type: &str, resource_id: &str, region: &str) -> Option<String> {
-    if resource_id.starts_with("arn:") {
-        return Some(format!("https://console.aws.amazon.com/go/view?arn={}", layout::query_escape(resource_id)));
+/// The AWS console page of a resource: by ARN when it has one (from its configuration
+/// item, or as its id), else AWS Config's page of the resource, which every recorded
+/// `AWS::` type has; none for SecureBase's own types (an account's region, its password
+/// policy), which the console has no page for.
+pub(crate) fn console_url(resource_type: &str, resource_id: &str, arn: Option<&str>, region: &str) -> Option<String> {
+    let aws = resource_type.starts_with("AWS::");
+    if let Some(arn) = arn.filter(|_| aws).or(Some(resource_id)).filter(|a| a.starts_with("arn:")) {
+        return Some(format!("https://console.aws.amazon.com/go/view?arn={}", layout::query_escape(arn)));
     }
-    if !resource_type.starts_with("AWS::") {
+    if !aws {
         return None;
     }
     let region = if region.is_empty() || region == "global" { "us-east-1" } else { region };
@@ -183,13 +185,17 @@ mod tests {
     #[test]
     fn console_links_go_by_arn_or_to_the_config_resource_page() {
         assert_eq!(
-            console_url("AWS::IAM::Role", "arn:aws:iam::111122223333:role/x", "global").unwrap(),
+            console_url("AWS::IAM::Role", "arn:aws:iam::111122223333:role/x", None, "global").unwrap(),
             "https://console.aws.amazon.com/go/view?arn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fx"
         );
-        let u = console_url("AWS::S3::Bucket", "logs bucket", "eu-west-1").unwrap();
+        let rds = console_url("AWS::RDS::DBInstance", "db-M5EN", Some("arn:aws:rds:eu-west-1:111122223333:db:prod"), "eu-west-1");
+        assert_eq!(rds.unwrap(), "https://console.aws.amazon.com/go/view?arn=arn%3Aaws%3Ards%3Aeu-west-1%3A111122223333%3Adb%3Aprod");
+        let u = console_url("AWS::S3::Bucket", "logs bucket", None, "eu-west-1").unwrap();
         assert!(u.starts_with("https://eu-west-1.console.aws.amazon.com/config/home?region=eu-west-1#"), "{u}");
         assert!(u.ends_with("resourceType=AWS%3A%3AS3%3A%3ABucket&resourceId=logs%20bucket"), "{u}");
-        assert!(console_url("AWS::IAM::User", "bob", "global").unwrap().contains("us-east-1"));
-        assert_eq!(console_url("SecureBase::Account::Region", "us-west-2", "us-west-2"), None);
+        assert!(console_url("AWS::IAM::User", "bob", None, "global").unwrap().contains("us-east-1"));
+        assert_eq!(console_url("SecureBase::Account::Region", "us-west-2", None, "us-west-2"), None);
+        let entry = console_url("SecureBase::IAM::CredentialReportEntry", "bob", Some("arn:aws:iam::111122223333:user/bob"), "global");
+        assert_eq!(entry, None, "SecureBase's own types have no console page of their own");
     }
 }
