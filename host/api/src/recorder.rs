@@ -47,11 +47,11 @@ impl Recorder {
 async fn write_groups(store: Store, mut rx: mpsc::Receiver<Pending>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while rx.recv_many(&mut group, MAX_GROUP).await > 0 {
-        let records: Vec<RequestRecords> = group.iter().map(|p| p.records.clone()).collect();
+        let (records, waiting): (Vec<RequestRecords>, Vec<_>) = group.drain(..).map(|p| (p.records, p.done)).unzip();
         let outcomes = store.record_requests(&records).await;
-        for (p, outcome) in group.drain(..).zip(outcomes) {
+        for (done, outcome) in waiting.into_iter().zip(outcomes) {
             // A request whose client went away no longer waits; its records are written all the same.
-            let _ = p.done.send(outcome);
+            let _ = done.send(outcome);
         }
     }
 }

@@ -45,6 +45,14 @@ pub struct ApiMeasurement {
     pub elapsed: Duration,
 }
 
+/// The `q` quantile (0 to 1) of sorted latencies; zero for none.
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
+}
+
 /// What one load phase gave: (due time, latency) of each answer, the 200s, its wall time.
 pub struct Load {
     /// Each answer's due time from the start and its latency.
@@ -75,7 +83,7 @@ impl ApiMeasurement {
             let mut l: Vec<Duration> = self.timeline.iter().filter(|t| t.0 >= start && t.0 < end).map(|t| t.1).collect();
             if !l.is_empty() {
                 l.sort();
-                let p99 = l[((l.len() as f64 - 1.0) * 0.99).round() as usize];
+                let p99 = quantile(&l, 0.99);
                 out.push(format!("{}-{} s {:.1} ms", start.as_secs(), end.as_secs(), p99.as_secs_f64() * 1e3));
             }
             start = end;
@@ -85,11 +93,7 @@ impl ApiMeasurement {
 
     /// The `q` quantile (0 to 1) of latency.
     pub fn quantile(&self, q: f64) -> Duration {
-        if self.latencies.is_empty() {
-            return Duration::ZERO;
-        }
-        let i = ((self.latencies.len() as f64 - 1.0) * q).round() as usize;
-        self.latencies[i]
+        quantile(&self.latencies, q)
     }
 
     /// Its latency percentiles, as one line's end: `p50 ...  p90 ...  p99 ...  max ...`.

@@ -238,6 +238,27 @@ fn severity_rank(severity: &str) -> i64 {
 /// Rows per multi-row INSERT: 14 parameters each stays far below both backends' limits.
 const INSERT_BATCH: usize = 500;
 
+/// The columns a finding is inserted with, in the order of the binds in `finish`:
+/// the placeholders of each row are counted from it.
+const FINDING_COLUMNS: [&str; 16] = [
+    "scan_id",
+    "seq",
+    "tenant_id",
+    "account_id",
+    "region",
+    "check_id",
+    "check_title",
+    "resource_type",
+    "resource_id",
+    "status",
+    "severity",
+    "message",
+    "remediation",
+    "severity_rank",
+    "resource_name",
+    "resource_arn",
+];
+
 impl Store {
     /// Records a requested scan for a tenant (queued, nothing to carry: demo and tests).
     pub async fn create_scan(&self, tenant: &str, source: &str, requested_by: &str) -> Result<ScanRow, StoreError> {
@@ -345,17 +366,15 @@ impl Store {
             }
         }
         for (batch_no, batch) in findings.chunks(INSERT_BATCH).enumerate() {
-            let mut sql = String::from(
-                "INSERT INTO findings (scan_id, seq, tenant_id, account_id, region, check_id, check_title, resource_type, \
-                 resource_id, status, severity, message, remediation, severity_rank, resource_name, resource_arn) VALUES ",
-            );
+            let n = FINDING_COLUMNS.len();
+            let mut sql = format!("INSERT INTO findings ({}) VALUES ", FINDING_COLUMNS.join(", "));
             for i in 0..batch.len() {
-                let b = i * 16;
+                let b = i * n;
                 if i > 0 {
                     sql.push_str(", ");
                 }
                 sql.push('(');
-                sql.push_str(&(1..=16).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
+                sql.push_str(&(1..=n).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
                 sql.push(')');
             }
             let mut q = sqlx::query(&sql);
