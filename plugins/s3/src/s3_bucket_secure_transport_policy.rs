@@ -34,12 +34,7 @@ fn run(inv: &Inventory, out: &mut Findings) {
                 continue;
             }
         };
-        let denies_http = policy.statements.iter().any(|s| {
-            s.is_deny()
-                && s.has_wildcard_principal()
-                && s.actions.iter().any(|a| a == "s3:*" || a == "*")
-                && s.condition_values("Bool", "aws:SecureTransport").iter().any(|v| v.eq_ignore_ascii_case("false"))
-        });
+        let denies_http = policy.denies_insecure_transport("s3");
         out.verdict(
             b,
             denies_http,

@@ -29,7 +29,7 @@ pub fn s3_bucket_exposure(bucket: &Item, account_blocks: bool) -> Result<Option<
     }
     if let Some(text) = bucket.supplementary("/BucketPolicy/policyText").filter(|v| !v.is_null()) {
         let policy = Policy::parse(text).map_err(|e| e.to_string())?;
-        if let Some(s) = policy.statements.iter().find(|s| s.is_allow() && s.has_wildcard_principal() && !s.has_condition()) {
+        if let Some(s) = policy.public_statement() {
             return Ok(Some(format!("its policy allows {} to everyone", s.actions.join(", "))));
         }
     }
@@ -58,6 +58,23 @@ pub fn per_region(inv: &Inventory, out: &mut Findings, service: &str, what: &str
             None => out.fail(region, format!("{what} is not on in {name}.")),
         }
     }
+}
+
+/// Why a resource policy (SNS topic, SQS queue, Lambda function, ECR repository) makes
+/// its resource public, if it does: an `Allow` to every principal without conditions.
+/// No policy (`None` or JSON `null`/empty) is private. An unreadable policy is an `Err`.
+pub fn policy_exposure(document: Option<&Value>) -> Result<Option<String>, String> {
+    let Some(doc) = document.filter(|v| !v.is_null() && v.as_str() != Some("")) else { return Ok(None) };
+    let policy = Policy::parse(doc).map_err(|e| e.to_string())?;
+    Ok(policy.public_statement().map(|s| format!("its policy allows {} to everyone", s.actions.join(", "))))
+}
+
+/// Whether a resource policy refuses requests without TLS for `service`'s actions (see
+/// [`Policy::denies_insecure_transport`]). No policy refuses nothing. An unreadable
+/// policy is an `Err`.
+pub fn policy_requires_tls(document: Option<&Value>, service: &str) -> Result<bool, String> {
+    let Some(doc) = document.filter(|v| !v.is_null() && v.as_str() != Some("")) else { return Ok(false) };
+    Ok(Policy::parse(doc).map_err(|e| e.to_string())?.denies_insecure_transport(service))
 }
 
 /// A boolean the way AWS Config's older camelCase shapes or CloudFormation-shaped

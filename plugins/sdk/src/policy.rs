@@ -44,6 +44,16 @@ impl Statement {
         self.condition.as_object().is_some_and(|o| !o.is_empty())
     }
 
+    /// Whether the statement's condition narrows who may call: any condition key but
+    /// `lambda:FunctionUrlAuthType` (see [`Policy::public_statement`]).
+    pub fn restricts_who(&self) -> bool {
+        let Some(ops) = self.condition.as_object() else { return false };
+        ops.values()
+            .filter_map(Value::as_object)
+            .flat_map(|keys| keys.keys())
+            .any(|k| !k.eq_ignore_ascii_case("lambda:FunctionUrlAuthType"))
+    }
+
     /// The value(s) of one condition key under one operator, e.g. `("Bool", "aws:SecureTransport")`.
     /// Operator and key match case-insensitively, as IAM does.
     pub fn condition_values(&self, operator: &str, key: &str) -> Vec<String> {
@@ -100,6 +110,27 @@ impl Policy {
             }
             other => Err(PolicyError(format!("policy document must be an object or JSON text, found {}", kind(other)))),
         }
+    }
+
+    /// The first `Allow` statement for every principal with no condition that restricts
+    /// who: what makes a resource policy public. Conditions are assumed to restrict (a
+    /// source account, an organization, a VPC endpoint), as AWS Config's rules assume,
+    /// except `lambda:FunctionUrlAuthType`, which says how callers sign, not who they are
+    /// (a function URL with `NONE` is open to the internet).
+    pub fn public_statement(&self) -> Option<&Statement> {
+        self.statements.iter().find(|s| s.is_allow() && s.has_wildcard_principal() && !s.restricts_who())
+    }
+
+    /// Whether a `Deny` for every principal covers all of `service`'s actions (`service:*`
+    /// or `*`) when `aws:SecureTransport` is `false`: the policy that refuses plain HTTP.
+    pub fn denies_insecure_transport(&self, service: &str) -> bool {
+        let all = format!("{}:*", service.to_ascii_lowercase());
+        self.statements.iter().any(|s| {
+            s.is_deny()
+                && s.has_wildcard_principal()
+                && s.actions.iter().any(|a| *a == all || a == "*")
+                && s.condition_values("Bool", "aws:SecureTransport").iter().any(|v| v.eq_ignore_ascii_case("false"))
+        })
     }
 
     /// `Allow` statements that grant every action on every resource (`*:*` on `*`),
@@ -210,6 +241,37 @@ mod tests {
         let s = &p.statements[0];
         assert!(s.is_deny() && s.has_wildcard_principal() && s.has_condition());
         assert_eq!(s.condition_values("bool", "AWS:SecureTransport"), vec!["false".to_string()]);
+    }
+
+    #[test]
+    fn public_means_allowed_to_everyone_without_a_condition_on_who() {
+        let public =
+            |statement: serde_json::Value| Policy::parse(&json!({ "Statement": [statement] })).unwrap().public_statement().is_some();
+        assert!(public(json!({"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage"})));
+        assert!(public(json!({"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sns:Publish"})));
+        assert!(!public(json!({"Effect":"Deny","Principal":"*","Action":"sqs:*"})));
+        assert!(!public(json!({"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sqs:*"})));
+        assert!(!public(
+            json!({"Effect":"Allow","Principal":"*","Action":"sns:Publish","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}})
+        ));
+        // A function URL without authentication: the condition says how, not who.
+        assert!(public(json!({"Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunctionUrl",
+            "Condition":{"StringEquals":{"lambda:FunctionUrlAuthType":"NONE"}}})));
+        assert!(!public(json!({"Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunctionUrl",
+            "Condition":{"StringEquals":{"lambda:FunctionUrlAuthType":"NONE","aws:SourceAccount":"111111111111"}}})));
+    }
+
+    #[test]
+    fn insecure_transport_is_denied_only_for_all_of_the_service() {
+        let denies = |action: &str| {
+            Policy::parse(&json!({"Statement":[{"Effect":"Deny","Principal":"*","Action":action,
+                "Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}))
+            .unwrap()
+            .denies_insecure_transport("sns")
+        };
+        assert!(denies("sns:*") && denies("SNS:*") && denies("*"));
+        assert!(!denies("sns:Publish"), "subscribing over HTTP stays allowed");
+        assert!(!denies("sqs:*"), "another service's actions");
     }
 
     #[test]

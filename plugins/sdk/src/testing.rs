@@ -130,8 +130,13 @@ fn metadata_problems(check: &Check) -> Vec<String> {
     if m.resource_types.is_empty() {
         p.push(format!("{}: declares no resource types", m.id));
     }
-    if !m.references.iter().any(|r| r.kind == "aws-config-rule" || r.kind == "prowler") {
-        p.push(format!("{}: names neither an AWS Config managed rule nor a Prowler check", m.id));
+    // A check says whose meaning it follows: an AWS Config managed rule, a Prowler check,
+    // or, where neither has one, the AWS documentation page that recommends it.
+    let authority = |r: &&crate::Reference| {
+        r.kind == "aws-config-rule" || r.kind == "prowler" || (r.kind == "url" && r.value.starts_with("https://docs.aws.amazon.com/"))
+    };
+    if !m.references.iter().any(|r| authority(&r)) {
+        p.push(format!("{}: names neither an AWS Config managed rule, a Prowler check nor an AWS documentation page", m.id));
     }
     p
 }
@@ -203,5 +208,33 @@ mod tests {
         assert_eq!(missing_cases([&pass_and_fail, &only_error]), [], "an account where nothing passes or fails does not apply");
         assert_eq!(missing_cases([&only_error]), [Case::Pass, Case::Fail]);
         assert_eq!(missing_cases(std::iter::empty()), [Case::Pass, Case::Fail, Case::NotApplicable]);
+    }
+
+    #[test]
+    fn a_check_must_name_whose_meaning_it_follows() {
+        fn run(_: &crate::Inventory, _: &mut crate::Findings) {}
+        let check = |references: &'static [crate::Reference]| Check {
+            meta: crate::CheckMeta {
+                id: "x_check",
+                title: "t",
+                severity: crate::Severity::Low,
+                resource_types: &["AWS::SNS::Topic"],
+                rationale: "r",
+                remediation: "m",
+                references,
+            },
+            run,
+        };
+        let unsourced = |c: &Check| metadata_problems(c).iter().any(|p| p.contains("names neither"));
+        use crate::reference as r;
+        const PROWLER: &[crate::Reference] = &[r("prowler", "p")];
+        const CONFIG: &[crate::Reference] = &[r("aws-config-rule", "R")];
+        const DOCS: &[crate::Reference] = &[r("url", "https://docs.aws.amazon.com/sns/latest/dg/x.html")];
+        const BLOG: &[crate::Reference] = &[r("url", "https://example.com/blog")];
+        const CIS_ONLY: &[crate::Reference] = &[r("cis", "2.1.1")];
+        assert!(!unsourced(&check(PROWLER)) && !unsourced(&check(CONFIG)) && !unsourced(&check(DOCS)));
+        assert!(unsourced(&check(BLOG)), "any page is not an authority");
+        assert!(unsourced(&check(CIS_ONLY)), "CIS alone is not whose meaning the check follows");
+        assert!(unsourced(&check(&[])));
     }
 }
