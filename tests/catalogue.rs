@@ -22,6 +22,12 @@ fn native() -> Vec<(&'static str, &'static Plugin)> {
         ("guardduty", &securebase_plugin_guardduty::PLUGIN),
         ("securityhub", &securebase_plugin_securityhub::PLUGIN),
         ("efs", &securebase_plugin_efs::PLUGIN),
+        ("lambda", &securebase_plugin_lambda::PLUGIN),
+        ("sns", &securebase_plugin_sns::PLUGIN),
+        ("sqs", &securebase_plugin_sqs::PLUGIN),
+        ("ecr", &securebase_plugin_ecr::PLUGIN),
+        ("secretsmanager", &securebase_plugin_secretsmanager::PLUGIN),
+        ("dynamodb", &securebase_plugin_dynamodb::PLUGIN),
     ]
 }
 

@@ -84,7 +84,7 @@ fn a_seeded_account_scans_like_the_seeded_truth() {
         BTreeSet::from(["access-analyzer [eu-west-1]: ListAnalyzers".into(), "access-analyzer [us-east-1]: ListAnalyzers".into()]),
         "{stderr}"
     );
-    assert!(!stderr.contains("do-not-log-me"), "the external id is never printed");
+    assert!(!stderr.contains("do-not-log-me"), "neither the external id nor a secret is ever printed");
     let report: Value = serde_json::from_slice(&live.stdout).unwrap();
     assert_eq!(report["plugin_errors"].as_array().unwrap().len(), 0, "{}", report["plugin_errors"]);
     // The error entries are in the account's result too, not only on the terminal.
@@ -183,6 +183,53 @@ fn a_seeded_account_scans_like_the_seeded_truth() {
         expect(check, "bad-efs", "fail");
     }
 
+    // DynamoDB, SQS, SNS, Secrets Manager, ECR: one resource right on every check of its
+    // service, one wrong on all of them.
+    let good_and_bad: [(&str, &[&str]); 5] = [
+        (
+            "table",
+            &["dynamodb_tables_pitr_enabled", "dynamodb_tables_kms_cmk_encryption_enabled", "dynamodb_table_deletion_protection_enabled"],
+        ),
+        (
+            "queue",
+            &["sqs_queues_server_side_encryption_enabled", "sqs_queues_not_publicly_accessible", "sqs_queues_secure_transport_policy"],
+        ),
+        (
+            "topic",
+            &["sns_topics_kms_encryption_at_rest_enabled", "sns_topics_not_publicly_accessible", "sns_topics_secure_transport_policy"],
+        ),
+        ("secret", &["secretsmanager_automatic_rotation_enabled", "secretsmanager_secret_encrypted_with_cmk"]),
+        (
+            "repo",
+            &[
+                "ecr_repositories_scan_images_on_push_enabled",
+                "ecr_repositories_tag_immutability",
+                "ecr_repositories_not_publicly_accessible",
+                "ecr_repositories_lifecycle_policy_enabled",
+            ],
+        ),
+    ];
+    for (kind, checks) in good_and_bad {
+        for check in checks {
+            expect(check, &format!("good-{kind}"), "pass");
+            expect(check, &format!("bad-{kind}"), "fail");
+        }
+    }
+    // Both secrets were just made: neither is overdue for rotation (the never-rotated one
+    // counts from its creation) nor unused yet (moto does not record reads).
+    for check in ["secretsmanager_secret_rotated_periodically", "secretsmanager_secret_unused"] {
+        expect(check, "good-secret", "pass");
+        expect(check, "bad-secret", "pass");
+    }
+    // Lambda: moto keeps neither a function's dead-letter queue nor its KMS key, so those
+    // two checks are decided by the fixtures and the demo, not here.
+    for check in
+        ["awslambda_function_not_publicly_accessible", "awslambda_function_using_supported_runtimes", "awslambda_function_inside_vpc"]
+    {
+        expect(check, "good-function", "pass");
+        expect(check, "bad-function", "fail");
+    }
+
     // The same account collected to a snapshot scans the same: plugins cannot tell a
     // live scan from a snapshot.
     let out = dir.path().join("snapshot");
@@ -192,12 +239,27 @@ fn a_seeded_account_scans_like_the_seeded_truth() {
     assert!(collected.status.success(), "{stderr}");
     assert!(stderr.contains("Wrote 1 of 1 account(s)") && stderr.contains("(2 error(s))"), "{stderr}");
     let snapshot = std::fs::read_to_string(out.join("123456789012.json")).unwrap();
-    assert!(!snapshot.contains("do-not-log-me") && !stderr.contains("do-not-log-me"), "the external id is never written");
+    // Neither the external id nor a secret's value or a Lambda environment variable's
+    // (both seeded as do-not-log-me-either) is ever written; the variables' names are.
+    assert!(!snapshot.contains("do-not-log-me") && !stderr.contains("do-not-log-me"), "a secret was written");
     let doc: Value = serde_json::from_str(&snapshot).unwrap();
     let bucket = |name: &str| doc["configurationItems"].as_array().unwrap().iter().find(|i| i["resourceId"] == name).unwrap().clone();
     assert_eq!(bucket("bad-bucket")["awsRegion"], "eu-west-1");
     assert_eq!(bucket("bad-bucket")["tags"]["team"], "web");
     assert_eq!(bucket("good-bucket")["arn"], "arn:aws:s3:::good-bucket");
+    let function = |name: &str| {
+        doc["configurationItems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["resourceType"] == "AWS::Lambda::Function" && i["resourceId"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        function("good-function")["configuration"]["environment"]["variables"],
+        serde_json::json!({"DB_PASSWORD": "<redacted>", "STAGE": "<redacted>"})
+    );
     let scan = securebase(&["scan", "--inventory", out.to_str().unwrap(), "--format", "json"], dir.path());
     assert!(scan.status.success(), "{}", String::from_utf8_lossy(&scan.stderr));
     let from_snapshot = findings(&serde_json::from_slice(&scan.stdout).unwrap());
@@ -330,7 +392,23 @@ fn the_read_only_policy_grants_exactly_what_the_collectors_call() {
     }
     // Every service collected shows up (the collectors really ran), and AWS Config's
     // own calls only with `--source config`.
-    for prefix in ["ec2:", "iam:", "s3:", "cloudtrail:", "kms:", "rds:", "elasticfilesystem:", "guardduty:", "securityhub:"] {
+    for prefix in [
+        "ec2:",
+        "iam:",
+        "s3:",
+        "cloudtrail:",
+        "kms:",
+        "rds:",
+        "elasticfilesystem:",
+        "guardduty:",
+        "securityhub:",
+        "dynamodb:",
+        "sqs:",
+        "sns:",
+        "secretsmanager:",
+        "lambda:",
+        "ecr:",
+    ] {
         assert!(called.iter().any(|a| a.starts_with(prefix)), "no {prefix} call recorded: {called:?}");
     }
     assert!(called.contains("config:BatchGetResourceConfig"), "{called:?}");

@@ -13,6 +13,12 @@ fn main() {
         "securebase-plugin-guardduty",
         "securebase-plugin-securityhub",
         "securebase-plugin-efs",
+        "securebase-plugin-lambda",
+        "securebase-plugin-sns",
+        "securebase-plugin-sqs",
+        "securebase-plugin-ecr",
+        "securebase-plugin-secretsmanager",
+        "securebase-plugin-dynamodb",
     ]);
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let mut code = String::from("/// The built-in plugins: (file name, component bytes).\npub const PLUGINS: &[(&str, &[u8])] = &[\n");

@@ -140,6 +140,74 @@ efs = client("efs")
 efs.create_file_system(CreationToken="good-efs", Encrypted=True, Backup=True, Tags=[{"Key": "Name", "Value": "good-efs"}])
 efs.create_file_system(CreationToken="bad-efs", Encrypted=False, Tags=[{"Key": "Name", "Value": "bad-efs"}])
 
+# DynamoDB: a table right on every check (on-demand, a customer managed key, deletion
+# protection, point-in-time recovery), one wrong on all of them.
+ddb = client("dynamodb")
+table = dict(AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+             BillingMode="PAY_PER_REQUEST")
+ddb.create_table(TableName="good-table", SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": good_key},
+                 DeletionProtectionEnabled=True, **table)
+ddb.update_continuous_backups(TableName="good-table", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+ddb.create_table(TableName="bad-table", **table)
+
+
+def tls_only(service, arn):
+    return {"Sid": "TLS", "Effect": "Deny", "Principal": "*", "Action": f"{service}:*", "Resource": arn,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+
+
+def open_to_all(action, arn):
+    return {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": action, "Resource": arn}
+
+
+# SQS and SNS: one encrypted, TLS-only, private; one unencrypted and open to everyone.
+sqs = client("sqs")
+good_queue_arn = f"arn:aws:sqs:{HOME}:{ACCOUNT}:good-queue"
+sqs.create_queue(QueueName="good-queue", Attributes={"KmsMasterKeyId": good_key, "Policy": json.dumps(
+    {"Version": "2012-10-17", "Statement": [tls_only("sqs", good_queue_arn)]})})
+sqs.create_queue(QueueName="bad-queue", Attributes={"SqsManagedSseEnabled": "false", "Policy": json.dumps(
+    {"Version": "2012-10-17", "Statement": [open_to_all("sqs:SendMessage", f"arn:aws:sqs:{HOME}:{ACCOUNT}:bad-queue")]})})
+sns = client("sns")
+good_topic = sns.create_topic(Name="good-topic", Attributes={"KmsMasterKeyId": good_key})["TopicArn"]
+sns.set_topic_attributes(TopicArn=good_topic, AttributeName="Policy", AttributeValue=json.dumps(
+    {"Version": "2012-10-17", "Statement": [tls_only("sns", good_topic)]}))
+bad_topic = sns.create_topic(Name="bad-topic")["TopicArn"]
+sns.set_topic_attributes(TopicArn=bad_topic, AttributeName="Policy", AttributeValue=json.dumps(
+    {"Version": "2012-10-17", "Statement": [open_to_all("sns:Publish", bad_topic)]}))
+
+# Secrets Manager: one under a customer managed key with rotation on (and so just
+# rotated); one under the AWS managed key, never rotated. No rotation function: moto
+# would run it in a container, and accepts rotation rules alone.
+sm = client("secretsmanager")
+sm.create_secret(Name="good-secret", SecretString="do-not-log-me-either", KmsKeyId=good_key)
+sm.rotate_secret(SecretId="good-secret", RotationRules={"AutomaticallyAfterDays": 30})
+sm.create_secret(Name="bad-secret", SecretString="do-not-log-me-either")
+
+# Lambda: a function in a VPC with a dead-letter queue, a customer managed key and a
+# supported runtime; one public, on a deprecated runtime, with none of the rest.
+role = iam.create_role(RoleName="lambda-exec", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+lam = client("lambda")
+code = {"ZipFile": b"PK\x05\x06" + b"\x00" * 18}
+lam.create_function(FunctionName="good-function", Runtime="python3.12", Role=role, Handler="app.handler", Code=code,
+                    VpcConfig={"SubnetIds": [subnet], "SecurityGroupIds": [good_sg]},
+                    DeadLetterConfig={"TargetArn": good_queue_arn}, KMSKeyArn=f"arn:aws:kms:{HOME}:{ACCOUNT}:key/{good_key}",
+                    Environment={"Variables": {"DB_PASSWORD": "do-not-log-me-either", "STAGE": "prod"}})
+lam.create_function(FunctionName="bad-function", Runtime="python3.8", Role=role, Handler="app.handler", Code=code,
+                    Environment={"Variables": {"API_TOKEN": "do-not-log-me-either"}})
+lam.add_permission(FunctionName="bad-function", StatementId="public", Action="lambda:InvokeFunction", Principal="*")
+
+# ECR: a repository scanning on push, immutable tags, a lifecycle policy; one public
+# with none of them.
+ecr = client("ecr")
+ecr.create_repository(repositoryName="good-repo", imageScanningConfiguration={"scanOnPush": True}, imageTagMutability="IMMUTABLE")
+ecr.put_lifecycle_policy(repositoryName="good-repo", lifecyclePolicyText=json.dumps({"rules": [{
+    "rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14},
+    "action": {"type": "expire"}}]}))
+ecr.create_repository(repositoryName="bad-repo")
+ecr.set_repository_policy(repositoryName="bad-repo", policyText=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}))
+
 # GuardDuty and Security Hub: on in the home region only.
 client("guardduty").create_detector(Enable=True)
 client("securityhub").enable_security_hub()

@@ -24,6 +24,12 @@ pub fn native_plugins() -> Vec<&'static Plugin> {
         &securebase_plugin_guardduty::PLUGIN,
         &securebase_plugin_securityhub::PLUGIN,
         &securebase_plugin_efs::PLUGIN,
+        &securebase_plugin_lambda::PLUGIN,
+        &securebase_plugin_sns::PLUGIN,
+        &securebase_plugin_sqs::PLUGIN,
+        &securebase_plugin_ecr::PLUGIN,
+        &securebase_plugin_secretsmanager::PLUGIN,
+        &securebase_plugin_dynamodb::PLUGIN,
     ]
 }
 

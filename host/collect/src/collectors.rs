@@ -11,7 +11,10 @@
 //! new fails until its entry (and the policy) say so.
 
 use crate::sink::Sink;
-use crate::{Scope, accessanalyzer, cloudtrail, cloudwatch, config, ec2, efs, guardduty, iam, kms, rds, s3, securityhub};
+use crate::{
+    Scope, accessanalyzer, cloudtrail, cloudwatch, config, dynamodb, ec2, ecr, efs, guardduty, iam, kms, lambda, rds, s3, secretsmanager,
+    securityhub, sns, sqs,
+};
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
@@ -148,6 +151,42 @@ pub static COLLECTORS: &[Collector] = &[
         reach: Reach::Regional,
         actions: &["elasticfilesystem:DescribeBackupPolicy", "elasticfilesystem:DescribeFileSystems"],
         run: |s| Box::pin(efs::collect(s)),
+    },
+    Collector {
+        service: dynamodb::SERVICE,
+        reach: Reach::Regional,
+        actions: &["dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable", "dynamodb:ListTables"],
+        run: |s| Box::pin(dynamodb::collect(s)),
+    },
+    Collector {
+        service: sqs::SERVICE,
+        reach: Reach::Regional,
+        actions: &["sqs:GetQueueAttributes", "sqs:ListQueues"],
+        run: |s| Box::pin(sqs::collect(s)),
+    },
+    Collector {
+        service: sns::SERVICE,
+        reach: Reach::Regional,
+        actions: &["sns:GetTopicAttributes", "sns:ListTopics"],
+        run: |s| Box::pin(sns::collect(s)),
+    },
+    Collector {
+        service: secretsmanager::SERVICE,
+        reach: Reach::Regional,
+        actions: &["secretsmanager:ListSecrets"],
+        run: |s| Box::pin(secretsmanager::collect(s)),
+    },
+    Collector {
+        service: lambda::SERVICE,
+        reach: Reach::Regional,
+        actions: &["lambda:GetPolicy", "lambda:ListFunctions"],
+        run: |s| Box::pin(lambda::collect(s)),
+    },
+    Collector {
+        service: ecr::SERVICE,
+        reach: Reach::Regional,
+        actions: &["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy"],
+        run: |s| Box::pin(ecr::collect(s)),
     },
     Collector {
         service: guardduty::SERVICE,

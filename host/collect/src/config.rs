@@ -20,7 +20,11 @@ pub(crate) const SERVICE: &str = "config";
 /// The types Config can be the source for: Config records them in the shape the checks
 /// read, with nothing added by our collectors. Not `AWS::S3::AccountPublicAccessBlock`:
 /// Config holds none when the account has none, and "none" must still be a finding, so
-/// the direct collector (which says "all off") always reads it.
+/// the direct collector (which says "all off") always reads it. Nor, for now, the types of
+/// DynamoDB, SQS, SNS, Secrets Manager, Lambda and ECR: their Config shapes are known from
+/// recorded examples but some fields the checks read (a table's deletion protection, a
+/// secret's last rotation and access) are not confirmed to be recorded, so they are always
+/// read directly.
 pub const CONFIG_TYPES: &[&str] = &[
     "AWS::AccessAnalyzer::Analyzer",
     "AWS::CloudTrail::Trail",

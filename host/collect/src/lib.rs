@@ -25,17 +25,23 @@ mod cloudtrail;
 mod cloudwatch;
 mod collectors;
 mod config;
+mod dynamodb;
 mod ec2;
+mod ecr;
 mod efs;
 mod guardduty;
 mod iam;
 mod kms;
+mod lambda;
 mod organizations;
 mod rds;
 mod regional;
 mod s3;
+mod secretsmanager;
 mod securityhub;
 mod sink;
+mod sns;
+mod sqs;
 
 pub use accounts::{Account, AccountsError, AccountsFile, Organization, check_role_arn, is_region};
 pub use calls::{CallLog, iam_action};
@@ -54,8 +60,27 @@ use std::time::Duration;
 
 /// The services collected live: those of [`COLLECTORS`] (a test holds them equal).
 /// Every family of the check catalogue is here.
-pub const COLLECTED_SERVICES: &[&str] =
-    &["access-analyzer", "cloudtrail", "cloudwatch", "config", "ec2", "efs", "guardduty", "iam", "kms", "logs", "rds", "s3", "securityhub"];
+pub const COLLECTED_SERVICES: &[&str] = &[
+    "access-analyzer",
+    "cloudtrail",
+    "cloudwatch",
+    "config",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "efs",
+    "guardduty",
+    "iam",
+    "kms",
+    "lambda",
+    "logs",
+    "rds",
+    "s3",
+    "secretsmanager",
+    "securityhub",
+    "sns",
+    "sqs",
+];
 
 /// Where configuration items come from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -305,7 +330,7 @@ pub async fn collect_account(account: &Account, options: &CollectOptions) -> Acc
     sink.items.extend(from_config.items);
     sink.errors.extend(from_config.errors);
 
-    let mut items: Vec<ConfigItem> = sink.items;
+    let mut items: Vec<ConfigItem> = sink.items.into_iter().map(lambda::redact).collect();
     let mut errors = sink.errors;
     // Stable output: the same account collected twice writes the same file.
     items.sort_by(|a, b| (&a.resource_type, &a.aws_region, &a.resource_id).cmp(&(&b.resource_type, &b.aws_region, &b.resource_id)));

@@ -215,6 +215,88 @@ def user(acct, name, managed=(), inline=(), groups=()):
             "groupList": list(groups)}
     return item(acct, "AWS::IAM::User", uid, "global", conf, name=name, arn=conf["arn"])
 
+def key_arn(acct, kid, region="us-east-1"):
+    return f"arn:aws:kms:{region}:{acct}:key/{kid}"
+
+def tls_only(service, resource):
+    """The Deny-without-TLS statement of an SQS queue or SNS topic policy."""
+    return {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": f"{service}:*", "Resource": resource,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+
+def dynamodb_table(acct, name, pitr=True, sse=None, deletion=True, billing="PAY_PER_REQUEST", region="us-east-1", tags=None):
+    # sse: None = the AWS owned key (no ssedescription), else the KMS key ARN (AWS managed or customer managed)
+    arn = f"arn:aws:dynamodb:{region}:{acct}:table/{name}"
+    conf = {"tableName": name, "tableArn": arn, "tableStatus": "ACTIVE", "billingModeSummary": {"billingMode": billing}}
+    if sse: conf["ssedescription"] = {"status": "ENABLED", "ssetype": "KMS", "kmsmasterKeyArn": sse}
+    conf["deletionProtectionEnabled"] = deletion
+    supp = {"ContinuousBackupsDescription": {"continuousBackupsStatus": "ENABLED",
+            "pointInTimeRecoveryDescription": {"pointInTimeRecoveryStatus": "ENABLED" if pitr else "DISABLED"}}}
+    return item(acct, "AWS::DynamoDB::Table", name, region, conf, supp, arn=arn, tags=tags)
+
+def sqs_queue(acct, name, kms=None, sqs_managed=None, statements=None, region="us-east-1", tags=None):
+    # Every attribute a string, as AWS Config records them; statements=None: no queue policy
+    url = f"https://sqs.{region}.amazonaws.com/{acct}/{name}"
+    arn = f"arn:aws:sqs:{region}:{acct}:{name}"
+    conf = {"QueueUrl": url, "QueueArn": arn}
+    if kms: conf["KmsMasterKeyId"] = kms
+    if sqs_managed is not None: conf["SqsManagedSseEnabled"] = "true" if sqs_managed else "false"
+    if statements is not None:
+        conf["Policy"] = json.dumps({"Version": "2012-10-17", "Id": f"{arn}/SQSDefaultPolicy", "Statement": statements(arn)})
+    return item(acct, "AWS::SQS::Queue", url, region, conf, name=name, arn=arn, tags=tags)
+
+def sns_topic(acct, name, kms=None, statements=None, region="us-east-1", tags=None):
+    # statements=None: no topic policy; each statement builder gets the topic ARN
+    arn = f"arn:aws:sns:{region}:{acct}:{name}"
+    conf = {"TopicArn": arn}
+    if kms: conf["KmsMasterKeyId"] = kms
+    if statements is not None:
+        conf["Policy"] = json.dumps({"Version": "2008-10-17", "Id": "__default_policy_ID", "Statement": statements(arn)})
+    return item(acct, "AWS::SNS::Topic", arn, region, conf, name=name, arn=arn, tags=tags)
+
+def sns_owner_only(acct):
+    """The default SNS topic statement: every principal, restricted to the owning account by condition."""
+    return lambda arn: {"Sid": "__default_statement_ID", "Effect": "Allow", "Principal": {"AWS": "*"},
+        "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission", "SNS:DeleteTopic",
+                   "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+        "Resource": arn, "Condition": {"StringEquals": {"AWS:SourceOwner": acct}}}
+
+def secret(acct, name, suffix, rotation_days=None, kms=None, created="2024-01-15T00:00:00Z", rotated=None, accessed=None, region="us-east-1", tags=None):
+    # rotation_days=None: rotation off; kms=None: the AWS managed key aws/secretsmanager
+    arn = f"arn:aws:secretsmanager:{region}:{acct}:secret:{name}-{suffix}"
+    conf = {"ARN": arn, "Name": name, "RotationEnabled": rotation_days is not None}
+    if rotation_days is not None: conf["RotationRules"] = {"AutomaticallyAfterDays": rotation_days}
+    if kms: conf["KMSKeyId"] = kms
+    conf["CreatedDate"] = created
+    if rotated: conf["LastRotatedDate"] = rotated
+    if accessed: conf["LastAccessedDate"] = accessed
+    return item(acct, "AWS::SecretsManager::Secret", arn, region, conf, name=name, arn=arn, tags=tags)
+
+def lambda_fn(acct, name, runtime="python3.12", package="Zip", vpc=None, dlq=None, kms=None, env=(), policy=None, region="us-east-1", tags=None):
+    # vpc: None = no vpcConfig, () = empty lists, else (subnets, security groups); env: variable names (values never stored)
+    arn = f"arn:aws:lambda:{region}:{acct}:function:{name}"
+    conf = {"functionName": name, "functionArn": arn}
+    if runtime: conf["runtime"] = runtime
+    conf["packageType"] = package
+    if vpc is not None: conf["vpcConfig"] = {"subnetIds": list(vpc[0]) if vpc else [], "securityGroupIds": list(vpc[1]) if vpc else []}
+    if dlq: conf["deadLetterConfig"] = {"targetArn": dlq}
+    if kms: conf["kmskeyArn"] = kms
+    if env: conf["environment"] = {"variables": {v: "<redacted>" for v in env}}
+    supp = {"Policy": json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": [dict(s, Resource=arn) for s in policy]})} if policy else None
+    return item(acct, "AWS::Lambda::Function", name, region, conf, supp, arn=arn, tags=tags)
+
+def ecr_repo(acct, name, scan=True, mutability="IMMUTABLE", lifecycle=True, policy=None, region="us-east-1", tags=None):
+    arn = f"arn:aws:ecr:{region}:{acct}:repository/{name}"
+    rules = {"rules": [{"rulePriority": 1, "description": "Expire untagged images after 14 days",
+             "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14}, "action": {"type": "expire"}}]}
+    conf = {"RepositoryName": name, "Arn": arn, "RepositoryUri": f"{acct}.dkr.ecr.{region}.amazonaws.com/{name}",
+            "ImageScanningConfiguration": {"ScanOnPush": scan}, "ImageTagMutability": mutability,
+            "LifecyclePolicy": {"LifecyclePolicyText": json.dumps(rules), "RegistryId": acct} if lifecycle else {},
+            "RepositoryPolicyText": json.dumps({"Version": "2012-10-17", "Statement": policy}) if policy else {},
+            "EncryptionConfiguration": {"EncryptionType": "AES256"}}
+    return item(acct, "AWS::ECR::Repository", name, region, conf, arn=arn, tags=tags)
+
+ECR_PULL = ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability"]
+
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 READ_BILLING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["aws-portal:ViewBilling", "ce:Get*"], "Resource": "*"}]}
 
@@ -291,6 +373,20 @@ def main():
         detector(P, "us-east-1"), hub(P, "us-east-1"),
         efs(P, "fs-0a1shared"),
         server_cert(P, "portal-acme-health-2025", "2025-12-31T23:59:59Z"), server_cert(P, "portal-acme-health-2026", "2027-01-31T23:59:59Z"),
+        dynamodb_table(P, "patient-sessions", sse=key_arn(P, "1a2b3c4d-prod-phi"), tags={"data-class": "phi"}),
+        dynamodb_table(P, "appointment-reminders", sse=key_arn(P, "3c9d4e5f-aws-dynamodb"), deletion=False),
+        sqs_queue(P, "claims-intake", kms=key_arn(P, "1a2b3c4d-prod-phi"), tags={"data-class": "phi"}, statements=lambda arn: [
+            {"Sid": "ClaimsApiSend", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{P}:role/claims-api-task"}, "Action": "sqs:SendMessage", "Resource": arn},
+            tls_only("sqs", arn)]),
+        sqs_queue(P, "claims-processor-dlq", sqs_managed=True),
+        sns_topic(P, "security-alerts", kms="alias/aws/sns", statements=lambda arn: [sns_owner_only(P)(arn)]),
+        secret(P, "prod/rds/master", "Q7mZ2k", rotation_days=30, kms=key_arn(P, "1a2b3c4d-prod-phi"), created="2024-03-01T00:00:00Z",
+               rotated="2026-10-15T04:00:00Z", accessed="2026-10-31T00:00:00Z"),
+        secret(P, "prod/clearinghouse/api-key", "h3Xr9P", created="2025-06-10T14:20:00Z", accessed="2026-10-30T00:00:00Z"),
+        lambda_fn(P, "claims-processor", vpc=(["subnet-0a11priv1", "subnet-0a11priv2"], ["sg-0a5claims"]),
+                  dlq=f"arn:aws:sqs:us-east-1:{P}:claims-processor-dlq", kms=key_arn(P, "1a2b3c4d-prod-phi"), env=["CLAIMS_TABLE", "DB_SECRET_ARN"]),
+        ecr_repo(P, "claims-api"),
+        ecr_repo(P, "fhir-gateway", mutability="MUTABLE", policy=[{"Sid": "StagingPull", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": ECR_PULL}]),
     ])
 
     S = "222222222222"
@@ -326,6 +422,16 @@ def main():
         rds(S, "staging-db", encrypted=False, public=True, deletion=False, minor=False),
         rds_snapshot(S, "staging-db-shared", public=True),
         efs(S, "fs-0c1scratch", encrypted=False, backup=False),
+        dynamodb_table(S, "eligibility-cache", pitr=False, deletion=False, billing="PROVISIONED"),
+        sqs_queue(S, "eligibility-checks", sqs_managed=False, statements=lambda arn: [
+            {"Sid": "PartnerSend", "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": arn}]),
+        sns_topic(S, "appointment-reminders", statements=lambda arn: [
+            {"Sid": "AnyoneSubscribe", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["SNS:Subscribe", "SNS:Publish"], "Resource": arn}]),
+        secret(S, "staging/legacy-fax-gateway", "bT4wLn", created="2024-09-01T09:00:00Z"),
+        lambda_fn(S, "eligibility-webhook", runtime="python3.8", env=["PAYER_API_URL", "PAYER_API_TOKEN"],
+                  policy=[{"Sid": "PartnerInvoke", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction"}]),
+        ecr_repo(S, "patient-portal-web", scan=False, mutability="MUTABLE", lifecycle=False,
+                 policy=[{"Sid": "PublicPull", "Effect": "Allow", "Principal": "*", "Action": ECR_PULL}]),
     ])
 
     K = "333333333333"
@@ -351,6 +457,15 @@ def main():
         recorder(K, "us-east-1"),
         kms_key(K, "0f0e0d0c-security-logs"),
         detector(K, "us-east-1"), hub(K, "us-east-1"),
+        sns_topic(K, "security-alerts", kms=key_arn(K, "0f0e0d0c-security-logs"), statements=lambda arn: [
+            sns_owner_only(K)(arn),
+            {"Sid": "CloudWatchAlarms", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish", "Resource": arn},
+            tls_only("sns", arn)]),
+        secret(K, "security/siem-ingest-token", "Vd82sQ", rotation_days=30, kms=key_arn(K, "0f0e0d0c-security-logs"), created="2025-02-03T00:00:00Z",
+               rotated="2026-06-20T03:00:00Z", accessed="2026-10-31T23:00:00Z"),
+        lambda_fn(K, "security-alert-forwarder", vpc=(),
+                  policy=[{"Sid": "SecurityAlertsInvoke", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "lambda:InvokeFunction",
+                           "Condition": {"ArnLike": {"AWS:SourceArn": f"arn:aws:sns:us-east-1:{K}:security-alerts"}}}]),
     ])
 
 
