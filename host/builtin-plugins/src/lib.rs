@@ -11,7 +11,24 @@ include!(concat!(env!("OUT_DIR"), "/plugins.rs"));
 mod tests {
     #[test]
     fn every_builtin_is_a_component() {
-        assert_eq!(super::PLUGINS.len(), 11);
+        // Every plugin folder (a component crate named securebase-plugin-<folder>, so not the
+        // SDK) is embedded, and only those.
+        let plugins = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins");
+        let mut folders: Vec<String> = std::fs::read_dir(&plugins)
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                std::fs::read_to_string(e.path().join("Cargo.toml")).is_ok_and(|t| {
+                    t.contains(&format!("name = \"securebase-plugin-{}\"", e.file_name().to_string_lossy())) && t.contains("cdylib")
+                })
+            })
+            .map(|e| format!("{}.wasm", e.file_name().to_string_lossy()))
+            .collect();
+        folders.sort();
+        let mut embedded: Vec<String> = super::PLUGINS.iter().map(|(name, _)| name.to_string()).collect();
+        embedded.sort();
+        assert!(folders.len() >= 17, "{folders:?}");
+        assert_eq!(embedded, folders);
         for (name, bytes) in super::PLUGINS {
             // Component binaries start with the wasm magic and the component layer (0x0d 0x00 0x01 0x00).
             assert_eq!(&bytes[..4], b"\0asm", "{name}");
