@@ -221,6 +221,90 @@ fn a_seeded_account_scans_like_the_seeded_truth() {
         expect(check, "good-secret", "pass");
         expect(check, "bad-secret", "pass");
     }
+    // Load balancing, Redshift, OpenSearch, EKS, ECS, CloudFront: one resource right on
+    // every check of its service, one wrong on all of them.
+    let good_and_bad: [(&str, &str, &[&str]); 6] = [
+        (
+            "good-alb",
+            "bad-alb",
+            &[
+                "elbv2_ssl_listeners",
+                "elbv2_insecure_ssl_ciphers",
+                "elbv2_logging_enabled",
+                "elbv2_deletion_protection",
+                "elbv2_desync_mitigation_mode",
+                "elbv2_alb_drop_invalid_header_fields_enabled",
+            ],
+        ),
+        (
+            "good-warehouse",
+            "bad-warehouse",
+            &[
+                "redshift_cluster_encrypted_at_rest",
+                "redshift_cluster_public_access",
+                "redshift_cluster_audit_logging",
+                "redshift_cluster_enhanced_vpc_routing",
+                "redshift_cluster_automatic_upgrades",
+            ],
+        ),
+        (
+            "good-search",
+            "bad-search",
+            &[
+                "opensearch_service_domains_encryption_at_rest_enabled",
+                "opensearch_service_domains_node_to_node_encryption_enabled",
+                "opensearch_service_domains_https_communications_enforced",
+                "opensearch_service_domains_in_vpc",
+                "opensearch_service_domains_audit_logging_enabled",
+                "opensearch_service_domains_fine_grained_access_control_enabled",
+            ],
+        ),
+        (
+            "good-cluster",
+            "bad-cluster",
+            &[
+                "eks_endpoints_not_publicly_accessible",
+                "eks_control_plane_logging_all_types_enabled",
+                "eks_cluster_kms_cmk_encryption_in_secrets_enabled",
+                "eks_cluster_uses_a_supported_version",
+            ],
+        ),
+        (
+            "good-task",
+            "bad-task",
+            &[
+                "ecs_task_definitions_no_privileged_containers",
+                "ecs_task_definitions_containers_readonly_access",
+                "ecs_task_definitions_no_environment_secrets",
+            ],
+        ),
+        (
+            id("good-cdn"),
+            id("bad-cdn"),
+            &["cloudfront_distributions_https_enabled", "cloudfront_distributions_logging_enabled", "cloudfront_distributions_using_waf"],
+        ),
+    ];
+    for (good, bad, checks) in good_and_bad {
+        for check in checks {
+            expect(check, good, "pass");
+            expect(check, bad, "fail");
+        }
+    }
+    // Host networking is only asked of tasks that use it; a classic load balancer on plain
+    // HTTP without logs keeps AWS's default desync mode; ACM's transparency logging (the
+    // certificates stay pending validation in moto, so their expiry does not apply).
+    expect("ecs_task_definitions_host_networking_mode_users", "bad-task", "fail");
+    // moto marks every distribution as on CloudFront's default certificate, even one with
+    // an ACM certificate (AWS does not), so only the one on TLSv1 is asked about here.
+    expect("cloudfront_distributions_minimum_tls_1_2", id("bad-cdn"), "fail");
+    expect("elb_ssl_listeners", "bad-clb", "fail");
+    expect("elb_logging_enabled", "bad-clb", "fail");
+    expect("elb_desync_mitigation_mode", "bad-clb", "pass");
+    expect("acm_certificates_transparency_logs_enabled", "good.example.com", "pass");
+    expect("acm_certificates_transparency_logs_enabled", "bad.example.com", "fail");
+    for domain in ["good.example.com", "bad.example.com"] {
+        expect("acm_certificates_with_secure_key_algorithms", domain, "pass");
+    }
     // Lambda: moto keeps neither a function's dead-letter queue nor its KMS key, so those
     // two checks are decided by the fixtures and the demo, not here.
     for check in
@@ -408,6 +492,13 @@ fn the_read_only_policy_grants_exactly_what_the_collectors_call() {
         "secretsmanager:",
         "lambda:",
         "ecr:",
+        "elasticloadbalancing:",
+        "acm:",
+        "redshift:",
+        "es:",
+        "eks:",
+        "ecs:",
+        "cloudfront:",
     ] {
         assert!(called.iter().any(|a| a.starts_with(prefix)), "no {prefix} call recorded: {called:?}");
     }

@@ -208,10 +208,114 @@ ecr.create_repository(repositoryName="bad-repo")
 ecr.set_repository_policy(repositoryName="bad-repo", policyText=json.dumps({"Version": "2012-10-17", "Statement": [
     {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}))
 
+# Elastic Load Balancing: an internal ALB with logs, deletion protection, strict header
+# handling and only an HTTPS listener on a current policy; an internet-facing one with
+# none of that and a plain HTTP listener; a classic load balancer on plain HTTP.
+elbv2 = client("elbv2")
+subnet_b = ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.2.0/24", AvailabilityZone=f"{HOME}b")["Subnet"]["SubnetId"]
+subnet_a = ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.3.0/24", AvailabilityZone=f"{HOME}a")["Subnet"]["SubnetId"]
+acm = client("acm")
+cert = acm.request_certificate(DomainName="good.example.com", ValidationMethod="DNS")["CertificateArn"]
+target = elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+forward = [{"Type": "forward", "TargetGroupArn": target}]
+good_alb = elbv2.create_load_balancer(Name="good-alb", Subnets=[subnet_a, subnet_b], Scheme="internal")["LoadBalancers"][0]["LoadBalancerArn"]
+elbv2.modify_load_balancer_attributes(LoadBalancerArn=good_alb, Attributes=[
+    {"Key": "access_logs.s3.enabled", "Value": "true"}, {"Key": "access_logs.s3.bucket", "Value": "good-logs"},
+    {"Key": "deletion_protection.enabled", "Value": "true"},
+    {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
+    {"Key": "routing.http.desync_mitigation_mode", "Value": "strictest"}])
+elbv2.create_listener(LoadBalancerArn=good_alb, Protocol="HTTPS", Port=443, SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+                      Certificates=[{"CertificateArn": cert}], DefaultActions=forward)
+bad_alb = elbv2.create_load_balancer(Name="bad-alb", Subnets=[subnet_a, subnet_b])["LoadBalancers"][0]["LoadBalancerArn"]
+elbv2.modify_load_balancer_attributes(LoadBalancerArn=bad_alb, Attributes=[{"Key": "routing.http.desync_mitigation_mode", "Value": "monitor"}])
+elbv2.create_listener(LoadBalancerArn=bad_alb, Protocol="HTTP", Port=80, DefaultActions=forward)
+elbv2.create_listener(LoadBalancerArn=bad_alb, Protocol="HTTPS", Port=443, SslPolicy="ELBSecurityPolicy-2016-08",
+                      Certificates=[{"CertificateArn": cert}], DefaultActions=forward)
+elb = client("elb")
+elb.create_load_balancer(LoadBalancerName="bad-clb", Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 80}],
+                         AvailabilityZones=[f"{HOME}a"])
+
+# ACM: the requested certificate above (RSA-2048, transparency logging on by default) and
+# one requested with logging opted out.
+# (Export spelled out: moto 5.1.22 fails to list certificates whose options lack it.)
+acm.request_certificate(DomainName="bad.example.com", ValidationMethod="DNS", Options={"CertificateTransparencyLoggingPreference": "DISABLED", "Export": "DISABLED"})
+
+# Redshift: an encrypted, private cluster with snapshots, audit logs, enhanced VPC routing
+# and upgrades; a public unencrypted one without.
+rs = client("redshift")
+rs.create_cluster(ClusterIdentifier="good-warehouse", NodeType="ra3.xlplus", MasterUsername="admin1",
+                  MasterUserPassword="Not-a-real-password1", Encrypted=True, PubliclyAccessible=False,
+                  AutomatedSnapshotRetentionPeriod=7, EnhancedVpcRouting=True, AllowVersionUpgrade=True)
+rs.enable_logging(ClusterIdentifier="good-warehouse", BucketName="good-logs")
+rs.create_cluster(ClusterIdentifier="bad-warehouse", NodeType="ra3.xlplus", MasterUsername="admin1",
+                  MasterUserPassword="Not-a-real-password1", Encrypted=False, PubliclyAccessible=True,
+                  AutomatedSnapshotRetentionPeriod=0, EnhancedVpcRouting=False, AllowVersionUpgrade=False)
+
+# OpenSearch: a domain in the VPC with encryption, HTTPS on TLS 1.2, audit logs and
+# fine-grained access control; a public one with none of it.
+osd = client("opensearch")
+osd.create_domain(DomainName="good-search", EncryptionAtRestOptions={"Enabled": True},
+                  NodeToNodeEncryptionOptions={"Enabled": True},
+                  DomainEndpointOptions={"EnforceHTTPS": True, "TLSSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"},
+                  VPCOptions={"SubnetIds": [subnet_a], "SecurityGroupIds": [good_sg]},
+                  LogPublishingOptions={"AUDIT_LOGS": {"Enabled": True, "CloudWatchLogsLogGroupArn": f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:search-audit"}},
+                  AdvancedSecurityOptions={"Enabled": True, "InternalUserDatabaseEnabled": True,
+                                           "MasterUserOptions": {"MasterUserName": "admin1", "MasterUserPassword": "Not-a-real-password1"}})
+osd.create_domain(DomainName="bad-search")
+
+# EKS: a private cluster with every log type and secrets encrypted; a public one on an
+# old version with neither.
+eks = client("eks")
+eks.create_cluster(name="good-cluster", version="1.33", roleArn=role,
+                   resourcesVpcConfig={"subnetIds": [subnet_a, subnet_b], "endpointPublicAccess": False, "endpointPrivateAccess": True},
+                   logging={"clusterLogging": [{"types": ["api", "audit", "authenticator", "controllerManager", "scheduler"], "enabled": True}]},
+                   encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": f"arn:aws:kms:{HOME}:{ACCOUNT}:key/{good_key}"}}])
+eks.create_cluster(name="bad-cluster", version="1.27", roleArn=role,
+                   resourcesVpcConfig={"subnetIds": [subnet_a, subnet_b], "endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]})
+
+# ECS: a task definition with an unprivileged read-only container and its credential
+# from Secrets Manager; one privileged, on the host network as root, with a password in
+# its environment.
+ecs = client("ecs")
+ecs.register_task_definition(family="good-task", networkMode="awsvpc", containerDefinitions=[{
+    "name": "app", "image": "good-repo:1", "memory": 512, "privileged": False, "readonlyRootFilesystem": True, "user": "1000",
+    "environment": [{"name": "STAGE", "value": "prod"}],
+    "secrets": [{"name": "DB_PASSWORD", "valueFrom": f"arn:aws:secretsmanager:{HOME}:{ACCOUNT}:secret:good-secret"}]}])
+ecs.register_task_definition(family="bad-task", networkMode="host", containerDefinitions=[{
+    "name": "app", "image": "bad-repo:latest", "memory": 512, "privileged": True,
+    "environment": [{"name": "DB_PASSWORD", "value": "do-not-log-me-either"}]}])
+
+# CloudFront (global): an HTTPS-only distribution on TLS 1.2 with logs, a web ACL and
+# origin access control in front of an S3 bucket; one allowing HTTP, on the default
+# certificate, without logs, WAF or origin access control.
+cf = client("cloudfront")
+
+
+def distribution(ref, https, logs, waf, oac):
+    config = {"CallerReference": ref, "Comment": ref, "Enabled": True,
+              "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": "good-bucket.s3.amazonaws.com",
+                                                    "S3OriginConfig": {"OriginAccessIdentity": ""},
+                                                    **({"OriginAccessControlId": "E2QWRUHEXAMPLE"} if oac else {})}]},
+              "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "https-only" if https else "allow-all",
+                                       "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}, "MinTTL": 0,
+                                       # Spelled out: moto's default renders as "True", which is not XML's boolean.
+                                       "SmoothStreaming": False},
+              "Logging": {"Enabled": logs, "IncludeCookies": False, "Bucket": "good-logs.s3.amazonaws.com" if logs else "", "Prefix": ""}}
+    if https:
+        config["ViewerCertificate"] = {"ACMCertificateArn": cert, "SSLSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"}
+    if waf:
+        config["WebACLId"] = f"arn:aws:wafv2:us-east-1:{ACCOUNT}:global/webacl/good/1234"
+    return cf.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+
+
+good_cdn = distribution("good-cdn", True, True, True, True)
+bad_cdn = distribution("bad-cdn", False, False, False, False)
+
 # GuardDuty and Security Hub: on in the home region only.
 client("guardduty").create_detector(Enable=True)
 client("securityhub").enable_security_hub()
 
 # The generated ids, for the test's assertions.
 print(json.dumps({"good-vpc": vpc, "good-acl": acl, "good-volume": good_vol, "bad-volume": bad_vol,
-                  "good-snapshot": private, "bad-snapshot": public, "good-key": good_key, "bad-key": bad_key}))
+                  "good-snapshot": private, "bad-snapshot": public, "good-key": good_key, "bad-key": bad_key,
+                  "good-cdn": good_cdn, "bad-cdn": bad_cdn}))

@@ -42,6 +42,8 @@ pub fn iam_action(service: &str, operation: &str) -> String {
         "GuardDuty" => "guardduty",
         "SecurityHub" => "securityhub",
         "EFS" => "elasticfilesystem",
+        "Elastic Load Balancing" | "Elastic Load Balancing v2" => "elasticloadbalancing",
+        "OpenSearch" => "es",
         "AccessAnalyzer" => "access-analyzer",
         "Organizations" => "organizations",
         other => return format!("{}:{operation}", other.to_lowercase().replace(' ', "")),
@@ -130,6 +132,9 @@ mod tests {
         assert_eq!(iam_action("S3 Control", "GetPublicAccessBlock"), "s3:GetAccountPublicAccessBlock");
         assert_eq!(iam_action("S3", "GetPublicAccessBlock"), "s3:GetBucketPublicAccessBlock");
         assert_eq!(iam_action("EFS", "DescribeBackupPolicy"), "elasticfilesystem:DescribeBackupPolicy");
+        assert_eq!(iam_action("Elastic Load Balancing v2", "DescribeListeners"), "elasticloadbalancing:DescribeListeners");
+        assert_eq!(iam_action("OpenSearch", "DescribeDomain"), "es:DescribeDomain");
+        assert_eq!(iam_action("Secrets Manager", "ListSecrets"), "secretsmanager:ListSecrets");
         assert_eq!(iam_action("CloudWatch Logs", "DescribeMetricFilters"), "logs:DescribeMetricFilters");
     }
 }

@@ -12,8 +12,8 @@
 
 use crate::sink::Sink;
 use crate::{
-    Scope, accessanalyzer, cloudtrail, cloudwatch, config, dynamodb, ec2, ecr, efs, guardduty, iam, kms, lambda, rds, s3, secretsmanager,
-    securityhub, sns, sqs,
+    Scope, accessanalyzer, acm, cloudfront, cloudtrail, cloudwatch, config, dynamodb, ec2, ecr, ecs, efs, eks, elb, elbv2, guardduty, iam,
+    kms, lambda, opensearch, rds, redshift, s3, secretsmanager, securityhub, sns, sqs,
 };
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -187,6 +187,58 @@ pub static COLLECTORS: &[Collector] = &[
         reach: Reach::Regional,
         actions: &["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy"],
         run: |s| Box::pin(ecr::collect(s)),
+    },
+    Collector {
+        service: cloudfront::SERVICE,
+        reach: Reach::Global,
+        actions: &["cloudfront:GetDistributionConfig", "cloudfront:ListDistributions"],
+        run: |s| Box::pin(cloudfront::collect(s)),
+    },
+    Collector {
+        service: elbv2::SERVICE,
+        reach: Reach::Regional,
+        actions: &[
+            "elasticloadbalancing:DescribeListeners",
+            "elasticloadbalancing:DescribeLoadBalancerAttributes",
+            "elasticloadbalancing:DescribeLoadBalancers",
+        ],
+        run: |s| Box::pin(elbv2::collect(s)),
+    },
+    Collector {
+        service: elb::SERVICE,
+        reach: Reach::Regional,
+        actions: &["elasticloadbalancing:DescribeLoadBalancerAttributes", "elasticloadbalancing:DescribeLoadBalancers"],
+        run: |s| Box::pin(elb::collect(s)),
+    },
+    Collector {
+        service: acm::SERVICE,
+        reach: Reach::Regional,
+        actions: &["acm:DescribeCertificate", "acm:ListCertificates"],
+        run: |s| Box::pin(acm::collect(s)),
+    },
+    Collector {
+        service: redshift::SERVICE,
+        reach: Reach::Regional,
+        actions: &["redshift:DescribeClusters", "redshift:DescribeLoggingStatus"],
+        run: |s| Box::pin(redshift::collect(s)),
+    },
+    Collector {
+        service: opensearch::SERVICE,
+        reach: Reach::Regional,
+        actions: &["es:DescribeDomain", "es:ListDomainNames"],
+        run: |s| Box::pin(opensearch::collect(s)),
+    },
+    Collector {
+        service: eks::SERVICE,
+        reach: Reach::Regional,
+        actions: &["eks:DescribeCluster", "eks:ListClusters"],
+        run: |s| Box::pin(eks::collect(s)),
+    },
+    Collector {
+        service: ecs::SERVICE,
+        reach: Reach::Regional,
+        actions: &["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitionFamilies"],
+        run: |s| Box::pin(ecs::collect(s)),
     },
     Collector {
         service: guardduty::SERVICE,

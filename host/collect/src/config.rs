@@ -21,10 +21,11 @@ pub(crate) const SERVICE: &str = "config";
 /// read, with nothing added by our collectors. Not `AWS::S3::AccountPublicAccessBlock`:
 /// Config holds none when the account has none, and "none" must still be a finding, so
 /// the direct collector (which says "all off") always reads it. Nor, for now, the types of
-/// DynamoDB, SQS, SNS, Secrets Manager, Lambda and ECR: their Config shapes are known from
-/// recorded examples but some fields the checks read (a table's deletion protection, a
-/// secret's last rotation and access) are not confirmed to be recorded, so they are always
-/// read directly.
+/// DynamoDB, SQS, SNS, Secrets Manager, Lambda, ECR, ELB, ACM, Redshift, OpenSearch, EKS,
+/// CloudFront and ECS: their Config shapes are known from recorded examples and the
+/// collectors emit them, but some fields the checks read (a table's deletion protection, a
+/// secret's last rotation and access, an ALB's newer attributes) are not confirmed to be
+/// recorded, and Config keeps environment values in clear, so they are always read directly.
 pub const CONFIG_TYPES: &[&str] = &[
     "AWS::AccessAnalyzer::Analyzer",
     "AWS::CloudTrail::Trail",

@@ -3,7 +3,8 @@
 //! in the supplementary `Policy`, as Config records it.
 //!
 //! Environment variable values are replaced by [`REDACTED`] before anything is kept
-//! (here and for items AWS Config hands over, see [`redact`]): they are where people put
+//! (here and for items AWS Config hands over, see [`redact`], which does the same for ECS
+//! task definitions): they are where people put
 //! database passwords and API keys, and a scanner must not copy them into snapshots,
 //! its database and reports. Their names stay, which is what the checks read.
 
@@ -75,18 +76,30 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
     out
 }
 
-/// Replaces the values of a Lambda function's environment variables by [`REDACTED`], for
-/// items from any source (AWS Config records them in clear). Other items pass unchanged.
+/// Replaces the values of environment variables by [`REDACTED`] in the items that carry
+/// them (a Lambda function's `environment.variables`, an ECS task definition's
+/// `ContainerDefinitions[].Environment[].Value`), for items from any source: AWS Config
+/// records them in clear. Other items pass unchanged.
 pub(crate) fn redact(mut item: ConfigItem) -> ConfigItem {
-    if item.resource_type != FUNCTION {
+    let is_task = item.resource_type == "AWS::ECS::TaskDefinition";
+    if item.resource_type != FUNCTION && !is_task {
         return item;
     }
     let Ok(mut config) = serde_json::from_str::<Value>(&item.configuration) else { return item };
-    let Some(vars) = config.pointer_mut("/environment/variables").and_then(Value::as_object_mut) else { return item };
-    if vars.values().all(|v| v.as_str() == Some(REDACTED)) {
+    let mut values: Vec<&mut Value> = Vec::new();
+    if is_task {
+        for container in config.get_mut("ContainerDefinitions").and_then(Value::as_array_mut).into_iter().flatten() {
+            for var in container.get_mut("Environment").and_then(Value::as_array_mut).into_iter().flatten() {
+                values.extend(var.get_mut("Value"));
+            }
+        }
+    } else if let Some(vars) = config.pointer_mut("/environment/variables").and_then(Value::as_object_mut) {
+        values.extend(vars.values_mut());
+    }
+    if values.iter().all(|v| v.as_str() == Some(REDACTED)) {
         return item;
     }
-    for v in vars.values_mut() {
+    for v in values {
         *v = Value::String(REDACTED.into());
     }
     item.configuration = config.to_string();
@@ -107,9 +120,12 @@ mod tests {
         let vars = v["environment"]["variables"].as_object().unwrap();
         assert_eq!(vars.keys().collect::<Vec<_>>(), ["DB_PASSWORD", "STAGE"]);
         assert!(vars.values().all(|v| v == REDACTED));
+        // An ECS task definition's container environment, likewise.
+        let task = json!({ "ContainerDefinitions": [{ "Name": "app", "Environment": [{ "Name": "API_TOKEN", "Value": "t0ps3cret" }] }] });
+        let kept = redact(item("AWS::ECS::TaskDefinition", "t", "123456789012", "us-east-1", task));
+        assert!(!kept.configuration.contains("t0ps3cret") && kept.configuration.contains("API_TOKEN"), "{}", kept.configuration);
         // Another type's configuration is not touched, even if it has the same shape.
-        let other =
-            item("AWS::ECS::TaskDefinition", "t", "123456789012", "us-east-1", json!({ "environment": { "variables": { "K": "v" } } }));
+        let other = item("AWS::SNS::Topic", "t", "123456789012", "us-east-1", json!({ "environment": { "variables": { "K": "v" } } }));
         assert!(redact(other).configuration.contains("\"v\""));
     }
 }

@@ -20,7 +20,9 @@
 
 mod accessanalyzer;
 mod accounts;
+mod acm;
 mod calls;
+mod cloudfront;
 mod cloudtrail;
 mod cloudwatch;
 mod collectors;
@@ -28,13 +30,19 @@ mod config;
 mod dynamodb;
 mod ec2;
 mod ecr;
+mod ecs;
 mod efs;
+mod eks;
+mod elb;
+mod elbv2;
 mod guardduty;
 mod iam;
 mod kms;
 mod lambda;
+mod opensearch;
 mod organizations;
 mod rds;
+mod redshift;
 mod regional;
 mod s3;
 mod secretsmanager;
@@ -62,19 +70,26 @@ use std::time::Duration;
 /// Every family of the check catalogue is here.
 pub const COLLECTED_SERVICES: &[&str] = &[
     "access-analyzer",
+    "acm",
+    "cloudfront",
     "cloudtrail",
     "cloudwatch",
     "config",
     "dynamodb",
     "ec2",
     "ecr",
+    "ecs",
     "efs",
+    "eks",
+    "elasticloadbalancing",
+    "es",
     "guardduty",
     "iam",
     "kms",
     "lambda",
     "logs",
     "rds",
+    "redshift",
     "s3",
     "secretsmanager",
     "securityhub",

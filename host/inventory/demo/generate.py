@@ -297,6 +297,111 @@ def ecr_repo(acct, name, scan=True, mutability="IMMUTABLE", lifecycle=True, poli
 
 ECR_PULL = ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability"]
 
+def elbv2_lb(acct, name, lb_id, attrs, lb_type="application", scheme="internet-facing", vpc_id=None, region="us-east-1"):
+    # attrs: LoadBalancerAttributes as {key: value}, every value a STRING as AWS Config records them
+    arn = f"arn:aws:elasticloadbalancing:{region}:{acct}:loadbalancer/{ {'application': 'app', 'network': 'net', 'gateway': 'gwy'}[lb_type]}/{name}/{lb_id}"
+    conf = {"loadBalancerArn": arn, "loadBalancerName": name, "dNSName": f"{'internal-' if scheme == 'internal' else ''}{name}-{int(lb_id[:8], 16)}.{region}.elb.amazonaws.com",
+            "scheme": scheme, "type": lb_type, "vpcId": vpc_id}
+    supp = {"LoadBalancerAttributes": [{"key": k, "value": v} for k, v in attrs.items()]}
+    return item(acct, "AWS::ElasticLoadBalancingV2::LoadBalancer", arn, region, conf, supp, name=name, arn=arn)
+
+def elbv2_listener(lb, listener_id, port, protocol, ssl_policy=None, cert=None, redirect_https=False):
+    # A listener is its own item, tied to its load balancer by LoadBalancerArn (the load balancer item's resourceId)
+    lb_arn = lb["resourceId"]
+    arn = lb_arn.replace(":loadbalancer/", ":listener/") + "/" + listener_id
+    conf = {"ListenerArn": arn, "LoadBalancerArn": lb_arn, "Port": port, "Protocol": protocol}
+    if ssl_policy: conf["SslPolicy"] = ssl_policy
+    conf["Certificates"] = [{"CertificateArn": cert}] if cert else []
+    conf["DefaultActions"] = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}] if redirect_https else [{"Type": "forward"}]
+    return item(lb["accountId"], "AWS::ElasticLoadBalancingV2::Listener", arn, lb["awsRegion"], conf, arn=arn)
+
+def classic_elb(acct, name, dns_id, listeners, access_log=False, desync=None, scheme="internet-facing", vpc_id=None, region="us-east-1"):
+    # listeners: (protocol, port, instance protocol, instance port, certificate ARN or None); desync=None: the attribute absent (AWS's default, defensive)
+    conf = {"loadBalancerName": name, "dnsname": f"{'internal-' if scheme == 'internal' else ''}{name}-{dns_id}.{region}.elb.amazonaws.com", "scheme": scheme, "vpcid": vpc_id,
+            "listenerDescriptions": [{"listener": dict({"protocol": p, "loadBalancerPort": port, "instanceProtocol": ip, "instancePort": iport}, **({"sslcertificateId": cert} if cert else {})),
+                                      "policyNames": ["ELBSecurityPolicy-TLS-1-2-2017-01"] if cert else []} for p, port, ip, iport, cert in listeners]}
+    supp = {"LoadBalancerAttributes": {"accessLog": {"enabled": access_log}, "connectionDraining": {"enabled": True, "timeout": 300},
+            "crossZoneLoadBalancing": {"enabled": True}, "additionalAttributes": [{"key": "elb.http.desyncmitigationmode", "value": desync}] if desync else []}}
+    return item(acct, "AWS::ElasticLoadBalancing::LoadBalancer", name, region, conf, supp, name=name,
+                arn=f"arn:aws:elasticloadbalancing:{region}:{acct}:loadbalancer/{name}")
+
+def acm_cert(acct, domain, cid, not_after, kind="AMAZON_ISSUED", key="RSA-2048", status="ISSUED", transparency=True, in_use=(), region="us-east-1"):
+    arn = f"arn:aws:acm:{region}:{acct}:certificate/{cid}"
+    conf = {"certificateArn": arn, "domainName": domain, "status": status, "type": kind, "keyAlgorithm": key, "notAfter": not_after,
+            "inUseBy": list(in_use), "options": {"certificateTransparencyLoggingPreference": "ENABLED" if transparency else "DISABLED"}}
+    return item(acct, "AWS::ACM::Certificate", arn, region, conf, name=domain, arn=arn)
+
+def redshift(acct, cid, namespace, kms=None, public=False, retention=7, enhanced_routing=True, upgrades=True, audit_bucket=None, vpc_id=None, region="us-east-1"):
+    # kms=None: not encrypted; audit_bucket=None: audit logging off
+    arn = f"arn:aws:redshift:{region}:{acct}:namespace:{namespace}"
+    conf = {"clusterIdentifier": cid, "encrypted": kms is not None}
+    if kms: conf["kmsKeyId"] = kms
+    conf.update({"publiclyAccessible": public, "automatedSnapshotRetentionPeriod": retention, "enhancedVpcRouting": enhanced_routing,
+                 "allowVersionUpgrade": upgrades, "vpcId": vpc_id})
+    supp = {"LoggingStatus": {"loggingEnabled": True, "bucketName": audit_bucket, "logDestinationType": "s3"} if audit_bucket else {"loggingEnabled": False}}
+    return item(acct, "AWS::Redshift::Cluster", cid, region, conf, supp, name=cid, arn=arn)
+
+def opensearch(acct, name, kms=None, node_to_node=True, https=True, tls="Policy-Min-TLS-1-2-2019-07", vpc=None, audit_group=None, fine_grained=True,
+               version="OpenSearch_2.11", region="us-east-1"):
+    # kms=None: no encryption at rest; vpc=None: public endpoint (no VPCOptions), else (subnets, security groups); audit_group=None: no audit logs
+    arn = f"arn:aws:es:{region}:{acct}:domain/{name}"
+    conf = {"DomainName": name, "Arn": arn, "EngineVersion": version,
+            "EncryptionAtRestOptions": {"Enabled": True, "KmsKeyId": kms} if kms else {"Enabled": False},
+            "NodeToNodeEncryptionOptions": {"Enabled": node_to_node},
+            "DomainEndpointOptions": {"EnforceHTTPS": https, "TLSSecurityPolicy": tls}}
+    if vpc: conf["VPCOptions"] = {"SubnetIds": list(vpc[0]), "SecurityGroupIds": list(vpc[1])}
+    conf["LogPublishingOptions"] = {"AUDIT_LOGS": {"Enabled": True, "CloudWatchLogsLogGroupArn": f"arn:aws:logs:{region}:{acct}:log-group:{audit_group}"}} if audit_group else {}
+    conf["AdvancedSecurityOptions"] = {"Enabled": fine_grained, "InternalUserDatabaseEnabled": False, "AnonymousAuthEnabled": False}
+    return item(acct, "AWS::OpenSearch::Domain", name, region, conf, name=name, arn=arn)
+
+EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+
+def eks(acct, name, version, public=False, private=True, cidrs=("0.0.0.0/0",), logs=EKS_LOG_TYPES, secrets_key=None, region="us-east-1"):
+    # cidrs: what EKS reports (0.0.0.0/0 even when the public endpoint is off); secrets_key=None: no envelope encryption of secrets
+    arn = f"arn:aws:eks:{region}:{acct}:cluster/{name}"
+    conf = {"Name": name, "Arn": arn, "Version": version,
+            "ResourcesVpcConfig": {"EndpointPublicAccess": public, "EndpointPrivateAccess": private, "PublicAccessCidrs": list(cidrs)},
+            "Logging": {"ClusterLogging": {"EnabledTypes": [{"Type": t} for t in logs]}},
+            "EncryptionConfig": [{"Resources": ["secrets"], "Provider": {"KeyArn": secrets_key}}] if secrets_key else []}
+    return item(acct, "AWS::EKS::Cluster", name, region, conf, name=name, arn=arn)
+
+def wrapped(items):
+    """A CloudFront list as Config records it: no "items" when empty."""
+    return {"quantity": len(items), "items": list(items)} if items else {"quantity": 0}
+
+def s3_origin(bucket_name, oac="", oai=""):
+    return {"id": f"s3-{bucket_name}", "domainName": f"{bucket_name}.s3.amazonaws.com", "s3OriginConfig": {"originAccessIdentity": oai}, "originAccessControlId": oac}
+
+def custom_origin(origin_id, domain):
+    return {"id": origin_id, "domainName": domain, "customOriginConfig": {"originProtocolPolicy": "https-only"}, "originAccessControlId": ""}
+
+def distribution(acct, did, domain, viewer_policy, origins, behaviors=(), default_cert=False, min_tls="TLSv1.2_2021", log_bucket=None, waf=""):
+    # behaviors: (path pattern, viewer protocol policy); the default CloudFront certificate only allows TLSv1
+    arn = f"arn:aws:cloudfront::{acct}:distribution/{did}"
+    conf = {"domainName": domain, "distributionConfig": {
+        "defaultCacheBehavior": {"viewerProtocolPolicy": viewer_policy},
+        "cacheBehaviors": wrapped([{"pathPattern": p, "viewerProtocolPolicy": v} for p, v in behaviors]),
+        "viewerCertificate": {"cloudFrontDefaultCertificate": default_cert, "minimumProtocolVersion": "TLSv1" if default_cert else min_tls},
+        "origins": wrapped(origins),
+        "logging": {"enabled": True, "bucket": f"{log_bucket}.s3.amazonaws.com"} if log_bucket else {"enabled": False, "bucket": ""},
+        "webACLId": waf}}
+    return item(acct, "AWS::CloudFront::Distribution", did, "global", conf, name=domain, arn=arn)
+
+def container(name, image, privileged=None, readonly=None, user=None, env=(), secrets=()):
+    # None: the key absent (false / root); env: variable names (values never stored); secrets: (name, Secrets Manager or SSM ARN)
+    c = {"Name": name, "Image": image}
+    if privileged is not None: c["Privileged"] = privileged
+    if readonly is not None: c["ReadonlyRootFilesystem"] = readonly
+    if user is not None: c["User"] = user
+    c["Environment"] = [{"Name": v, "Value": "<redacted>"} for v in env]
+    c["Secrets"] = [{"Name": n, "ValueFrom": f} for n, f in secrets]
+    return c
+
+def task_definition(acct, family, revision, containers, network="awsvpc", region="us-east-1"):
+    arn = f"arn:aws:ecs:{region}:{acct}:task-definition/{family}:{revision}"
+    conf = {"TaskDefinitionArn": arn, "Family": family, "Revision": revision, "NetworkMode": network, "ContainerDefinitions": containers}
+    return item(acct, "AWS::ECS::TaskDefinition", arn, region, conf, name=f"{family}:{revision}", arn=arn)
+
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 READ_BILLING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["aws-portal:ViewBilling", "ce:Get*"], "Resource": "*"}]}
 
@@ -337,6 +442,12 @@ def account(acct, name, items):
 def main():
     os.chdir(os.path.dirname(os.path.abspath(__file__)))
     P = "111111111111"
+    portal_cert = f"arn:aws:acm:us-east-1:{P}:certificate/3f1c2a9e-7b4d-4e21-9a6f-0c5d8e2b1a47"
+    hl7_cert = f"arn:aws:acm:us-east-1:{P}:certificate/b84d0e17-2c5a-4f3e-8d91-6a7c5e4f3b20"
+    portal_alb = elbv2_lb(P, "patient-portal-alb", "50dc6c495c0c9188", vpc_id="vpc-0a11prod", attrs={
+        "access_logs.s3.enabled": "true", "access_logs.s3.bucket": "acme-prod-access-logs", "access_logs.s3.prefix": "alb/patient-portal",
+        "deletion_protection.enabled": "true", "routing.http.desync_mitigation_mode": "defensive", "routing.http.drop_invalid_header_fields.enabled": "true"})
+    portal_cdn = "E2PORTAL7X3K9Q"
     account(P, "acme-health-production", [
         bucket(P, "acme-prod-phi-records", policy=tls_policy("acme-prod-phi-records"), logging_to="acme-prod-access-logs", tags={"data-class": "phi"}),
         bucket(P, "acme-prod-app-assets", sse="AES256", versioning="Suspended", pab=(True, True, False, False)),
@@ -387,9 +498,35 @@ def main():
                   dlq=f"arn:aws:sqs:us-east-1:{P}:claims-processor-dlq", kms=key_arn(P, "1a2b3c4d-prod-phi"), env=["CLAIMS_TABLE", "DB_SECRET_ARN"]),
         ecr_repo(P, "claims-api"),
         ecr_repo(P, "fhir-gateway", mutability="MUTABLE", policy=[{"Sid": "StagingPull", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": ECR_PULL}]),
+        portal_alb,
+        elbv2_listener(portal_alb, "f2f7dc8efc522ab2", 80, "HTTP", redirect_https=True),
+        elbv2_listener(portal_alb, "9d1e4c7a0b3f5e68", 443, "HTTPS", ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06", cert=portal_cert),
+        classic_elb(P, "hl7-interface-elb", 1284467390, [("HTTPS", 443, "HTTPS", 8443, hl7_cert)], access_log=True, desync="defensive",
+                    scheme="internal", vpc_id="vpc-0a11prod"),
+        acm_cert(P, "portal.acmehealth.example", portal_cert.rsplit("/", 1)[1], "2027-03-14T23:59:59Z",
+                 in_use=[portal_alb["arn"], f"arn:aws:cloudfront::{P}:distribution/{portal_cdn}"]),
+        acm_cert(P, "hl7.acmehealth.example", hl7_cert.rsplit("/", 1)[1], "2026-11-18T23:59:59Z", kind="IMPORTED", transparency=False,
+                 in_use=[f"arn:aws:elasticloadbalancing:us-east-1:{P}:loadbalancer/hl7-interface-elb"]),
+        redshift(P, "analytics-warehouse", "5c1e8a2f-3d7b-4f90-8e64-a1b2c3d4e5f6", kms=key_arn(P, "1a2b3c4d-prod-phi"), audit_bucket="acme-prod-access-logs",
+                 vpc_id="vpc-0a11prod"),
+        eks(P, "claims-platform", "1.34", secrets_key=key_arn(P, "1a2b3c4d-prod-phi")),
+        distribution(P, portal_cdn, "d3k9portal7x3q.cloudfront.net", "redirect-to-https",
+                     [s3_origin("acme-prod-app-assets", oac="E1PORTALOAC2QX"), custom_origin("patient-portal-alb", portal_alb["configuration"]["dNSName"])],
+                     behaviors=[("/api/*", "https-only")], log_bucket="acme-prod-access-logs",
+                     waf=f"arn:aws:wafv2:us-east-1:{P}:global/webacl/patient-portal-waf/8e2f4a6c-1b3d-4e5f-9a7b-0c1d2e3f4a5b"),
+        task_definition(P, "claims-worker", 12, [container("claims-worker", f"{P}.dkr.ecr.us-east-1.amazonaws.com/claims-api:2026.10.3", privileged=False,
+                        readonly=True, user="1000", env=["CLAIMS_QUEUE_URL", "LOG_LEVEL"],
+                        secrets=[("DB_PASSWORD", f"arn:aws:secretsmanager:us-east-1:{P}:secret:prod/rds/master-Q7mZ2k"),
+                                 ("CLEARINGHOUSE_API_KEY", f"arn:aws:secretsmanager:us-east-1:{P}:secret:prod/clearinghouse/api-key-h3Xr9P")])]),
+        lambda_fn(P, "appointment-reminder-sender", vpc=(["subnet-0a11priv1", "subnet-0a11priv2"], ["sg-0a6reminders"]), kms=key_arn(P, "1a2b3c4d-prod-phi"),
+                  env=["REMINDERS_TABLE", "REMINDER_TOPIC_ARN", "LOG_LEVEL"]),
     ])
 
     S = "222222222222"
+    staging_cert = f"arn:aws:acm:us-east-1:{S}:certificate/d2e6a4c8-91b3-4d7f-a5e0-3c8b1f6d9e42"
+    staging_alb = elbv2_lb(S, "staging-portal-alb", "7a2c9e0f4b6d1835", vpc_id="vpc-0c33staging", attrs={
+        "access_logs.s3.enabled": "false", "deletion_protection.enabled": "false",
+        "routing.http.desync_mitigation_mode": "monitor", "routing.http.drop_invalid_header_fields.enabled": "false"})
     account(S, "acme-health-staging", [
         bucket(S, "acme-staging-app-assets", sse=None, versioning="Off", pab=(False,) * 4),
         bucket(S, "acme-staging-test-data", sse="AES256", versioning="Enabled", policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-staging-test-data/*"}]})),
@@ -432,6 +569,19 @@ def main():
                   policy=[{"Sid": "PartnerInvoke", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction"}]),
         ecr_repo(S, "patient-portal-web", scan=False, mutability="MUTABLE", lifecycle=False,
                  policy=[{"Sid": "PublicPull", "Effect": "Allow", "Principal": "*", "Action": ECR_PULL}]),
+        staging_alb,
+        elbv2_listener(staging_alb, "0c4b8e2d6f1a3957", 80, "HTTP"),
+        elbv2_listener(staging_alb, "e5a91f3c7d2b4068", 443, "HTTPS", ssl_policy="ELBSecurityPolicy-2016-08", cert=staging_cert),
+        classic_elb(S, "legacy-fax-elb", 604281937, [("HTTP", 80, "HTTP", 8080, None)], desync="monitor", vpc_id="vpc-0c33staging"),
+        acm_cert(S, "staging.acmehealth.example", staging_cert.rsplit("/", 1)[1], "2027-06-02T23:59:59Z", transparency=False, in_use=[staging_alb["arn"]]),
+        acm_cert(S, "fax.acmehealth.example", "71c3e9a5-4b2d-4e8f-b6a0-9d5c2f1e8a36", "2027-09-30T23:59:59Z", kind="IMPORTED", key="RSA-1024", transparency=False),
+        redshift(S, "staging-warehouse", "9e7d6c5b-4a3f-4e21-b0c9-f8e7d6c5b4a3", public=True, retention=0, enhanced_routing=False, upgrades=False,
+                 vpc_id="vpc-0c33staging"),
+        opensearch(S, "provider-directory", node_to_node=False, https=False, tls="Policy-Min-TLS-1-0-2019-07", fine_grained=False, version="OpenSearch_1.3"),
+        eks(S, "claims-platform-staging", "1.29", public=True, private=False, logs=["api", "audit"]),
+        distribution(S, "E1STAGE4M8N2PQ", "d1stg4m8n2pq.cloudfront.net", "allow-all", [s3_origin("acme-staging-app-assets")], default_cert=True),
+        task_definition(S, "fax-relay", 7, [container("fax-relay", f"{S}.dkr.ecr.us-east-1.amazonaws.com/fax-relay:latest", privileged=True,
+                        env=["FAX_GATEWAY_HOST", "FAX_GATEWAY_PASSWORD"])], network="host"),
     ])
 
     K = "333333333333"
@@ -466,6 +616,11 @@ def main():
         lambda_fn(K, "security-alert-forwarder", vpc=(),
                   policy=[{"Sid": "SecurityAlertsInvoke", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "lambda:InvokeFunction",
                            "Condition": {"ArnLike": {"AWS:SourceArn": f"arn:aws:sns:us-east-1:{K}:security-alerts"}}}]),
+        opensearch(K, "audit-search", kms=key_arn(K, "0f0e0d0c-security-logs"), vpc=(["subnet-0d44priv1", "subnet-0d44priv2"], ["sg-0d2search"]),
+                   audit_group="/aws/opensearch/audit-search/audit-logs"),
+        task_definition(K, "log-shipper", 3, [container("fluent-bit", "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4", privileged=False,
+                        readonly=True, user="1000", env=["LOG_LEVEL", "SIEM_ENDPOINT"],
+                        secrets=[("SIEM_INGEST_TOKEN", f"arn:aws:secretsmanager:us-east-1:{K}:secret:security/siem-ingest-token-Vd82sQ")])], network="host"),
     ])
 
 

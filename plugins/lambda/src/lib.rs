@@ -9,6 +9,7 @@ use securebase_plugin_sdk::Plugin;
 mod awslambda_function_dead_letter_queue_configured;
 mod awslambda_function_environment_encrypted_with_cmk;
 mod awslambda_function_inside_vpc;
+mod awslambda_function_no_secrets_in_variables;
 mod awslambda_function_not_publicly_accessible;
 mod awslambda_function_using_supported_runtimes;
 
@@ -27,6 +28,7 @@ pub static PLUGIN: Plugin = Plugin {
         awslambda_function_inside_vpc::CHECK,
         awslambda_function_dead_letter_queue_configured::CHECK,
         awslambda_function_environment_encrypted_with_cmk::CHECK,
+        awslambda_function_no_secrets_in_variables::CHECK,
     ],
 };
 

@@ -77,8 +77,56 @@ pub fn policy_requires_tls(document: Option<&Value>, service: &str) -> Result<bo
     Ok(Policy::parse(doc).map_err(|e| e.to_string())?.denies_insecure_transport(service))
 }
 
+/// Words that make an environment variable's name say it holds a credential.
+pub const CREDENTIAL_WORDS: &[&str] =
+    &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL"];
+
+/// Endings of names that hold a reference to a credential, not the credential.
+const REFERENCE_SUFFIXES: &[&str] = &["_ARN", "ARN", "_NAME", "_ID", "_PATH"];
+
+/// Whether an environment variable's name says it holds a credential (`DB_PASSWORD`,
+/// `stripeApiKey`, `GITHUB_TOKEN`): one of [`CREDENTIAL_WORDS`], case-insensitively, with
+/// `-` read as `_`. Collectors never keep the values (Lambda's and ECS's are redacted), so
+/// the name is what a check can read; a value's own shape is not looked at.
+pub fn looks_like_credential_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase().replace('-', "_");
+    // A name that says it holds where the credential is (`DB_SECRET_ARN`, `TOKEN_PARAMETER_NAME`)
+    // is the recommended practice, not a credential.
+    if REFERENCE_SUFFIXES.iter().any(|s| upper.ends_with(s)) {
+        return false;
+    }
+    let squashed = upper.replace('_', "");
+    CREDENTIAL_WORDS.iter().any(|w| upper.contains(w) || squashed.contains(&w.replace('_', "")))
+}
+
 /// A boolean the way AWS Config's older camelCase shapes or CloudFormation-shaped
 /// types spell it: tries `/camelCase` then `/PascalCase`.
 pub fn flag(item: &Item, camel: &str, pascal: &str) -> Option<bool> {
     item.config_bool(camel).or_else(|| item.config_bool(pascal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_credential_name as credential;
+
+    #[test]
+    fn credential_names_are_told_from_ordinary_ones() {
+        for name in [
+            "DB_PASSWORD",
+            "db-passwd",
+            "stripeApiKey",
+            "API_KEY",
+            "GITHUB_TOKEN",
+            "aws_secret_access_key",
+            "PRIVATE_KEY_PEM",
+            "CREDENTIALS_JSON",
+        ] {
+            assert!(credential(name), "{name}");
+        }
+        for name in
+            ["STAGE", "LOG_LEVEL", "TABLE_NAME", "REGION", "PORT", "KEYSPACE", "DB_SECRET_ARN", "API_TOKEN_PARAMETER_NAME", "dbSecretArn"]
+        {
+            assert!(!credential(name), "{name}");
+        }
+    }
 }
