@@ -22,6 +22,14 @@ fn native() -> Vec<(&'static str, &'static Plugin)> {
         ("guardduty", &securebase_plugin_guardduty::PLUGIN),
         ("securityhub", &securebase_plugin_securityhub::PLUGIN),
         ("efs", &securebase_plugin_efs::PLUGIN),
+        ("account", &securebase_plugin_account::PLUGIN),
+        ("inspector", &securebase_plugin_inspector::PLUGIN),
+        ("macie", &securebase_plugin_macie::PLUGIN),
+        ("autoscaling", &securebase_plugin_autoscaling::PLUGIN),
+        ("ssm", &securebase_plugin_ssm::PLUGIN),
+        ("elasticache", &securebase_plugin_elasticache::PLUGIN),
+        ("backup", &securebase_plugin_backup::PLUGIN),
+        ("apigateway", &securebase_plugin_apigateway::PLUGIN),
         ("ecs", &securebase_plugin_ecs::PLUGIN),
         ("cloudfront", &securebase_plugin_cloudfront::PLUGIN),
         ("opensearch", &securebase_plugin_opensearch::PLUGIN),
@@ -133,4 +141,20 @@ fn framework_catalogues_are_complete() {
     }
     assert!(hipaa.requirements.iter().all(|r| r.profile == "Required" || r.profile == "Addressable"));
     assert_eq!(by_id("fedramp-moderate").requirements.len(), 323, "the FedRAMP Rev. 5 Moderate baseline has 323 controls and enhancements");
+    // ISO/IEC 27001:2022 Annex A: 37 organizational, 8 people, 14 physical, 34 technological controls.
+    let iso = by_id("iso27001-2022");
+    for (theme, count) in [("A.5.", 37), ("A.6.", 8), ("A.7.", 14), ("A.8.", 34)] {
+        assert_eq!(iso.requirements.iter().filter(|r| r.id.starts_with(theme)).count(), count, "ISO 27001 {theme}");
+    }
+    assert_eq!(iso.requirements.len(), 93);
+    // PCI DSS v4.0: every principal requirement and the three appendices, at the level of
+    // the requirements that carry testing procedures.
+    let pci = by_id("pci-dss-v4");
+    for principal in (1..=12).map(|n| format!("{n}.")).chain(["A1.".into(), "A2.".into(), "A3.".into()]) {
+        assert!(pci.requirements.iter().any(|r| r.id.starts_with(&principal)), "PCI DSS lacks {principal}");
+    }
+    assert_eq!(pci.requirements.len(), 280, "the count the file's header states");
+    for fw in [iso, pci] {
+        assert!(fw.requirements.iter().any(|r| !r.checks.is_empty()), "{} maps no checks", fw.id);
+    }
 }

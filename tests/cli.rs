@@ -204,7 +204,7 @@ fn plugins_and_frameworks_listings() {
     assert!(text.contains("s3_bucket_default_encryption  [S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED]"), "{text}");
     let out = securebase(&["frameworks"], cache.path());
     let text = String::from_utf8(out.stdout).unwrap();
-    for id in ["cis-aws-foundations", "soc2", "hipaa", "fedramp-moderate"] {
+    for id in ["cis-aws-foundations", "soc2", "hipaa", "fedramp-moderate", "iso27001-2022", "pci-dss-v4"] {
         assert!(text.contains(id), "{text}");
     }
     // Counts per framework, recomputed from the files: requirements, automated, manual.

@@ -308,7 +308,7 @@ async fn the_overview_shows_the_scores_the_api_reports(backend: Backend) {
     let r = app.page(&format!("/ui/t/{t}/"), &cookie).await;
     assert_eq!(r.status, StatusCode::OK);
     let frameworks = r.attributes("data-framework");
-    assert_eq!(frameworks, ["cis-aws-foundations", "soc2", "hipaa", "fedramp-moderate"]);
+    assert_eq!(frameworks, ["cis-aws-foundations", "soc2", "hipaa", "fedramp-moderate", "iso27001-2022", "pci-dss-v4"]);
     let scores = r.attributes("data-score");
     assert_eq!(scores.len(), frameworks.len());
     for (fw, shown) in frameworks.iter().zip(&scores) {
