@@ -200,7 +200,8 @@ lam.add_permission(FunctionName="bad-function", StatementId="public", Action="la
 # ECR: a repository scanning on push, immutable tags, a lifecycle policy; one public
 # with none of them.
 ecr = client("ecr")
-ecr.create_repository(repositoryName="good-repo", imageScanningConfiguration={"scanOnPush": True}, imageTagMutability="IMMUTABLE")
+ecr.create_repository(repositoryName="good-repo", imageScanningConfiguration={"scanOnPush": True}, imageTagMutability="IMMUTABLE",
+                      encryptionConfiguration={"encryptionType": "KMS", "kmsKey": f"arn:aws:kms:{HOME}:{ACCOUNT}:key/{good_key}"})
 ecr.put_lifecycle_policy(repositoryName="good-repo", lifecyclePolicyText=json.dumps({"rules": [{
     "rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14},
     "action": {"type": "expire"}}]}))
@@ -279,6 +280,7 @@ eks.create_cluster(name="bad-cluster", version="1.27", roleArn=role,
 ecs = client("ecs")
 ecs.register_task_definition(family="good-task", networkMode="awsvpc", containerDefinitions=[{
     "name": "app", "image": "good-repo:1", "memory": 512, "privileged": False, "readonlyRootFilesystem": True, "user": "1000",
+    "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "good-task", "awslogs-region": HOME}},
     "environment": [{"name": "STAGE", "value": "prod"}],
     "secrets": [{"name": "DB_PASSWORD", "valueFrom": f"arn:aws:secretsmanager:{HOME}:{ACCOUNT}:secret:good-secret"}]}])
 ecs.register_task_definition(family="bad-task", networkMode="host", containerDefinitions=[{
@@ -311,6 +313,97 @@ def distribution(ref, https, logs, waf, oac):
 good_cdn = distribution("good-cdn", True, True, True, True)
 bad_cdn = distribution("bad-cdn", False, False, False, False)
 
+# EC2 extras: the good instance gets an instance profile and detailed monitoring; a
+# public image beside the private seed image; launch templates and Auto Scaling.
+profile = iam.create_instance_profile(InstanceProfileName="good-profile")["InstanceProfile"]
+iam.add_role_to_instance_profile(InstanceProfileName="good-profile", RoleName="lambda-exec")
+instances = {t["Value"]: i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
+             for t in i.get("Tags", []) if t["Key"] == "Name"}
+ec2.associate_iam_instance_profile(IamInstanceProfile={"Name": "good-profile"}, InstanceId=instances["good-instance"])
+public_image = ec2.register_image(Name="bad-image", RootDeviceName="/dev/xvda", Architecture="x86_64",
+                                  BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8}}])["ImageId"]
+ec2.modify_image_attribute(ImageId=public_image, LaunchPermission={"Add": [{"Group": "all"}]})
+ec2.create_launch_template(LaunchTemplateName="good-template", LaunchTemplateData={
+    "ImageId": image, "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled"},
+    "NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": False}]})
+ec2.create_launch_template(LaunchTemplateName="bad-template", LaunchTemplateData={
+    "ImageId": image, "MetadataOptions": {"HttpTokens": "optional"},
+    "NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": True}]})
+asg = client("autoscaling")
+asg.create_launch_configuration(LaunchConfigurationName="good-lc", ImageId=image, InstanceType="t3.micro",
+                                AssociatePublicIpAddress=False, MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"})
+asg.create_launch_configuration(LaunchConfigurationName="bad-lc", ImageId=image, InstanceType="t3.micro",
+                                AssociatePublicIpAddress=True, MetadataOptions={"HttpTokens": "optional", "HttpEndpoint": "enabled"})
+asg.create_auto_scaling_group(AutoScalingGroupName="good-asg", LaunchConfigurationName="good-lc", MinSize=0, MaxSize=1,
+                              VPCZoneIdentifier=f"{subnet_a},{subnet_b}", TargetGroupARNs=[target], HealthCheckType="ELB")
+asg.create_auto_scaling_group(AutoScalingGroupName="bad-asg", LaunchConfigurationName="bad-lc", MinSize=0, MaxSize=1,
+                              VPCZoneIdentifier=subnet_a, TargetGroupARNs=[target], HealthCheckType="EC2")
+
+# A key scheduled for deletion.
+deleted_key = kms.create_key(Description="bad-deleted-key")["KeyMetadata"]["KeyId"]
+kms.schedule_key_deletion(KeyId=deleted_key, PendingWindowInDays=7)
+
+# API Gateway: a stage with execution logs, X-Ray, an encrypted
+# cache and a web ACL; one with none of them.
+apigw = client("apigateway")
+for api_name, good in (("good-api", True), ("bad-api", False)):
+    api = apigw.create_rest_api(name=api_name)["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    deployment = apigw.create_deployment(restApiId=api)["id"]
+    apigw.create_stage(restApiId=api, stageName="prod", deploymentId=deployment, tracingEnabled=good, cacheClusterEnabled=good,
+                       cacheClusterSize="0.5")
+    if good:
+        # (moto has no GenerateClientCertificate and keeps no certificate id on a stage.)
+        apigw.update_stage(restApiId=api, stageName="prod", patchOperations=[
+            {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
+            {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
+            {"op": "replace", "path": "/*/*/caching/dataEncrypted", "value": "true"}])
+        good_stage = f"arn:aws:apigateway:{HOME}::/restapis/{api}/stages/prod"
+
+# AWS WAF: a web ACL in front of the good load balancer and the good API stage.
+waf = client("wafv2")
+web_acl = waf.create_web_acl(Name="good-web-acl", Scope="REGIONAL", DefaultAction={"Allow": {}}, Rules=[],
+                         VisibilityConfig={"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "good"})["Summary"]["ARN"]
+waf.associate_web_acl(WebACLArn=web_acl, ResourceArn=good_alb)
+waf.associate_web_acl(WebACLArn=web_acl, ResourceArn=good_stage)
+
+# AWS Backup: a locked vault and an unlocked one; a plan in the home region only.
+backup = client("backup")
+backup.create_backup_vault(BackupVaultName="good-vault")
+backup.put_backup_vault_lock_configuration(BackupVaultName="good-vault", MinRetentionDays=7)
+backup.create_backup_vault(BackupVaultName="bad-vault")
+backup.create_backup_plan(BackupPlan={"BackupPlanName": "good-plan", "Rules": [
+    {"RuleName": "daily", "TargetBackupVaultName": "good-vault", "ScheduleExpression": "cron(0 5 ? * * *)"}]})
+
+# ElastiCache: a replication group with everything on; one with nothing.
+ec = client("elasticache")
+ec.create_replication_group(ReplicationGroupId="good-cache", ReplicationGroupDescription="good", Engine="redis",
+                            CacheNodeType="cache.t3.micro", NumCacheClusters=2, AtRestEncryptionEnabled=True,
+                            TransitEncryptionEnabled=True, AuthToken="not-a-real-token-0123456789",
+                            AutomaticFailoverEnabled=True, MultiAZEnabled=True, SnapshotRetentionLimit=7)
+ec.create_replication_group(ReplicationGroupId="bad-cache", ReplicationGroupDescription="bad", Engine="redis",
+                            CacheNodeType="cache.t3.micro", NumCacheClusters=1)
+
+# Systems Manager: a private document and a public one; Session Manager logging to S3
+# in the home region.
+ssm = client("ssm")
+command = json.dumps({"schemaVersion": "2.2", "description": "seed", "mainSteps": [
+    {"action": "aws:runShellScript", "name": "run", "inputs": {"runCommand": ["true"]}}]})
+ssm.create_document(Name="good-doc", Content=command, DocumentType="Command")
+ssm.create_document(Name="bad-doc", Content=command, DocumentType="Command")
+ssm.modify_document_permission(Name="bad-doc", PermissionType="Share", AccountIdsToAdd=["all"])
+ssm.create_document(Name="SSM-SessionManagerRunShell", DocumentType="Session", Content=json.dumps({
+    "schemaVersion": "1.0", "description": "Session Manager preferences", "sessionType": "Standard_Stream",
+    "inputs": {"s3BucketName": "good-logs", "s3EncryptionEnabled": True, "cloudWatchLogGroupName": "", "kmsKeyId": ""}}))
+
+# Macie and Inspector: on in the home region only; the account's security contact.
+client("macie2").enable_macie()
+client("inspector2").enable(accountIds=[ACCOUNT], resourceTypes=["EC2", "ECR"])
+client("account").put_alternate_contact(AlternateContactType="SECURITY", Name="Security team", Title="SOC",
+                                        EmailAddress="security@example.com", PhoneNumber="+15555550100")
+
 # GuardDuty and Security Hub: on in the home region only.
 client("guardduty").create_detector(Enable=True)
 client("securityhub").enable_security_hub()
@@ -318,4 +411,6 @@ client("securityhub").enable_security_hub()
 # The generated ids, for the test's assertions.
 print(json.dumps({"good-vpc": vpc, "good-acl": acl, "good-volume": good_vol, "bad-volume": bad_vol,
                   "good-snapshot": private, "bad-snapshot": public, "good-key": good_key, "bad-key": bad_key,
-                  "good-cdn": good_cdn, "bad-cdn": bad_cdn}))
+                  "good-cdn": good_cdn, "bad-cdn": bad_cdn, "good-instance": instances["good-instance"],
+                  "bad-instance": instances["bad-instance"], "bad-image": public_image, "good-image": image,
+                  "bad-deleted-key": deleted_key}))

@@ -26,7 +26,8 @@ impl CallLog {
 }
 
 /// The IAM action for an SDK operation: the service's action prefix and, mostly, the
-/// operation's name. S3's actions are named differently from its operations.
+/// operation's name. S3's actions are named differently from its operations, and API
+/// Gateway's by HTTP method.
 pub fn iam_action(service: &str, operation: &str) -> String {
     let prefix = match service {
         "S3" | "S3 Control" => "s3",
@@ -44,11 +45,14 @@ pub fn iam_action(service: &str, operation: &str) -> String {
         "EFS" => "elasticfilesystem",
         "Elastic Load Balancing" | "Elastic Load Balancing v2" => "elasticloadbalancing",
         "OpenSearch" => "es",
+        "API Gateway" => "apigateway",
         "AccessAnalyzer" => "access-analyzer",
         "Organizations" => "organizations",
         other => return format!("{}:{operation}", other.to_lowercase().replace(' ', "")),
     };
     let action = match (service, operation) {
+        // API Gateway authorizes its control plane by HTTP method: every read is GET.
+        ("API Gateway", op) if op.starts_with("Get") => "GET",
         ("S3", "ListBuckets") => "ListAllMyBuckets",
         ("S3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
         ("S3", "GetBucketEncryption") => "GetEncryptionConfiguration",
@@ -134,6 +138,7 @@ mod tests {
         assert_eq!(iam_action("EFS", "DescribeBackupPolicy"), "elasticfilesystem:DescribeBackupPolicy");
         assert_eq!(iam_action("Elastic Load Balancing v2", "DescribeListeners"), "elasticloadbalancing:DescribeListeners");
         assert_eq!(iam_action("OpenSearch", "DescribeDomain"), "es:DescribeDomain");
+        assert_eq!(iam_action("API Gateway", "GetStages"), "apigateway:GET");
         assert_eq!(iam_action("Secrets Manager", "ListSecrets"), "secretsmanager:ListSecrets");
         assert_eq!(iam_action("CloudWatch Logs", "DescribeMetricFilters"), "logs:DescribeMetricFilters");
     }

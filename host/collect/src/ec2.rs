@@ -133,6 +133,9 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
                         "httpEndpoint": m.and_then(|m| m.http_endpoint()).map(|t| t.as_str()),
                         "httpPutResponseHopLimit": m.and_then(|m| m.http_put_response_hop_limit()),
                     },
+                    "iamInstanceProfile": i.iam_instance_profile().map(|p| json!({ "arn": p.arn(), "id": p.id() })),
+                    "publicIpAddress": i.public_ip_address(),
+                    "monitoring": { "state": i.monitoring().and_then(|m| m.state()).map(|s| s.as_str()) },
                 });
                 out.push(
                     item("AWS::EC2::Instance", id, account, region, config)
@@ -141,6 +144,60 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
                         .tags(tags(i.tags())),
                 );
             }
+        }
+    }
+
+    if s.wants("SecureBase::EC2::Image") {
+        // Only the account's own images: public ones it did not make are not its exposure.
+        let r = ec2.describe_images().owners("self").send().await;
+        for image in out.call(SERVICE, region, "DescribeImages", r).map(|r| r.images().to_vec()).unwrap_or_default() {
+            let id = image.image_id().unwrap_or_default();
+            let config = json!({
+                "imageId": id,
+                "name": image.name(),
+                "public": image.public().unwrap_or(false),
+                "ownerId": image.owner_id(),
+                "state": image.state().map(|x| x.as_str()),
+            });
+            out.push(
+                item("SecureBase::EC2::Image", id, account, region, config)
+                    .named(image.name())
+                    .arn(Some(format!("arn:aws:ec2:{region}::image/{id}")))
+                    .tags(tags(image.tags())),
+            );
+        }
+    }
+
+    if s.wants("AWS::EC2::LaunchTemplate") {
+        let r = ec2.describe_launch_templates().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        for t in out.call(SERVICE, region, "DescribeLaunchTemplates", r).unwrap_or_default() {
+            let Some(id) = t.launch_template_id() else { continue };
+            // The default version is what instances launched from the template get.
+            let r = ec2.describe_launch_template_versions().launch_template_id(id).versions("$Default").send().await;
+            let Some(versions) = out.call(SERVICE, region, &format!("DescribeLaunchTemplateVersions {id}"), r) else { continue };
+            let data = versions.launch_template_versions().first().and_then(|v| v.launch_template_data());
+            let m = data.and_then(|d| d.metadata_options());
+            let config = json!({
+                "LaunchTemplateId": id,
+                "LaunchTemplateName": t.launch_template_name(),
+                "DefaultVersionNumber": t.default_version_number(),
+                "LaunchTemplateData": {
+                    "MetadataOptions": {
+                        "HttpTokens": m.and_then(|m| m.http_tokens()).map(|x| x.as_str()),
+                        "HttpEndpoint": m.and_then(|m| m.http_endpoint()).map(|x| x.as_str()),
+                    },
+                    "NetworkInterfaces": data.map(|d| d.network_interfaces()).unwrap_or_default().iter().map(|n| json!({
+                        "AssociatePublicIpAddress": n.associate_public_ip_address(),
+                        "DeviceIndex": n.device_index(),
+                    })).collect::<Vec<_>>(),
+                },
+            });
+            out.push(
+                item("AWS::EC2::LaunchTemplate", id, account, region, config)
+                    .named(t.launch_template_name())
+                    .arn(arn("launch-template", id))
+                    .tags(tags(t.tags())),
+            );
         }
     }
 

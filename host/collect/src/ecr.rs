@@ -41,7 +41,10 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
             "RepositoryUri": repo.repository_uri(),
             "ImageScanningConfiguration": { "ScanOnPush": repo.image_scanning_configuration().is_some_and(|c| c.scan_on_push()) },
             "ImageTagMutability": repo.image_tag_mutability().map(|m| m.as_str()),
-            "EncryptionConfiguration": { "EncryptionType": repo.encryption_configuration().map(|e| e.encryption_type().as_str()) },
+            "EncryptionConfiguration": {
+                "EncryptionType": repo.encryption_configuration().map(|e| e.encryption_type().as_str()),
+                "KmsKey": repo.encryption_configuration().and_then(|e| e.kms_key()),
+            },
             "LifecyclePolicy": lifecycle,
             "RepositoryPolicyText": policy,
         });

@@ -45,6 +45,7 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
                     "User": c.user(),
                     "Environment": c.environment().iter().map(|e| json!({ "Name": e.name(), "Value": REDACTED })).collect::<Vec<_>>(),
                     "Secrets": c.secrets().iter().map(|e| json!({ "Name": e.name(), "ValueFrom": e.value_from() })).collect::<Vec<_>>(),
+                    "LogConfiguration": c.log_configuration().map(|l| json!({ "LogDriver": l.log_driver().as_str(), "Options": l.options() })),
                 })
             })
             .collect();

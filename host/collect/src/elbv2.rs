@@ -1,6 +1,8 @@
 //! Elastic Load Balancing v2 of one region: load balancers in AWS Config's camelCase shape
 //! with their attributes in the supplementary `LoadBalancerAttributes` (a list of string
-//! `{key, value}` pairs, as Config records it), and each listener as its own
+//! `{key, value}` pairs, as Config records it; and `WebACLArn`, the AWS WAF web ACL of an
+//! Application Load Balancer, a key of our own: Config's item does not say), and each
+//! listener as its own
 //! `AWS::ElasticLoadBalancingV2::Listener` item in the CloudFormation shape Config uses.
 
 use crate::sink::{ItemExt, Sink, item};
@@ -17,6 +19,7 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
         return out;
     }
     let elb = client!(aws_sdk_elasticloadbalancingv2, s);
+    let waf = client!(aws_sdk_wafv2, s);
     let region = s.region;
     let r = elb.describe_load_balancers().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
     for lb in out.call(SERVICE, region, "DescribeLoadBalancers", r).unwrap_or_default() {
@@ -62,6 +65,16 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
         // Logging and deletion protection decide checks: not emitted without its attributes.
         let Some(attrs) = out.call(SERVICE, region, &format!("DescribeLoadBalancerAttributes {arn}"), r) else { continue };
         let attributes: Vec<Value> = attrs.attributes().iter().map(|a| json!({ "key": a.key(), "value": a.value() })).collect();
+        // Only an Application Load Balancer can have a web ACL (asking for another is an
+        // error); which one protects it decides a check, so it is not emitted without it.
+        let web_acl = if lb.r#type().is_some_and(|t| t.as_str() == "application") {
+            let r = waf.get_web_acl_for_resource().resource_arn(arn).send().await;
+            let Some(acl) = out.call("wafv2", region, &format!("GetWebACLForResource {arn}"), r) else { continue };
+            acl.web_acl().map(|a| a.arn().to_string())
+        } else {
+            None
+        };
+
         let config = json!({
             "loadBalancerArn": arn,
             "loadBalancerName": lb.load_balancer_name(),
@@ -74,7 +87,7 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
             item("AWS::ElasticLoadBalancingV2::LoadBalancer", arn, s.account, region, config)
                 .named(lb.load_balancer_name())
                 .arn(Some(arn.to_string()))
-                .supplementary(json!({ "LoadBalancerAttributes": attributes })),
+                .supplementary(json!({ "LoadBalancerAttributes": attributes, "WebACLArn": web_acl })),
         );
     }
     out

@@ -19,8 +19,12 @@
 //! records the calls of a full collection ([`CallLog`]) and compares them with both.
 
 mod accessanalyzer;
+mod account;
 mod accounts;
 mod acm;
+mod apigateway;
+mod autoscaling;
+mod backup;
 mod calls;
 mod cloudfront;
 mod cloudtrail;
@@ -33,12 +37,15 @@ mod ecr;
 mod ecs;
 mod efs;
 mod eks;
+mod elasticache;
 mod elb;
 mod elbv2;
 mod guardduty;
 mod iam;
+mod inspector;
 mod kms;
 mod lambda;
+mod macie;
 mod opensearch;
 mod organizations;
 mod rds;
@@ -50,6 +57,7 @@ mod securityhub;
 mod sink;
 mod sns;
 mod sqs;
+mod ssm;
 
 pub use accounts::{Account, AccountsError, AccountsFile, Organization, check_role_arn, is_region};
 pub use calls::{CallLog, iam_action};
@@ -70,7 +78,11 @@ use std::time::Duration;
 /// Every family of the check catalogue is here.
 pub const COLLECTED_SERVICES: &[&str] = &[
     "access-analyzer",
+    "account",
     "acm",
+    "apigateway",
+    "autoscaling",
+    "backup",
     "cloudfront",
     "cloudtrail",
     "cloudwatch",
@@ -81,13 +93,16 @@ pub const COLLECTED_SERVICES: &[&str] = &[
     "ecs",
     "efs",
     "eks",
+    "elasticache",
     "elasticloadbalancing",
     "es",
     "guardduty",
     "iam",
+    "inspector2",
     "kms",
     "lambda",
     "logs",
+    "macie2",
     "rds",
     "redshift",
     "s3",
@@ -95,6 +110,7 @@ pub const COLLECTED_SERVICES: &[&str] = &[
     "securityhub",
     "sns",
     "sqs",
+    "ssm",
 ];
 
 /// Where configuration items come from.

@@ -28,6 +28,11 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
                 "deletionProtection": db.deletion_protection(),
                 "autoMinorVersionUpgrade": db.auto_minor_version_upgrade(),
                 "multiAZ": db.multi_az(),
+                "iAMDatabaseAuthenticationEnabled": db.iam_database_authentication_enabled(),
+                "monitoringInterval": db.monitoring_interval(),
+                "enhancedMonitoringResourceArn": db.enhanced_monitoring_resource_arn(),
+                "enabledCloudwatchLogsExports": db.enabled_cloudwatch_logs_exports(),
+                "copyTagsToSnapshot": db.copy_tags_to_snapshot(),
             });
             let id = db.dbi_resource_id().unwrap_or(name);
             out.push(

@@ -65,9 +65,13 @@ def volume(acct, vid, encrypted, region="us-east-1", instance=None):
     if encrypted: conf["kmsKeyId"] = f"arn:aws:kms:{region}:{acct}:alias/aws/ebs"
     return item(acct, "AWS::EC2::Volume", vid, region, conf, arn=f"arn:aws:ec2:{region}:{acct}:volume/{vid}")
 
-def instance(acct, iid, tokens, region="us-east-1", name=None, endpoint="enabled"):
+def instance(acct, iid, tokens, region="us-east-1", name=None, endpoint="enabled", profile=None, public_ip=None, monitoring=None):
+    # profile: instance profile (role) name; public_ip=None: no public IPv4 address; monitoring: "enabled" (detailed) or "disabled" (basic)
     conf = {"instanceId": iid, "instanceType": "m6i.large", "state": {"name": "running"}, "imageId": "ami-0abcdef1234567890",
             "metadataOptions": {"httpTokens": tokens, "httpEndpoint": endpoint, "httpPutResponseHopLimit": 1}}
+    if profile: conf["iamInstanceProfile"] = {"arn": f"arn:aws:iam::{acct}:instance-profile/{profile}", "id": "AIPA" + profile.upper().replace("-", "")[:12].ljust(12, "X")}
+    if public_ip: conf["publicIpAddress"] = public_ip
+    if monitoring: conf["monitoring"] = {"state": monitoring}
     return item(acct, "AWS::EC2::Instance", iid, region, conf, name=name, arn=f"arn:aws:ec2:{region}:{acct}:instance/{iid}",
                 tags={"Name": name} if name else None)
 
@@ -124,15 +128,23 @@ def kms_key(acct, kid, manager="CUSTOMER", rotation=True, spec="SYMMETRIC_DEFAUL
     supp = {"KeyRotationStatus": rotation, "KeyPolicy": json.dumps(policy or default_policy)}
     return item(acct, "AWS::KMS::Key", kid, region, {"keyId": kid, "arn": arn, "keyManager": manager, "keyState": state, "keySpec": spec, "keyUsage": "ENCRYPT_DECRYPT", "origin": "AWS_KMS"}, supp, arn=arn)
 
-def rds(acct, name, encrypted=True, public=False, backup=7, deletion=True, minor=True, region="us-east-1"):
+def rds(acct, name, encrypted=True, public=False, backup=7, deletion=True, minor=True, multi_az=True, iam_auth=None, monitoring=0, log_exports=(),
+        copy_tags=False, region="us-east-1"):
+    # iam_auth=None: none of the round-three keys (iAMDatabaseAuthenticationEnabled, monitoringInterval, ...) recorded
     arn = f"arn:aws:rds:{region}:{acct}:db:{name}"
-    return item(acct, "AWS::RDS::DBInstance", f"db-{name.upper()[:20]}", region, {"dBInstanceIdentifier": name, "engine": "postgres", "engineVersion": "16.4",
-                "storageEncrypted": encrypted, "publiclyAccessible": public, "backupRetentionPeriod": backup, "deletionProtection": deletion,
-                "autoMinorVersionUpgrade": minor, "multiAZ": True}, name=name, arn=arn)
+    rid = f"db-{name.upper()[:20]}"
+    conf = {"dBInstanceIdentifier": name, "engine": "postgres", "engineVersion": "16.4",
+            "storageEncrypted": encrypted, "publiclyAccessible": public, "backupRetentionPeriod": backup, "deletionProtection": deletion,
+            "autoMinorVersionUpgrade": minor, "multiAZ": multi_az}
+    if iam_auth is not None:
+        conf.update({"iAMDatabaseAuthenticationEnabled": iam_auth, "monitoringInterval": monitoring})
+        if monitoring: conf["enhancedMonitoringResourceArn"] = f"arn:aws:logs:{region}:{acct}:log-group:RDSOSMetrics:log-stream:{rid}"
+        conf.update({"enabledCloudwatchLogsExports": list(log_exports), "copyTagsToSnapshot": copy_tags})
+    return item(acct, "AWS::RDS::DBInstance", rid, region, conf, name=name, arn=arn)
 
-def rds_snapshot(acct, name, public=False, region="us-east-1"):
+def rds_snapshot(acct, name, public=False, encrypted=True, region="us-east-1"):
     arn = f"arn:aws:rds:{region}:{acct}:snapshot:{name}"
-    return item(acct, "AWS::RDS::DBSnapshot", name, region, {"dBSnapshotIdentifier": name, "encrypted": True, "snapshotType": "manual"},
+    return item(acct, "AWS::RDS::DBSnapshot", name, region, {"dBSnapshotIdentifier": name, "encrypted": encrypted, "snapshotType": "manual"},
                 {"DBSnapshotAttributes": [{"attributeName": "restore", "attributeValues": ["all"] if public else []}]}, name=name, arn=arn)
 
 def detector(acct, region, enabled=True):
@@ -284,7 +296,8 @@ def lambda_fn(acct, name, runtime="python3.12", package="Zip", vpc=None, dlq=Non
     supp = {"Policy": json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": [dict(s, Resource=arn) for s in policy]})} if policy else None
     return item(acct, "AWS::Lambda::Function", name, region, conf, supp, arn=arn, tags=tags)
 
-def ecr_repo(acct, name, scan=True, mutability="IMMUTABLE", lifecycle=True, policy=None, region="us-east-1", tags=None):
+def ecr_repo(acct, name, scan=True, mutability="IMMUTABLE", lifecycle=True, policy=None, kms=None, region="us-east-1", tags=None):
+    # kms=None: AES256 (ECR's default), else the KMS key ARN
     arn = f"arn:aws:ecr:{region}:{acct}:repository/{name}"
     rules = {"rules": [{"rulePriority": 1, "description": "Expire untagged images after 14 days",
              "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14}, "action": {"type": "expire"}}]}
@@ -292,17 +305,21 @@ def ecr_repo(acct, name, scan=True, mutability="IMMUTABLE", lifecycle=True, poli
             "ImageScanningConfiguration": {"ScanOnPush": scan}, "ImageTagMutability": mutability,
             "LifecyclePolicy": {"LifecyclePolicyText": json.dumps(rules), "RegistryId": acct} if lifecycle else {},
             "RepositoryPolicyText": json.dumps({"Version": "2012-10-17", "Statement": policy}) if policy else {},
-            "EncryptionConfiguration": {"EncryptionType": "AES256"}}
+            "EncryptionConfiguration": {"EncryptionType": "KMS", "KmsKey": kms} if kms else {"EncryptionType": "AES256"}}
     return item(acct, "AWS::ECR::Repository", name, region, conf, arn=arn, tags=tags)
 
 ECR_PULL = ["ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability"]
 
-def elbv2_lb(acct, name, lb_id, attrs, lb_type="application", scheme="internet-facing", vpc_id=None, region="us-east-1"):
+ABSENT = object()
+
+def elbv2_lb(acct, name, lb_id, attrs, lb_type="application", scheme="internet-facing", vpc_id=None, web_acl=ABSENT, region="us-east-1"):
     # attrs: LoadBalancerAttributes as {key: value}, every value a STRING as AWS Config records them
+    # web_acl: our collector's supplementary WebACLArn (a web ACL ARN, or None: no web ACL); ABSENT leaves the key out
     arn = f"arn:aws:elasticloadbalancing:{region}:{acct}:loadbalancer/{ {'application': 'app', 'network': 'net', 'gateway': 'gwy'}[lb_type]}/{name}/{lb_id}"
     conf = {"loadBalancerArn": arn, "loadBalancerName": name, "dNSName": f"{'internal-' if scheme == 'internal' else ''}{name}-{int(lb_id[:8], 16)}.{region}.elb.amazonaws.com",
             "scheme": scheme, "type": lb_type, "vpcId": vpc_id}
     supp = {"LoadBalancerAttributes": [{"key": k, "value": v} for k, v in attrs.items()]}
+    if web_acl is not ABSENT: supp["WebACLArn"] = web_acl
     return item(acct, "AWS::ElasticLoadBalancingV2::LoadBalancer", arn, region, conf, supp, name=name, arn=arn)
 
 def elbv2_listener(lb, listener_id, port, protocol, ssl_policy=None, cert=None, redirect_https=False):
@@ -315,13 +332,14 @@ def elbv2_listener(lb, listener_id, port, protocol, ssl_policy=None, cert=None, 
     conf["DefaultActions"] = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}] if redirect_https else [{"Type": "forward"}]
     return item(lb["accountId"], "AWS::ElasticLoadBalancingV2::Listener", arn, lb["awsRegion"], conf, arn=arn)
 
-def classic_elb(acct, name, dns_id, listeners, access_log=False, desync=None, scheme="internet-facing", vpc_id=None, region="us-east-1"):
+def classic_elb(acct, name, dns_id, listeners, access_log=False, desync=None, scheme="internet-facing", vpc_id=None, cross_zone=True, draining=True,
+                region="us-east-1"):
     # listeners: (protocol, port, instance protocol, instance port, certificate ARN or None); desync=None: the attribute absent (AWS's default, defensive)
     conf = {"loadBalancerName": name, "dnsname": f"{'internal-' if scheme == 'internal' else ''}{name}-{dns_id}.{region}.elb.amazonaws.com", "scheme": scheme, "vpcid": vpc_id,
             "listenerDescriptions": [{"listener": dict({"protocol": p, "loadBalancerPort": port, "instanceProtocol": ip, "instancePort": iport}, **({"sslcertificateId": cert} if cert else {})),
                                       "policyNames": ["ELBSecurityPolicy-TLS-1-2-2017-01"] if cert else []} for p, port, ip, iport, cert in listeners]}
-    supp = {"LoadBalancerAttributes": {"accessLog": {"enabled": access_log}, "connectionDraining": {"enabled": True, "timeout": 300},
-            "crossZoneLoadBalancing": {"enabled": True}, "additionalAttributes": [{"key": "elb.http.desyncmitigationmode", "value": desync}] if desync else []}}
+    supp = {"LoadBalancerAttributes": {"accessLog": {"enabled": access_log}, "connectionDraining": {"enabled": draining, "timeout": 300},
+            "crossZoneLoadBalancing": {"enabled": cross_zone}, "additionalAttributes": [{"key": "elb.http.desyncmitigationmode", "value": desync}] if desync else []}}
     return item(acct, "AWS::ElasticLoadBalancing::LoadBalancer", name, region, conf, supp, name=name,
                 arn=f"arn:aws:elasticloadbalancing:{region}:{acct}:loadbalancer/{name}")
 
@@ -372,8 +390,8 @@ def wrapped(items):
 def s3_origin(bucket_name, oac="", oai=""):
     return {"id": f"s3-{bucket_name}", "domainName": f"{bucket_name}.s3.amazonaws.com", "s3OriginConfig": {"originAccessIdentity": oai}, "originAccessControlId": oac}
 
-def custom_origin(origin_id, domain):
-    return {"id": origin_id, "domainName": domain, "customOriginConfig": {"originProtocolPolicy": "https-only"}, "originAccessControlId": ""}
+def custom_origin(origin_id, domain, protocol="https-only"):
+    return {"id": origin_id, "domainName": domain, "customOriginConfig": {"originProtocolPolicy": protocol}, "originAccessControlId": ""}
 
 def distribution(acct, did, domain, viewer_policy, origins, behaviors=(), default_cert=False, min_tls="TLSv1.2_2021", log_bucket=None, waf=""):
     # behaviors: (path pattern, viewer protocol policy); the default CloudFront certificate only allows TLSv1
@@ -387,20 +405,108 @@ def distribution(acct, did, domain, viewer_policy, origins, behaviors=(), defaul
         "webACLId": waf}}
     return item(acct, "AWS::CloudFront::Distribution", did, "global", conf, name=domain, arn=arn)
 
-def container(name, image, privileged=None, readonly=None, user=None, env=(), secrets=()):
+def container(name, image, privileged=None, readonly=None, user=None, env=(), secrets=(), log_group=None, region="us-east-1"):
     # None: the key absent (false / root); env: variable names (values never stored); secrets: (name, Secrets Manager or SSM ARN)
+    # log_group: the awslogs log group of its LogConfiguration (None: no LogConfiguration)
     c = {"Name": name, "Image": image}
     if privileged is not None: c["Privileged"] = privileged
     if readonly is not None: c["ReadonlyRootFilesystem"] = readonly
     if user is not None: c["User"] = user
     c["Environment"] = [{"Name": v, "Value": "<redacted>"} for v in env]
     c["Secrets"] = [{"Name": n, "ValueFrom": f} for n, f in secrets]
+    if log_group:
+        c["LogConfiguration"] = {"LogDriver": "awslogs", "Options": {"awslogs-group": log_group, "awslogs-region": region, "awslogs-stream-prefix": name}}
     return c
 
 def task_definition(acct, family, revision, containers, network="awsvpc", region="us-east-1"):
     arn = f"arn:aws:ecs:{region}:{acct}:task-definition/{family}:{revision}"
     conf = {"TaskDefinitionArn": arn, "Family": family, "Revision": revision, "NetworkMode": network, "ContainerDefinitions": containers}
     return item(acct, "AWS::ECS::TaskDefinition", arn, region, conf, name=f"{family}:{revision}", arn=arn)
+
+def image(acct, iid, name, public=False, region="us-east-1"):
+    # Our own SecureBase::EC2::Image: only the account's own AMIs
+    return item(acct, "SecureBase::EC2::Image", iid, region, {"imageId": iid, "name": name, "public": public, "ownerId": acct, "state": "available"},
+                name=name, arn=f"arn:aws:ec2:{region}::image/{iid}")
+
+def launch_template(acct, tid, name, version, tokens="required", public_ip=None, region="us-east-1"):
+    # The default version's data; public_ip=None: no network interface in the template (the subnet decides)
+    data = {"MetadataOptions": {"HttpTokens": tokens, "HttpEndpoint": "enabled"},
+            "NetworkInterfaces": [{"AssociatePublicIpAddress": public_ip, "DeviceIndex": 0}] if public_ip is not None else []}
+    return item(acct, "AWS::EC2::LaunchTemplate", tid, region, {"LaunchTemplateId": tid, "LaunchTemplateName": name, "DefaultVersionNumber": version,
+                "LaunchTemplateData": data}, name=name, arn=f"arn:aws:ec2:{region}:{acct}:launch-template/{tid}")
+
+def launch_config(acct, name, uid, public_ip=None, tokens="optional", region="us-east-1"):
+    # public_ip=None: associatePublicIpAddress absent (the subnet decides)
+    conf = {"launchConfigurationName": name, "imageId": "ami-0abcdef1234567890", "instanceType": "m6i.large"}
+    if public_ip is not None: conf["associatePublicIpAddress"] = public_ip
+    conf["metadataOptions"] = {"httpTokens": tokens, "httpEndpoint": "enabled"}
+    return item(acct, "AWS::AutoScaling::LaunchConfiguration", name, region, conf, name=name,
+                arn=f"arn:aws:autoscaling:{region}:{acct}:launchConfiguration:{uid}:launchConfigurationName/{name}")
+
+def asg(acct, name, uid, zones, launch_config_name=None, template=None, health="EC2", elbs=(), target_groups=(), region="us-east-1"):
+    # template: (launch template id, name, version), when the group does not use a launch configuration
+    arn = f"arn:aws:autoscaling:{region}:{acct}:autoScalingGroup:{uid}:autoScalingGroupName/{name}"
+    conf = {"autoScalingGroupName": name, "autoScalingGroupARN": arn}
+    if launch_config_name: conf["launchConfigurationName"] = launch_config_name
+    if template: conf["launchTemplate"] = dict(zip(["launchTemplateId", "launchTemplateName", "version"], template))
+    conf.update({"availabilityZones": [region + z for z in zones], "healthCheckType": health, "loadBalancerNames": list(elbs), "targetGroupARNs": list(target_groups)})
+    return item(acct, "AWS::AutoScaling::AutoScalingGroup", name, region, conf, name=name, arn=arn)
+
+def api_stage(acct, api_id, api_name, stage, deployment, cert=None, tracing=False, web_acl=None, cache=False, settings=None, region="us-east-1"):
+    # settings: methodSettings ({} when none), e.g. {"*/*": {...}}
+    conf = {"stageName": stage, "restApiId": api_id, "restApiName": api_name, "deploymentId": deployment}
+    if cert: conf["clientCertificateId"] = cert
+    conf["tracingEnabled"] = tracing
+    if web_acl: conf["webAclArn"] = web_acl
+    conf["cacheClusterEnabled"] = cache
+    conf["methodSettings"] = settings or {}
+    return item(acct, "AWS::ApiGateway::Stage", f"{api_id}/{stage}", region, conf, name=f"{api_name}/{stage}",
+                arn=f"arn:aws:apigateway:{region}::/restapis/{api_id}/stages/{stage}")
+
+def method_setting(level="OFF", metrics=False, caching=False, encrypted=False):
+    return {"loggingLevel": level, "metricsEnabled": metrics, "dataTraceEnabled": False, "cachingEnabled": caching, "cacheDataEncrypted": encrypted}
+
+def backup_vault(acct, name, key, locked=False, min_days=None, points=0, region="us-east-1"):
+    arn = f"arn:aws:backup:{region}:{acct}:backup-vault:{name}"
+    conf = {"BackupVaultName": name, "BackupVaultArn": arn, "EncryptionKeyArn": key, "Locked": locked}
+    if min_days is not None: conf["MinRetentionDays"] = min_days
+    conf["NumberOfRecoveryPoints"] = points
+    return item(acct, "AWS::Backup::BackupVault", name, region, conf, name=name, arn=arn)
+
+def backup_plan(acct, pid, name, region="us-east-1"):
+    arn = f"arn:aws:backup:{region}:{acct}:backup-plan:{pid}"
+    return item(acct, "AWS::Backup::BackupPlan", pid, region, {"BackupPlanId": pid, "BackupPlanName": name, "BackupPlanArn": arn}, name=name, arn=arn)
+
+def replication_group(acct, gid, description, at_rest=True, transit=True, auth=True, failover="enabled", multi_az="enabled", retention=7, kms=None,
+                      engine="redis", region="us-east-1"):
+    conf = {"replicationGroupId": gid, "description": description, "atRestEncryptionEnabled": at_rest, "transitEncryptionEnabled": transit,
+            "authTokenEnabled": auth, "automaticFailover": failover, "multiAZ": multi_az, "snapshotRetentionLimit": retention}
+    if kms: conf["kmsKeyId"] = kms
+    conf["engine"] = engine
+    return item(acct, "AWS::ElastiCache::ReplicationGroup", gid, region, conf, name=gid, arn=f"arn:aws:elasticache:{region}:{acct}:replicationgroup:{gid}")
+
+def macie(acct, region, status="ENABLED"):
+    return item(acct, "SecureBase::Macie::Session", region, region, {"status": status})
+
+def inspector(acct, region, status="ENABLED", ec2="ENABLED", ecr="ENABLED", lambda_="ENABLED"):
+    return item(acct, "SecureBase::Inspector2::Account", region, region, {"status": status, "resourceState": {"ec2": ec2, "ecr": ecr, "lambda": lambda_}})
+
+def security_contact(acct, registered):
+    # Only whether AWS has a SECURITY alternate contact: never its name, email or phone
+    return item(acct, "SecureBase::Account::SecurityContact", acct, "global", {"registered": registered})
+
+def ssm_managed(acct, iid, ping="Online", platform="Linux", agent="3.3.1142.0", region="us-east-1"):
+    return item(acct, "SecureBase::SSM::ManagedInstance", iid, region, {"instanceId": iid, "pingStatus": ping, "platformType": platform, "agentVersion": agent},
+                name=iid)
+
+def ssm_document(acct, name, doc_type, shared_with=(), region="us-east-1"):
+    # shared_with: account ids, or ["all"] for a public document
+    return item(acct, "SecureBase::SSM::Document", name, region, {"name": name, "documentType": doc_type, "accountIds": list(shared_with)}, name=name)
+
+def session_preferences(acct, region, s3_bucket="", log_group="", kms=""):
+    conf = {"s3BucketName": s3_bucket, "s3EncryptionEnabled": bool(s3_bucket), "cloudWatchLogGroupName": log_group,
+            "cloudWatchEncryptionEnabled": bool(log_group and kms), "kmsKeyId": kms}
+    return item(acct, "SecureBase::SSM::SessionManagerPreferences", region, region, conf, name="SSM-SessionManagerRunShell")
 
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 READ_BILLING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["aws-portal:ViewBilling", "ce:Get*"], "Resource": "*"}]}
@@ -433,6 +539,11 @@ def monitoring(acct, group_name, metrics):
     return out
 
 def account(acct, name, items):
+    # SSM's list of managed instances was read in every enabled region (as the collector
+    # records it), so an instance missing from it is unmanaged.
+    for region in [i["resourceId"] for i in items if i["resourceType"] == "SecureBase::Account::Region"]:
+        count = sum(1 for i in items if i["resourceType"] == "SecureBase::SSM::ManagedInstance" and i["awsRegion"] == region)
+        items.append(item(acct, "SecureBase::SSM::ManagedInstanceList", region, region, {"count": count}))
     doc = {"schema": "securebase.inventory/v1", "accountId": acct, "accountName": name, "capturedAt": CAP, "configurationItems": items}
     slug = name.split("-")[-1]
     with open(f"acme-health/{acct}-{slug}.json", "w") as f:
@@ -446,7 +557,8 @@ def main():
     hl7_cert = f"arn:aws:acm:us-east-1:{P}:certificate/b84d0e17-2c5a-4f3e-8d91-6a7c5e4f3b20"
     portal_alb = elbv2_lb(P, "patient-portal-alb", "50dc6c495c0c9188", vpc_id="vpc-0a11prod", attrs={
         "access_logs.s3.enabled": "true", "access_logs.s3.bucket": "acme-prod-access-logs", "access_logs.s3.prefix": "alb/patient-portal",
-        "deletion_protection.enabled": "true", "routing.http.desync_mitigation_mode": "defensive", "routing.http.drop_invalid_header_fields.enabled": "true"})
+        "deletion_protection.enabled": "true", "routing.http.desync_mitigation_mode": "defensive", "routing.http.drop_invalid_header_fields.enabled": "true"},
+        web_acl=f"arn:aws:wafv2:us-east-1:{P}:regional/webacl/patient-portal-alb-waf/3c5e7a9b-2d4f-4a6c-8e0b-1f3a5c7e9d2b")
     portal_cdn = "E2PORTAL7X3K9Q"
     account(P, "acme-health-production", [
         bucket(P, "acme-prod-phi-records", policy=tls_policy("acme-prod-phi-records"), logging_to="acme-prod-access-logs", tags={"data-class": "phi"}),
@@ -460,7 +572,8 @@ def main():
         sg(P, "sg-0a2web", "web-alb", "vpc-0a11prod", [perm("tcp", 443, 443, v4=["0.0.0.0/0"], v6=["::/0"]), perm("tcp", 22, 22, v4=["10.0.0.0/8"])]),
         sg(P, "sg-0a3bastion", "bastion", "vpc-0a11prod", [perm("tcp", 22, 22, v4=["0.0.0.0/0"])]),
         ebs_default(P, "us-east-1", True), ebs_default(P, "us-west-2", False),
-        instance(P, "i-0a1b2c3d4e5f00001", "required", name="ehr-api-1"), instance(P, "i-0a1b2c3d4e5f00002", "optional", name="legacy-batch"),
+        instance(P, "i-0a1b2c3d4e5f00001", "required", name="ehr-api-1", profile="ehr-api-instance", monitoring="enabled"),
+        instance(P, "i-0a1b2c3d4e5f00002", "optional", name="legacy-batch", public_ip="54.172.38.205", monitoring="disabled"),
         volume(P, "vol-0a1000000000001", True, instance="i-0a1b2c3d4e5f00001"), volume(P, "vol-0a1000000000002", True, instance="i-0a1b2c3d4e5f00002"),
         volume(P, "vol-0a1000000000003", False, region="us-west-2"),
         password_policy(P, minimumPasswordLength=14, requireSymbols=True, requireNumbers=True, requireUppercaseCharacters=True,
@@ -479,7 +592,8 @@ def main():
         *monitoring(P, "CloudTrail/acme-org", ["UnauthorizedAPICalls", "RootUsage", "ConsoleSigninWithoutMFA", "IAMPolicyChanges", "CloudTrailChanges"]),
         recorder(P, "us-east-1"),
         kms_key(P, "1a2b3c4d-prod-phi"), kms_key(P, "5e6f7a8b-prod-legacy", rotation=False), kms_key(P, "aws-ebs-default", manager="AWS", rotation=False),
-        rds(P, "ehr-primary"), rds(P, "analytics-replica", encrypted=False, backup=0, deletion=False),
+        rds(P, "ehr-primary", iam_auth=True, monitoring=60, log_exports=["postgresql", "upgrade"], copy_tags=True),
+        rds(P, "analytics-replica", encrypted=False, backup=0, deletion=False, iam_auth=False),
         rds_snapshot(P, "ehr-primary-pre-migration"),
         detector(P, "us-east-1"), hub(P, "us-east-1"),
         efs(P, "fs-0a1shared"),
@@ -517,16 +631,39 @@ def main():
         task_definition(P, "claims-worker", 12, [container("claims-worker", f"{P}.dkr.ecr.us-east-1.amazonaws.com/claims-api:2026.10.3", privileged=False,
                         readonly=True, user="1000", env=["CLAIMS_QUEUE_URL", "LOG_LEVEL"],
                         secrets=[("DB_PASSWORD", f"arn:aws:secretsmanager:us-east-1:{P}:secret:prod/rds/master-Q7mZ2k"),
-                                 ("CLEARINGHOUSE_API_KEY", f"arn:aws:secretsmanager:us-east-1:{P}:secret:prod/clearinghouse/api-key-h3Xr9P")])]),
+                                 ("CLEARINGHOUSE_API_KEY", f"arn:aws:secretsmanager:us-east-1:{P}:secret:prod/clearinghouse/api-key-h3Xr9P")],
+                        log_group="/ecs/claims-worker")]),
         lambda_fn(P, "appointment-reminder-sender", vpc=(["subnet-0a11priv1", "subnet-0a11priv2"], ["sg-0a6reminders"]), kms=key_arn(P, "1a2b3c4d-prod-phi"),
                   env=["REMINDERS_TABLE", "REMINDER_TOPIC_ARN", "LOG_LEVEL"]),
+        # Round three: AMIs, launch templates, Auto Scaling, API Gateway, AWS Backup, ElastiCache, Systems Manager, Macie, Inspector
+        image(P, "ami-0a1e7c2d3b4f50001", "acme-ehr-api-2026.10.3"),
+        launch_template(P, "lt-0a1b2c3d4e5f60001", "ehr-api", 4, public_ip=False),
+        launch_config(P, "hl7-interface-lc-v3", "4f2a6c8e-1b3d-4e5f-a7b9-0c2d4e6f8a1b", public_ip=False, tokens="required"),
+        asg(P, "hl7-interface-asg", "9b1d3f5a-7c2e-4a6b-8d0f-2e4a6c8b0d1f", ["a", "b"], launch_config_name="hl7-interface-lc-v3", health="ELB",
+            elbs=["hl7-interface-elb"]),
+        api_stage(P, "k7m2q9x4p1", "claims-api", "prod", "d8f3k2", cert="cl9x2k4m7q", tracing=True,
+                  web_acl=f"arn:aws:wafv2:us-east-1:{P}:regional/webacl/claims-api-waf/6a8c0e2f-4b6d-4f8a-9c1e-3b5d7f9a1c3e", cache=True,
+                  settings={"*/*": method_setting("INFO", metrics=True, caching=True, encrypted=True)}),
+        backup_plan(P, "2c4e6a8b-0d1f-4b3d-9e5f-7a9c1e3b5d7f", "acme-prod-daily"),
+        backup_vault(P, "acme-prod-vault", key_arn(P, "1a2b3c4d-prod-phi"), locked=True, min_days=35, points=412),
+        backup_vault(P, "Default", key_arn(P, "4d6f8a0c-aws-backup"), points=18),
+        replication_group(P, "patient-sessions", "Patient portal sessions", kms=key_arn(P, "1a2b3c4d-prod-phi")),
+        rds_snapshot(P, "analytics-replica-2026-10-01", encrypted=False),
+        ecr_repo(P, "hl7-translator", kms=key_arn(P, "1a2b3c4d-prod-phi")),
+        kms_key(P, "7d8e9f0a-prod-retired", state="PendingDeletion", rotation=False),
+        ssm_managed(P, "i-0a1b2c3d4e5f00001"),
+        ssm_document(P, "AcmeHl7RotateLogs", "Command"),
+        session_preferences(P, "us-east-1", s3_bucket="acme-prod-access-logs"),
+        macie(P, "us-east-1"),
+        inspector(P, "us-east-1"), inspector(P, "us-west-2", status="DISABLED", ec2="DISABLED", ecr="DISABLED", lambda_="DISABLED"),
+        security_contact(P, True),
     ])
 
     S = "222222222222"
     staging_cert = f"arn:aws:acm:us-east-1:{S}:certificate/d2e6a4c8-91b3-4d7f-a5e0-3c8b1f6d9e42"
     staging_alb = elbv2_lb(S, "staging-portal-alb", "7a2c9e0f4b6d1835", vpc_id="vpc-0c33staging", attrs={
         "access_logs.s3.enabled": "false", "deletion_protection.enabled": "false",
-        "routing.http.desync_mitigation_mode": "monitor", "routing.http.drop_invalid_header_fields.enabled": "false"})
+        "routing.http.desync_mitigation_mode": "monitor", "routing.http.drop_invalid_header_fields.enabled": "false"}, web_acl=None)
     account(S, "acme-health-staging", [
         bucket(S, "acme-staging-app-assets", sse=None, versioning="Off", pab=(False,) * 4),
         bucket(S, "acme-staging-test-data", sse="AES256", versioning="Enabled", policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-staging-test-data/*"}]})),
@@ -537,7 +674,7 @@ def main():
         sg(S, "sg-0c3anything", "debug-anything", "vpc-0c33staging", [perm("-1", None, None, v4=["0.0.0.0/0"])]),
         flow_log(S, "fl-0c33staging", "vpc-0c33staging"),
         ebs_default(S, "us-east-1", True),
-        instance(S, "i-0c1b2c3d4e5f00001", "required", name="staging-api"),
+        instance(S, "i-0c1b2c3d4e5f00001", "required", name="staging-api", profile="qa-instance", monitoring="disabled"),
         volume(S, "vol-0c1000000000001", True, instance="i-0c1b2c3d4e5f00001"),
         password_policy(S, minimumPasswordLength=14, requireSymbols=True, requireNumbers=True, requireUppercaseCharacters=True,
                         requireLowercaseCharacters=True, allowUsersToChangePassword=True, expirePasswords=True, maxPasswordAge=90, passwordReusePrevention=24),
@@ -556,7 +693,7 @@ def main():
         bucket(S, "acme-staging-trail-logs", sse="AES256"),
         recorder(S, "us-east-1", recording=False),
         kms_key(S, "9c8d7e6f-staging-app", rotation=False, policy={"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]}),
-        rds(S, "staging-db", encrypted=False, public=True, deletion=False, minor=False),
+        rds(S, "staging-db", encrypted=False, public=True, deletion=False, minor=False, iam_auth=False, log_exports=["postgresql"]),
         rds_snapshot(S, "staging-db-shared", public=True),
         efs(S, "fs-0c1scratch", encrypted=False, backup=False),
         dynamodb_table(S, "eligibility-cache", pitr=False, deletion=False, billing="PROVISIONED"),
@@ -582,6 +719,22 @@ def main():
         distribution(S, "E1STAGE4M8N2PQ", "d1stg4m8n2pq.cloudfront.net", "allow-all", [s3_origin("acme-staging-app-assets")], default_cert=True),
         task_definition(S, "fax-relay", 7, [container("fax-relay", f"{S}.dkr.ecr.us-east-1.amazonaws.com/fax-relay:latest", privileged=True,
                         env=["FAX_GATEWAY_HOST", "FAX_GATEWAY_PASSWORD"])], network="host"),
+        # Round three
+        image(S, "ami-0c1e7c2d3b4f50001", "staging-base-2025.02", public=True),
+        launch_template(S, "lt-0c1b2c3d4e5f60001", "staging-api", 1, tokens="optional", public_ip=True),
+        launch_config(S, "staging-batch-lc", "7e9a1c3e-5b7d-4f9a-8c2e-4d6f8a0c2e4a", public_ip=True),
+        classic_elb(S, "staging-batch-elb", 918273645, [("HTTP", 80, "HTTP", 8080, None)], vpc_id="vpc-0c33staging", cross_zone=False, draining=False),
+        asg(S, "staging-batch-asg", "1d3f5b7d-9e1a-4c3e-a5b7-6c8e0a2c4e6a", ["a"], launch_config_name="staging-batch-lc", elbs=["staging-batch-elb"]),
+        rds(S, "staging-reports", multi_az=False, deletion=False, iam_auth=True, copy_tags=True),
+        distribution(S, "E3FAXRLY9K2M4Q", "d3faxrly9k2m4q.cloudfront.net", "redirect-to-https",
+                     [custom_origin("legacy-fax-elb", "legacy-fax-elb-604281937.us-east-1.elb.amazonaws.com", protocol="http-only")]),
+        api_stage(S, "p3v8n1c6r5", "eligibility-api", "staging", "a4b9t7", cache=True),
+        replication_group(S, "eligibility-cache", "Eligibility lookups", at_rest=False, transit=False, auth=False, failover="disabled", multi_az="disabled",
+                          retention=0),
+        ssm_managed(S, "i-0c1b2c3d4e5f00001"),
+        ssm_document(S, "StagingDbRestore", "Automation", ["all"]),
+        session_preferences(S, "us-east-1"),
+        security_contact(S, False),
     ])
 
     K = "333333333333"
@@ -620,7 +773,14 @@ def main():
                    audit_group="/aws/opensearch/audit-search/audit-logs"),
         task_definition(K, "log-shipper", 3, [container("fluent-bit", "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4", privileged=False,
                         readonly=True, user="1000", env=["LOG_LEVEL", "SIEM_ENDPOINT"],
-                        secrets=[("SIEM_INGEST_TOKEN", f"arn:aws:secretsmanager:us-east-1:{K}:secret:security/siem-ingest-token-Vd82sQ")])], network="host"),
+                        secrets=[("SIEM_INGEST_TOKEN", f"arn:aws:secretsmanager:us-east-1:{K}:secret:security/siem-ingest-token-Vd82sQ")],
+                        log_group="/ecs/log-shipper")], network="host"),
+        # Round three
+        backup_plan(K, "5e7a9c1e-3b5d-4f7a-8b9c-0d2e4f6a8b1c", "security-logs-weekly"),
+        macie(K, "us-east-1"),
+        inspector(K, "us-east-1", ecr="DISABLED"),
+        session_preferences(K, "us-east-1", log_group="/aws/ssm/session-logs", kms=key_arn(K, "0f0e0d0c-security-logs")),
+        security_contact(K, True),
     ])
 
 

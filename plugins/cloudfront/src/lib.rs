@@ -1,5 +1,6 @@
 //! Built-in control plugin for Amazon CloudFront: HTTPS for viewers, TLS 1.2 as the
-//! minimum, access logs, AWS WAF and origin access control for S3 origins.
+//! minimum, access logs, AWS WAF, origin access control for S3 origins and HTTPS to
+//! custom origins.
 //!
 //! Each check is a module named after its id; its fixtures are in
 //! `fixtures/<check_id>/` and are run by the `fixtures` test below.
@@ -10,6 +11,7 @@ use serde_json::Value;
 mod cloudfront_distributions_https_enabled;
 mod cloudfront_distributions_logging_enabled;
 mod cloudfront_distributions_minimum_tls_1_2;
+mod cloudfront_distributions_origin_traffic_encrypted;
 mod cloudfront_distributions_s3_origin_access_control;
 mod cloudfront_distributions_using_waf;
 
@@ -34,6 +36,7 @@ pub static PLUGIN: Plugin = Plugin {
         cloudfront_distributions_logging_enabled::CHECK,
         cloudfront_distributions_using_waf::CHECK,
         cloudfront_distributions_s3_origin_access_control::CHECK,
+        cloudfront_distributions_origin_traffic_encrypted::CHECK,
     ],
 };
 

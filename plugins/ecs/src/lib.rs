@@ -1,6 +1,6 @@
 //! Built-in control plugin for Amazon ECS task definitions: privileged containers, root
-//! users with host networking, read-only root filesystems and credentials in plain
-//! environment variables.
+//! users with host networking, read-only root filesystems, credentials in plain
+//! environment variables and container logging.
 //!
 //! Each check is a module named after its id; its fixtures are in
 //! `fixtures/<check_id>/` and are run by the `fixtures` test below.
@@ -10,12 +10,14 @@ use serde_json::Value;
 
 mod ecs_task_definitions_containers_readonly_access;
 mod ecs_task_definitions_host_networking_mode_users;
+mod ecs_task_definitions_logging_enabled;
 mod ecs_task_definitions_no_environment_secrets;
 mod ecs_task_definitions_no_privileged_containers;
 
 /// AWS Config records task definitions in their CloudFormation shape (PascalCase), each
 /// item named `family:revision`. Environment variable values are redacted by the
-/// collector (always `"<redacted>"`); unset settings may be `null`.
+/// collector (always `"<redacted>"`); unset settings may be `null`. Each container's
+/// `LogConfiguration` is `{"LogDriver", "Options"}`, absent or `null` when it has none.
 const TASK_DEFINITION: &str = "AWS::ECS::TaskDefinition";
 
 /// The container definitions of a task definition (none when absent).
@@ -42,6 +44,7 @@ pub static PLUGIN: Plugin = Plugin {
         ecs_task_definitions_host_networking_mode_users::CHECK,
         ecs_task_definitions_containers_readonly_access::CHECK,
         ecs_task_definitions_no_environment_secrets::CHECK,
+        ecs_task_definitions_logging_enabled::CHECK,
     ],
 };
 

@@ -1,6 +1,6 @@
 //! Built-in control plugin for Elastic Load Balancing v2 (application, network and
 //! gateway load balancers): encrypted listeners, TLS security policies, access logs,
-//! deletion protection, HTTP desync mitigation and invalid header fields.
+//! deletion protection, HTTP desync mitigation, invalid header fields and AWS WAF.
 //!
 //! Checks about a load balancer's listeners report on the load balancer: its listeners
 //! are the `AWS::ElasticLoadBalancingV2::Listener` items whose `LoadBalancerArn` is its
@@ -16,10 +16,13 @@ mod elbv2_desync_mitigation_mode;
 mod elbv2_insecure_ssl_ciphers;
 mod elbv2_logging_enabled;
 mod elbv2_ssl_listeners;
+mod elbv2_waf_acl_attached;
 
 /// AWS Config records load balancers in the DescribeLoadBalancers shape (camelCase:
 /// `type`, `scheme`), with `LoadBalancerAttributes` as supplementary configuration: a
 /// list of `{"key", "value"}` whose values are strings, a key absent meaning AWS's default.
+/// Our collector adds supplementary `WebACLArn`: the web ACL wafv2 GetWebACLForResource
+/// names for the load balancer, or null.
 const LOAD_BALANCER: &str = "AWS::ElasticLoadBalancingV2::LoadBalancer";
 
 /// AWS Config records listeners in their CloudFormation shape (PascalCase: `Protocol`,
@@ -37,6 +40,7 @@ pub static PLUGIN: Plugin = Plugin {
         elbv2_deletion_protection::CHECK,
         elbv2_desync_mitigation_mode::CHECK,
         elbv2_alb_drop_invalid_header_fields_enabled::CHECK,
+        elbv2_waf_acl_attached::CHECK,
     ],
 };
 

@@ -1,0 +1,61 @@
+//! Built-in control plugin for Amazon API Gateway REST API stages: execution logging,
+//! backend client certificates, WAF, X-Ray tracing and cache encryption.
+//!
+//! Each check is a module named after its id; its fixtures are in
+//! `fixtures/<check_id>/` and are run by the `fixtures` test below.
+
+use securebase_plugin_sdk::{Item, Plugin, inventory_bool};
+use serde_json::Value;
+
+mod apigateway_restapi_cache_encrypted;
+mod apigateway_restapi_client_certificate_enabled;
+mod apigateway_restapi_logging_enabled;
+mod apigateway_restapi_tracing_enabled;
+mod apigateway_restapi_waf_acl_attached;
+
+/// AWS Config records REST API stages in the GetStage shape (camelCase: `tracingEnabled`,
+/// `clientCertificateId`, `webAclArn`, `cacheClusterEnabled`, and `methodSettings` keyed by
+/// `resourcePath/httpMethod`). The resource id is `restApiId/stageName`, the name
+/// `api-name/stageName`.
+const STAGE: &str = "AWS::ApiGateway::Stage";
+
+/// The `methodSettings` key of the stage-wide settings every method inherits.
+const ALL_METHODS: &str = "*/*";
+
+/// A stage's method settings as (key, settings) pairs; none when it has none (`{}`).
+fn method_settings(stage: &Item) -> impl Iterator<Item = (&str, &Value)> {
+    stage.config("/methodSettings").and_then(Value::as_object).into_iter().flatten().map(|(key, settings)| (key.as_str(), settings))
+}
+
+/// The settings of one `methodSettings` key (`*/*` for the stage-wide ones).
+fn setting<'a>(stage: &'a Item, key: &str) -> Option<&'a Value> {
+    stage.config("/methodSettings").and_then(|m| m.get(key))
+}
+
+/// A boolean in one method's settings.
+fn setting_bool(settings: &Value, key: &str) -> Option<bool> {
+    settings.get(key).and_then(inventory_bool)
+}
+
+/// The plugin: every check of this family, in report order.
+pub static PLUGIN: Plugin = Plugin {
+    name: "apigateway",
+    version: "1.0.0",
+    checks: &[
+        apigateway_restapi_logging_enabled::CHECK,
+        apigateway_restapi_client_certificate_enabled::CHECK,
+        apigateway_restapi_waf_acl_attached::CHECK,
+        apigateway_restapi_tracing_enabled::CHECK,
+        apigateway_restapi_cache_encrypted::CHECK,
+    ],
+};
+
+securebase_plugin_sdk::export_plugin!(PLUGIN);
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixtures() {
+        securebase_plugin_sdk::testing::verify_fixtures(&super::PLUGIN, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
+    }
+}

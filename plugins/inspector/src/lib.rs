@@ -1,0 +1,22 @@
+//! Built-in control plugin for Amazon Inspector: vulnerability scanning of EC2
+//! instances and ECR images on in every enabled region.
+//!
+//! Each check is a module named after its id; its fixtures are in
+//! `fixtures/<check_id>/` and are run by the `fixtures` test below.
+
+use securebase_plugin_sdk::Plugin;
+
+mod inspector2_is_enabled;
+
+/// The plugin: every check of this family, in report order.
+pub static PLUGIN: Plugin = Plugin { name: "inspector", version: "1.0.0", checks: &[inspector2_is_enabled::CHECK] };
+
+securebase_plugin_sdk::export_plugin!(PLUGIN);
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixtures() {
+        securebase_plugin_sdk::testing::verify_fixtures(&super::PLUGIN, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
+    }
+}
