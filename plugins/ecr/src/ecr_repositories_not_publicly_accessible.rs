@@ -1,6 +1,6 @@
 //! No repository policy lets everyone use the repository.
 
-use securebase_plugin_sdk::aws::policy_exposure;
+use securebase_plugin_sdk::aws::public_policy_verdict;
 use securebase_plugin_sdk::{Check, CheckMeta, Findings, Inventory, Severity, reference};
 
 pub const CHECK: Check = Check {
@@ -18,12 +18,7 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for repo in inv.items(crate::REPOSITORY).iter() {
-        let name = repo.name();
         // `{}` (no policy) parses to a policy without statements, which exposes nothing.
-        match policy_exposure(repo.config("/RepositoryPolicyText")) {
-            Ok(None) => out.pass(repo, format!("Repository {name}'s policy does not allow access to everyone.")),
-            Ok(Some(why)) => out.fail(repo, format!("Repository {name} is public: {why}.")),
-            Err(e) => out.error(repo, format!("Repository {name}: {e}.")),
-        }
+        public_policy_verdict(out, repo, "Repository", "policy", repo.config("/RepositoryPolicyText"));
     }
 }

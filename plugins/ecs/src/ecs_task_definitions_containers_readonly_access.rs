@@ -20,19 +20,12 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for task in inv.items(crate::TASK_DEFINITION).iter() {
-        let name = task.name();
-        let containers = crate::containers(task);
-        if containers.is_empty() {
-            out.not_applicable(task, format!("Task definition {name} has no container definitions."));
-            continue;
-        }
-        let writable: Vec<&str> =
-            containers.iter().filter(|c| !crate::container_flag(c, "ReadonlyRootFilesystem")).map(crate::container_name).collect();
-        out.verdict(
+        crate::container_verdict(
+            out,
             task,
-            writable.is_empty(),
-            format!("Task definition {name} gives all {} container(s) a read-only root filesystem.", containers.len()),
-            format!("Task definition {name} gives container(s) {} a writable root filesystem.", writable.join(", ")),
+            |c| !crate::container_flag(c, "ReadonlyRootFilesystem"),
+            |name, n| format!("Task definition {name} gives all {n} container(s) a read-only root filesystem."),
+            |name, writable| format!("Task definition {name} gives container(s) {writable} a writable root filesystem."),
         );
     }
 }

@@ -26,18 +26,12 @@ fn logs(container: &Value) -> bool {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for task in inv.items(crate::TASK_DEFINITION).iter() {
-        let name = task.name();
-        let containers = crate::containers(task);
-        if containers.is_empty() {
-            out.not_applicable(task, format!("Task definition {name} has no container definitions."));
-            continue;
-        }
-        let silent: Vec<&str> = containers.iter().filter(|c| !logs(c)).map(crate::container_name).collect();
-        out.verdict(
+        crate::container_verdict(
+            out,
             task,
-            silent.is_empty(),
-            format!("Task definition {name} configures logging for all {} container(s).", containers.len()),
-            format!("Task definition {name} has container(s) without a log configuration: {}.", silent.join(", ")),
+            |c| !logs(c),
+            |name, n| format!("Task definition {name} configures logging for all {n} container(s)."),
+            |name, silent| format!("Task definition {name} has container(s) without a log configuration: {silent}."),
         );
     }
 }

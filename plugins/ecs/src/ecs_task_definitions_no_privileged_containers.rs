@@ -20,19 +20,12 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for task in inv.items(crate::TASK_DEFINITION).iter() {
-        let name = task.name();
-        let containers = crate::containers(task);
-        if containers.is_empty() {
-            out.not_applicable(task, format!("Task definition {name} has no container definitions."));
-            continue;
-        }
-        let privileged: Vec<&str> =
-            containers.iter().filter(|c| crate::container_flag(c, "Privileged")).map(crate::container_name).collect();
-        out.verdict(
+        crate::container_verdict(
+            out,
             task,
-            privileged.is_empty(),
-            format!("Task definition {name} has no privileged container ({} container(s)).", containers.len()),
-            format!("Task definition {name} runs privileged container(s): {}.", privileged.join(", ")),
+            |c| crate::container_flag(c, "Privileged"),
+            |name, n| format!("Task definition {name} has no privileged container ({n} container(s))."),
+            |name, privileged| format!("Task definition {name} runs privileged container(s): {privileged}."),
         );
     }
 }

@@ -5,7 +5,7 @@
 //! Each check is a module named after its id; its fixtures are in
 //! `fixtures/<check_id>/` and are run by the `fixtures` test below.
 
-use securebase_plugin_sdk::{Item, Plugin, inventory_bool};
+use securebase_plugin_sdk::{Findings, Item, Plugin, inventory_bool};
 use serde_json::Value;
 
 mod ecs_task_definitions_containers_readonly_access;
@@ -33,6 +33,26 @@ fn container_name(container: &Value) -> &str {
 /// A boolean setting of a container definition; absent is AWS's default, `false`.
 fn container_flag(container: &Value, key: &str) -> bool {
     container.get(key).and_then(inventory_bool) == Some(true)
+}
+
+/// The verdict of a rule every container of a task definition must meet: not applicable
+/// without containers, failing with the names of those that `break_it`. `pass` gets the
+/// task's name and its number of containers, `fail` its name and the offenders' names.
+fn container_verdict(
+    out: &mut Findings,
+    task: &Item,
+    break_it: impl Fn(&Value) -> bool,
+    pass: impl FnOnce(&str, usize) -> String,
+    fail: impl FnOnce(&str, &str) -> String,
+) {
+    let name = task.name();
+    let containers = containers(task);
+    if containers.is_empty() {
+        out.not_applicable(task, format!("Task definition {name} has no container definitions."));
+        return;
+    }
+    let offenders: Vec<&str> = containers.iter().filter(|c| break_it(c)).map(container_name).collect();
+    out.verdict(task, offenders.is_empty(), pass(name, containers.len()), fail(name, &offenders.join(", ")));
 }
 
 /// The plugin: every check of this family, in report order.

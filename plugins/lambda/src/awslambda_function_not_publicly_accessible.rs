@@ -1,6 +1,6 @@
 //! No function resource policy lets everyone invoke or manage the function.
 
-use securebase_plugin_sdk::aws::policy_exposure;
+use securebase_plugin_sdk::aws::public_policy_verdict;
 use securebase_plugin_sdk::{Check, CheckMeta, Findings, Inventory, Severity, reference};
 
 pub const CHECK: Check = Check {
@@ -21,11 +21,6 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for function in inv.items(crate::FUNCTION).iter() {
-        let name = function.name();
-        match policy_exposure(function.supplementary("/Policy")) {
-            Ok(None) => out.pass(function, format!("Function {name}'s resource policy does not allow access to everyone.")),
-            Ok(Some(why)) => out.fail(function, format!("Function {name} is public: {why}.")),
-            Err(e) => out.error(function, format!("Function {name}: {e}.")),
-        }
+        public_policy_verdict(out, function, "Function", "resource policy", function.supplementary("/Policy"));
     }
 }

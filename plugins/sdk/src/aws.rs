@@ -60,21 +60,43 @@ pub fn per_region(inv: &Inventory, out: &mut Findings, service: &str, what: &str
     }
 }
 
-/// Why a resource policy (SNS topic, SQS queue, Lambda function, ECR repository) makes
-/// its resource public, if it does: an `Allow` to every principal without conditions.
-/// No policy (`None` or JSON `null`/empty) is private. An unreadable policy is an `Err`.
-pub fn policy_exposure(document: Option<&Value>) -> Result<Option<String>, String> {
-    let Some(doc) = document.filter(|v| !v.is_null() && v.as_str() != Some("")) else { return Ok(None) };
-    let policy = Policy::parse(doc).map_err(|e| e.to_string())?;
-    Ok(policy.public_statement().map(|s| format!("its policy allows {} to everyone", s.actions.join(", "))))
+/// A resource policy as recorded, if there is one: absent, JSON `null` and empty text all
+/// mean the resource has none.
+fn recorded_policy(document: Option<&Value>) -> Option<&Value> {
+    document.filter(|v| !v.is_null() && v.as_str() != Some(""))
 }
 
-/// Whether a resource policy refuses requests without TLS for `service`'s actions (see
-/// [`Policy::denies_insecure_transport`]). No policy refuses nothing. An unreadable
-/// policy is an `Err`.
-pub fn policy_requires_tls(document: Option<&Value>, service: &str) -> Result<bool, String> {
-    let Some(doc) = document.filter(|v| !v.is_null() && v.as_str() != Some("")) else { return Ok(false) };
-    Ok(Policy::parse(doc).map_err(|e| e.to_string())?.denies_insecure_transport(service))
+/// The verdict on whether a resource policy (SNS topic, SQS queue, Lambda function, ECR
+/// repository) makes `item` public: failing on an `Allow` to every principal without a
+/// condition on who ([`Policy::public_statement`]), passing without one or without a policy,
+/// an error when the policy cannot be read. `what` names the resource ("Queue"), `policy` its
+/// policy ("access policy").
+pub fn public_policy_verdict(out: &mut Findings, item: &Item, what: &str, policy: &str, document: Option<&Value>) {
+    let name = item.name();
+    let parsed = recorded_policy(document).map(Policy::parse).transpose();
+    match parsed {
+        Err(e) => out.error(item, format!("{what} {name}: {e}.")),
+        Ok(p) => match p.as_ref().and_then(Policy::public_statement) {
+            None => out.pass(item, format!("{what} {name}'s {policy} does not allow access to everyone.")),
+            Some(s) => out.fail(item, format!("{what} {name} is public: its policy allows {} to everyone.", s.actions.join(", "))),
+        },
+    }
+}
+
+/// The verdict on whether `item`'s resource policy refuses requests without TLS for all of
+/// `service`'s actions ([`Policy::denies_insecure_transport`]): no policy refuses nothing, an
+/// unreadable one is an error. `what` names the resource ("Topic").
+pub fn tls_policy_verdict(out: &mut Findings, item: &Item, what: &str, service: &str, document: Option<&Value>) {
+    let name = item.name();
+    let Some(document) = recorded_policy(document) else {
+        out.fail(item, format!("{what} {name} has no access policy, so requests without TLS are not denied."));
+        return;
+    };
+    match Policy::parse(document) {
+        Ok(p) if p.denies_insecure_transport(service) => out.pass(item, format!("{what} {name} denies requests that do not use TLS.")),
+        Ok(_) => out.fail(item, format!("{what} {name}'s policy does not deny {service}:* requests with aws:SecureTransport=false.")),
+        Err(e) => out.error(item, format!("{what} {name}: {e}.")),
+    }
 }
 
 /// Words that make an environment variable's name say it holds a credential.

@@ -1,6 +1,6 @@
 //! No topic policy lets everyone use the topic.
 
-use securebase_plugin_sdk::aws::policy_exposure;
+use securebase_plugin_sdk::aws::public_policy_verdict;
 use securebase_plugin_sdk::{Check, CheckMeta, Findings, Inventory, Severity, reference};
 
 pub const CHECK: Check = Check {
@@ -21,11 +21,6 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for topic in inv.items(crate::TOPIC).iter() {
-        let name = topic.name();
-        match policy_exposure(topic.config("/Policy")) {
-            Ok(None) => out.pass(topic, format!("Topic {name}'s access policy does not allow access to everyone.")),
-            Ok(Some(why)) => out.fail(topic, format!("Topic {name} is public: {why}.")),
-            Err(e) => out.error(topic, format!("Topic {name}: {e}.")),
-        }
+        public_policy_verdict(out, topic, "Topic", "access policy", topic.config("/Policy"));
     }
 }

@@ -1,6 +1,6 @@
 //! Topic policies refuse requests that do not use TLS.
 
-use securebase_plugin_sdk::aws::policy_requires_tls;
+use securebase_plugin_sdk::aws::tls_policy_verdict;
 use securebase_plugin_sdk::{Check, CheckMeta, Findings, Inventory, Severity, reference};
 
 pub const CHECK: Check = Check {
@@ -22,15 +22,6 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for topic in inv.items(crate::TOPIC).iter() {
-        let name = topic.name();
-        let Some(policy) = topic.config("/Policy").filter(|v| !v.is_null() && v.as_str() != Some("")) else {
-            out.fail(topic, format!("Topic {name} has no access policy, so requests without TLS are not denied."));
-            continue;
-        };
-        match policy_requires_tls(Some(policy), "sns") {
-            Ok(true) => out.pass(topic, format!("Topic {name} denies requests that do not use TLS.")),
-            Ok(false) => out.fail(topic, format!("Topic {name}'s policy does not deny sns:* requests with aws:SecureTransport=false.")),
-            Err(e) => out.error(topic, format!("Topic {name}: {e}.")),
-        }
+        tls_policy_verdict(out, topic, "Topic", "sns", topic.config("/Policy"));
     }
 }

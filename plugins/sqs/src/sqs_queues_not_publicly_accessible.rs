@@ -1,6 +1,6 @@
 //! No queue policy lets everyone use the queue.
 
-use securebase_plugin_sdk::aws::policy_exposure;
+use securebase_plugin_sdk::aws::public_policy_verdict;
 use securebase_plugin_sdk::{Check, CheckMeta, Findings, Inventory, Severity, reference};
 
 pub const CHECK: Check = Check {
@@ -21,11 +21,6 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for queue in inv.items(crate::QUEUE).iter() {
-        let name = queue.name();
-        match policy_exposure(queue.config("/Policy")) {
-            Ok(None) => out.pass(queue, format!("Queue {name}'s access policy does not allow access to everyone.")),
-            Ok(Some(why)) => out.fail(queue, format!("Queue {name} is public: {why}.")),
-            Err(e) => out.error(queue, format!("Queue {name}: {e}.")),
-        }
+        public_policy_verdict(out, queue, "Queue", "access policy", queue.config("/Policy"));
     }
 }

@@ -1,6 +1,6 @@
 //! Queue policies refuse requests that do not use TLS.
 
-use securebase_plugin_sdk::aws::policy_requires_tls;
+use securebase_plugin_sdk::aws::tls_policy_verdict;
 use securebase_plugin_sdk::{Check, CheckMeta, Findings, Inventory, Severity, reference};
 
 pub const CHECK: Check = Check {
@@ -18,15 +18,6 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for queue in inv.items(crate::QUEUE).iter() {
-        let name = queue.name();
-        let Some(policy) = queue.config("/Policy").filter(|v| !v.is_null() && v.as_str() != Some("")) else {
-            out.fail(queue, format!("Queue {name} has no access policy, so requests without TLS are not denied."));
-            continue;
-        };
-        match policy_requires_tls(Some(policy), "sqs") {
-            Ok(true) => out.pass(queue, format!("Queue {name} denies requests that do not use TLS.")),
-            Ok(false) => out.fail(queue, format!("Queue {name}'s policy does not deny sqs:* requests with aws:SecureTransport=false.")),
-            Err(e) => out.error(queue, format!("Queue {name}: {e}.")),
-        }
+        tls_policy_verdict(out, queue, "Queue", "sqs", queue.config("/Policy"));
     }
 }
