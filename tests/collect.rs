@@ -716,24 +716,14 @@ fn aws_config_as_the_source_scans_like_direct_calls() {
 #[test]
 fn an_organization_s_accounts_are_discovered_and_collected_through_their_role() {
     let moto = Moto::start();
-    // An organization with two member accounts besides moto's own (the management account).
-    let made = Command::new("python3")
-        .args([
-            "-c",
-            "import boto3, json, sys\n\
-             o = boto3.client('organizations', endpoint_url=sys.argv[1], region_name='us-east-1', \
-             aws_access_key_id='test', aws_secret_access_key='test')\n\
-             o.create_organization(FeatureSet='ALL')\n\
-             ids = [o.create_account(Email=f'{n}@example.com', AccountName=n)['CreateAccountStatus']['AccountId'] \
-             for n in ('prod', 'sandbox')]\n\
-             print(json.dumps(ids))\n",
-            moto.url(),
-        ])
-        .output()
-        .unwrap();
+    // An organization of moto's own account (the management account) and two members, each
+    // seeded with seed.py's mix through its own role: what `securebase-bench collect` measures.
+    let made = Command::new("python3").arg(script("organization.py")).args([moto.url(), "3"]).output().unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     let ids: Vec<String> = serde_json::from_slice(&made.stdout).unwrap();
-    let (prod, sandbox) = (&ids[0], &ids[1]);
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert_eq!(ids[0], "123456789012");
+    let (prod, sandbox) = (&ids[1], &ids[2]);
 
     let dir = tempfile::tempdir().unwrap();
     let accounts = dir.path().join("accounts.toml");
@@ -760,10 +750,27 @@ fn an_organization_s_accounts_are_discovered_and_collected_through_their_role() 
     assert_eq!(written, expected, "the excluded account is not collected");
     // The member account was read through its own role: its items are its own.
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(out.join(format!("{prod}.json"))).unwrap()).unwrap();
-    assert_eq!(doc["accountName"], "prod");
+    assert_eq!(doc["accountName"], "member-1");
     let items = doc["configurationItems"].as_array().unwrap();
     assert!(items.iter().any(|i| i["resourceType"] == "AWS::EC2::VPC"), "moto's default VPC of the member account");
     assert!(items.iter().all(|i| i["accountId"] == prod.as_str()));
+    // ...and it holds the same seeded mix as the management account, under its own bucket names.
+    let seeded = |account: &str| -> BTreeSet<(String, String)> {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(out.join(format!("{account}.json"))).unwrap()).unwrap();
+        let items = doc["configurationItems"].as_array().unwrap().clone();
+        items
+            .iter()
+            .filter_map(|i| {
+                let name = i["resourceName"].as_str()?;
+                (name.starts_with("good-") || name.starts_with("bad-"))
+                    .then(|| (i["resourceType"].as_str().unwrap().to_string(), name.trim_end_matches(&format!("-{account}")).to_string()))
+            })
+            .collect()
+    };
+    let (management, member) = (seeded("123456789012"), seeded(prod));
+    assert!(management.len() > 50, "{management:#?}");
+    assert!(member.contains(&("AWS::S3::Bucket".to_string(), "good-bucket".to_string())), "{member:#?}");
+    assert_eq!(member, management, "every account of the organization is seeded alike");
     assert!(!stderr.contains("org-secret"));
 
     // Credentials of another account (no role, moto's default identity) are one clear

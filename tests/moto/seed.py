@@ -1,5 +1,10 @@
 """Seeds moto's server with one account's known mix of compliant and non-compliant
-resources across the services SecureBase collects. Usage: seed.py ENDPOINT_URL.
+resources across the services SecureBase collects. Usage: seed.py ENDPOINT_URL [ACCOUNT].
+
+Without ACCOUNT, moto's own account (123456789012) with its default credentials; with
+one, a member account of an organization (tests/moto/organization.py), through its
+OrganizationAccountAccessRole, the same resources with the account's id appended to the
+names that are global (S3 buckets).
 
 Every resource named good-* / bad-* (or tagged so) is right / wrong on the checks
 tests/collect.rs asserts; moto's own defaults (default VPC, its security group and
@@ -11,32 +16,41 @@ import boto3
 
 URL = sys.argv[1]
 HOME = "us-east-1"
-ACCOUNT = "123456789012"
+MANAGEMENT = "123456789012"
+ACCOUNT = sys.argv[2] if len(sys.argv) > 2 else MANAGEMENT
+# S3 bucket names are global: each account's get its id appended (none for moto's own).
+BUCKET = {n: n if ACCOUNT == MANAGEMENT else f"{n}-{ACCOUNT}" for n in ("good-bucket", "good-logs", "bad-bucket", "trail-logs")}
+CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+if ACCOUNT != MANAGEMENT:
+    # moto tells accounts apart by the access key: an assumed role's keys act in the role's account.
+    assumed = boto3.client("sts", endpoint_url=URL, region_name=HOME, **CREDENTIALS).assume_role(
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/OrganizationAccountAccessRole", RoleSessionName="seed")["Credentials"]
+    CREDENTIALS = {"aws_access_key_id": assumed["AccessKeyId"], "aws_secret_access_key": assumed["SecretAccessKey"],
+                   "aws_session_token": assumed["SessionToken"]}
 
 
 def client(service, region=HOME):
-    return boto3.client(service, endpoint_url=URL, region_name=region,
-                        aws_access_key_id="test", aws_secret_access_key="test")
+    return boto3.client(service, endpoint_url=URL, region_name=region, **CREDENTIALS)
 
 
 # S3: one bucket right on every S3 check, one wrong on all of them, a log bucket.
 s3 = client("s3")
-s3.create_bucket(Bucket="good-bucket")
-s3.put_bucket_versioning(Bucket="good-bucket", VersioningConfiguration={"Status": "Enabled"})
-s3.put_public_access_block(Bucket="good-bucket", PublicAccessBlockConfiguration={
+s3.create_bucket(Bucket=BUCKET["good-bucket"])
+s3.put_bucket_versioning(Bucket=BUCKET["good-bucket"], VersioningConfiguration={"Status": "Enabled"})
+s3.put_public_access_block(Bucket=BUCKET["good-bucket"], PublicAccessBlockConfiguration={
     "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
-s3.put_bucket_encryption(Bucket="good-bucket", ServerSideEncryptionConfiguration={"Rules": [
+s3.put_bucket_encryption(Bucket=BUCKET["good-bucket"], ServerSideEncryptionConfiguration={"Rules": [
     {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": f"arn:aws:kms:{HOME}:{ACCOUNT}:key/k1"}}]})
-s3.put_bucket_policy(Bucket="good-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+s3.put_bucket_policy(Bucket=BUCKET["good-bucket"], Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
     "Sid": "TLS", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-    "Resource": ["arn:aws:s3:::good-bucket", "arn:aws:s3:::good-bucket/*"],
+    "Resource": [f"arn:aws:s3:::{BUCKET['good-bucket']}", f"arn:aws:s3:::{BUCKET['good-bucket']}/*"],
     "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
-s3.create_bucket(Bucket="good-logs")
-s3.put_bucket_acl(Bucket="good-logs", ACL="log-delivery-write")
-s3.put_bucket_logging(Bucket="good-bucket", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "good-logs", "TargetPrefix": "s3/"}})
-s3.create_bucket(Bucket="bad-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-s3.put_bucket_acl(Bucket="bad-bucket", ACL="public-read")
-s3.put_bucket_tagging(Bucket="bad-bucket", Tagging={"TagSet": [{"Key": "team", "Value": "web"}]})
+s3.create_bucket(Bucket=BUCKET["good-logs"])
+s3.put_bucket_acl(Bucket=BUCKET["good-logs"], ACL="log-delivery-write")
+s3.put_bucket_logging(Bucket=BUCKET["good-bucket"], BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": BUCKET["good-logs"], "TargetPrefix": "s3/"}})
+s3.create_bucket(Bucket=BUCKET["bad-bucket"], CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+s3.put_bucket_acl(Bucket=BUCKET["bad-bucket"], ACL="public-read")
+s3.put_bucket_tagging(Bucket=BUCKET["bad-bucket"], Tagging={"TagSet": [{"Key": "team", "Value": "web"}]})
 
 # EC2: security groups, a VPC with a flow log, instances, volumes, snapshots.
 ec2 = client("ec2")
@@ -83,7 +97,7 @@ iam.update_account_password_policy(MinimumPasswordLength=8, RequireSymbols=False
 admin = iam.create_policy(PolicyName="bad-admin", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "*", "Resource": "*"}]}))["Policy"]["Arn"]
 readonly = iam.create_policy(PolicyName="good-readonly", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::good-bucket/*"}]}))["Policy"]["Arn"]
+    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{BUCKET['good-bucket']}/*"}]}))["Policy"]["Arn"]
 iam.create_user(UserName="bad-user")
 iam.attach_user_policy(UserName="bad-user", PolicyArn=admin)
 iam.put_user_policy(UserName="bad-user", PolicyName="bad-inline", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
@@ -95,11 +109,11 @@ iam.add_user_to_group(UserName="good-user", GroupName="good-readers")
 
 # CloudTrail: a multi-region trail that logs to CloudWatch Logs with validation on,
 # without KMS; a metric filter and an alarm for root usage.
-s3.create_bucket(Bucket="trail-logs")
+s3.create_bucket(Bucket=BUCKET["trail-logs"])
 logs.create_log_group(logGroupName="trail-group")
 trail_group = f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:trail-group:*"
 ct = client("cloudtrail")
-ct.create_trail(Name="org-trail", S3BucketName="trail-logs", IsMultiRegionTrail=True, EnableLogFileValidation=True,
+ct.create_trail(Name="org-trail", S3BucketName=BUCKET["trail-logs"], IsMultiRegionTrail=True, EnableLogFileValidation=True,
                 CloudWatchLogsLogGroupArn=trail_group, CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/trail")
 ct.start_logging(Name="org-trail")
 logs.put_metric_filter(logGroupName="trail-group", filterName="root-usage",
@@ -114,7 +128,7 @@ cw.put_metric_alarm(AlarmName="root-usage", MetricName="RootUsage", Namespace="C
 cfg = client("config")
 cfg.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/config",
                                                       "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
-cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "trail-logs"})
+cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": BUCKET["trail-logs"]})
 cfg.start_configuration_recorder(ConfigurationRecorderName="default")
 
 # KMS: one key rotated, one not.
@@ -221,7 +235,7 @@ target = elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=v
 forward = [{"Type": "forward", "TargetGroupArn": target}]
 good_alb = elbv2.create_load_balancer(Name="good-alb", Subnets=[subnet_a, subnet_b], Scheme="internal")["LoadBalancers"][0]["LoadBalancerArn"]
 elbv2.modify_load_balancer_attributes(LoadBalancerArn=good_alb, Attributes=[
-    {"Key": "access_logs.s3.enabled", "Value": "true"}, {"Key": "access_logs.s3.bucket", "Value": "good-logs"},
+    {"Key": "access_logs.s3.enabled", "Value": "true"}, {"Key": "access_logs.s3.bucket", "Value": BUCKET["good-logs"]},
     {"Key": "deletion_protection.enabled", "Value": "true"},
     {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
     {"Key": "routing.http.desync_mitigation_mode", "Value": "strictest"}])
@@ -247,7 +261,7 @@ rs = client("redshift")
 rs.create_cluster(ClusterIdentifier="good-warehouse", NodeType="ra3.xlplus", MasterUsername="admin1",
                   MasterUserPassword="Not-a-real-password1", Encrypted=True, PubliclyAccessible=False,
                   AutomatedSnapshotRetentionPeriod=7, EnhancedVpcRouting=True, AllowVersionUpgrade=True)
-rs.enable_logging(ClusterIdentifier="good-warehouse", BucketName="good-logs")
+rs.enable_logging(ClusterIdentifier="good-warehouse", BucketName=BUCKET["good-logs"])
 rs.create_cluster(ClusterIdentifier="bad-warehouse", NodeType="ra3.xlplus", MasterUsername="admin1",
                   MasterUserPassword="Not-a-real-password1", Encrypted=False, PubliclyAccessible=True,
                   AutomatedSnapshotRetentionPeriod=0, EnhancedVpcRouting=False, AllowVersionUpgrade=False)
@@ -295,14 +309,14 @@ cf = client("cloudfront")
 
 def distribution(ref, https, logs, waf, oac):
     config = {"CallerReference": ref, "Comment": ref, "Enabled": True,
-              "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": "good-bucket.s3.amazonaws.com",
+              "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": f"{BUCKET['good-bucket']}.s3.amazonaws.com",
                                                     "S3OriginConfig": {"OriginAccessIdentity": ""},
                                                     **({"OriginAccessControlId": "E2QWRUHEXAMPLE"} if oac else {})}]},
               "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "https-only" if https else "allow-all",
                                        "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}, "MinTTL": 0,
                                        # Spelled out: moto's default renders as "True", which is not XML's boolean.
                                        "SmoothStreaming": False},
-              "Logging": {"Enabled": logs, "IncludeCookies": False, "Bucket": "good-logs.s3.amazonaws.com" if logs else "", "Prefix": ""}}
+              "Logging": {"Enabled": logs, "IncludeCookies": False, "Bucket": f"{BUCKET['good-logs']}.s3.amazonaws.com" if logs else "", "Prefix": ""}}
     if https:
         config["ViewerCertificate"] = {"ACMCertificateArn": cert, "SSLSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"}
     if waf:
@@ -396,7 +410,7 @@ ssm.create_document(Name="bad-doc", Content=command, DocumentType="Command")
 ssm.modify_document_permission(Name="bad-doc", PermissionType="Share", AccountIdsToAdd=["all"])
 ssm.create_document(Name="SSM-SessionManagerRunShell", DocumentType="Session", Content=json.dumps({
     "schemaVersion": "1.0", "description": "Session Manager preferences", "sessionType": "Standard_Stream",
-    "inputs": {"s3BucketName": "good-logs", "s3EncryptionEnabled": True, "cloudWatchLogGroupName": "", "kmsKeyId": ""}}))
+    "inputs": {"s3BucketName": BUCKET["good-logs"], "s3EncryptionEnabled": True, "cloudWatchLogGroupName": "", "kmsKeyId": ""}}))
 
 # Macie and Inspector: on in the home region only; the account's security contact.
 client("macie2").enable_macie()
