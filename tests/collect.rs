@@ -785,3 +785,33 @@ fn an_organization_s_accounts_are_discovered_and_collected_through_their_role() 
     assert!(stderr.contains("sts [global]: the credentials are for account 123456789012, not 111111111111"), "{stderr}");
     assert!(stderr.contains("Wrote 0 of 1 account(s)") && !out.join("111111111111.json").exists(), "{stderr}");
 }
+
+#[test]
+fn the_collection_benchmark_seeds_an_organization_and_collects_every_account() {
+    // `securebase-bench collect` starts its own moto, seeds the organization and collects it;
+    // its figures are printed, not judged, but they must describe what happened.
+    let out = Command::new(securebase_e2e::bench_binary())
+        .args(["collect", "--accounts", "2", "--regions", "us-east-1"])
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("securebase-bench runs");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("seeded: 2 accounts"), "{stdout}");
+    assert!(stdout.contains("accounts: 2 discovered through Organizations"), "{stdout}");
+    assert!(stdout.contains(", 2 collected; 1 region(s) each, 8 at a time"), "{stdout}");
+    let figure = |label: &str| -> f64 {
+        let line = stdout.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("no {label} in {stdout}"));
+        line[label.len()..].split_whitespace().next().unwrap().parse().unwrap()
+    };
+    // Every collector's calls, in both accounts (about a hundred each), and the seeded items.
+    assert!(figure("API calls:") > 150.0, "{stdout}");
+    assert!(figure("items:") > 200.0, "{stdout}");
+    // The moto gaps tests/serve.rs names, once per account, and nothing else.
+    assert!(stdout.contains("error entries: 6 (access-analyzer 2, macie2 2, ssm 2)"), "{stdout}");
+    assert!(stdout.contains("peak memory:") && stdout.contains("mock CPU:"), "{stdout}");
+
+    let bad = Command::new(securebase_e2e::bench_binary()).args(["collect", "--regions", "mars-1"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--regions: \"mars-1\" is not an AWS region name"));
+}

@@ -85,6 +85,37 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         connections: usize,
     },
+    /// Collection at organization scale: start moto on loopback, create an organization of
+    /// N accounts each seeded with tests/moto/seed.py's resources (about 2 s per account,
+    /// not measured), then discover and collect them through their roles as `securebase
+    /// collect` does; prints accounts per minute, API calls and items per account, error
+    /// entries, CPU time (this process and the mock's) and peak memory. Needs python3 with
+    /// moto[server] and boto3. Build with --release for real figures.
+    Collect {
+        /// Accounts in the organization (the management account included).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=10000))]
+        accounts: u16,
+        /// An endpoint already seeded with an organization (by tests/moto/organization.py):
+        /// collect it as it is instead of starting and seeding a fresh moto. Credentials come
+        /// from the environment, as for `securebase collect` (moto takes any:
+        /// AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test).
+        #[arg(long, value_name = "URL")]
+        endpoint_url: Option<String>,
+        /// Regions collected in every account, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "us-east-1,eu-west-1")]
+        regions: Vec<String>,
+        /// Accounts collected at once (as `securebase collect --concurrency`).
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+        /// Attempts per API call (as `securebase collect --max-attempts`). moto answers a
+        /// few calls it does not implement with HTTP 500, which the SDK retries with
+        /// backoff: 1 measures the collection without those waits.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+        max_attempts: u32,
+        /// The seeding script (default: tests/moto/organization.py of this checkout).
+        #[arg(long, value_name = "PATH")]
+        seed_script: Option<PathBuf>,
+    },
     /// The web portal's pages under load: seed one tenant whose scans hold many findings,
     /// sign in with a session, and request the overview and the findings explorer at a
     /// fixed rate, one page after the other; prints latency percentiles per page. Build
@@ -269,6 +300,46 @@ fn run(command: Command) -> Result<u8> {
                 print!("{}", m.render(&b));
                 anyhow::Ok(())
             })?;
+        }
+        Command::Collect { accounts, endpoint_url, regions, concurrency, max_attempts, seed_script } => {
+            if cfg!(debug_assertions) {
+                eprintln!(
+                    "note: this is a debug build; run `cargo run --release -p securebase-bench -- collect ...` for representative figures"
+                );
+            }
+            if let Some(bad) = regions.iter().find(|r| !securebase_collect::is_region(r)) {
+                return Err(input(anyhow!("--regions: {bad:?} is not an AWS region name (like us-east-1)")));
+            }
+            use securebase_bench::collect;
+            if let Some(url) = endpoint_url {
+                let b = collect::CollectBench { url, regions, concurrency: usize::from(concurrency), max_attempts };
+                let m = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(collect::collect(&b))?;
+                print!("{}", m.render(&b));
+                return Ok(EXIT_OK);
+            }
+            let moto = collect::Moto::start()?;
+            let script = seed_script.unwrap_or_else(collect::default_seed_script);
+            eprintln!("Seeding an organization of {accounts} accounts in moto at {} (not measured)...", moto.url);
+            let started = std::time::Instant::now();
+            let ids = collect::seed(&moto.url, usize::from(accounts), &script)?;
+            println!("seeded: {} accounts in {:.1} s (not part of the figures)", ids.len(), started.elapsed().as_secs_f64());
+            // The collection runs in a process of its own: its peak memory is the collection's
+            // alone, and it gets the credentials moto takes, nothing of this machine's AWS setup.
+            let regions = regions.join(",");
+            let mock_before = moto.cpu();
+            let status = std::process::Command::new(std::env::current_exe()?)
+                .args(["collect", "--endpoint-url", &moto.url, "--regions", &regions])
+                .args(["--concurrency", &concurrency.to_string(), "--max-attempts", &max_attempts.to_string()])
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "test")
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .env_remove("AWS_PROFILE")
+                .env_remove("AWS_SESSION_TOKEN")
+                .status()?;
+            if !status.success() {
+                bail!("the collection exited with {status}");
+            }
+            println!("mock CPU: {:.1} s (moto, during the collection)", moto.cpu().saturating_sub(mock_before).as_secs_f64());
         }
         Command::Portal { database_url, migration_database_url, findings, scans, rate, seconds, connections } => {
             if cfg!(debug_assertions) {

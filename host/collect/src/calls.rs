@@ -5,23 +5,39 @@
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextMut, BeforeTransmitInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Every IAM action called, shared by all clients of a collection.
+/// Every IAM action called and how often (an operation counts once, however many times
+/// the SDK retried it), and the attempts on the wire, shared by all clients of a
+/// collection.
 #[derive(Debug, Clone, Default)]
-pub struct CallLog(Arc<Mutex<BTreeSet<String>>>);
+pub struct CallLog {
+    actions: Arc<Mutex<BTreeMap<String, u64>>>,
+    attempts: Arc<AtomicU64>,
+}
 
 impl CallLog {
     /// The actions called so far, sorted (`ec2:DescribeVolumes`, ...).
     pub fn actions(&self) -> Vec<String> {
-        self.0.lock().expect("call log").iter().cloned().collect()
+        self.actions.lock().expect("call log").keys().cloned().collect()
+    }
+
+    /// How many operations were called so far, all actions together.
+    pub fn total(&self) -> u64 {
+        self.actions.lock().expect("call log").values().sum()
+    }
+
+    /// How many requests were sent so far: the operations plus the SDK's retries.
+    pub fn attempts(&self) -> u64 {
+        self.attempts.load(Ordering::Relaxed)
     }
 }
 
@@ -77,8 +93,17 @@ impl Intercept for Recorder {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         if let Some(m) = cfg.load::<Metadata>() {
-            self.0.0.lock().expect("call log").insert(iam_action(m.service(), m.name()));
+            *self.0.actions.lock().expect("call log").entry(iam_action(m.service(), m.name())).or_default() += 1;
         }
+        Ok(())
+    }
+    fn read_before_attempt(
+        &self,
+        _: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.attempts.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 }
