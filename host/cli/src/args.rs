@@ -290,6 +290,12 @@ pub struct JobArgs {
     /// Workers that may take one scan before it is failed as abandoned.
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_attempts: u32,
+    /// A scan of a tenant's accounts that lists more accounts than this is split into
+    /// batches of this many, which any worker claims (with a lease, like a scan) and
+    /// collects; the worker that took the scan evaluates, scores and stores it once the
+    /// last batch is in. 0 never splits (one worker collects every account).
+    #[arg(long, value_name = "N", default_value_t = 25)]
+    pub batch_accounts: usize,
     /// Signs webhook deliveries (each webhook's secret derives from it); at least 32
     /// characters, e.g. `openssl rand -hex 32`. Without it webhooks are off.
     #[arg(long, value_name = "KEY", env = "SECUREBASE_SECRET_KEY", hide_env_values = true)]

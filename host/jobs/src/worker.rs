@@ -1,10 +1,17 @@
 //! A worker: claims scan jobs from the database, keeps its lease alive while it runs
 //! one, and stores the result with its drift, usage and notifications.
+//!
+//! A scan of more accounts than [`WorkerConfig::batch_accounts`] is split: the worker
+//! that claimed it (its coordinator) plans account batches, which any worker claims
+//! before claiming a scan (see `securebase_store`'s batches), collects, and stores under
+//! the batch's lease. The coordinator collects batches too, and when the last one is
+//! stored it evaluates the whole inventory and stores the scan as one (scored, drifted,
+//! metered and notified once).
 
 use crate::{ProgressWriter, usage_event};
 use securebase_drift::{Drift, Side};
 use securebase_scan::{Additions, CollectionErrorEntry, ScanReport, Scanner};
-use securebase_store::{ClaimLimits, Job, JobOutcome, Notification, Store, StoreError};
+use securebase_store::{Batch, ClaimLimits, Job, JobOutcome, Notification, Store, StoreError, Tenant, TenantAccount};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,8 +30,11 @@ pub struct WorkerConfig {
     pub limits: ClaimLimits,
     /// How tenants' accounts are reached.
     pub collect: securebase_collect::CollectOptions,
-    /// Accounts collected at once within one scan.
+    /// Accounts collected at once within one scan (or one batch).
     pub collect_concurrency: usize,
+    /// A scan of a tenant's accounts with more accounts than this is split into batches
+    /// of this many, which any worker may collect (0: never split).
+    pub batch_accounts: usize,
     /// Collects tenant accounts that name no role with the service's own credentials
     /// (`--allow-ambient-credentials`: a single-tenant instance only; otherwise any
     /// tenant could scan whatever those credentials reach).
@@ -41,6 +51,7 @@ impl WorkerConfig {
             limits: ClaimLimits::default(),
             collect: securebase_collect::CollectOptions::default(),
             collect_concurrency: 8,
+            batch_accounts: 25,
             allow_ambient_credentials: false,
         }
     }
@@ -71,6 +82,17 @@ enum JobError {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Another worker has the scan now (its lease was lost): nothing is stored.
+    #[error("the scan's lease was lost")]
+    Lost,
+}
+
+/// What a batch stores: the inventories of the accounts it collected (in the snapshot
+/// upload format) and what it could not read.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct BatchResult {
+    accounts: Vec<serde_json::Value>,
+    errors: Vec<CollectionErrorEntry>,
 }
 
 impl Worker {
@@ -115,8 +137,17 @@ impl Worker {
         }
     }
 
-    /// Claims one job and runs it to the end; `None` if there was nothing to claim.
+    /// Claims one batch of a split scan, or else one job, and runs it to the end;
+    /// returns its scan, or `None` if there was nothing to claim.
     pub async fn run_one(&self) -> Result<Option<String>, StoreError> {
+        let (worker, lease, attempts) = (&self.config.id, self.config.lease, self.config.limits.max_attempts);
+        // Batches first: a split scan ends when its last batch is stored, and its
+        // coordinator holds a scan slot until then.
+        if let Some(batch) = self.store.claim_batch(worker, lease, None, attempts).await? {
+            let scan = batch.scan_id.clone();
+            self.run_batch(batch).await?;
+            return Ok(Some(scan));
+        }
         let Some(job) = self.store.claim_job(&self.config.id, self.config.lease, &self.config.limits).await? else {
             return Ok(None);
         };
@@ -128,7 +159,7 @@ impl Worker {
         renewal.abort();
         match outcome {
             Ok(true) => {}
-            Ok(false) => {
+            Ok(false) | Err(JobError::Lost) => {
                 tracing::warn!(worker = %self.config.id, scan = %job.scan_id, "lease lost before the result was stored: another worker has the scan; result discarded");
             }
             Err(JobError::Input(reason)) => {
@@ -148,7 +179,7 @@ impl Worker {
         let started = std::time::Instant::now();
         let events = ProgressWriter::new(self.store.clone(), job);
         events.event("started", json!({ "worker": self.config.id, "attempt": job.attempt, "resumed": job.attempt > 1 })).await;
-        let (snapshot, problems) = self.input(job, &events).await?;
+        let (snapshot, problems) = self.input(job, &events, lost).await?;
         // Kept with the result, so a finding can be replayed on what was evaluated.
         let kept = securebase_scan::KeptInventory::of(&snapshot.accounts);
         let (additions, unloadable) = self.additions(job).await?;
@@ -268,6 +299,7 @@ impl Worker {
         &self,
         job: &Job,
         events: &ProgressWriter,
+        lost: &AtomicBool,
     ) -> Result<(securebase_inventory::Snapshot, Vec<CollectionErrorEntry>), JobError> {
         match job.source.as_str() {
             "demo" => Ok((securebase_inventory::demo(), vec![])),
@@ -284,45 +316,21 @@ impl Worker {
                 if tenant.accounts.is_empty() {
                     return Err(JobError::Input("this tenant lists no accounts".into()));
                 }
-                // Every AssumeRole carries the tenant's external ID; an account without a
-                // role is refused unless the operator allows ambient credentials.
-                let (with_role, ambient): (Vec<_>, Vec<_>) =
-                    tenant.accounts.iter().partition(|a| a.role_arn.is_some() || self.config.allow_ambient_credentials);
-                let file = securebase_collect::AccountsFile {
-                    accounts: with_role
-                        .iter()
-                        .map(|a| securebase_collect::Account {
-                            id: a.account_id.clone(),
-                            name: a.name.clone(),
-                            role_arn: a.role_arn.clone(),
-                            external_id: a.role_arn.as_ref().map(|_| tenant.aws_external_id.clone()),
-                            regions: if a.regions.is_empty() { vec!["us-east-1".into()] } else { a.regions.clone() },
+                let (accounts, problems) = if self.config.batch_accounts > 0 && tenant.accounts.len() > self.config.batch_accounts {
+                    self.batched(job, &tenant, events, lost).await?
+                } else {
+                    let total = tenant.accounts.len();
+                    let done = std::sync::atomic::AtomicUsize::new(0);
+                    let collected = self
+                        .collect_accounts(&tenant, tenant.accounts.iter().collect(), &|c| {
+                            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                            events.collected(&c.account_id, c.errors.len(), n, total);
                         })
-                        .collect(),
-                    organization: None,
+                        .await;
+                    events.flush().await;
+                    let problems = crate::collection_entries(&collected);
+                    (collected.into_iter().filter_map(|c| c.inventory).collect(), problems)
                 };
-                let options = securebase_collect::CollectOptions { tenant: Some(tenant.id.clone()), ..self.config.collect.clone() };
-                let total = tenant.accounts.len();
-                let done = std::sync::atomic::AtomicUsize::new(ambient.len());
-                let mut collected = securebase_collect::collect_all(&file, &options, self.config.collect_concurrency, &|c| {
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    events.collected(&c.account_id, c.errors.len(), n, total);
-                })
-                .await;
-                collected.extend(ambient.iter().map(|a| securebase_collect::AccountCollection {
-                    account_id: a.account_id.clone(),
-                    inventory: None,
-                    errors: vec![securebase_collect::CollectError {
-                            service: "sts".into(),
-                            region: "global".into(),
-                            message:
-                                "no role_arn: the service reaches a tenant's accounts only by assuming a role with the tenant's external ID"
-                                    .into(),
-                        }],
-                }));
-                events.flush().await;
-                let problems = crate::collection_entries(&collected);
-                let accounts: Vec<_> = collected.into_iter().filter_map(|c| c.inventory).collect();
                 if accounts.is_empty() {
                     let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
                     return Err(JobError::Input(format!("no account could be collected: {list}")));
@@ -331,6 +339,180 @@ impl Worker {
             }
             other => Err(JobError::Input(format!("unknown scan source {other:?}"))),
         }
+    }
+
+    /// Collects some of a tenant's accounts (one collection per account, in any order;
+    /// `progress` is told of each as it ends). Every AssumeRole carries the tenant's
+    /// external ID; an account without a role is refused unless the operator allows
+    /// ambient credentials.
+    async fn collect_accounts(
+        &self,
+        tenant: &Tenant,
+        accounts: Vec<&TenantAccount>,
+        progress: &(dyn Fn(&securebase_collect::AccountCollection) + Sync),
+    ) -> Vec<securebase_collect::AccountCollection> {
+        let (with_role, ambient): (Vec<_>, Vec<_>) =
+            accounts.into_iter().partition(|a| a.role_arn.is_some() || self.config.allow_ambient_credentials);
+        let file = securebase_collect::AccountsFile {
+            accounts: with_role
+                .iter()
+                .map(|a| securebase_collect::Account {
+                    id: a.account_id.clone(),
+                    name: a.name.clone(),
+                    role_arn: a.role_arn.clone(),
+                    external_id: a.role_arn.as_ref().map(|_| tenant.aws_external_id.clone()),
+                    regions: if a.regions.is_empty() { vec!["us-east-1".into()] } else { a.regions.clone() },
+                })
+                .collect(),
+            organization: None,
+        };
+        let options = securebase_collect::CollectOptions { tenant: Some(tenant.id.clone()), ..self.config.collect.clone() };
+        let mut collected = securebase_collect::collect_all(&file, &options, self.config.collect_concurrency, progress).await;
+        collected.extend(ambient.iter().map(|a| {
+            let c = securebase_collect::AccountCollection {
+                account_id: a.account_id.clone(),
+                inventory: None,
+                errors: vec![securebase_collect::CollectError {
+                    service: "sts".into(),
+                    region: "global".into(),
+                    message: "no role_arn: the service reaches a tenant's accounts only by assuming a role with the tenant's external ID"
+                        .into(),
+                }],
+            };
+            progress(&c);
+            c
+        }));
+        collected
+    }
+
+    /// A split scan's inventory, as its coordinator gathers it: plans the batches (or
+    /// finds those of the attempt before), collects batches itself while any is left to
+    /// claim, waits for those other workers hold, and reads back what every batch stored.
+    /// A batch given up counts as its accounts not collected.
+    async fn batched(
+        &self,
+        job: &Job,
+        tenant: &Tenant,
+        events: &ProgressWriter,
+        lost: &AtomicBool,
+    ) -> Result<(Vec<securebase_inventory::AccountInventory>, Vec<CollectionErrorEntry>), JobError> {
+        let plan: Vec<Vec<String>> =
+            tenant.accounts.chunks(self.config.batch_accounts).map(|c| c.iter().map(|a| a.account_id.clone()).collect()).collect();
+        let total = self.store.plan_batches(job, &self.config.id, &plan).await?.ok_or(JobError::Lost)?;
+        events
+            .event(
+                "batches_planned",
+                json!({ "batches": total, "accounts": tenant.accounts.len(), "batch_accounts": self.config.batch_accounts }),
+            )
+            .await;
+        let (worker, lease, attempts) = (&self.config.id, self.config.lease, self.config.limits.max_attempts);
+        loop {
+            if lost.load(Ordering::Relaxed) {
+                return Err(JobError::Lost);
+            }
+            if let Some(batch) = self.store.claim_batch(worker, lease, Some(&job.scan_id), attempts).await? {
+                self.run_batch(batch).await?;
+                continue;
+            }
+            if self.store.batch_progress(&job.tenant_id, &job.scan_id).await?.settled() {
+                break;
+            }
+            // Other workers hold the rest; a dead one's batch is claimable when its lease ends.
+            tokio::time::sleep(self.config.poll).await;
+        }
+        let mut documents = vec![];
+        let mut problems = vec![];
+        for row in self.store.scan_batches(&job.tenant_id, &job.scan_id, true).await? {
+            match (row.status.as_str(), row.result) {
+                ("done", Some(text)) => {
+                    let r: BatchResult = serde_json::from_str(&text)
+                        .map_err(|e| JobError::Input(format!("batch {} of the scan stored an unreadable result: {e}", row.seq)))?;
+                    documents.extend(r.accounts);
+                    problems.extend(r.errors);
+                }
+                _ => {
+                    let why = row.error.unwrap_or_else(|| format!("batch {} stored nothing", row.seq));
+                    problems.extend(row.accounts.iter().map(|a| CollectionErrorEntry {
+                        account_id: a.clone(),
+                        service: "batch".into(),
+                        region: "global".into(),
+                        message: why.clone(),
+                    }));
+                }
+            }
+        }
+        let snapshot = securebase_inventory::from_documents(&documents, "accounts")
+            .map_err(|e| JobError::Input(format!("the batches' inventories cannot be read: {e}")))?;
+        Ok((snapshot.accounts, problems))
+    }
+
+    /// Collects a claimed batch's accounts and stores them under its lease; `false` when
+    /// the lease was lost first (another worker has the batch; nothing stored).
+    async fn run_batch(&self, batch: Batch) -> Result<bool, StoreError> {
+        let id = &self.config.id;
+        tracing::info!(worker = %id, scan = %batch.scan_id, batch = batch.seq, attempt = batch.attempt, "claimed a batch of accounts");
+        let lost = Arc::new(AtomicBool::new(false));
+        let renewal = tokio::spawn({
+            let (store, batch, config, lost) = (self.store.clone(), batch.clone(), self.config.clone(), lost.clone());
+            keep_leased(config.lease, lost, move || {
+                let (store, batch, config) = (store.clone(), batch.clone(), config.clone());
+                async move { store.renew_batch_lease(&batch, &config.id, config.lease).await }
+            })
+        });
+        let collected = self.collect_batch(&batch).await;
+        renewal.abort();
+        let collected = collected?;
+        let errors = crate::collection_entries(&collected);
+        let accounts: Vec<_> = collected.iter().filter_map(|c| c.inventory.as_ref()).map(securebase_inventory::to_value).collect();
+        let result = BatchResult { accounts, errors };
+        let text = serde_json::to_string(&result).expect("a batch result serializes");
+        if lost.load(Ordering::Relaxed) || !self.store.finish_batch(&batch, id, &text).await? {
+            tracing::warn!(worker = %id, scan = %batch.scan_id, batch = batch.seq, "batch lease lost before it was stored: another worker has it");
+            return Ok(false);
+        }
+        let progress = self.store.batch_progress(&batch.tenant_id, &batch.scan_id).await?;
+        let data = json!({
+            "batch": batch.seq,
+            "worker": id,
+            "attempt": batch.attempt,
+            "accounts": batch.accounts.len(),
+            "collected": result.accounts.len(),
+            "errors": result.errors.len(),
+            "batches_done": progress.done,
+            "batches_total": progress.total,
+        });
+        if let Err(e) = self.store.append_scan_event(&batch.tenant_id, &batch.scan_id, "batch_collected", &data).await {
+            tracing::warn!(scan = %batch.scan_id, error = %e, "cannot record scan progress");
+        }
+        Ok(true)
+    }
+
+    /// A batch's accounts collected, as listed by the tenant now (an account the tenant
+    /// removed since the scan was split is reported, not collected).
+    async fn collect_batch(&self, batch: &Batch) -> Result<Vec<securebase_collect::AccountCollection>, StoreError> {
+        let tenant = self.store.get_tenant(&batch.tenant_id).await?;
+        let listed: Vec<&TenantAccount> = match &tenant {
+            Some(t) => batch.accounts.iter().filter_map(|id| t.accounts.iter().find(|a| &a.account_id == id)).collect(),
+            None => vec![],
+        };
+        let mut collected = match &tenant {
+            Some(t) if !listed.is_empty() => self.collect_accounts(t, listed, &|_| {}).await,
+            _ => vec![],
+        };
+        for id in &batch.accounts {
+            if !collected.iter().any(|c| &c.account_id == id) {
+                collected.push(securebase_collect::AccountCollection {
+                    account_id: id.clone(),
+                    inventory: None,
+                    errors: vec![securebase_collect::CollectError {
+                        service: "batch".into(),
+                        region: "global".into(),
+                        message: "the tenant no longer lists this account".into(),
+                    }],
+                });
+            }
+        }
+        Ok(collected)
     }
 
     async fn drift(&self, job: &Job, report: &ScanReport) -> Result<Drift, StoreError> {
@@ -404,18 +586,31 @@ impl Worker {
     }
 }
 
-/// Renews the lease every third of its length; marks it lost when renewal is refused.
+/// Renews a scan's lease every third of its length; marks it lost when renewal is refused.
 async fn renew(store: Store, job: Job, config: Arc<WorkerConfig>, lost: Arc<AtomicBool>) {
+    keep_leased(config.lease, lost, move || {
+        let (store, job, config) = (store.clone(), job.clone(), config.clone());
+        async move { store.renew_lease(&job, &config.id, config.lease).await }
+    })
+    .await
+}
+
+/// Calls `renew` every third of `lease` until it is refused (then marks the lease lost).
+async fn keep_leased<F, R>(lease: Duration, lost: Arc<AtomicBool>, renew: R)
+where
+    R: Fn() -> F,
+    F: Future<Output = Result<bool, StoreError>>,
+{
     loop {
-        tokio::time::sleep(config.lease / 3).await;
-        match store.renew_lease(&job, &config.id, config.lease).await {
+        tokio::time::sleep(lease / 3).await;
+        match renew().await {
             Ok(true) => {}
             Ok(false) => {
                 lost.store(true, Ordering::Relaxed);
                 return;
             }
             // A database hiccup: try again; the lease may still be saved in time.
-            Err(e) => tracing::warn!(scan = %job.scan_id, error = %e, "cannot renew the lease"),
+            Err(e) => tracing::warn!(error = %e, "cannot renew a lease"),
         }
     }
 }

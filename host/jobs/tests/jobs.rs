@@ -15,6 +15,8 @@ securebase_store::both_backends!(
     a_dead_worker_s_scan_is_resumed_and_stored_and_metered_once,
     concurrency_limits_hold_per_tenant_and_globally,
     a_scan_that_keeps_losing_its_workers_is_failed_not_retried_forever,
+    a_split_scan_s_batches_go_once_each_to_the_worker_holding_their_lease,
+    a_split_scan_is_collected_batch_by_batch_and_reports_every_account,
     due_schedules_queue_one_scan_each_and_move_on,
     a_delivery_to_a_non_public_address_is_refused_when_it_connects,
     deliveries_are_claimed_a_few_per_tenant_skipping_busy_tenants,
@@ -130,6 +132,114 @@ async fn a_scan_that_keeps_losing_its_workers_is_failed_not_retried_forever(back
     let row = db.store.get_scan(&t, &scan).await.unwrap().unwrap();
     assert_eq!(row.status, ScanStatus::Failed);
     assert!(row.error.unwrap().contains("abandoned"), "the reason is stated");
+}
+
+/// A tenant listing `n` accounts (without roles: collecting them fails without AWS).
+async fn tenant_with_accounts(db: &TestDb, name: &str, n: usize) -> String {
+    let t = tenant(db, name).await;
+    let accounts = (0..n)
+        .map(|i| TenantAccount { account_id: format!("{:012}", 100_000_000_000 + i), name: None, regions: vec![], role_arn: None })
+        .collect();
+    db.store.update_tenant(&t, &TenantPatch { accounts: Some(accounts), ..Default::default() }).await.unwrap();
+    t
+}
+
+async fn accounts_scan(db: &TestDb, tenant: &str) -> String {
+    let new = NewScan { source: "accounts".into(), scope: "accounts".into(), input: None, requested_by: "test".into(), schedule_id: None };
+    db.store.enqueue_scan(tenant, &new).await.unwrap().id
+}
+
+async fn a_split_scan_s_batches_go_once_each_to_the_worker_holding_their_lease(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let t = tenant_with_accounts(&db, "Alpha", 5).await;
+    let scan = accounts_scan(&db, &t).await;
+    let long = Duration::from_secs(60);
+    let job = s.claim_job("coordinator", long, &LIMITS).await.unwrap().unwrap();
+    let plan: Vec<Vec<String>> =
+        vec![vec!["100000000000".into(), "100000000001".into()], vec!["100000000002".into()], vec!["100000000003".into()]];
+    assert_eq!(s.plan_batches(&job, "someone-else", &plan).await.unwrap(), None, "only the scan's holder splits it");
+    assert_eq!(s.plan_batches(&job, "coordinator", &plan).await.unwrap(), Some(3));
+    // A resumed coordinator finds the batches of the attempt before, not a second set.
+    assert_eq!(s.plan_batches(&job, "coordinator", &plan[..1]).await.unwrap(), Some(3));
+    assert_eq!(s.scan_batches(&t, &scan, false).await.unwrap().len(), 3);
+
+    let short = Duration::from_millis(400);
+    let a = s.claim_batch("a", short, None, 2).await.unwrap().unwrap();
+    assert_eq!((a.scan_id.as_str(), a.seq, a.accounts.clone(), a.attempt), (scan.as_str(), 0, plan[0].clone(), 1));
+    let b = s.claim_batch("b", long, None, 2).await.unwrap().unwrap();
+    assert_eq!(b.seq, 1, "a claimed batch is not handed out again");
+    let own = s.claim_batch("coordinator", long, Some(&scan), 2).await.unwrap().unwrap();
+    assert_eq!(own.seq, 2);
+    assert_eq!(s.claim_batch("c", long, None, 2).await.unwrap(), None, "every batch is held");
+    assert!(!s.finish_batch(&b, "a", "{}").await.unwrap(), "only the holder stores a batch");
+    assert!(s.finish_batch(&b, "b", r#"{"accounts":[],"errors":[]}"#).await.unwrap());
+    assert!(!s.finish_batch(&b, "b", "{}").await.unwrap(), "a batch is stored once");
+    assert!(s.renew_batch_lease(&own, "coordinator", long).await.unwrap());
+    assert!(!s.renew_batch_lease(&own, "b", long).await.unwrap());
+    assert_eq!(s.batch_progress(&t, &scan).await.unwrap(), BatchProgress { total: 3, done: 1, failed: 0 });
+
+    // "a" dies: its batch goes to the next worker once the lease has expired, and "a"'s
+    // late result is refused.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let resumed = s.claim_batch("c", short, None, 2).await.unwrap().unwrap();
+    assert_eq!((resumed.seq, resumed.attempt), (0, 2));
+    assert!(!s.finish_batch(&a, "a", "{}").await.unwrap());
+    assert!(!s.renew_batch_lease(&a, "a", long).await.unwrap());
+    // "c" dies too: two attempts were allowed, so the batch is given up, not handed on.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(s.claim_batch("d", long, None, 2).await.unwrap(), None);
+    let rows = s.scan_batches(&t, &scan, true).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!((rows[0].status.as_str(), rows[0].attempts, rows[0].worker.as_deref()), ("failed", 2, Some("c")));
+    assert!(rows[0].error.as_deref().unwrap().contains("abandoned"), "{:?}", rows[0].error);
+    assert_eq!((rows[1].status.as_str(), rows[1].result.as_deref()), ("done", Some(r#"{"accounts":[],"errors":[]}"#)));
+    assert_eq!(s.batch_progress(&t, &scan).await.unwrap(), BatchProgress { total: 3, done: 1, failed: 1 });
+    assert!(!s.batch_progress(&t, &scan).await.unwrap().settled());
+    assert!(s.finish_batch(&own, "coordinator", r#"{"accounts":[],"errors":[]}"#).await.unwrap());
+    assert!(s.batch_progress(&t, &scan).await.unwrap().settled());
+
+    // A scan that ended (here: failed) hands out no more batches.
+    let other = accounts_scan(&db, &t).await;
+    let second = s.claim_job("coordinator", long, &LIMITS).await.unwrap().unwrap();
+    assert_eq!(second.scan_id, other);
+    assert_eq!(s.plan_batches(&second, "coordinator", &plan).await.unwrap(), Some(3));
+    assert!(s.fail_job(&second, "coordinator", "stopped").await.unwrap());
+    assert_eq!(s.claim_batch("e", long, None, 2).await.unwrap(), None);
+    // A failed scan keeps no inventory: what its batches collected is dropped with it.
+    assert!(s.fail_job(&job, "coordinator", "stopped").await.unwrap());
+    let kept: Vec<_> = s.scan_batches(&t, &scan, true).await.unwrap().into_iter().map(|b| b.result).collect();
+    assert_eq!(kept, [None, None, None]);
+    // Another tenant sees none of them.
+    let u = tenant(&db, "Bravo").await;
+    assert!(s.scan_batches(&u, &scan, false).await.unwrap().is_empty());
+    assert_eq!(s.batch_progress(&u, &scan).await.unwrap().total, 0);
+}
+
+/// Through the worker, without AWS: five accounts in batches of two are three batches,
+/// all collected by the one worker (none of the accounts names a role, so each is a
+/// collection error and the scan fails naming all five).
+async fn a_split_scan_is_collected_batch_by_batch_and_reports_every_account(backend: Backend) {
+    let db = fresh(backend).await;
+    let t = tenant_with_accounts(&db, "Alpha", 5).await;
+    let scan = accounts_scan(&db, &t).await;
+    let mut c = WorkerConfig::named("only");
+    c.batch_accounts = 2;
+    let w = Worker::new(db.store.clone(), scanner(), Arc::new(securebase_billing::Pricing::builtin()), c);
+    assert_eq!(w.run_one().await.unwrap().as_deref(), Some(scan.as_str()));
+    let row = db.store.get_scan(&t, &scan).await.unwrap().unwrap();
+    assert_eq!(row.status, ScanStatus::Failed);
+    let error = row.error.unwrap();
+    assert!(error.starts_with("no account could be collected"), "{error}");
+    assert_eq!(error.matches("no role_arn").count(), 5, "{error}");
+    let batches = db.store.scan_batches(&t, &scan, false).await.unwrap();
+    let got: Vec<_> = batches.iter().map(|b| (b.accounts.len(), b.status.as_str(), b.worker.as_deref())).collect();
+    assert_eq!(got, [(2, "done", Some("only")), (2, "done", Some("only")), (1, "done", Some("only"))]);
+    let events = db.store.scan_events(&t, &scan, 0, 1000).await.unwrap();
+    let kinds: Vec<_> = events.iter().map(|e| e.kind.as_str()).filter(|k| k.starts_with("batch")).collect();
+    assert_eq!(kinds, ["batches_planned", "batch_collected", "batch_collected", "batch_collected"]);
+    let last = events.iter().rfind(|e| e.kind == "batch_collected").unwrap();
+    assert_eq!((last.data["batches_done"].as_u64(), last.data["batches_total"].as_u64()), (Some(3), Some(3)));
 }
 
 async fn due_schedules_queue_one_scan_each_and_move_on(backend: Backend) {

@@ -91,6 +91,19 @@ pub fn snapshot_scope<'a>(account_ids: impl IntoIterator<Item = &'a str>) -> Str
     format!("snapshot:{}:{}", ids.len(), crate::hex(&h.finalize()[..16]))
 }
 
+/// Drops what the batches of a failed scan (`scan`, or every failed scan) collected: an
+/// inventory is kept only with a stored result.
+async fn forget_batches(tx: &mut sqlx::Transaction<'static, sqlx::Any>, scan: Option<&str>) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE scan_batches SET result = NULL WHERE result IS NOT NULL \
+         AND scan_id IN (SELECT id FROM scans WHERE status = 'failed' AND ($1 = '' OR id = $1))",
+    )
+    .bind(scan.unwrap_or(""))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Inserts a queued scan, in a transaction already bound to `tenant`; returns its id.
 pub(crate) async fn insert_scan(tx: &mut sqlx::Transaction<'static, sqlx::Any>, tenant: &str, new: &NewScan) -> Result<String, StoreError> {
     Ok(insert_scan_within(tx, tenant, new, i64::MAX).await?.expect("no cap"))
@@ -171,7 +184,7 @@ impl Store {
             let clock = db_now(&mut tx, self.backend).await?;
             let at = timestamp(clock);
             // A scan whose workers keep dying is failed, not handed to the next one.
-            sqlx::query(
+            let abandoned = sqlx::query(
                 "UPDATE scans SET status = 'failed', finished_at = $1, error = $2, lease_expires_at = NULL, input = NULL \
                  WHERE status = 'running' AND lease_expires_at < $1 AND attempts >= $3",
             )
@@ -180,6 +193,9 @@ impl Store {
             .bind(i64::from(limits.max_attempts))
             .execute(&mut *tx)
             .await?;
+            if abandoned.rows_affected() > 0 {
+                forget_batches(&mut tx, None).await?;
+            }
             let sql = format!(
                 "UPDATE scans SET status = 'running', lease_owner = $1, lease_expires_at = $2, attempts = attempts + 1, \
                  started_at = COALESCE(started_at, $3) \
@@ -261,6 +277,7 @@ impl Store {
             .rows_affected();
             if n == 1 {
                 append_event(&mut tx, &job.tenant_id, &job.scan_id, "failed", &serde_json::json!({ "error": error })).await?;
+                forget_batches(&mut tx, Some(&job.scan_id)).await?;
             }
             n
         });

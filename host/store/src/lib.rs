@@ -52,6 +52,7 @@ macro_rules! in_change {
 
 mod attestations;
 mod audit;
+mod batches;
 mod error;
 mod events;
 mod exceptions;
@@ -71,6 +72,7 @@ mod webhooks;
 
 pub use attestations::AttestationRow;
 pub use audit::{AuditEntry, AuditRecord, RequestRecord, UsageFor, recording};
+pub use batches::{Batch, BatchProgress, BatchRow};
 pub use error::StoreError;
 pub use events::ScanEvent;
 pub use exceptions::{ExceptionChange, ExceptionRow};

@@ -96,6 +96,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0014_resource_names.sql"),
         sqlite: include_str!("../migrations/sqlite/0014_resource_names.sql"),
     },
+    Migration {
+        version: 15,
+        name: "scan_batches",
+        postgres: include_str!("../migrations/postgres/0015_scan_batches.sql"),
+        sqlite: include_str!("../migrations/sqlite/0015_scan_batches.sql"),
+    },
 ];
 
 /// A migration, as reported to whoever applied it.

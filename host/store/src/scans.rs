@@ -403,6 +403,12 @@ impl Store {
             crate::usage::insert_usage(&mut tx, e).await?;
         }
         crate::webhooks::insert_deliveries(&mut tx, tenant, scan, outcome.notifications).await?;
+        // What the batches of a split scan collected is in the kept inventory now.
+        sqlx::query("UPDATE scan_batches SET result = NULL WHERE scan_id = $1 AND tenant_id = $2")
+            .bind(scan)
+            .bind(tenant)
+            .execute(&mut *tx)
+            .await?;
         if owner.is_some() {
             // The stream's last event commits with the result: a client that sees the scan
             // succeeded also sees its "finished".

@@ -140,6 +140,7 @@ pub(crate) fn worker_config(jobs: &JobArgs, id: Option<String>, endpoint_url: Op
         securebase_store::ClaimLimits { per_tenant: jobs.max_scans_per_tenant, global: jobs.max_scans, max_attempts: jobs.max_attempts };
     c.collect = securebase_collect::CollectOptions { endpoint_url, ..Default::default() };
     c.allow_ambient_credentials = jobs.allow_ambient_credentials;
+    c.batch_accounts = jobs.batch_accounts;
     c
 }
 
