@@ -168,19 +168,13 @@ pub mod moto {
         }
     }
 
-    /// moto's server.
-    pub struct Moto(pub Server);
+    /// moto's server: the benchmarks' own ([`securebase_bench::collect::Moto`]).
+    pub struct Moto(pub securebase_bench::collect::Moto);
 
     impl Moto {
         /// Starts it without moto's thousands of default AMIs (and their snapshots).
         pub fn start() -> Self {
-            let port = free_port();
-            Self(Server::spawn(
-                "moto",
-                port,
-                &["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()],
-                &[("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")],
-            ))
+            Self(securebase_bench::collect::Moto::start().unwrap_or_else(|e| panic!("{e} (tests/run installs moto[server])")))
         }
 
         /// Its endpoint URL.

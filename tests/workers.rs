@@ -1,52 +1,34 @@
 //! `securebase worker` processes sharing one PostgreSQL database (started by
 //! `tests/run`): fifty queued scans shared by two workers, none run twice; a worker
 //! killed with SIGKILL in the middle of a scan, whose scan the other worker resumes
-//! and stores once.
+//! and stores once; a scan of an organization's accounts in moto split into batches
+//! that several workers collect, its coordinator killed mid-scan.
 
 use securebase_store::testing::{TestDb, fresh};
 use securebase_store::{Backend, NewScan, NewTenant, ScanStatus, Store, Tier};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// A worker process, killed if a failed assertion leaves it running.
-struct WorkerProcess(Child);
+struct WorkerProcess(securebase_bench::workers::WorkerProcess);
 
 impl WorkerProcess {
     fn start(db: &TestDb, id: &str, lease_secs: u32, cache: &std::path::Path) -> Self {
-        let mut child = Command::new(securebase_e2e::binary())
-            .args(["worker", "--id", id, "--threads", "1", "--lease-secs", &lease_secs.to_string()])
-            .args(["--database-url", &db.service_url, "--migration-database-url", &db.url])
-            .env("SECUREBASE_CACHE_DIR", cache)
-            .env_remove("SECUREBASE_SECRET_KEY")
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the binary starts");
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        loop {
-            match lines.next() {
-                Some(Ok(line)) if line.starts_with("SecureBase worker") => break,
-                Some(Ok(_)) => {}
-                _ => {
-                    let _ = child.kill();
-                    panic!("worker {id} did not start");
-                }
-            }
-        }
-        // Keep draining its log so that it never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-        Self(child)
+        Self::start_with(db, id, lease_secs, cache, &[], &[])
     }
-}
 
-impl Drop for WorkerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+    /// With more arguments and environment.
+    fn start_with(db: &TestDb, id: &str, lease_secs: u32, cache: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        let lease = lease_secs.to_string();
+        let mut all = vec!["--id", id, "--threads", "1", "--lease-secs", &lease];
+        all.extend(["--database-url", &db.service_url, "--migration-database-url", &db.url]);
+        all.extend(args);
+        let mut env = env.to_vec();
+        env.push(("SECUREBASE_CACHE_DIR", cache.to_str().unwrap()));
+        let binary = securebase_e2e::binary();
+        Self(securebase_bench::workers::WorkerProcess::spawn(&binary, &all, &env).unwrap_or_else(|e| panic!("worker {id}: {e}")))
     }
 }
 
@@ -164,7 +146,6 @@ async fn a_worker_killed_mid_scan_has_its_scan_finished_by_another() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     first.0.kill().unwrap(); // SIGKILL: no chance to clean up
-    first.0.wait().unwrap();
     let (row, owner) = db.store.scan_for_worker(&scan).await.unwrap().unwrap();
     assert_eq!((row.status, owner.as_deref()), (ScanStatus::Running, Some("doomed")), "killed mid-scan");
     let done_before_kill = db.store.scan_events(&t, &scan, 0, 1000).await.unwrap();
@@ -187,4 +168,151 @@ async fn a_worker_killed_mid_scan_has_its_scan_finished_by_another() {
     let events = db.store.scan_events(&t, &scan, 0, 100_000).await.unwrap();
     assert_eq!(started_by(&events), [("doomed".to_string(), 1), ("rescuer".to_string(), 2)]);
     assert_eq!(events.iter().filter(|e| e.kind == "finished").count(), 1);
+}
+
+/// One scan of an organization of six accounts (moto, each member seeded through its own
+/// role) in batches of one account: the first worker takes the scan, splits it and is
+/// killed with SIGKILL after storing a batch; two more workers resume it. The scan is
+/// stored once with every account, the killed worker's stored batch is not collected
+/// again, the batch it held is collected by another worker, and the scan is metered and
+/// notified once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_of_many_accounts_is_split_into_batches_that_survive_a_killed_worker() {
+    use securebase_e2e::moto::{Moto, script};
+    let moto = Moto::start();
+    let made = Command::new("python3").arg(script("organization.py")).args([moto.url(), "6"]).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let ids: Vec<String> = serde_json::from_slice(&made.stdout).unwrap();
+    assert_eq!(ids.len(), 6, "{ids:?}");
+
+    let db = fresh(Backend::Postgres).await;
+    let cache = tempfile::tempdir().unwrap();
+    let t = tenant(&db.store, "Alpha").await;
+    let accounts = ids
+        .iter()
+        .map(|id| securebase_store::TenantAccount {
+            account_id: id.clone(),
+            name: None,
+            regions: vec!["us-east-1".into()],
+            role_arn: Some(format!("arn:aws:iam::{id}:role/OrganizationAccountAccessRole")),
+        })
+        .collect();
+    let patch = securebase_store::TenantPatch { accounts: Some(accounts), ..Default::default() };
+    db.store.update_tenant(&t, &patch).await.unwrap();
+    // Notifications are queued with the result whether or not this process sends them.
+    db.store.set_webhook(&t, "https://hooks.example.org/securebase", "high", "test").await.unwrap();
+    let args = ["--batch-accounts", "1", "--endpoint-url", moto.url()];
+    let env = [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_DEFAULT_REGION", "us-east-1")];
+    let mut doomed = WorkerProcess::start_with(&db, "doomed", 3, cache.path(), &args, &env);
+    let new = NewScan { source: "accounts".into(), scope: "accounts".into(), input: None, requested_by: "test".into(), schedule_id: None };
+    let scan = db.store.enqueue_scan(&t, &new).await.unwrap().id;
+    let start = Instant::now();
+    loop {
+        let events = db.store.scan_events(&t, &scan, 0, 1000).await.unwrap();
+        if events.iter().any(|e| e.kind == "batch_collected") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(300), "the first worker stored no batch: {events:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    doomed.0.kill().unwrap(); // SIGKILL, in the middle of its next batch
+    let before = db.store.scan_batches(&t, &scan, false).await.unwrap();
+    assert_eq!(before.len(), 6, "one batch per account: {before:?}");
+    let stored_by_doomed: BTreeSet<i64> =
+        before.iter().filter(|b| b.status == "done" && b.worker.as_deref() == Some("doomed")).map(|b| b.seq).collect();
+    assert!(!stored_by_doomed.is_empty() && stored_by_doomed.len() < 6, "{before:?}");
+    let held: Vec<i64> = before.iter().filter(|b| b.status == "running").map(|b| b.seq).collect();
+    assert_eq!(held.len(), 1, "the killed worker held the batch it was collecting: {before:?}");
+
+    let _rescuers = [
+        WorkerProcess::start_with(&db, "w1", 3, cache.path(), &args, &env),
+        WorkerProcess::start_with(&db, "w2", 3, cache.path(), &args, &env),
+    ];
+    wait_until_done(&db.store, Duration::from_secs(600)).await;
+    let (row, owner) = db.store.scan_for_worker(&scan).await.unwrap().unwrap();
+    assert_eq!((row.status, row.attempts), (ScanStatus::Succeeded, 2), "{row:?}");
+    assert!(matches!(owner.as_deref(), Some("w1" | "w2")), "{owner:?}");
+    assert_eq!(row.accounts, Some(6));
+    let after = db.store.scan_batches(&t, &scan, true).await.unwrap();
+    assert_eq!(after.len(), 6);
+    for b in &after {
+        assert_eq!(b.status, "done", "{b:?}");
+        assert_eq!(b.result, None, "a stored scan keeps its inventory, not its batches' copies");
+        if stored_by_doomed.contains(&b.seq) {
+            assert_eq!((b.worker.as_deref(), b.attempts), (Some("doomed"), 1), "stored before the kill, not collected again");
+        } else {
+            assert_ne!(b.worker.as_deref(), Some("doomed"), "{b:?}");
+        }
+    }
+    let resumed = after.iter().find(|b| b.seq == held[0]).unwrap();
+    assert_eq!(resumed.attempts, 2, "the killed worker's batch was claimed again: {resumed:?}");
+
+    // Every account's own resources are in the one report (each member holds buckets
+    // named after it), with what moto could not answer listed per account.
+    let report = db.store.scan_report(&t, &scan).await.unwrap().unwrap();
+    let in_report: BTreeSet<&str> = report.accounts.iter().map(|a| a.account_id.as_str()).collect();
+    assert_eq!(in_report, ids.iter().map(String::as_str).collect::<BTreeSet<_>>());
+    for member in &ids[1..] {
+        let own = report.accounts.iter().find(|a| &a.account_id == member).unwrap();
+        assert!(own.findings.iter().any(|f| f.resource_id.ends_with(&format!("-{member}"))), "{member}: no bucket of its own");
+    }
+    let with_errors: BTreeSet<&str> = report.collection_errors.iter().map(|e| e.account_id.as_str()).collect();
+    assert_eq!(with_errors.len(), 6, "moto's gaps are reported for every account: {:?}", report.collection_errors);
+    assert_eq!(scans_metered(&db.store, &t).await, 1, "metered once");
+    let events = db.store.scan_events(&t, &scan, 0, 100_000).await.unwrap();
+    assert_eq!(events.iter().filter(|e| e.kind == "finished").count(), 1);
+    assert_eq!(events.iter().filter(|e| e.kind == "batches_planned").count(), 2, "planned by each coordinator, split once");
+    assert_eq!(events.iter().filter(|e| e.kind == "batch_collected").count(), 6, "each batch stored once");
+    let deliveries = db.store.deliveries(&t, &scan).await.unwrap();
+    assert_eq!(deliveries.iter().filter(|d| d.event == "scan.finished").count(), 1, "notified once");
+}
+
+/// `securebase-bench workers` times one scan per worker count; its figures are printed,
+/// not judged, but its table must describe what happened: every account scanned once per
+/// row, the batches spread over the workers that row started and no other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workers_benchmark_runs_one_split_scan_per_worker_count() {
+    let db = fresh(Backend::Postgres).await;
+    let out = Command::new(securebase_e2e::bench_binary())
+        .args(["workers", "--accounts", "3", "--workers", "1,2", "--batch-accounts", "1", "--regions", "us-east-1"])
+        .args(["--database-url", &db.service_url, "--migration-database-url", &db.url])
+        .args(["--securebase", securebase_e2e::binary().to_str().unwrap()])
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("securebase-bench runs");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("seeded: 3 accounts"), "{stdout}");
+    assert!(stdout.contains("one scan of 3 accounts x 1 region(s) per worker count, batches of 1 accounts"), "{stdout}");
+    let rows: Vec<Vec<&str>> =
+        stdout.lines().skip_while(|l| !l.trim_start().starts_with("workers")).skip(1).map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    for (row, workers) in rows.iter().zip([1usize, 2]) {
+        assert_eq!(row[0], workers.to_string(), "{stdout}");
+        // The spread: "w1 2/2, w2 1/1" (batches/accounts per worker) after "MiB".
+        let spread: Vec<(String, usize, usize)> = row[row.iter().position(|c| *c == "MiB").unwrap() + 1..]
+            .chunks(2)
+            .map(|c| {
+                let (b, a) = c[1].trim_end_matches(',').split_once('/').unwrap();
+                (c[0].to_string(), b.parse().unwrap(), a.parse().unwrap())
+            })
+            .collect();
+        assert!(!spread.is_empty() && spread.len() <= workers, "{stdout}");
+        assert!(spread.iter().all(|(w, _, _)| (1..=workers).any(|i| *w == format!("w{i}"))), "{stdout}");
+        assert_eq!(spread.iter().map(|s| s.1).sum::<usize>(), 3, "three batches of one account: {stdout}");
+        assert_eq!(spread.iter().map(|s| s.2).sum::<usize>(), 3, "{stdout}");
+    }
+    // Both scans are stored, each with every account.
+    let tenants = db.store.list_tenants(securebase_store::Page { skip: 0, limit: 10 }).await.unwrap();
+    assert_eq!(tenants.items.len(), 1);
+    let scans = db.store.list_scans(&tenants.items[0].id, None, securebase_store::Page { skip: 0, limit: 10 }).await.unwrap();
+    let stored: Vec<_> = scans.items.iter().map(|s| (s.status, s.accounts)).collect();
+    assert_eq!(stored, [(ScanStatus::Succeeded, Some(3)), (ScanStatus::Succeeded, Some(3))]);
+
+    let bad = Command::new(securebase_e2e::bench_binary())
+        .args(["workers", "--database-url", "sqlite::memory:", "--accounts", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("share a PostgreSQL database"), "{}", String::from_utf8_lossy(&bad.stderr));
 }

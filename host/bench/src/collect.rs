@@ -52,13 +52,13 @@ impl Moto {
             .spawn()
             .map_err(|e| CollectBenchError::Moto(e.to_string()))?;
         let mut moto = Self { child, url: format!("http://127.0.0.1:{port}") };
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(60);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = moto.child.try_wait() {
                 return Err(CollectBenchError::Moto(format!("it exited with {status}")));
             }
             if Instant::now() > deadline {
-                return Err(CollectBenchError::Moto("it did not listen within 30 s".into()));
+                return Err(CollectBenchError::Moto("it did not listen within 60 s".into()));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -80,7 +80,7 @@ impl Drop for Moto {
 
 /// User plus system CPU time of a process from its `/proc/PID/stat` (fields 14 and 15,
 /// in the kernel's fixed 100 Hz user-visible ticks).
-fn cpu_of(stat: &str) -> Duration {
+pub(crate) fn cpu_of(stat: &str) -> Duration {
     Duration::from_millis(ticks_of(stat).unwrap_or(0) * 10)
 }
 

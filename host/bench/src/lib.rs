@@ -11,6 +11,7 @@ pub mod collect;
 mod generate;
 pub mod portal;
 mod run;
+pub mod workers;
 
 pub use generate::{Generator, account_id};
 pub use run::{Measurement, native_plugins, peak_rss, run};

@@ -116,6 +116,41 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         seed_script: Option<PathBuf>,
     },
+    /// One scan spread over many workers: start moto on loopback, seed an organization of
+    /// N accounts (as `collect` does, not measured), list them as one tenant's accounts in
+    /// a PostgreSQL database, then for each worker count start that many `securebase
+    /// worker` processes and time one scan of every account, split into batches any worker
+    /// claims. Prints wall time, accounts per minute (overall and per worker), how the
+    /// batches spread, the evaluation after the last batch, and the CPU of the workers and
+    /// of the mock. Build both binaries with --release for real figures.
+    Workers {
+        /// The service's database, shared by the workers (PostgreSQL; a fresh one: a
+        /// tenant is added to it).
+        #[arg(long, value_name = "URL")]
+        database_url: String,
+        /// The owner's URL for migrations, as for `serve`.
+        #[arg(long, value_name = "URL")]
+        migration_database_url: Option<String>,
+        /// Accounts in the organization (the management account included).
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=10000))]
+        accounts: u16,
+        /// Worker counts to measure, one scan each, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,2,4")]
+        workers: Vec<usize>,
+        /// Accounts per batch (`securebase worker --batch-accounts`); 0 does not split the
+        /// scan (one worker collects every account: the baseline).
+        #[arg(long, default_value_t = 10)]
+        batch_accounts: u16,
+        /// Regions collected in every account, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "us-east-1")]
+        regions: Vec<String>,
+        /// The `securebase` binary (default: the one beside this one).
+        #[arg(long, value_name = "PATH")]
+        securebase: Option<PathBuf>,
+        /// The seeding script (default: tests/moto/organization.py of this checkout).
+        #[arg(long, value_name = "PATH")]
+        seed_script: Option<PathBuf>,
+    },
     /// The web portal's pages under load: seed one tenant whose scans hold many findings,
     /// sign in with a session, and request the overview and the findings explorer at a
     /// fixed rate, one page after the other; prints latency percentiles per page. Build
@@ -214,6 +249,18 @@ async fn open_store(url: &str, migration_url: Option<&str>) -> Result<securebase
     securebase_store::Store::open_with(url, migration_url)
         .await
         .with_context(|| format!("opening the database {}", securebase_store::redact_url(url)))
+}
+
+/// moto on loopback with an organization of `accounts` accounts seeded (not measured).
+fn seeded_moto(accounts: u16, seed_script: Option<PathBuf>) -> Result<(securebase_bench::collect::Moto, Vec<String>)> {
+    use securebase_bench::collect;
+    let moto = collect::Moto::start()?;
+    let script = seed_script.unwrap_or_else(collect::default_seed_script);
+    eprintln!("Seeding an organization of {accounts} accounts in moto at {} (not measured)...", moto.url);
+    let started = std::time::Instant::now();
+    let ids = collect::seed(&moto.url, usize::from(accounts), &script)?;
+    println!("seeded: {} accounts in {:.1} s (not part of the figures)", ids.len(), started.elapsed().as_secs_f64());
+    Ok((moto, ids))
 }
 
 fn generator(org: &OrgArgs) -> securebase_bench::Generator {
@@ -317,12 +364,7 @@ fn run(command: Command) -> Result<u8> {
                 print!("{}", m.render(&b));
                 return Ok(EXIT_OK);
             }
-            let moto = collect::Moto::start()?;
-            let script = seed_script.unwrap_or_else(collect::default_seed_script);
-            eprintln!("Seeding an organization of {accounts} accounts in moto at {} (not measured)...", moto.url);
-            let started = std::time::Instant::now();
-            let ids = collect::seed(&moto.url, usize::from(accounts), &script)?;
-            println!("seeded: {} accounts in {:.1} s (not part of the figures)", ids.len(), started.elapsed().as_secs_f64());
+            let (moto, _ids) = seeded_moto(accounts, seed_script)?;
             // The collection runs in a process of its own: its peak memory is the collection's
             // alone, and it gets the credentials moto takes, nothing of this machine's AWS setup.
             let regions = regions.join(",");
@@ -340,6 +382,60 @@ fn run(command: Command) -> Result<u8> {
                 bail!("the collection exited with {status}");
             }
             println!("mock CPU: {:.1} s (moto, during the collection)", moto.cpu().saturating_sub(mock_before).as_secs_f64());
+        }
+        Command::Workers { database_url, migration_database_url, accounts, workers, batch_accounts, regions, securebase, seed_script } => {
+            if cfg!(debug_assertions) {
+                eprintln!(
+                    "note: this is a debug build; run `cargo run --release -p securebase-bench -- workers ...` for representative figures"
+                );
+            }
+            if let Some(bad) = regions.iter().find(|r| !securebase_collect::is_region(r)) {
+                return Err(input(anyhow!("--regions: {bad:?} is not an AWS region name (like us-east-1)")));
+            }
+            if database_url.starts_with("sqlite:") {
+                return Err(input(anyhow!(
+                    "--database-url: workers in separate processes share a PostgreSQL database; {database_url} is SQLite"
+                )));
+            }
+            if workers.is_empty() || workers.contains(&0) {
+                return Err(input(anyhow!("--workers: give worker counts of at least 1, like 1,2,4")));
+            }
+            let securebase = match securebase {
+                Some(p) => p,
+                None => std::env::current_exe()?.with_file_name("securebase"),
+            };
+            if !securebase.is_file() {
+                return Err(input(anyhow!(
+                    "--securebase: {} does not exist; build it (cargo build --release -p securebase) or name it",
+                    securebase.display()
+                )));
+            }
+            use securebase_bench::workers as wb;
+            let (moto, ids) = seeded_moto(accounts, seed_script)?;
+            let b = wb::WorkersBench {
+                securebase,
+                database_url: database_url.clone(),
+                migration_database_url: migration_database_url.clone(),
+                endpoint_url: moto.url.clone(),
+                regions: regions.clone(),
+                batch_accounts: usize::from(batch_accounts),
+            };
+            tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async {
+                let store = open_store(&database_url, migration_database_url.as_deref()).await?;
+                let tenant = wb::tenant(&store, &ids, &regions).await?;
+                let split = match batch_accounts {
+                    0 => "not split".to_string(),
+                    n => format!("batches of {n} accounts"),
+                };
+                println!("one scan of {} accounts x {} region(s) per worker count, {split}", ids.len(), regions.len());
+                print!("{}", wb::WorkersMeasurement::header());
+                for &n in &workers {
+                    let m = wb::run(&b, &store, &tenant, n, &|| moto.cpu()).await?;
+                    print!("{}", m.render());
+                }
+                store.close().await;
+                Ok::<_, anyhow::Error>(())
+            })?;
         }
         Command::Portal { database_url, migration_database_url, findings, scans, rate, seconds, connections } => {
             if cfg!(debug_assertions) {
