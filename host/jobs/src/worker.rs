@@ -316,7 +316,11 @@ impl Worker {
                 if tenant.accounts.is_empty() {
                     return Err(JobError::Input("this tenant lists no accounts".into()));
                 }
-                let (accounts, problems) = if self.config.batch_accounts > 0 && tenant.accounts.len() > self.config.batch_accounts {
+                // A scan split by an earlier attempt stays split (whatever this worker's
+                // --batch-accounts or the tenant's account list now), so no batch is left behind.
+                let split = self.store.batch_progress(&job.tenant_id, &job.scan_id).await?.total > 0
+                    || (self.config.batch_accounts > 0 && tenant.accounts.len() > self.config.batch_accounts);
+                let (accounts, problems) = if split {
                     self.batched(job, &tenant, events, lost).await?
                 } else {
                     let total = tenant.accounts.len();
@@ -397,7 +401,7 @@ impl Worker {
         lost: &AtomicBool,
     ) -> Result<(Vec<securebase_inventory::AccountInventory>, Vec<CollectionErrorEntry>), JobError> {
         let plan: Vec<Vec<String>> =
-            tenant.accounts.chunks(self.config.batch_accounts).map(|c| c.iter().map(|a| a.account_id.clone()).collect()).collect();
+            tenant.accounts.chunks(self.config.batch_accounts.max(1)).map(|c| c.iter().map(|a| a.account_id.clone()).collect()).collect();
         let total = self.store.plan_batches(job, &self.config.id, &plan).await?.ok_or(JobError::Lost)?;
         events
             .event(

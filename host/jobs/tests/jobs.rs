@@ -17,6 +17,7 @@ securebase_store::both_backends!(
     a_scan_that_keeps_losing_its_workers_is_failed_not_retried_forever,
     a_split_scan_s_batches_go_once_each_to_the_worker_holding_their_lease,
     a_split_scan_is_collected_batch_by_batch_and_reports_every_account,
+    a_resumed_split_scan_keeps_its_batches_whatever_the_new_worker_s_batch_size,
     due_schedules_queue_one_scan_each_and_move_on,
     a_delivery_to_a_non_public_address_is_refused_when_it_connects,
     deliveries_are_claimed_a_few_per_tenant_skipping_busy_tenants,
@@ -204,8 +205,10 @@ async fn a_split_scan_s_batches_go_once_each_to_the_worker_holding_their_lease(b
     let second = s.claim_job("coordinator", long, &LIMITS).await.unwrap().unwrap();
     assert_eq!(second.scan_id, other);
     assert_eq!(s.plan_batches(&second, "coordinator", &plan).await.unwrap(), Some(3));
+    let late = s.claim_batch("e", long, Some(&other), 2).await.unwrap().unwrap();
     assert!(s.fail_job(&second, "coordinator", "stopped").await.unwrap());
     assert_eq!(s.claim_batch("e", long, None, 2).await.unwrap(), None);
+    assert!(!s.finish_batch(&late, "e", r#"{"accounts":[],"errors":[]}"#).await.unwrap(), "a scan that ended stores no batch");
     // A failed scan keeps no inventory: what its batches collected is dropped with it.
     assert!(s.fail_job(&job, "coordinator", "stopped").await.unwrap());
     let kept: Vec<_> = s.scan_batches(&t, &scan, true).await.unwrap().into_iter().map(|b| b.result).collect();
@@ -240,6 +243,36 @@ async fn a_split_scan_is_collected_batch_by_batch_and_reports_every_account(back
     assert_eq!(kinds, ["batches_planned", "batch_collected", "batch_collected", "batch_collected"]);
     let last = events.iter().rfind(|e| e.kind == "batch_collected").unwrap();
     assert_eq!((last.data["batches_done"].as_u64(), last.data["batches_total"].as_u64()), (Some(3), Some(3)));
+}
+
+/// The scan's first worker split it and died; the next one never splits scans
+/// (`batch_accounts` 0) but finishes this one through its batches: first the batches
+/// (claimed before scans), then the scan itself, which it finds already split.
+async fn a_resumed_split_scan_keeps_its_batches_whatever_the_new_worker_s_batch_size(backend: Backend) {
+    let db = fresh(backend).await;
+    let t = tenant_with_accounts(&db, "Alpha", 5).await;
+    let scan = accounts_scan(&db, &t).await;
+    let dead = db.store.claim_job("dead", Duration::from_millis(300), &LIMITS).await.unwrap().unwrap();
+    let ids: Vec<String> = (0..5).map(|i| format!("{:012}", 100_000_000_000u64 + i)).collect();
+    let plan = vec![ids[0..2].to_vec(), ids[2..4].to_vec(), ids[4..].to_vec()];
+    assert_eq!(db.store.plan_batches(&dead, "dead", &plan).await.unwrap(), Some(3));
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let mut c = WorkerConfig::named("next");
+    c.batch_accounts = 0;
+    let w = Worker::new(db.store.clone(), scanner(), Arc::new(securebase_billing::Pricing::builtin()), c);
+    for _ in 0..4 {
+        assert_eq!(w.run_one().await.unwrap().as_deref(), Some(scan.as_str()));
+    }
+    assert_eq!(w.run_one().await.unwrap(), None, "nothing left");
+    let row = db.store.get_scan(&t, &scan).await.unwrap().unwrap();
+    assert_eq!((row.status, row.attempts), (ScanStatus::Failed, 2));
+    assert_eq!(row.error.unwrap().matches("no role_arn").count(), 5);
+    let batches = db.store.scan_batches(&t, &scan, true).await.unwrap();
+    let got: Vec<_> = batches.iter().map(|b| (b.status.as_str(), b.worker.as_deref(), b.result.is_some())).collect();
+    assert_eq!(got, [("done", Some("next"), false); 3], "collected by the new worker; dropped with the failed scan");
+    let events = db.store.scan_events(&t, &scan, 0, 1000).await.unwrap();
+    let planned: Vec<_> = events.iter().filter(|e| e.kind == "batches_planned").map(|e| e.data["batches"].as_u64()).collect();
+    assert_eq!(planned, [Some(3)], "the resumed scan went through the batches it had");
 }
 
 async fn due_schedules_queue_one_scan_each_and_move_on(backend: Backend) {

@@ -77,20 +77,21 @@ impl Store {
     /// only the worker holding the scan's lease may. Returns how many batches the scan has,
     /// or `None` when `worker` no longer holds the scan.
     pub async fn plan_batches(&self, job: &crate::Job, worker: &str, batches: &[Vec<String>]) -> Result<Option<u64>, StoreError> {
-        let pg = self.backend == crate::Backend::Postgres;
         Ok(in_scope!(self, &Scope::Tenant(job.tenant_id.clone()), |tx| {
-            // Locks the scan's row: a worker whose lease was lost and the one that resumed
-            // the scan cannot both plan.
-            let held = sqlx::query(&format!(
-                "SELECT id FROM scans WHERE id = $1 AND tenant_id = $2 AND status = 'running' AND lease_owner = $3{}",
-                if pg { " FOR UPDATE" } else { "" }
-            ))
+            // A write first, which takes the scan's row (and, on SQLite, the database) for
+            // this transaction: a worker whose lease was lost and the one that resumed the
+            // scan cannot both plan, and SQLite never has to upgrade a read to a write.
+            let held = sqlx::query(
+                "UPDATE scans SET lease_owner = lease_owner WHERE id = $1 AND tenant_id = $2 AND status = 'running' AND lease_owner = $3",
+            )
             .bind(&job.scan_id)
             .bind(&job.tenant_id)
             .bind(worker)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if held.is_none() {
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !held {
                 None
             } else {
                 let existing: i64 = col(
@@ -195,13 +196,15 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Stores what a batch collected if `worker` still holds its lease (`Ok(false)` and
-    /// nothing written otherwise).
+    /// Stores what a batch collected if `worker` still holds its lease and the scan is
+    /// still running (`Ok(false)` and nothing written otherwise: a scan that ended keeps
+    /// no batch's inventory).
     pub async fn finish_batch(&self, batch: &Batch, worker: &str, result: &str) -> Result<bool, StoreError> {
         let n = in_scope!(self, &Scope::Tenant(batch.tenant_id.clone()), |tx| {
             sqlx::query(
                 "UPDATE scan_batches SET status = 'done', result = $1, finished_at = $2, lease_expires_at = NULL \
-                 WHERE id = $3 AND tenant_id = $4 AND status = 'running' AND lease_owner = $5",
+                 WHERE id = $3 AND tenant_id = $4 AND status = 'running' AND lease_owner = $5 \
+                 AND EXISTS (SELECT 1 FROM scans s WHERE s.id = scan_batches.scan_id AND s.status = 'running')",
             )
             .bind(result)
             .bind(now())
