@@ -137,6 +137,16 @@ impl Store {
         scan: Option<&str>,
         max_attempts: u32,
     ) -> Result<Option<Batch>, StoreError> {
+        // Workers ask on every poll: a read first, so that with no split scan about (the
+        // usual case) a poll takes no write lock (on SQLite, the whole database's).
+        let pending = in_scope!(self, &Scope::Worker, |tx| {
+            sqlx::query("SELECT 1 AS pending FROM scan_batches WHERE status IN ('queued', 'running') LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?
+        });
+        if pending.is_none() {
+            return Ok(None);
+        }
         let pg = self.backend == crate::Backend::Postgres;
         let row = in_scope!(self, &Scope::Worker, |tx| {
             let clock = db_now(&mut tx, self.backend).await?;
