@@ -190,20 +190,7 @@ impl Store {
 
     /// Extends a batch's lease; `false` when the worker no longer holds it.
     pub async fn renew_batch_lease(&self, batch: &Batch, worker: &str, lease: Duration) -> Result<bool, StoreError> {
-        let n = in_scope!(self, &Scope::Tenant(batch.tenant_id.clone()), |tx| {
-            let clock = db_now(&mut tx, self.backend).await?;
-            sqlx::query(
-                "UPDATE scan_batches SET lease_expires_at = $1 WHERE id = $2 AND tenant_id = $3 AND status = 'running' AND lease_owner = $4",
-            )
-            .bind(timestamp(clock + lease))
-            .bind(&batch.id)
-            .bind(&batch.tenant_id)
-            .bind(worker)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-        });
-        Ok(n == 1)
+        self.renew_row_lease("scan_batches", &batch.id, &batch.tenant_id, worker, lease).await
     }
 
     /// Stores what a batch collected if `worker` still holds its lease and the scan is

@@ -230,14 +230,27 @@ impl Store {
 
     /// Extends a job's lease; `false` when the worker no longer holds it.
     pub async fn renew_lease(&self, job: &Job, worker: &str, lease: Duration) -> Result<bool, StoreError> {
-        let n = in_scope!(self, &Scope::Tenant(job.tenant_id.clone()), |tx| {
+        self.renew_row_lease("scans", &job.scan_id, &job.tenant_id, worker, lease).await
+    }
+
+    /// Extends the lease `worker` holds on a running row of `table` (a scan or a batch:
+    /// both carry `lease_owner` and `lease_expires_at`); `false` when it no longer holds it.
+    pub(crate) async fn renew_row_lease(
+        &self,
+        table: &'static str,
+        id: &str,
+        tenant: &str,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let n = in_scope!(self, &Scope::Tenant(tenant.into()), |tx| {
             let clock = db_now(&mut tx, self.backend).await?;
-            sqlx::query(
-                "UPDATE scans SET lease_expires_at = $1 WHERE id = $2 AND tenant_id = $3 AND status = 'running' AND lease_owner = $4",
-            )
+            sqlx::query(&format!(
+                "UPDATE {table} SET lease_expires_at = $1 WHERE id = $2 AND tenant_id = $3 AND status = 'running' AND lease_owner = $4"
+            ))
             .bind(timestamp(clock + lease))
-            .bind(&job.scan_id)
-            .bind(&job.tenant_id)
+            .bind(id)
+            .bind(tenant)
             .bind(worker)
             .execute(&mut *tx)
             .await?
