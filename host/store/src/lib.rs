@@ -291,7 +291,13 @@ impl Store {
     /// queries that carry no filter at all.
     pub async fn tenant_transaction(&self, scope: &Scope) -> Result<Transaction<'static, Any>, StoreError> {
         if self.backend != Backend::Postgres {
-            return Ok(self.pool.begin().await?);
+            // SQLite: every transaction takes the write lock at BEGIN. A deferred one that
+            // reads and then writes gets SQLITE_BUSY at once, without the busy timeout,
+            // when another connection is writing meanwhile (SQLite's deadlock avoidance),
+            // e.g. a worker renewing its lease while a request records an exception;
+            // IMMEDIATE makes it wait its turn instead. Read-only transactions queue too,
+            // which the single-node default can afford.
+            return Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?);
         }
         let (admin, tenant, key, worker) = match scope {
             Scope::Admin => ("on", "", "", "off"),
