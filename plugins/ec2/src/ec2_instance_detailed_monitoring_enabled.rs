@@ -20,7 +20,7 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for i in inv.items(crate::INSTANCE).iter() {
-        if crate::instance_not_judged(i, out) {
+        if securebase_plugin_sdk::aws::ec2_instance_not_judged(i, out) {
             continue;
         }
         let name = i.name();

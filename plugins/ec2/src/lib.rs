@@ -5,7 +5,7 @@
 //! Each check is a module named after its id; its fixtures are in
 //! `fixtures/<check_id>/` and are run by the `fixtures` test below.
 
-use securebase_plugin_sdk::{Findings, Item, Plugin};
+use securebase_plugin_sdk::Plugin;
 
 mod ec2_ami_public;
 mod ec2_ebs_default_encryption;
@@ -46,22 +46,6 @@ const IMAGE: &str = "SecureBase::EC2::Image";
 /// AWS Config records launch templates in their CloudFormation shape (PascalCase), with the
 /// default version's `LaunchTemplateData`.
 const LAUNCH_TEMPLATE: &str = "AWS::EC2::LaunchTemplate";
-
-/// For the instance checks: records an instance that is neither running nor stopped
-/// (pending, stopping, shutting down, terminated) as not applicable and tells the check to
-/// skip it. An instance whose state is not recorded is judged.
-fn instance_not_judged(instance: &Item, out: &mut Findings) -> bool {
-    match instance.config_str("/state/name") {
-        None | Some("running" | "stopped") => false,
-        Some(state) => {
-            out.not_applicable(
-                instance,
-                format!("Instance {} is {state}; only running and stopped instances are judged.", instance.name()),
-            );
-            true
-        }
-    }
-}
 
 /// The plugin: every EC2/VPC check, in report order.
 pub static PLUGIN: Plugin = Plugin {

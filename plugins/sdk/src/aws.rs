@@ -127,6 +127,23 @@ pub fn flag(item: &Item, camel: &str, pascal: &str) -> Option<bool> {
     item.config_bool(camel).or_else(|| item.config_bool(pascal))
 }
 
+/// For the checks of EC2 instances: records an instance that is neither running nor
+/// stopped (pending, stopping, shutting down, terminated: on its way in or out) as not
+/// applicable and tells the check to skip it. An instance whose state is not recorded
+/// is judged.
+pub fn ec2_instance_not_judged(instance: &Item, out: &mut Findings) -> bool {
+    match instance.config_str("/state/name") {
+        None | Some("running" | "stopped") => false,
+        Some(state) => {
+            out.not_applicable(
+                instance,
+                format!("Instance {} is {state}; only running and stopped instances are judged.", instance.name()),
+            );
+            true
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::looks_like_credential_name as credential;

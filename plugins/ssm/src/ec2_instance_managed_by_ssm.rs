@@ -29,12 +29,10 @@ fn run(inv: &Inventory, out: &mut Findings) {
     let managed = inv.items(MANAGED_INSTANCE);
     let listed = inv.items(LISTED);
     for i in inv.items(INSTANCE).iter() {
-        // Only instances that are running or stopped are judged: pending, stopping,
-        // shutting-down and terminated ones are on their way in or out.
-        let state = i.config_str("/state/name").unwrap_or_default();
-        if !matches!(state, "running" | "stopped") {
+        if securebase_plugin_sdk::aws::ec2_instance_not_judged(i, out) {
             continue;
         }
+        let state = i.config_str("/state/name").unwrap_or("state not recorded");
         let name = i.name();
         if !listed.iter().any(|l| l.region == i.region) {
             out.error(i, format!("Instance {name}: the instances Systems Manager manages in {} could not be read.", i.region));
