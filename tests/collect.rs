@@ -326,7 +326,7 @@ fn a_seeded_account_scans_like_the_seeded_truth() {
     }
     // The third part of round two: EC2 extras, Auto Scaling, API Gateway, AWS Backup,
     // ElastiCache, SSM documents and Session Manager, RDS and KMS extras.
-    let good_and_bad: [(&str, &str, &[&str]); 11] = [
+    let good_and_bad: [(&str, &str, &[&str]); 12] = [
         (id("good-instance"), id("bad-instance"), &["ec2_instance_profile_attached"]),
         (id("good-image"), id("bad-image"), &["ec2_ami_public"]),
         ("good-template", "bad-template", &["ec2_launch_template_imdsv2_required", "ec2_launch_template_no_public_ip"]),
@@ -339,8 +339,14 @@ fn a_seeded_account_scans_like_the_seeded_truth() {
         (
             "good-api",
             "bad-api",
-            &["apigateway_restapi_logging_enabled", "apigateway_restapi_waf_acl_attached", "apigateway_restapi_tracing_enabled"],
+            &[
+                "apigateway_restapi_logging_enabled",
+                "apigateway_restapi_waf_acl_attached",
+                "apigateway_restapi_tracing_enabled",
+                "apigateway_restapi_authorizers_enabled",
+            ],
         ),
+        ("good-http-api", "bad-http-api", &["apigatewayv2_api_authorizers_enabled", "apigatewayv2_api_access_logging_enabled"]),
         ("good-alb", "bad-alb", &["elbv2_waf_acl_attached"]),
         ("good-vault", "bad-vault", &["backup_vaults_locked"]),
         (

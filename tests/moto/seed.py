@@ -357,13 +357,13 @@ asg.create_auto_scaling_group(AutoScalingGroupName="bad-asg", LaunchConfiguratio
 deleted_key = kms.create_key(Description="bad-deleted-key")["KeyMetadata"]["KeyId"]
 kms.schedule_key_deletion(KeyId=deleted_key, PendingWindowInDays=7)
 
-# API Gateway: a stage with execution logs, X-Ray, an encrypted
-# cache and a web ACL; one with none of them.
+# API Gateway: a REST API whose method asks for IAM credentials, with a stage with
+# execution logs, X-Ray, an encrypted cache and a web ACL; one with none of them.
 apigw = client("apigateway")
 for api_name, good in (("good-api", True), ("bad-api", False)):
     api = apigw.create_rest_api(name=api_name)["id"]
     root = apigw.get_resources(restApiId=api)["items"][0]["id"]
-    apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="AWS_IAM" if good else "NONE")
     apigw.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
     deployment = apigw.create_deployment(restApiId=api)["id"]
     apigw.create_stage(restApiId=api, stageName="prod", deploymentId=deployment, tracingEnabled=good, cacheClusterEnabled=good,
@@ -375,6 +375,21 @@ for api_name, good in (("good-api", True), ("bad-api", False)):
             {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
             {"op": "replace", "path": "/*/*/caching/dataEncrypted", "value": "true"}])
         good_stage = f"arn:aws:apigateway:{HOME}::/restapis/{api}/stages/prod"
+
+# API Gateway HTTP APIs: one whose route needs a JWT and whose stage writes access
+# logs; one with an open route and a stage without logs.
+apigw2 = client("apigatewayv2")
+for api_name, good in (("good-http-api", True), ("bad-http-api", False)):
+    api = apigw2.create_api(Name=api_name, ProtocolType="HTTP")["ApiId"]
+    route = {"AuthorizationType": "NONE"}
+    if good:
+        authorizer = apigw2.create_authorizer(ApiId=api, Name="jwt", AuthorizerType="JWT", IdentitySource=["$request.header.Authorization"],
+                                              JwtConfiguration={"Audience": ["good"], "Issuer": "https://issuer.example.com"})["AuthorizerId"]
+        route = {"AuthorizationType": "JWT", "AuthorizerId": authorizer}
+    apigw2.create_route(ApiId=api, RouteKey="GET /items", **route)
+    logs = {"AccessLogSettings": {"DestinationArn": f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:good-http-api-access",
+                                  "Format": "$context.requestId"}} if good else {}
+    apigw2.create_stage(ApiId=api, StageName="prod", **logs)
 
 # AWS WAF: a web ACL in front of the good load balancer and the good API stage.
 waf = client("wafv2")

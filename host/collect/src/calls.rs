@@ -61,14 +61,15 @@ pub fn iam_action(service: &str, operation: &str) -> String {
         "EFS" => "elasticfilesystem",
         "Elastic Load Balancing" | "Elastic Load Balancing v2" => "elasticloadbalancing",
         "OpenSearch" => "es",
-        "API Gateway" => "apigateway",
+        // REST (v1) and HTTP/WebSocket (v2) APIs share one IAM service.
+        "API Gateway" | "ApiGatewayV2" => "apigateway",
         "AccessAnalyzer" => "access-analyzer",
         "Organizations" => "organizations",
         other => return format!("{}:{operation}", other.to_lowercase().replace(' ', "")),
     };
     let action = match (service, operation) {
         // API Gateway authorizes its control plane by HTTP method: every read is GET.
-        ("API Gateway", op) if op.starts_with("Get") => "GET",
+        ("API Gateway" | "ApiGatewayV2", op) if op.starts_with("Get") => "GET",
         ("S3", "ListBuckets") => "ListAllMyBuckets",
         ("S3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
         ("S3", "GetBucketEncryption") => "GetEncryptionConfiguration",

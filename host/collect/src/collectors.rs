@@ -258,7 +258,8 @@ pub static COLLECTORS: &[Collector] = &[
         service: apigateway::SERVICE,
         reach: Reach::Regional,
         // API Gateway's control plane is authorized by HTTP method on the resource path:
-        // GetRestApis and GetStages are both apigateway:GET.
+        // Every read of REST and HTTP/WebSocket APIs (GetRestApis, GetResources, GetApis,
+        // GetRoutes, GetStages...) is apigateway:GET.
         actions: &["apigateway:GET"],
         run: |s| Box::pin(apigateway::collect(s)),
     },

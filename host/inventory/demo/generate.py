@@ -463,6 +463,26 @@ def api_stage(acct, api_id, api_name, stage, deployment, cert=None, tracing=Fals
     return item(acct, "AWS::ApiGateway::Stage", f"{api_id}/{stage}", region, conf, name=f"{api_name}/{stage}",
                 arn=f"arn:aws:apigateway:{region}::/restapis/{api_id}/stages/{stage}")
 
+def rest_api(acct, api_id, name, methods, authorizers=(), region="us-east-1"):
+    # methods: (resourcePath, httpMethod, authorizationType); authorizers: (id, name, type)
+    conf = {"id": api_id, "name": name, "endpointConfiguration": {"types": ["REGIONAL"]}}
+    supp = {"Authorizers": [{"id": i, "name": n, "type": t} for i, n, t in authorizers],
+            "Methods": [{"resourcePath": p, "httpMethod": v, "authorizationType": a, "authorizerId": None, "apiKeyRequired": False} for p, v, a in methods]}
+    return item(acct, "AWS::ApiGateway::RestApi", api_id, region, conf, supp, name=name, arn=f"arn:aws:apigateway:{region}::/restapis/{api_id}")
+
+def http_api(acct, api_id, name, routes, protocol="HTTP", region="us-east-1"):
+    # routes: (routeKey, authorizationType)
+    conf = {"apiId": api_id, "name": name, "protocolType": protocol, "apiEndpoint": f"https://{api_id}.execute-api.{region}.amazonaws.com",
+            "disableExecuteApiEndpoint": False}
+    supp = {"Routes": [{"routeKey": k, "authorizationType": a, "authorizerId": None, "apiKeyRequired": False} for k, a in routes]}
+    return item(acct, "AWS::ApiGatewayV2::Api", api_id, region, conf, supp, name=name, arn=f"arn:aws:apigateway:{region}::/apis/{api_id}")
+
+def http_api_stage(acct, api_id, api_name, stage, log_group=None, region="us-east-1"):
+    logs = {"destinationArn": f"arn:aws:logs:{region}:{acct}:log-group:{log_group}", "format": "$context.requestId $context.identity.sourceIp $context.routeKey $context.status"} if log_group else None
+    conf = {"stageName": stage, "apiId": api_id, "apiName": api_name, "autoDeploy": True, "accessLogSettings": logs}
+    return item(acct, "AWS::ApiGatewayV2::Stage", f"{api_id}/{stage}", region, conf, name=f"{api_name}/{stage}",
+                arn=f"arn:aws:apigateway:{region}::/apis/{api_id}/stages/{stage}")
+
 def method_setting(level="OFF", metrics=False, caching=False, encrypted=False):
     return {"loggingLevel": level, "metricsEnabled": metrics, "dataTraceEnabled": False, "cachingEnabled": caching, "cacheDataEncrypted": encrypted}
 
@@ -644,6 +664,9 @@ def main():
         api_stage(P, "k7m2q9x4p1", "claims-api", "prod", "d8f3k2", cert="cl9x2k4m7q", tracing=True,
                   web_acl=f"arn:aws:wafv2:us-east-1:{P}:regional/webacl/claims-api-waf/6a8c0e2f-4b6d-4f8a-9c1e-3b5d7f9a1c3e", cache=True,
                   settings={"*/*": method_setting("INFO", metrics=True, caching=True, encrypted=True)}),
+        rest_api(P, "k7m2q9x4p1", "claims-api", [("/claims", "GET", "AWS_IAM"), ("/claims", "POST", "AWS_IAM"), ("/claims", "OPTIONS", "NONE")]),
+        http_api(P, "r4t6y8u0i2", "patient-portal-api", [("GET /appointments", "JWT"), ("POST /appointments", "JWT"), ("OPTIONS /appointments", "NONE")]),
+        http_api_stage(P, "r4t6y8u0i2", "patient-portal-api", "$default", log_group="/aws/apigateway/patient-portal-access"),
         backup_plan(P, "2c4e6a8b-0d1f-4b3d-9e5f-7a9c1e3b5d7f", "acme-prod-daily"),
         backup_vault(P, "acme-prod-vault", key_arn(P, "1a2b3c4d-prod-phi"), locked=True, min_days=35, points=412),
         backup_vault(P, "Default", key_arn(P, "4d6f8a0c-aws-backup"), points=18),
@@ -729,6 +752,10 @@ def main():
         distribution(S, "E3FAXRLY9K2M4Q", "d3faxrly9k2m4q.cloudfront.net", "redirect-to-https",
                      [custom_origin("legacy-fax-elb", "legacy-fax-elb-604281937.us-east-1.elb.amazonaws.com", protocol="http-only")]),
         api_stage(S, "p3v8n1c6r5", "eligibility-api", "staging", "a4b9t7", cache=True),
+        rest_api(S, "p3v8n1c6r5", "eligibility-api", [("/eligibility", "GET", "NONE"), ("/eligibility/{member}", "GET", "COGNITO_USER_POOLS")],
+                 authorizers=[("c0g7n1", "members-pool", "COGNITO_USER_POOLS")]),
+        http_api(S, "s9d7f5g3h1", "provider-webhooks", [("POST /webhooks/eligibility", "NONE"), ("GET /health", "NONE")]),
+        http_api_stage(S, "s9d7f5g3h1", "provider-webhooks", "$default"),
         replication_group(S, "eligibility-cache", "Eligibility lookups", at_rest=False, transit=False, auth=False, failover="disabled", multi_az="disabled",
                           retention=0),
         ssm_managed(S, "i-0c1b2c3d4e5f00001"),
