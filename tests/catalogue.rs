@@ -10,41 +10,7 @@ use std::path::Path;
 
 /// Every built-in plugin, natively, by component name.
 fn native() -> Vec<(&'static str, &'static Plugin)> {
-    vec![
-        ("s3", &securebase_plugin_s3::PLUGIN),
-        ("ec2", &securebase_plugin_ec2::PLUGIN),
-        ("iam", &securebase_plugin_iam::PLUGIN),
-        ("cloudtrail", &securebase_plugin_cloudtrail::PLUGIN),
-        ("cloudwatch", &securebase_plugin_cloudwatch::PLUGIN),
-        ("config", &securebase_plugin_config::PLUGIN),
-        ("kms", &securebase_plugin_kms::PLUGIN),
-        ("rds", &securebase_plugin_rds::PLUGIN),
-        ("guardduty", &securebase_plugin_guardduty::PLUGIN),
-        ("securityhub", &securebase_plugin_securityhub::PLUGIN),
-        ("efs", &securebase_plugin_efs::PLUGIN),
-        ("account", &securebase_plugin_account::PLUGIN),
-        ("inspector", &securebase_plugin_inspector::PLUGIN),
-        ("macie", &securebase_plugin_macie::PLUGIN),
-        ("autoscaling", &securebase_plugin_autoscaling::PLUGIN),
-        ("ssm", &securebase_plugin_ssm::PLUGIN),
-        ("elasticache", &securebase_plugin_elasticache::PLUGIN),
-        ("backup", &securebase_plugin_backup::PLUGIN),
-        ("apigateway", &securebase_plugin_apigateway::PLUGIN),
-        ("ecs", &securebase_plugin_ecs::PLUGIN),
-        ("cloudfront", &securebase_plugin_cloudfront::PLUGIN),
-        ("opensearch", &securebase_plugin_opensearch::PLUGIN),
-        ("eks", &securebase_plugin_eks::PLUGIN),
-        ("redshift", &securebase_plugin_redshift::PLUGIN),
-        ("acm", &securebase_plugin_acm::PLUGIN),
-        ("elb", &securebase_plugin_elb::PLUGIN),
-        ("elbv2", &securebase_plugin_elbv2::PLUGIN),
-        ("lambda", &securebase_plugin_lambda::PLUGIN),
-        ("sns", &securebase_plugin_sns::PLUGIN),
-        ("sqs", &securebase_plugin_sqs::PLUGIN),
-        ("ecr", &securebase_plugin_ecr::PLUGIN),
-        ("secretsmanager", &securebase_plugin_secretsmanager::PLUGIN),
-        ("dynamodb", &securebase_plugin_dynamodb::PLUGIN),
-    ]
+    securebase_builtin_plugins::NATIVE.to_vec()
 }
 
 #[test]

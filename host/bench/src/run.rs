@@ -12,41 +12,7 @@ use std::time::{Duration, Instant};
 
 /// The built-in plugins compiled natively, in the order they are embedded.
 pub fn native_plugins() -> Vec<&'static Plugin> {
-    vec![
-        &securebase_plugin_s3::PLUGIN,
-        &securebase_plugin_ec2::PLUGIN,
-        &securebase_plugin_iam::PLUGIN,
-        &securebase_plugin_cloudtrail::PLUGIN,
-        &securebase_plugin_cloudwatch::PLUGIN,
-        &securebase_plugin_config::PLUGIN,
-        &securebase_plugin_kms::PLUGIN,
-        &securebase_plugin_rds::PLUGIN,
-        &securebase_plugin_guardduty::PLUGIN,
-        &securebase_plugin_securityhub::PLUGIN,
-        &securebase_plugin_efs::PLUGIN,
-        &securebase_plugin_account::PLUGIN,
-        &securebase_plugin_inspector::PLUGIN,
-        &securebase_plugin_macie::PLUGIN,
-        &securebase_plugin_autoscaling::PLUGIN,
-        &securebase_plugin_ssm::PLUGIN,
-        &securebase_plugin_elasticache::PLUGIN,
-        &securebase_plugin_backup::PLUGIN,
-        &securebase_plugin_apigateway::PLUGIN,
-        &securebase_plugin_ecs::PLUGIN,
-        &securebase_plugin_cloudfront::PLUGIN,
-        &securebase_plugin_opensearch::PLUGIN,
-        &securebase_plugin_eks::PLUGIN,
-        &securebase_plugin_redshift::PLUGIN,
-        &securebase_plugin_acm::PLUGIN,
-        &securebase_plugin_elb::PLUGIN,
-        &securebase_plugin_elbv2::PLUGIN,
-        &securebase_plugin_lambda::PLUGIN,
-        &securebase_plugin_sns::PLUGIN,
-        &securebase_plugin_sqs::PLUGIN,
-        &securebase_plugin_ecr::PLUGIN,
-        &securebase_plugin_secretsmanager::PLUGIN,
-        &securebase_plugin_dynamodb::PLUGIN,
-    ]
+    securebase_builtin_plugins::NATIVE.iter().map(|(_, p)| *p).collect()
 }
 
 /// What one benchmark run measured.

@@ -3,7 +3,11 @@
 //! `securebase` binary carries them and needs no files beside it.
 //!
 //! They run in the same sandbox as any third-party plugin: being built in earns them
-//! no extra access.
+//! no extra access. [`NATIVE`] holds the same crates compiled for the host, for the
+//! benchmark's native baseline and the tests that compare the two.
+//!
+//! Every built-in plugin is declared once, as a dependency in this crate's
+//! `Cargo.toml`; both lists are derived from there by the build script.
 
 include!(concat!(env!("OUT_DIR"), "/plugins.rs"));
 
@@ -29,6 +33,10 @@ mod tests {
         embedded.sort();
         assert!(folders.len() >= 17, "{folders:?}");
         assert_eq!(embedded, folders);
+        // The native twins are the same plugins in the same order.
+        let native: Vec<String> = super::NATIVE.iter().map(|(name, _)| format!("{name}.wasm")).collect();
+        let embedded_in_order: Vec<&str> = super::PLUGINS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(native, embedded_in_order);
         for (name, bytes) in super::PLUGINS {
             // Component binaries start with the wasm magic and the component layer (0x0d 0x00 0x01 0x00).
             assert_eq!(&bytes[..4], b"\0asm", "{name}");
