@@ -282,13 +282,16 @@ pub struct JobArgs {
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(3..=3600))]
     pub lease_secs: u64,
     /// Scans of one tenant running at once, across all workers.
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = securebase_store::ClaimLimits::default().per_tenant,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub max_scans_per_tenant: u32,
     /// Scans running at once, across all workers and tenants.
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = securebase_store::ClaimLimits::default().global,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub max_scans: u32,
     /// Workers that may take one scan before it is failed as abandoned.
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    #[arg(long, value_name = "N", default_value_t = securebase_store::ClaimLimits::default().max_attempts,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_attempts: u32,
     /// A scan of a tenant's accounts that lists more accounts than this is split into
     /// batches of this many, which any worker claims (with a lease, like a scan) and
@@ -296,6 +299,12 @@ pub struct JobArgs {
     /// last batch is in. 0 never splits (one worker collects every account).
     #[arg(long, value_name = "N", default_value_t = 25)]
     pub batch_accounts: usize,
+    /// Batches of one tenant's split scans that workers other than their coordinators
+    /// run at once while another tenant's scan waits to start (with nobody waiting, every
+    /// idle worker helps), so one tenant's large organization never holds every worker.
+    #[arg(long, value_name = "N", default_value_t = securebase_store::ClaimLimits::default().batches_per_tenant,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub batches_per_tenant: u32,
     /// Signs webhook deliveries (each webhook's secret derives from it); at least 32
     /// characters, e.g. `openssl rand -hex 32`. Without it webhooks are off.
     #[arg(long, value_name = "KEY", env = "SECUREBASE_SECRET_KEY", hide_env_values = true)]

@@ -140,10 +140,11 @@ impl Worker {
     /// Claims one batch of a split scan, or else one job, and runs it to the end;
     /// returns its scan, or `None` if there was nothing to claim.
     pub async fn run_one(&self) -> Result<Option<String>, StoreError> {
-        let (worker, lease, attempts) = (&self.config.id, self.config.lease, self.config.limits.max_attempts);
+        let (worker, lease, limits) = (&self.config.id, self.config.lease, &self.config.limits);
         // Batches first: a split scan ends when its last batch is stored, and its
-        // coordinator holds a scan slot until then.
-        if let Some(batch) = self.store.claim_batch(worker, lease, None, attempts).await? {
+        // coordinator holds a scan slot until then. The tenants' share of batches
+        // (`limits.batches_per_tenant`) leaves this worker free for a waiting scan.
+        if let Some(batch) = self.store.claim_batch(worker, lease, None, limits).await? {
             let scan = batch.scan_id.clone();
             self.run_batch(batch).await?;
             return Ok(Some(scan));
@@ -409,12 +410,12 @@ impl Worker {
                 json!({ "batches": total, "accounts": tenant.accounts.len(), "batch_accounts": self.config.batch_accounts }),
             )
             .await;
-        let (worker, lease, attempts) = (&self.config.id, self.config.lease, self.config.limits.max_attempts);
+        let (worker, lease, limits) = (&self.config.id, self.config.lease, &self.config.limits);
         loop {
             if lost.load(Ordering::Relaxed) {
                 return Err(JobError::Lost);
             }
-            if let Some(batch) = self.store.claim_batch(worker, lease, Some(&job.scan_id), attempts).await? {
+            if let Some(batch) = self.store.claim_batch(worker, lease, Some(&job.scan_id), limits).await? {
                 self.run_batch(batch).await?;
                 continue;
             }

@@ -16,6 +16,7 @@ securebase_store::both_backends!(
     concurrency_limits_hold_per_tenant_and_globally,
     a_scan_that_keeps_losing_its_workers_is_failed_not_retried_forever,
     a_split_scan_s_batches_go_once_each_to_the_worker_holding_their_lease,
+    a_tenant_s_batches_leave_workers_for_other_tenants_waiting_scans,
     a_split_scan_is_collected_batch_by_batch_and_reports_every_account,
     a_resumed_split_scan_keeps_its_batches_whatever_the_new_worker_s_batch_size,
     due_schedules_queue_one_scan_each_and_move_on,
@@ -53,7 +54,9 @@ fn worker(db: &TestDb, id: &str, lease: Duration) -> Worker {
     Worker::new(db.store.clone(), scanner(), Arc::new(securebase_billing::Pricing::builtin()), c)
 }
 
-const LIMITS: ClaimLimits = ClaimLimits { per_tenant: 2, global: 16, max_attempts: 3 };
+const LIMITS: ClaimLimits = ClaimLimits { per_tenant: 2, global: 16, max_attempts: 3, batches_per_tenant: 4 };
+/// [`LIMITS`] with a batch given up after its second worker.
+const TWO_ATTEMPTS: ClaimLimits = ClaimLimits { max_attempts: 2, ..LIMITS };
 
 async fn a_claimed_scan_belongs_to_its_worker_until_its_lease_expires(backend: Backend) {
     let db = fresh(backend).await;
@@ -108,7 +111,7 @@ async fn concurrency_limits_hold_per_tenant_and_globally(backend: Backend) {
     for t in [&a, &a, &a, &b, &c] {
         demo(&db, t).await;
     }
-    let limits = ClaimLimits { per_tenant: 1, global: 2, max_attempts: 3 };
+    let limits = ClaimLimits { per_tenant: 1, global: 2, max_attempts: 3, batches_per_tenant: 4 };
     let lease = Duration::from_secs(60);
     let first = db.store.claim_job("w1", lease, &limits).await.unwrap().unwrap();
     let second = db.store.claim_job("w2", lease, &limits).await.unwrap().unwrap();
@@ -123,7 +126,7 @@ async fn a_scan_that_keeps_losing_its_workers_is_failed_not_retried_forever(back
     let db = fresh(backend).await;
     let t = tenant(&db, "Alpha").await;
     let scan = demo(&db, &t).await;
-    let limits = ClaimLimits { per_tenant: 2, global: 16, max_attempts: 2 };
+    let limits = ClaimLimits { per_tenant: 2, global: 16, max_attempts: 2, batches_per_tenant: 4 };
     let short = Duration::from_millis(300);
     for w in ["w1", "w2"] {
         assert!(db.store.claim_job(w, short, &limits).await.unwrap().is_some());
@@ -166,13 +169,13 @@ async fn a_split_scan_s_batches_go_once_each_to_the_worker_holding_their_lease(b
     assert_eq!(s.scan_batches(&t, &scan, false).await.unwrap().len(), 3);
 
     let short = Duration::from_millis(400);
-    let a = s.claim_batch("a", short, None, 2).await.unwrap().unwrap();
+    let a = s.claim_batch("a", short, None, &TWO_ATTEMPTS).await.unwrap().unwrap();
     assert_eq!((a.scan_id.as_str(), a.seq, a.accounts.clone(), a.attempt), (scan.as_str(), 0, plan[0].clone(), 1));
-    let b = s.claim_batch("b", long, None, 2).await.unwrap().unwrap();
+    let b = s.claim_batch("b", long, None, &TWO_ATTEMPTS).await.unwrap().unwrap();
     assert_eq!(b.seq, 1, "a claimed batch is not handed out again");
-    let own = s.claim_batch("coordinator", long, Some(&scan), 2).await.unwrap().unwrap();
+    let own = s.claim_batch("coordinator", long, Some(&scan), &TWO_ATTEMPTS).await.unwrap().unwrap();
     assert_eq!(own.seq, 2);
-    assert_eq!(s.claim_batch("c", long, None, 2).await.unwrap(), None, "every batch is held");
+    assert_eq!(s.claim_batch("c", long, None, &TWO_ATTEMPTS).await.unwrap(), None, "every batch is held");
     assert!(!s.finish_batch(&b, "a", "{}").await.unwrap(), "only the holder stores a batch");
     assert!(s.finish_batch(&b, "b", r#"{"accounts":[],"errors":[]}"#).await.unwrap());
     assert!(!s.finish_batch(&b, "b", "{}").await.unwrap(), "a batch is stored once");
@@ -183,13 +186,13 @@ async fn a_split_scan_s_batches_go_once_each_to_the_worker_holding_their_lease(b
     // "a" dies: its batch goes to the next worker once the lease has expired, and "a"'s
     // late result is refused.
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let resumed = s.claim_batch("c", short, None, 2).await.unwrap().unwrap();
+    let resumed = s.claim_batch("c", short, None, &TWO_ATTEMPTS).await.unwrap().unwrap();
     assert_eq!((resumed.seq, resumed.attempt), (0, 2));
     assert!(!s.finish_batch(&a, "a", "{}").await.unwrap());
     assert!(!s.renew_batch_lease(&a, "a", long).await.unwrap());
     // "c" dies too: two attempts were allowed, so the batch is given up, not handed on.
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(s.claim_batch("d", long, None, 2).await.unwrap(), None);
+    assert_eq!(s.claim_batch("d", long, None, &TWO_ATTEMPTS).await.unwrap(), None);
     let rows = s.scan_batches(&t, &scan, true).await.unwrap();
     assert_eq!(rows.len(), 3);
     assert_eq!((rows[0].status.as_str(), rows[0].attempts, rows[0].worker.as_deref()), ("failed", 2, Some("c")));
@@ -205,9 +208,9 @@ async fn a_split_scan_s_batches_go_once_each_to_the_worker_holding_their_lease(b
     let second = s.claim_job("coordinator", long, &LIMITS).await.unwrap().unwrap();
     assert_eq!(second.scan_id, other);
     assert_eq!(s.plan_batches(&second, "coordinator", &plan).await.unwrap(), Some(3));
-    let late = s.claim_batch("e", long, Some(&other), 2).await.unwrap().unwrap();
+    let late = s.claim_batch("e", long, Some(&other), &TWO_ATTEMPTS).await.unwrap().unwrap();
     assert!(s.fail_job(&second, "coordinator", "stopped").await.unwrap());
-    assert_eq!(s.claim_batch("e", long, None, 2).await.unwrap(), None);
+    assert_eq!(s.claim_batch("e", long, None, &TWO_ATTEMPTS).await.unwrap(), None);
     assert!(!s.finish_batch(&late, "e", r#"{"accounts":[],"errors":[]}"#).await.unwrap(), "a scan that ended stores no batch");
     // A failed scan keeps no inventory: what its batches collected is dropped with it.
     assert!(s.fail_job(&job, "coordinator", "stopped").await.unwrap());
@@ -217,6 +220,52 @@ async fn a_split_scan_s_batches_go_once_each_to_the_worker_holding_their_lease(b
     let u = tenant(&db, "Bravo").await;
     assert!(s.scan_batches(&u, &scan, false).await.unwrap().is_empty());
     assert_eq!(s.batch_progress(&u, &scan).await.unwrap().total, 0);
+}
+
+/// One tenant's large split scan shares the workers: while another tenant has a scan
+/// that could start, helpers take at most `batches_per_tenant` of its batches and are
+/// left free to start that scan; with nobody waiting (or a waiting scan that could not
+/// start anyway), every helper takes a batch, and the coordinator always works on its own.
+async fn a_tenant_s_batches_leave_workers_for_other_tenants_waiting_scans(backend: Backend) {
+    let db = fresh(backend).await;
+    let s = &db.store;
+    let limits = ClaimLimits { per_tenant: 1, global: 16, max_attempts: 3, batches_per_tenant: 1 };
+    let long = Duration::from_secs(60);
+    let big = tenant_with_accounts(&db, "Alpha", 6).await;
+    let scan = accounts_scan(&db, &big).await;
+    let job = s.claim_job("coordinator", long, &limits).await.unwrap().unwrap();
+    assert_eq!(job.scan_id, scan);
+    let plan: Vec<Vec<String>> = (0..6).map(|i| vec![format!("{:012}", 100_000_000_000u64 + i)]).collect();
+    assert_eq!(s.plan_batches(&job, "coordinator", &plan).await.unwrap(), Some(6));
+    // Nobody else waits: helpers are not held back by the share.
+    let first = s.claim_batch("h1", long, None, &limits).await.unwrap().expect("a batch for the first helper");
+    let second = s.claim_batch("h2", long, None, &limits).await.unwrap().expect("the share applies only while someone waits");
+    assert_eq!((first.seq, second.seq), (0, 1));
+    // Bravo queues a scan: Alpha is over its share, so the next helper gets no batch and
+    // starts Bravo's scan instead; the coordinator still works on its own scan.
+    let small = tenant_with_accounts(&db, "Bravo", 1).await;
+    let waiting = accounts_scan(&db, &small).await;
+    assert_eq!(s.claim_batch("h3", long, None, &limits).await.unwrap(), None, "Bravo's scan waits: Alpha is at its share");
+    let own = s.claim_batch("coordinator", long, Some(&scan), &limits).await.unwrap().expect("a coordinator is never held back");
+    assert_eq!(own.seq, 2);
+    let started = s.claim_job("h3", long, &limits).await.unwrap().expect("the helper left free starts the waiting scan");
+    assert_eq!(started.scan_id, waiting);
+    // Bravo queues another scan, which cannot start (one running scan per tenant): it
+    // holds nobody back, and helpers go on with Alpha's batches.
+    accounts_scan(&db, &small).await;
+    assert_eq!(s.claim_job("h4", long, &limits).await.unwrap(), None, "Bravo is at its limit");
+    let third = s.claim_batch("h4", long, None, &limits).await.unwrap().expect("a waiting scan that cannot start holds no one back");
+    assert_eq!(third.seq, 3);
+    // Bravo's scan ends, so its next one could start: Alpha's coordinator holds one
+    // batch, its whole share, and helpers are held back again until that one is stored.
+    for (b, w) in [(&first, "h1"), (&second, "h2"), (&third, "h4")] {
+        assert!(s.finish_batch(b, w, r#"{"accounts":[],"errors":[]}"#).await.unwrap());
+    }
+    assert!(s.fail_job(&started, "h3", "stopped").await.unwrap());
+    assert_eq!(s.claim_batch("h5", long, None, &limits).await.unwrap(), None, "Bravo's next scan could start");
+    assert!(s.finish_batch(&own, "coordinator", r#"{"accounts":[],"errors":[]}"#).await.unwrap());
+    let fourth = s.claim_batch("h5", long, None, &limits).await.unwrap().expect("under its share, Alpha goes on while Bravo waits");
+    assert_eq!(fourth.seq, 4);
 }
 
 /// Through the worker, without AWS: five accounts in batches of two are three batches,

@@ -10,7 +10,7 @@
 //! reported as not collected. The scan itself is scored, drifted, metered and notified
 //! once, by its coordinator, when every batch is done or failed.
 
-use crate::{Scope, Store, StoreError, col, db_now, new_id, now, timestamp};
+use crate::{ClaimLimits, Scope, Store, StoreError, col, db_now, new_id, now, timestamp};
 use std::time::Duration;
 
 /// A claimed batch.
@@ -128,14 +128,17 @@ impl Store {
 
     /// Claims the oldest batch that is queued, or running with an expired lease, of a
     /// scan still running (of `scan` only, when given: a coordinator works on its own
-    /// scan). A batch claimed `max_attempts` times whose lease expired again is failed
-    /// instead. `None` when there is nothing to claim.
+    /// scan). A batch claimed `limits.max_attempts` times whose lease expired again is
+    /// failed instead. A helper (`scan` is `None`) takes no batch of a tenant that already
+    /// has `limits.batches_per_tenant` running while another tenant's queued scan could
+    /// start (within `per_tenant` and `global`): the worker is then free to start it.
+    /// `None` when there is nothing to claim.
     pub async fn claim_batch(
         &self,
         worker: &str,
         lease: Duration,
         scan: Option<&str>,
-        max_attempts: u32,
+        limits: &ClaimLimits,
     ) -> Result<Option<Batch>, StoreError> {
         // Workers ask on every poll: a read first, so that with no split scan about (the
         // usual case) a poll takes no write lock (on SQLite, the whole database's).
@@ -148,7 +151,12 @@ impl Store {
             return Ok(None);
         }
         let pg = self.backend == crate::Backend::Postgres;
+        let max_attempts = limits.max_attempts;
         let row = in_scope!(self, &Scope::Worker, |tx| {
+            if pg {
+                // One claim at a time, as for scans: the fair share counts running rows.
+                sqlx::query(&format!("SELECT pg_advisory_xact_lock({})", crate::locks::CLAIM_JOBS)).execute(&mut *tx).await?;
+            }
             let clock = db_now(&mut tx, self.backend).await?;
             let at = timestamp(clock);
             sqlx::query(
@@ -160,11 +168,20 @@ impl Store {
             .bind(i64::from(max_attempts))
             .execute(&mut *tx)
             .await?;
+            // The fair share: a coordinator always works on its own scan; a helper skips a
+            // tenant at its share while a scan of another tenant could be claimed.
             let sql = format!(
                 "UPDATE scan_batches SET status = 'running', lease_owner = $1, lease_expires_at = $2, attempts = attempts + 1 \
                  WHERE id = (SELECT b.id FROM scan_batches b JOIN scans s ON s.id = b.scan_id \
                      WHERE s.status = 'running' AND ($4 = '' OR b.scan_id = $4) \
                      AND (b.status = 'queued' OR (b.status = 'running' AND b.lease_expires_at < $3)) \
+                     AND ($4 <> '' \
+                          OR (SELECT COUNT(*) FROM scan_batches r WHERE r.tenant_id = b.tenant_id AND r.status = 'running' \
+                              AND r.lease_expires_at >= $3) < $5 \
+                          OR (SELECT COUNT(*) FROM scans r WHERE r.status = 'running' AND r.lease_expires_at >= $3) >= $7 \
+                          OR NOT EXISTS (SELECT 1 FROM scans q WHERE q.status = 'queued' AND q.tenant_id <> b.tenant_id \
+                              AND (SELECT COUNT(*) FROM scans r WHERE r.tenant_id = q.tenant_id AND r.status = 'running' \
+                                   AND r.lease_expires_at >= $3) < $6)) \
                      ORDER BY b.created_at, b.scan_id, b.seq LIMIT 1{}) \
                  RETURNING id, tenant_id, scan_id, seq, accounts, attempts",
                 if pg { " FOR UPDATE OF b SKIP LOCKED" } else { "" }
@@ -174,6 +191,9 @@ impl Store {
                 .bind(timestamp(clock + lease))
                 .bind(&at)
                 .bind(scan.unwrap_or(""))
+                .bind(i64::from(limits.batches_per_tenant))
+                .bind(i64::from(limits.per_tenant))
+                .bind(i64::from(limits.global))
                 .fetch_optional(&mut *tx)
                 .await?
         });

@@ -40,11 +40,16 @@ pub struct ClaimLimits {
     /// Claims of one scan before it is failed instead of resumed again (a scan that
     /// kills every worker that takes it must not take them all down in turn).
     pub max_attempts: u32,
+    /// Batches of one tenant's split scans that workers other than their coordinators
+    /// run at once while another tenant has a scan waiting that could start: a scan of
+    /// 10,000 accounts then slows down to share the workers instead of holding them all
+    /// until it ends. With nobody waiting, every idle worker helps.
+    pub batches_per_tenant: u32,
 }
 
 impl Default for ClaimLimits {
     fn default() -> Self {
-        Self { per_tenant: 2, global: 16, max_attempts: 3 }
+        Self { per_tenant: 2, global: 16, max_attempts: 3, batches_per_tenant: 4 }
     }
 }
 

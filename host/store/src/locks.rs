@@ -2,9 +2,10 @@
 //! no two uses share a number by accident. Each is taken with `pg_advisory_xact_lock`
 //! and held until the end of its transaction. Advisory locks are per database.
 
-/// Serializes claims of scan jobs across every worker (in the service's database): the
-/// per-tenant and global limits on running scans ([`crate::ClaimLimits`]) count the scans
-/// running, so two claims must not count at once.
+/// Serializes claims of scan jobs and of split scans' batches across every worker (in the
+/// service's database): the per-tenant and global limits on running scans and the
+/// tenants' share of batches ([`crate::ClaimLimits`]) count running rows, so two claims
+/// must not count at once.
 pub(crate) const CLAIM_JOBS: i64 = 7301;
 
 /// Serializes queueing one tenant's scans (the two-key form, with the hash of the tenant

@@ -136,8 +136,12 @@ pub(crate) const DEFAULT_DATABASE: &str = "sqlite:securebase.db";
 pub(crate) fn worker_config(jobs: &JobArgs, id: Option<String>, endpoint_url: Option<String>) -> securebase_jobs::WorkerConfig {
     let mut c = securebase_jobs::WorkerConfig::named(id.unwrap_or_else(securebase_jobs::default_worker_id));
     c.lease = std::time::Duration::from_secs(jobs.lease_secs);
-    c.limits =
-        securebase_store::ClaimLimits { per_tenant: jobs.max_scans_per_tenant, global: jobs.max_scans, max_attempts: jobs.max_attempts };
+    c.limits = securebase_store::ClaimLimits {
+        per_tenant: jobs.max_scans_per_tenant,
+        global: jobs.max_scans,
+        max_attempts: jobs.max_attempts,
+        batches_per_tenant: jobs.batches_per_tenant,
+    };
     c.collect = securebase_collect::CollectOptions { endpoint_url, ..Default::default() };
     c.allow_ambient_credentials = jobs.allow_ambient_credentials;
     c.batch_accounts = jobs.batch_accounts;
