@@ -326,7 +326,7 @@ fn a_seeded_account_scans_like_the_seeded_truth() {
     }
     // The third part of round two: EC2 extras, Auto Scaling, API Gateway, AWS Backup,
     // ElastiCache, SSM documents and Session Manager, RDS and KMS extras.
-    let good_and_bad: [(&str, &str, &[&str]); 12] = [
+    let good_and_bad: [(&str, &str, &[&str]); 13] = [
         (id("good-instance"), id("bad-instance"), &["ec2_instance_profile_attached"]),
         (id("good-image"), id("bad-image"), &["ec2_ami_public"]),
         ("good-template", "bad-template", &["ec2_launch_template_imdsv2_required", "ec2_launch_template_no_public_ip"]),
@@ -347,6 +347,11 @@ fn a_seeded_account_scans_like_the_seeded_truth() {
             ],
         ),
         ("good-http-api", "bad-http-api", &["apigatewayv2_api_authorizers_enabled", "apigatewayv2_api_access_logging_enabled"]),
+        (
+            "good-log-group",
+            "bad-log-group",
+            &["cloudwatch_log_group_retention_policy_specific_days_enabled", "cloudwatch_log_group_kms_encryption_enabled"],
+        ),
         ("good-alb", "bad-alb", &["elbv2_waf_acl_attached"]),
         ("good-vault", "bad-vault", &["backup_vaults_locked"]),
         (

@@ -124,6 +124,13 @@ cw.put_metric_alarm(AlarmName="root-usage", MetricName="RootUsage", Namespace="C
                     EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
                     AlarmActions=[f"arn:aws:sns:{HOME}:{ACCOUNT}:security"])
 
+# CloudWatch Logs: a log group kept 400 days under a KMS key; one kept 7 days under
+# the default encryption. (The flow-log and trail groups above never expire and have no key.)
+logs.create_log_group(logGroupName="good-log-group", kmsKeyId=f"arn:aws:kms:{HOME}:{ACCOUNT}:key/1a2b3c4d-logs")
+logs.put_retention_policy(logGroupName="good-log-group", retentionInDays=400)
+logs.create_log_group(logGroupName="bad-log-group")
+logs.put_retention_policy(logGroupName="bad-log-group", retentionInDays=7)
+
 # AWS Config: a recorder of everything, recording, in the home region only.
 cfg = client("config")
 cfg.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/config",

@@ -41,7 +41,10 @@ const CAPTURED: &str = "2026-11-01T06:00:00Z";
 /// second round, and the items its checks read beside the judged one).
 const TEMPLATE_TYPES: &[&str] = &[
     "AWS::ACM::Certificate",
+    "AWS::ApiGateway::RestApi",
     "AWS::ApiGateway::Stage",
+    "AWS::ApiGatewayV2::Api",
+    "AWS::ApiGatewayV2::Stage",
     "AWS::AutoScaling::AutoScalingGroup",
     "AWS::AutoScaling::LaunchConfiguration",
     "AWS::Backup::BackupVault",
@@ -56,6 +59,7 @@ const TEMPLATE_TYPES: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::Listener",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::Lambda::Function",
+    "AWS::Logs::LogGroup",
     "AWS::OpenSearch::Domain",
     "AWS::Redshift::Cluster",
     "AWS::SNS::Topic",

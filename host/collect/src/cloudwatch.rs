@@ -1,6 +1,7 @@
 //! CloudWatch of one region: metric alarms (AWS Config's camelCase shape) and CloudWatch
 //! Logs metric filters (our own type; Config does not record them), which together
-//! decide the CIS monitoring checks.
+//! decide the CIS monitoring checks; and log groups (AWS Config's camelCase
+//! `AWS::Logs::LogGroup`: `retentionInDays`, `kmsKeyId`).
 
 use crate::sink::{ItemExt, Sink, item};
 use crate::{Scope, client};
@@ -39,12 +40,28 @@ pub(crate) async fn alarms(s: &Scope<'_>) -> Sink {
     out
 }
 
-/// CloudWatch Logs metric filters.
-pub(crate) async fn metric_filters(s: &Scope<'_>) -> Sink {
+/// CloudWatch Logs: log groups and metric filters.
+pub(crate) async fn logs(s: &Scope<'_>) -> Sink {
     let mut out = Sink::default();
     let (account, region) = (s.account, s.region);
+    let logs = client!(aws_sdk_cloudwatchlogs, s);
+    if s.wants("AWS::Logs::LogGroup") {
+        let r = logs.describe_log_groups().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        for g in out.call(LOGS_SERVICE, region, "DescribeLogGroups", r).unwrap_or_default() {
+            let Some(name) = g.log_group_name() else { continue };
+            // The ARN DescribeLogGroups gives ends in ":*"; Config's and the console's do not.
+            let arn = g.arn().map(|a| a.trim_end_matches(":*").to_string());
+            let config = json!({
+                "logGroupName": name,
+                "logGroupArn": arn,
+                "retentionInDays": g.retention_in_days(),
+                "kmsKeyId": g.kms_key_id(),
+                "creationTime": g.creation_time(),
+            });
+            out.push(item("AWS::Logs::LogGroup", name, account, region, config).named(Some(name)).arn(arn));
+        }
+    }
     if s.wants("SecureBase::Logs::MetricFilter") {
-        let logs = client!(aws_sdk_cloudwatchlogs, s);
         let r = logs.describe_metric_filters().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
         for f in out.call(LOGS_SERVICE, region, "DescribeMetricFilters", r).unwrap_or_default() {
             let (group, name) = (f.log_group_name().unwrap_or_default(), f.filter_name().unwrap_or_default());

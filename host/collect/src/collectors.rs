@@ -131,8 +131,8 @@ pub static COLLECTORS: &[Collector] = &[
     Collector {
         service: cloudwatch::LOGS_SERVICE,
         reach: Reach::Regional,
-        actions: &["logs:DescribeMetricFilters"],
-        run: |s| Box::pin(cloudwatch::metric_filters(s)),
+        actions: &["logs:DescribeLogGroups", "logs:DescribeMetricFilters"],
+        run: |s| Box::pin(cloudwatch::logs(s)),
     },
     Collector {
         service: config::SERVICE,

@@ -483,6 +483,12 @@ def http_api_stage(acct, api_id, api_name, stage, log_group=None, region="us-eas
     return item(acct, "AWS::ApiGatewayV2::Stage", f"{api_id}/{stage}", region, conf, name=f"{api_name}/{stage}",
                 arn=f"arn:aws:apigateway:{region}::/apis/{api_id}/stages/{stage}")
 
+def log_group(acct, name, days=None, kms=None, region="us-east-1"):
+    # days=None: never expire; kms: the key's ARN
+    arn = f"arn:aws:logs:{region}:{acct}:log-group:{name}"
+    conf = {"logGroupName": name, "logGroupArn": arn, "retentionInDays": days, "kmsKeyId": kms, "creationTime": 1735689600000}
+    return item(acct, "AWS::Logs::LogGroup", name, region, conf, name=name, arn=arn)
+
 def method_setting(level="OFF", metrics=False, caching=False, encrypted=False):
     return {"loggingLevel": level, "metricsEnabled": metrics, "dataTraceEnabled": False, "cachingEnabled": caching, "cacheDataEncrypted": encrypted}
 
@@ -609,6 +615,9 @@ def main():
         nacl(P, "acl-0a11prod", "vpc-0a11prod", [nacl_entry(90, "deny", (22, 22)), nacl_entry(91, "deny", (3389, 3389)), nacl_entry(100, "allow", (0, 65535))]),
         snapshot(P, "snap-0a1000000000001"),
         trail(P, "acme-org-trail", "acme-security-cloudtrail", cw_group="CloudTrail/acme-org", data_events="WriteOnly"),
+        log_group(P, "CloudTrail/acme-org", 400, kms=key_arn(P, "1a2b3c4d-prod-phi")),
+        log_group(P, "/aws/lambda/appointment-reminder-sender", 30, kms=key_arn(P, "1a2b3c4d-prod-phi")),
+        log_group(P, "/aws/apigateway/patient-portal-access", kms=key_arn(P, "1a2b3c4d-prod-phi")),
         *monitoring(P, "CloudTrail/acme-org", ["UnauthorizedAPICalls", "RootUsage", "ConsoleSigninWithoutMFA", "IAMPolicyChanges", "CloudTrailChanges"]),
         recorder(P, "us-east-1"),
         kms_key(P, "1a2b3c4d-prod-phi"), kms_key(P, "5e6f7a8b-prod-legacy", rotation=False), kms_key(P, "aws-ebs-default", manager="AWS", rotation=False),
@@ -756,6 +765,7 @@ def main():
                  authorizers=[("c0g7n1", "members-pool", "COGNITO_USER_POOLS")]),
         http_api(S, "s9d7f5g3h1", "provider-webhooks", [("POST /webhooks/eligibility", "NONE"), ("GET /health", "NONE")]),
         http_api_stage(S, "s9d7f5g3h1", "provider-webhooks", "$default"),
+        log_group(S, "/aws/lambda/eligibility-webhook", 7),
         replication_group(S, "eligibility-cache", "Eligibility lookups", at_rest=False, transit=False, auth=False, failover="disabled", multi_az="disabled",
                           retention=0),
         ssm_managed(S, "i-0c1b2c3d4e5f00001"),
@@ -783,6 +793,7 @@ def main():
         analyzer(K, "acme-org-analyzer"),
         nacl(K, "acl-0d44security", "vpc-0d44security", [nacl_entry(100, "allow", (443, 443), cidr="10.0.0.0/8")]),
         trail(K, "acme-security-trail", "acme-security-cloudtrail", cw_group="CloudTrail/acme-security", data_events="All"),
+        log_group(K, "CloudTrail/acme-security", 731, kms=key_arn(K, "0f0e0d0c-security-logs")),
         *monitoring(K, "CloudTrail/acme-security", list(CIS_FILTERS)),
         recorder(K, "us-east-1"),
         kms_key(K, "0f0e0d0c-security-logs"),

@@ -1,6 +1,6 @@
 //! Built-in control plugin for Amazon CloudWatch: the CIS monitoring recommendations
 //! (4.1 to 4.15), each a metric filter on the CloudTrail log group plus an alarm with
-//! an action on its metric.
+//! an action on its metric; and the log groups' retention and encryption.
 //!
 //! Each check is a module named after its id; its fixtures are in
 //! `fixtures/<check_id>/` and are run by the `fixtures` test below.
@@ -11,6 +11,8 @@ mod cloudwatch_changes_to_network_acls_alarm_configured;
 mod cloudwatch_changes_to_network_gateways_alarm_configured;
 mod cloudwatch_changes_to_network_route_tables_alarm_configured;
 mod cloudwatch_changes_to_vpcs_alarm_configured;
+mod cloudwatch_log_group_kms_encryption_enabled;
+mod cloudwatch_log_group_retention_policy_specific_days_enabled;
 mod cloudwatch_log_metric_filter_and_alarm_for_aws_config_configuration_changes_enabled;
 mod cloudwatch_log_metric_filter_and_alarm_for_cloudtrail_configuration_changes_enabled;
 mod cloudwatch_log_metric_filter_authentication_failures;
@@ -24,10 +26,14 @@ mod cloudwatch_log_metric_filter_sign_in_without_mfa;
 mod cloudwatch_log_metric_filter_unauthorized_api_calls;
 mod monitoring;
 
-/// The plugin: every monitoring check, in CIS order.
+/// A CloudWatch Logs log group in AWS Config's camelCase shape: `logGroupName`,
+/// `logGroupArn`, `retentionInDays` (absent: never expire), `kmsKeyId`.
+const LOG_GROUP: &str = "AWS::Logs::LogGroup";
+
+/// The plugin: every monitoring check, in CIS order, then the log groups' checks.
 pub static PLUGIN: Plugin = Plugin {
     name: "cloudwatch",
-    version: "1.0.0",
+    version: "1.1.0",
     checks: &[
         cloudwatch_log_metric_filter_unauthorized_api_calls::CHECK,
         cloudwatch_log_metric_filter_sign_in_without_mfa::CHECK,
@@ -44,6 +50,8 @@ pub static PLUGIN: Plugin = Plugin {
         cloudwatch_changes_to_network_route_tables_alarm_configured::CHECK,
         cloudwatch_changes_to_vpcs_alarm_configured::CHECK,
         cloudwatch_log_metric_filter_aws_organizations_changes::CHECK,
+        cloudwatch_log_group_retention_policy_specific_days_enabled::CHECK,
+        cloudwatch_log_group_kms_encryption_enabled::CHECK,
     ],
 };
 
