@@ -206,13 +206,17 @@ async fn a_scan_of_many_accounts_is_split_into_batches_that_survive_a_killed_wor
     let mut doomed = WorkerProcess::start_with(&db, "doomed", 3, cache.path(), &args, &env);
     let new = NewScan { source: "accounts".into(), scope: "accounts".into(), input: None, requested_by: "test".into(), schedule_id: None };
     let scan = db.store.enqueue_scan(&t, &new).await.unwrap().id;
+    // Kill it once it has stored a batch and claimed the next: a worker that has just
+    // stored one holds nothing for a moment, and killing it then would test nothing.
     let start = Instant::now();
     loop {
-        let events = db.store.scan_events(&t, &scan, 0, 1000).await.unwrap();
-        if events.iter().any(|e| e.kind == "batch_collected") {
+        let batches = db.store.scan_batches(&t, &scan, false).await.unwrap();
+        let done = batches.iter().filter(|b| b.status == "done").count();
+        let running = batches.iter().filter(|b| b.status == "running").count();
+        if done >= 1 && running == 1 {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(300), "the first worker stored no batch: {events:?}");
+        assert!(start.elapsed() < Duration::from_secs(300), "the first worker stored no batch: {batches:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     doomed.0.kill().unwrap(); // SIGKILL, in the middle of its next batch
