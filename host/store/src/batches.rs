@@ -10,7 +10,8 @@
 //! reported as not collected. The scan itself is scored, drifted, metered and notified
 //! once, by its coordinator, when every batch is done or failed.
 
-use crate::{ClaimLimits, Scope, Store, StoreError, col, db_now, new_id, now, timestamp};
+use crate::jobs::{begin_claim, live_running};
+use crate::{ClaimLimits, Scope, Store, StoreError, col, new_id, now, timestamp};
 use std::time::Duration;
 
 /// A claimed batch.
@@ -150,24 +151,10 @@ impl Store {
         if pending.is_none() {
             return Ok(None);
         }
-        let pg = self.backend == crate::Backend::Postgres;
-        let max_attempts = limits.max_attempts;
         let row = in_scope!(self, &Scope::Worker, |tx| {
-            if pg {
-                // One claim at a time, as for scans: the fair share counts running rows.
-                sqlx::query(&format!("SELECT pg_advisory_xact_lock({})", crate::locks::CLAIM_JOBS)).execute(&mut *tx).await?;
-            }
-            let clock = db_now(&mut tx, self.backend).await?;
+            let error = format!("abandoned: {} workers took this batch and stopped answering before they stored it", limits.max_attempts);
+            let (clock, _) = begin_claim(&mut tx, self.backend, "scan_batches", "", &error, limits.max_attempts).await?;
             let at = timestamp(clock);
-            sqlx::query(
-                "UPDATE scan_batches SET status = 'failed', finished_at = $1, error = $2, lease_expires_at = NULL \
-                 WHERE status = 'running' AND lease_expires_at < $1 AND attempts >= $3",
-            )
-            .bind(&at)
-            .bind(format!("abandoned: {max_attempts} workers took this batch and stopped answering before they stored it"))
-            .bind(i64::from(max_attempts))
-            .execute(&mut *tx)
-            .await?;
             // The fair share: a coordinator always works on its own scan; a helper skips a
             // tenant at its share while a scan of another tenant could be claimed.
             let sql = format!(
@@ -175,16 +162,15 @@ impl Store {
                  WHERE id = (SELECT b.id FROM scan_batches b JOIN scans s ON s.id = b.scan_id \
                      WHERE s.status = 'running' AND ($4 = '' OR b.scan_id = $4) \
                      AND (b.status = 'queued' OR (b.status = 'running' AND b.lease_expires_at < $3)) \
-                     AND ($4 <> '' \
-                          OR (SELECT COUNT(*) FROM scan_batches r WHERE r.tenant_id = b.tenant_id AND r.status = 'running' \
-                              AND r.lease_expires_at >= $3) < $5 \
-                          OR (SELECT COUNT(*) FROM scans r WHERE r.status = 'running' AND r.lease_expires_at >= $3) >= $7 \
+                     AND ($4 <> '' OR {} < $5 OR {} >= $7 \
                           OR NOT EXISTS (SELECT 1 FROM scans q WHERE q.status = 'queued' AND q.tenant_id <> b.tenant_id \
-                              AND (SELECT COUNT(*) FROM scans r WHERE r.tenant_id = q.tenant_id AND r.status = 'running' \
-                                   AND r.lease_expires_at >= $3) < $6)) \
+                              AND {} < $6)) \
                      ORDER BY b.created_at, b.scan_id, b.seq LIMIT 1{}) \
                  RETURNING id, tenant_id, scan_id, seq, accounts, attempts",
-                if pg { " FOR UPDATE OF b SKIP LOCKED" } else { "" }
+                live_running("scan_batches", Some("b.tenant_id"), "$3"),
+                live_running("scans", None, "$3"),
+                live_running("scans", Some("q.tenant_id"), "$3"),
+                if self.backend == crate::Backend::Postgres { " FOR UPDATE OF b SKIP LOCKED" } else { "" }
             );
             sqlx::query(&sql)
                 .bind(worker)

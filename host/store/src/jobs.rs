@@ -109,6 +109,43 @@ async fn forget_batches(tx: &mut sqlx::Transaction<'static, sqlx::Any>, scan: Op
     Ok(())
 }
 
+/// What a claim of a scan or a batch starts with, in its transaction: the claim lock (on
+/// PostgreSQL claims go one at a time, since the limits count running rows), the
+/// database's clock, and the rows of `table` whose workers kept dying failed rather than
+/// handed to the next one, with `error` (`clear` names columns emptied with them).
+/// Returns the clock and how many rows were failed.
+pub(crate) async fn begin_claim(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    table: &'static str,
+    clear: &str,
+    error: &str,
+    max_attempts: u32,
+) -> Result<(std::time::SystemTime, u64), StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query(&format!("SELECT pg_advisory_xact_lock({CLAIM_JOBS})")).execute(&mut **tx).await?;
+    }
+    let clock = db_now(tx, backend).await?;
+    let abandoned = sqlx::query(&format!(
+        "UPDATE {table} SET status = 'failed', finished_at = $1, error = $2, lease_expires_at = NULL{clear} \
+         WHERE status = 'running' AND lease_expires_at < $1 AND attempts >= $3"
+    ))
+    .bind(timestamp(clock))
+    .bind(error)
+    .bind(i64::from(max_attempts))
+    .execute(&mut **tx)
+    .await?;
+    Ok((clock, abandoned.rows_affected()))
+}
+
+/// SQL counting the rows of `table` running under a live lease at the parameter `at`,
+/// of the tenant `tenant` (an SQL expression) or of every tenant: the claim limits and
+/// the fair share are all made of these.
+pub(crate) fn live_running(table: &str, tenant: Option<&str>, at: &str) -> String {
+    let of_tenant = tenant.map(|t| format!("r.tenant_id = {t} AND ")).unwrap_or_default();
+    format!("(SELECT COUNT(*) FROM {table} r WHERE {of_tenant}r.status = 'running' AND r.lease_expires_at >= {at})")
+}
+
 /// Inserts a queued scan, in a transaction already bound to `tenant`; returns its id.
 pub(crate) async fn insert_scan(tx: &mut sqlx::Transaction<'static, sqlx::Any>, tenant: &str, new: &NewScan) -> Result<String, StoreError> {
     Ok(insert_scan_within(tx, tenant, new, i64::MAX).await?.expect("no cap"))
@@ -181,24 +218,10 @@ impl Store {
     /// `limits`; `None` when there is nothing to do (or the limits are reached).
     pub async fn claim_job(&self, worker: &str, lease: Duration, limits: &ClaimLimits) -> Result<Option<Job>, StoreError> {
         let row = in_scope!(self, &Scope::Worker, |tx| {
-            let pg = self.backend == Backend::Postgres;
-            if pg {
-                // Claims one at a time across every worker: the limits count running scans.
-                sqlx::query(&format!("SELECT pg_advisory_xact_lock({CLAIM_JOBS})")).execute(&mut *tx).await?;
-            }
-            let clock = db_now(&mut tx, self.backend).await?;
+            let error = format!("abandoned: {} workers took this scan and stopped answering before it ended", limits.max_attempts);
+            let (clock, abandoned) = begin_claim(&mut tx, self.backend, "scans", ", input = NULL", &error, limits.max_attempts).await?;
             let at = timestamp(clock);
-            // A scan whose workers keep dying is failed, not handed to the next one.
-            let abandoned = sqlx::query(
-                "UPDATE scans SET status = 'failed', finished_at = $1, error = $2, lease_expires_at = NULL, input = NULL \
-                 WHERE status = 'running' AND lease_expires_at < $1 AND attempts >= $3",
-            )
-            .bind(&at)
-            .bind(format!("abandoned: {} workers took this scan and stopped answering before it ended", limits.max_attempts))
-            .bind(i64::from(limits.max_attempts))
-            .execute(&mut *tx)
-            .await?;
-            if abandoned.rows_affected() > 0 {
+            if abandoned > 0 {
                 forget_batches(&mut tx, None).await?;
             }
             let sql = format!(
@@ -206,12 +229,12 @@ impl Store {
                  started_at = COALESCE(started_at, $3) \
                  WHERE id = (SELECT s.id FROM scans s \
                      WHERE (s.status = 'queued' OR (s.status = 'running' AND s.lease_expires_at < $3)) \
-                     AND (SELECT COUNT(*) FROM scans r WHERE r.tenant_id = s.tenant_id AND r.status = 'running' \
-                          AND r.lease_expires_at >= $3) < $4 \
-                     AND (SELECT COUNT(*) FROM scans r WHERE r.status = 'running' AND r.lease_expires_at >= $3) < $5 \
+                     AND {} < $4 AND {} < $5 \
                      ORDER BY s.created_at, s.id LIMIT 1{}) \
                  RETURNING id, tenant_id, source, scope, input, attempts",
-                if pg { " FOR UPDATE OF s SKIP LOCKED" } else { "" }
+                live_running("scans", Some("s.tenant_id"), "$3"),
+                live_running("scans", None, "$3"),
+                if self.backend == Backend::Postgres { " FOR UPDATE OF s SKIP LOCKED" } else { "" }
             );
             sqlx::query(&sql)
                 .bind(worker)
