@@ -109,6 +109,12 @@ impl Visit<'_> {
         out
     }
 
+    /// How many elements match `css` now (0 while the page is being replaced): for polling
+    /// after a form posts back to its own page.
+    async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.map(|found| found.len()).unwrap_or(0)
+    }
+
     async fn fill(&self, id: &str, value: &str) {
         let e = self.client.find(Locator::Id(id)).await.unwrap();
         e.clear().await.unwrap();
@@ -246,7 +252,12 @@ async fn the_portal_works_in_a_real_browser(backend: Backend) {
     // A date input takes the date as the browser's locale types it; set its value directly.
     v.client.execute("document.getElementById('expires').value = arguments[0];", vec![json!(expires.to_string())]).await.unwrap();
     v.client.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The form posts and comes back to this page: wait for the row, not for the path.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while v.count("tr[data-exception]").await == 0 {
+        assert!(Instant::now() < deadline, "the exception recorded in the form is not listed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(v.until_path(&format!("/ui/t/{t}/exceptions")).await, format!("/ui/t/{t}/exceptions"));
     assert_eq!(v.attrs("tr[data-exception]", "data-exception").await.len(), 1);
     v.shot("exceptions").await;
@@ -285,7 +296,11 @@ async fn the_portal_works_in_a_real_browser(backend: Backend) {
     v.fill("cron", "0 3 * * 1").await;
     v.client.find(Locator::Id("source")).await.unwrap().select_by_value("demo").await.unwrap();
     v.client.find(Locator::Css("form[action$='/schedules'] button")).await.unwrap().click().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while v.count("tr[data-schedule]").await == 0 {
+        assert!(Instant::now() < deadline, "the schedule added in the form is not listed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(v.until_path(&format!("/ui/t/{t}/settings")).await, format!("/ui/t/{t}/settings"));
     let schedules = api("GET", &format!("/v1/tenants/{t}/schedules"), &key, None);
     assert_eq!(schedules["total"], 1, "{schedules}");

@@ -402,7 +402,16 @@ fn metrics_of_the_service_and_of_a_worker_move_with_requests_and_scans() {
     assert!(!text.contains("t_nobody") && !text.contains(&id), "no tenant id in a label:\n{text}");
     assert!(!text.contains("securebase_scans_started_total"), "the service ran no scan itself:\n{text}");
 
-    let (status, text) = get(&worker.metrics, "/metrics");
+    // The worker counts a scan once it has stored it, a moment after the API shows it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let (status, text) = loop {
+        let (status, text) = get(&worker.metrics, "/metrics");
+        if status != 200 || sample(&text, r#"securebase_scans_finished_total{source="demo"}"#) >= Some(1.0) {
+            break (status, text);
+        }
+        assert!(std::time::Instant::now() < deadline, "the worker never counted the scan:\n{text}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert_eq!(status, 200, "{text}");
     for series in [
         r#"securebase_scans_started_total{source="demo"}"#,
@@ -489,7 +498,8 @@ fn read_until_closed(s: &mut TcpStream, within: Duration) -> Option<String> {
 #[test]
 fn slow_and_idle_clients_are_cut_off_and_connections_are_bounded() {
     let (cache, cwd) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (server, _) = Server::start(&["--header-timeout-secs", "2", "--max-connections", "2", "--workers", "0"], cache.path(), cwd.path());
+    // A header timeout with room for the third client's check below on a loaded machine.
+    let (server, _) = Server::start(&["--header-timeout-secs", "5", "--max-connections", "2", "--workers", "0"], cache.path(), cwd.path());
     let healthz = b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
     // Two clients take both places and send nothing; a third sends a whole request.
     let mut idle = TcpStream::connect(&server.addr).unwrap();

@@ -152,7 +152,9 @@ async fn a_worker_killed_mid_scan_has_its_scan_finished_by_another() {
     let progress = done_before_kill.iter().rev().find(|e| e.kind == "account_evaluated").unwrap();
     assert!(progress.data["accounts_done"].as_u64().unwrap() < 3000, "{progress:?}");
 
-    let _second = WorkerProcess::start(&db, "rescuer", 3, cache.path());
+    // Only the doomed worker's lease needs to be short (to be waited out); a rescuer's is
+    // long, so that a late renewal on a loaded machine cannot hand its work on.
+    let _second = WorkerProcess::start(&db, "rescuer", 30, cache.path());
     wait_until_done(&db.store, Duration::from_secs(600)).await;
     let (row, owner) = db.store.scan_for_worker(&scan).await.unwrap().unwrap();
     assert_eq!((row.status, row.attempts, owner.as_deref()), (ScanStatus::Succeeded, 2, Some("rescuer")), "{row:?}");
@@ -229,8 +231,8 @@ async fn a_scan_of_many_accounts_is_split_into_batches_that_survive_a_killed_wor
     assert_eq!(held.len(), 1, "the killed worker held the batch it was collecting: {before:?}");
 
     let _rescuers = [
-        WorkerProcess::start_with(&db, "w1", 3, cache.path(), &args, &env),
-        WorkerProcess::start_with(&db, "w2", 3, cache.path(), &args, &env),
+        WorkerProcess::start_with(&db, "w1", 30, cache.path(), &args, &env),
+        WorkerProcess::start_with(&db, "w2", 30, cache.path(), &args, &env),
     ];
     wait_until_done(&db.store, Duration::from_secs(600)).await;
     let (row, owner) = db.store.scan_for_worker(&scan).await.unwrap().unwrap();

@@ -168,7 +168,8 @@ async fn a_split_scan_s_batches_go_once_each_to_the_worker_holding_their_lease(b
     assert_eq!(s.plan_batches(&job, "coordinator", &plan[..1]).await.unwrap(), Some(3));
     assert_eq!(s.scan_batches(&t, &scan, false).await.unwrap().len(), 3);
 
-    let short = Duration::from_millis(400);
+    // Long enough to outlast the claims below on a loaded machine, short enough to wait out.
+    let short = Duration::from_secs(3);
     let a = s.claim_batch("a", short, None, &TWO_ATTEMPTS).await.unwrap().unwrap();
     assert_eq!((a.scan_id.as_str(), a.seq, a.accounts.clone(), a.attempt), (scan.as_str(), 0, plan[0].clone(), 1));
     let b = s.claim_batch("b", long, None, &TWO_ATTEMPTS).await.unwrap().unwrap();
@@ -185,13 +186,13 @@ async fn a_split_scan_s_batches_go_once_each_to_the_worker_holding_their_lease(b
 
     // "a" dies: its batch goes to the next worker once the lease has expired, and "a"'s
     // late result is refused.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(short + Duration::from_millis(300)).await;
     let resumed = s.claim_batch("c", short, None, &TWO_ATTEMPTS).await.unwrap().unwrap();
     assert_eq!((resumed.seq, resumed.attempt), (0, 2));
     assert!(!s.finish_batch(&a, "a", "{}").await.unwrap());
     assert!(!s.renew_batch_lease(&a, "a", long).await.unwrap());
     // "c" dies too: two attempts were allowed, so the batch is given up, not handed on.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(short + Duration::from_millis(300)).await;
     assert_eq!(s.claim_batch("d", long, None, &TWO_ATTEMPTS).await.unwrap(), None);
     let rows = s.scan_batches(&t, &scan, true).await.unwrap();
     assert_eq!(rows.len(), 3);
