@@ -42,12 +42,18 @@ pub struct Measurement {
     pub peak_rss: u64,
 }
 
-/// Peak resident set size from `/proc/self/status` (`VmHWM`).
+/// Peak resident set size of this process, bytes (see [`peak_rss_of`]).
 pub fn peak_rss() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+    peak_rss_of("self")
+}
+
+/// Peak resident set size of the process `pid` ("self" for this one), bytes: `VmHWM`
+/// in its `/proc/<pid>/status` (0 where there is none, e.g. not on Linux).
+pub fn peak_rss_of(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
-        .map_or(0, |kb| kb * 1024)
+        .map_or(0, |kib| kib * 1024)
 }
 
 #[derive(Default)]

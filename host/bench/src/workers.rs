@@ -172,10 +172,7 @@ impl WorkerProcess {
     }
 
     fn peak_kib(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
-            .unwrap_or(0)
+        crate::run::peak_rss_of(&self.child.id().to_string()) / 1024
     }
 }
 
