@@ -34,10 +34,4 @@ pub static PLUGIN: Plugin = Plugin {
 
 securebase_plugin_sdk::export_plugin!(PLUGIN);
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixtures() {
-        securebase_plugin_sdk::testing::verify_fixtures(&super::PLUGIN, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
-    }
-}
+securebase_plugin_sdk::fixtures_test!(PLUGIN);

@@ -12,10 +12,4 @@ pub static PLUGIN: Plugin = Plugin { name: "guardduty", version: "1.0.0", checks
 
 securebase_plugin_sdk::export_plugin!(PLUGIN);
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixtures() {
-        securebase_plugin_sdk::testing::verify_fixtures(&super::PLUGIN, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
-    }
-}
+securebase_plugin_sdk::fixtures_test!(PLUGIN);

@@ -87,10 +87,4 @@ fn console_users(inv: &Inventory, out: &mut Findings) -> Vec<Item> {
     console
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixtures() {
-        securebase_plugin_sdk::testing::verify_fixtures(&super::PLUGIN, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
-    }
-}
+securebase_plugin_sdk::fixtures_test!(PLUGIN);

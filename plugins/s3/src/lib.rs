@@ -42,10 +42,4 @@ fn bucket_name(item: &Item) -> &str {
     item.name()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixtures() {
-        securebase_plugin_sdk::testing::verify_fixtures(&super::PLUGIN, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
-    }
-}
+securebase_plugin_sdk::fixtures_test!(PLUGIN);

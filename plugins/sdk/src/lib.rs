@@ -80,3 +80,18 @@ macro_rules! export_plugin {
         };
     };
 }
+
+/// The `fixtures` test of a plugin crate: every check of `$plugin` against the fixtures in
+/// `fixtures/<check_id>/` beside the crate's `Cargo.toml` (`testing::verify_fixtures`:
+/// each check needs a pass, a fail and a not-applicable case). The crate takes this SDK
+/// with the `testing` feature as a dev-dependency.
+#[macro_export]
+macro_rules! fixtures_test {
+    ($plugin:path) => {
+        #[cfg(test)]
+        #[test]
+        fn fixtures() {
+            $crate::testing::verify_fixtures(&$plugin, &::std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
+        }
+    };
+}

@@ -55,10 +55,4 @@ fn days_since(secret: &Item, field: &str, now: Option<i64>) -> Result<(i64, bool
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixtures() {
-        securebase_plugin_sdk::testing::verify_fixtures(&super::PLUGIN, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
-    }
-}
+securebase_plugin_sdk::fixtures_test!(PLUGIN);
