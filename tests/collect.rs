@@ -388,6 +388,14 @@ fn a_seeded_account_scans_like_the_seeded_truth() {
         expect(check, "eu-west-1", "fail");
     }
     expect("account_security_contact_information_is_registered", "123456789012", "pass");
+    // moto's own account is the management account of the seeded organization, whose
+    // region-restricting SCP is attached to the root (a second one, attached nowhere, is
+    // not what passes it).
+    let organization = all.keys().find(|(check, _, _)| check == "organizations_account_part_of_organizations").map(|k| k.1.clone());
+    let organization = organization.expect("the account's organization was collected and judged");
+    assert!(organization.starts_with("o-"), "{organization}");
+    expect("organizations_account_part_of_organizations", &organization, "pass");
+    expect("organizations_scp_check_deny_regions", &organization, "pass");
     expect("kms_cmk_not_deleted_unintentionally", id("good-key"), "pass");
     expect("kms_cmk_not_deleted_unintentionally", id("bad-deleted-key"), "fail");
     // The one RDS instance (see above) has none of IAM authentication, Multi-AZ, enhanced
@@ -601,6 +609,7 @@ fn the_read_only_policy_grants_exactly_what_the_collectors_call() {
         "eks:",
         "ecs:",
         "cloudfront:",
+        "organizations:",
     ] {
         assert!(called.iter().any(|a| a.starts_with(prefix)), "no {prefix} call recorded: {called:?}");
     }

@@ -440,6 +440,26 @@ client("inspector2").enable(accountIds=[ACCOUNT], resourceTypes=["EC2", "ECR"])
 client("account").put_alternate_contact(AlternateContactType="SECURITY", Name="Security team", Title="SOC",
                                         EmailAddress="security@example.com", PhoneNumber="+15555550100")
 
+# AWS Organizations: moto's own account is the management account of an organization
+# (organization.py makes one with members first; alone, the seed makes it) with a
+# region-restricting SCP attached to the root and a second one attached nowhere. Only a
+# management account can list SCPs, so members get none.
+orgs = client("organizations")
+if ACCOUNT == MANAGEMENT:
+    try:
+        orgs.describe_organization()
+    except orgs.exceptions.AWSOrganizationsNotInUseException:
+        orgs.create_organization(FeatureSet="ALL")
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    for name, attached in (("good-deny-other-regions", True), ("bad-detached-region-guard", False)):
+        content = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "DenyOutsideApprovedRegions", "Effect": "Deny", "NotAction": ["iam:*", "organizations:*", "sts:*"],
+            "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": [HOME, "eu-west-1"]}}}]}
+        policy = orgs.create_policy(Content=json.dumps(content), Description=name, Name=name,
+                                    Type="SERVICE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
+        if attached:
+            orgs.attach_policy(PolicyId=policy, TargetId=root)
+
 # GuardDuty and Security Hub: on in the home region only.
 client("guardduty").create_detector(Enable=True)
 client("securityhub").enable_security_hub()

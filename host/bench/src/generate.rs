@@ -76,6 +76,7 @@ const ACCOUNT_TEMPLATE_TYPES: &[&str] = &[
     "SecureBase::Account::SecurityContact",
     "SecureBase::Inspector2::Account",
     "SecureBase::Macie::Session",
+    "SecureBase::Organizations::Organization",
     "SecureBase::SSM::ManagedInstanceList",
     "SecureBase::SSM::SessionManagerPreferences",
 ];

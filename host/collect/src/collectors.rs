@@ -13,8 +13,8 @@
 use crate::sink::Sink;
 use crate::{
     Scope, accessanalyzer, account, acm, apigateway, autoscaling, backup, cloudfront, cloudtrail, cloudwatch, config, dynamodb, ec2, ecr,
-    ecs, efs, eks, elasticache, elb, elbv2, guardduty, iam, inspector, kms, lambda, macie, opensearch, rds, redshift, s3, secretsmanager,
-    securityhub, sns, sqs, ssm,
+    ecs, efs, eks, elasticache, elb, elbv2, guardduty, iam, inspector, kms, lambda, macie, opensearch, organizations, rds, redshift, s3,
+    secretsmanager, securityhub, sns, sqs, ssm,
 };
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -247,6 +247,17 @@ pub static COLLECTORS: &[Collector] = &[
         reach: Reach::Regional,
         actions: &["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitionFamilies"],
         run: |s| Box::pin(ecs::collect(s)),
+    },
+    Collector {
+        service: organizations::SERVICE,
+        reach: Reach::Global,
+        actions: &[
+            "organizations:DescribeOrganization",
+            "organizations:DescribePolicy",
+            "organizations:ListPolicies",
+            "organizations:ListTargetsForPolicy",
+        ],
+        run: |s| Box::pin(organizations::collect(s)),
     },
     Collector {
         service: account::SERVICE,

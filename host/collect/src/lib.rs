@@ -103,6 +103,7 @@ pub const COLLECTED_SERVICES: &[&str] = &[
     "lambda",
     "logs",
     "macie2",
+    "organizations",
     "rds",
     "redshift",
     "s3",

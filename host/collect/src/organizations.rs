@@ -1,9 +1,22 @@
-//! Discovery from AWS Organizations: every active member account the default
-//! credentials can list, each collected through the `[organization]` role name. Accounts
-//! the file lists itself keep their own settings.
+//! AWS Organizations, twice. Discovery: every active member account the default
+//! credentials can list, each collected through the `[organization]` role name (accounts
+//! the file lists itself keep their own settings). Collection: each account's place in its
+//! organization, as our own `SecureBase::Organizations::Organization` (AWS Config records
+//! none), with the organization's service control policies where they can be read.
 
+use crate::sink::{ItemExt, Sink, is_code, item};
 use crate::{Account, AccountsFile, CollectError, CollectOptions, Scope, client};
 use aws_config::{BehaviorVersion, Region};
+use serde_json::{Value, json};
+
+pub(crate) const SERVICE: &str = "organizations";
+
+/// One per account: `inOrganization`, and when it is a member the organization's `id`,
+/// `arn`, `featureSet`, `managementAccountId` and `isManagementAccount`. In the management
+/// account (only there can they be listed) the supplementary `ServiceControlPolicies`:
+/// `id`, `name`, `awsManaged`, `content` (the parsed policy document) and `targets`
+/// (`targetId`, `type`: ROOT, ORGANIZATIONAL_UNIT or ACCOUNT).
+const ORGANIZATION: &str = "SecureBase::Organizations::Organization";
 
 /// The file's accounts plus the organization's, in that order; the file's own entry wins
 /// for an account listed both ways. Without `[organization]`, the file as it is.
@@ -37,4 +50,80 @@ pub async fn discover(file: &AccountsFile, options: &CollectOptions) -> Result<A
         });
     }
     Ok(out)
+}
+
+/// The account's organization and, in its management account, the SCPs (see [`ORGANIZATION`]).
+pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
+    let mut out = Sink::default();
+    if !s.wants(ORGANIZATION) {
+        return out;
+    }
+    let orgs = client!(aws_sdk_organizations, s);
+    let org = match orgs.describe_organization().send().await {
+        Ok(answer) => answer.organization,
+        // A standalone account: that is the answer, not a failure.
+        Err(e) if is_code(&e, &["AWSOrganizationsNotInUseException"]) => None,
+        Err(e) => {
+            out.call::<(), _>(SERVICE, s.region, "DescribeOrganization", Err(e));
+            return out;
+        }
+    };
+    let Some(org) = org else {
+        out.push(item(ORGANIZATION, s.account, s.account, s.region, json!({ "inOrganization": false })));
+        return out;
+    };
+    let management = org.master_account_id() == Some(s.account);
+    let config = json!({
+        "inOrganization": true,
+        "id": org.id(),
+        "arn": org.arn(),
+        "featureSet": org.feature_set().map(|f| f.as_str()),
+        "managementAccountId": org.master_account_id(),
+        "isManagementAccount": management,
+    });
+    let mut it =
+        item(ORGANIZATION, org.id().unwrap_or(s.account), s.account, s.region, config).named(org.id()).arn(org.arn().map(str::to_string));
+    if management {
+        match service_control_policies(s, &orgs).await {
+            Ok(policies) => it = it.supplementary(json!({ "ServiceControlPolicies": policies })),
+            Err(failed) => out.merge(failed),
+        }
+    }
+    out.push(it);
+    out
+}
+
+/// Every SCP of the organization with its document and targets; the failed call as an
+/// error entry otherwise (the item then has no `ServiceControlPolicies`, so no check
+/// mistakes "not read" for "none").
+async fn service_control_policies(s: &Scope<'_>, orgs: &aws_sdk_organizations::Client) -> Result<Vec<Value>, Sink> {
+    use aws_sdk_organizations::types::PolicyType;
+    let mut failed = Sink::default();
+    let pages = orgs.list_policies().filter(PolicyType::ServiceControlPolicy).into_paginator().send().collect::<Result<Vec<_>, _>>().await;
+    let Some(pages) = failed.call(SERVICE, s.region, "ListPolicies", pages) else { return Err(failed) };
+    let mut policies = Vec::new();
+    for summary in pages.iter().flat_map(|p| p.policies()) {
+        let Some(id) = summary.id() else { continue };
+        let described = orgs.describe_policy().policy_id(id).send().await;
+        let Some(described) = failed.call(SERVICE, s.region, "DescribePolicy", described) else { return Err(failed) };
+        let targets = orgs.list_targets_for_policy().policy_id(id).into_paginator().send().collect::<Result<Vec<_>, _>>().await;
+        let Some(targets) = failed.call(SERVICE, s.region, "ListTargetsForPolicy", targets) else { return Err(failed) };
+        // The document as JSON, so checks read statements, not a string (kept as the
+        // string if it is not JSON, which AWS does not allow).
+        let text = described.policy().and_then(|p| p.content()).unwrap_or_default();
+        let content = serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::String(text.to_string()));
+        let targets: Vec<Value> = targets
+            .iter()
+            .flat_map(|p| p.targets())
+            .map(|t| json!({ "targetId": t.target_id(), "type": t.r#type().map(|x| x.as_str()), "name": t.name() }))
+            .collect();
+        policies.push(json!({
+            "id": id,
+            "name": summary.name(),
+            "awsManaged": summary.aws_managed(),
+            "content": content,
+            "targets": targets,
+        }));
+    }
+    Ok(policies)
 }

@@ -521,6 +521,25 @@ def security_contact(acct, registered):
     # Only whether AWS has a SECURITY alternate contact: never its name, email or phone
     return item(acct, "SecureBase::Account::SecurityContact", acct, "global", {"registered": registered})
 
+ORG = "o-acmehealth01"
+ORG_MANAGEMENT = "333333333333"
+
+def organization(acct, scps=None):
+    # acct's place in Acme's organization; scps: the organization's service control
+    # policies, readable in the management account only
+    mgmt = acct == ORG_MANAGEMENT
+    conf = {"inOrganization": True, "id": ORG, "arn": f"arn:aws:organizations::{ORG_MANAGEMENT}:organization/{ORG}", "featureSet": "ALL",
+            "managementAccountId": ORG_MANAGEMENT, "isManagementAccount": mgmt}
+    return item(acct, "SecureBase::Organizations::Organization", ORG, "global", conf,
+                supp={"ServiceControlPolicies": scps} if mgmt else None, name=ORG, arn=conf["arn"])
+
+def standalone(acct):
+    return item(acct, "SecureBase::Organizations::Organization", acct, "global", {"inOrganization": False})
+
+def scp(pid, name, statements, targets, aws_managed=False):
+    return {"id": pid, "name": name, "awsManaged": aws_managed, "content": {"Version": "2012-10-17", "Statement": statements},
+            "targets": [{"targetId": t, "type": "ROOT" if t.startswith("r-") else "ORGANIZATIONAL_UNIT", "name": n} for t, n in targets]}
+
 def ssm_managed(acct, iid, ping="Online", platform="Linux", agent="3.3.1142.0", region="us-east-1"):
     return item(acct, "SecureBase::SSM::ManagedInstance", iid, region, {"instanceId": iid, "pingStatus": ping, "platformType": platform, "agentVersion": agent},
                 name=iid)
@@ -689,6 +708,7 @@ def main():
         macie(P, "us-east-1"),
         inspector(P, "us-east-1"), inspector(P, "us-west-2", status="DISABLED", ec2="DISABLED", ecr="DISABLED", lambda_="DISABLED"),
         security_contact(P, True),
+        organization(P),
     ])
 
     S = "222222222222"
@@ -772,6 +792,8 @@ def main():
         ssm_document(S, "StagingDbRestore", "Automation", ["all"]),
         session_preferences(S, "us-east-1"),
         security_contact(S, False),
+        # Staging was opened with a company card before the organization existed.
+        standalone(S),
     ])
 
     K = "333333333333"
@@ -819,6 +841,14 @@ def main():
         inspector(K, "us-east-1", ecr="DISABLED"),
         session_preferences(K, "us-east-1", log_group="/aws/ssm/session-logs", kms=key_arn(K, "0f0e0d0c-security-logs")),
         security_contact(K, True),
+        organization(K, [
+            scp("p-FullAWSAccess", "FullAWSAccess", [{"Effect": "Allow", "Action": "*", "Resource": "*"}], [("r-ac01", "Root")], aws_managed=True),
+            scp("p-acme0regions", "acme-deny-other-regions",
+                [{"Sid": "DenyOutsideApprovedRegions", "Effect": "Deny",
+                  "NotAction": ["iam:*", "organizations:*", "sts:*", "cloudfront:*", "route53:*", "support:*"], "Resource": "*",
+                  "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "us-west-2"]}}}],
+                [("ou-ac01-workloads", "Workloads")]),
+        ]),
     ])
 
 
