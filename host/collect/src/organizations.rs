@@ -11,11 +11,9 @@ use serde_json::{Value, json};
 
 pub(crate) const SERVICE: &str = "organizations";
 
-/// One per account: `inOrganization`, and when it is a member the organization's `id`,
-/// `arn`, `featureSet`, `managementAccountId` and `isManagementAccount`. In the management
-/// account (only there can they be listed) the supplementary `ServiceControlPolicies`:
-/// `id`, `name`, `awsManaged`, `content` (the parsed policy document) and `targets`
-/// (`targetId`, `type`: ROOT, ORGANIZATIONAL_UNIT or ACCOUNT).
+/// One per account, its shape declared in `host/inventory/README.md`: the membership, and
+/// in the management account (only there can they be listed) the SCPs with their
+/// documents and targets.
 const ORGANIZATION: &str = "SecureBase::Organizations::Organization";
 
 /// The file's accounts plus the organization's, in that order; the file's own entry wins
@@ -83,31 +81,33 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
     });
     let mut it =
         item(ORGANIZATION, org.id().unwrap_or(s.account), s.account, s.region, config).named(org.id()).arn(org.arn().map(str::to_string));
-    if management {
-        match service_control_policies(s, &orgs).await {
-            Ok(policies) => it = it.supplementary(json!({ "ServiceControlPolicies": policies })),
-            Err(failed) => out.merge(failed),
-        }
+    // Without all features no SCP applies, and there are none to list.
+    let all_features = org.feature_set().is_some_and(|f| f.as_str() == "ALL");
+    if management
+        && all_features
+        && let Some(policies) = service_control_policies(s, &orgs, &mut out).await
+    {
+        it = it.supplementary(json!({ "ServiceControlPolicies": policies }));
     }
     out.push(it);
     out
 }
 
-/// Every SCP of the organization with its document and targets; the failed call as an
-/// error entry otherwise (the item then has no `ServiceControlPolicies`, so no check
-/// mistakes "not read" for "none").
-async fn service_control_policies(s: &Scope<'_>, orgs: &aws_sdk_organizations::Client) -> Result<Vec<Value>, Sink> {
+/// Every SCP of the organization with its document and targets, or `None` with the
+/// failed call in `out`: the item then carries no `ServiceControlPolicies`, so no check
+/// mistakes "not read" for "none" (the organization itself is still recorded, which the
+/// membership check needs).
+async fn service_control_policies(s: &Scope<'_>, orgs: &aws_sdk_organizations::Client, out: &mut Sink) -> Option<Vec<Value>> {
     use aws_sdk_organizations::types::PolicyType;
-    let mut failed = Sink::default();
     let pages = orgs.list_policies().filter(PolicyType::ServiceControlPolicy).into_paginator().send().collect::<Result<Vec<_>, _>>().await;
-    let Some(pages) = failed.call(SERVICE, s.region, "ListPolicies", pages) else { return Err(failed) };
+    let pages = out.call(SERVICE, s.region, "ListPolicies", pages)?;
     let mut policies = Vec::new();
     for summary in pages.iter().flat_map(|p| p.policies()) {
         let Some(id) = summary.id() else { continue };
         let described = orgs.describe_policy().policy_id(id).send().await;
-        let Some(described) = failed.call(SERVICE, s.region, "DescribePolicy", described) else { return Err(failed) };
+        let described = out.call(SERVICE, s.region, &format!("DescribePolicy {id}"), described)?;
         let targets = orgs.list_targets_for_policy().policy_id(id).into_paginator().send().collect::<Result<Vec<_>, _>>().await;
-        let Some(targets) = failed.call(SERVICE, s.region, "ListTargetsForPolicy", targets) else { return Err(failed) };
+        let targets = out.call(SERVICE, s.region, &format!("ListTargetsForPolicy {id}"), targets)?;
         // The document as JSON, so checks read statements, not a string (kept as the
         // string if it is not JSON, which AWS does not allow).
         let text = described.policy().and_then(|p| p.content()).unwrap_or_default();
@@ -125,5 +125,5 @@ async fn service_control_policies(s: &Scope<'_>, orgs: &aws_sdk_organizations::C
             "targets": targets,
         }));
     }
-    Ok(policies)
+    Some(policies)
 }

@@ -1,6 +1,8 @@
 //! What collectors write into: configuration items and error entries. A failed call
 //! becomes an entry naming the service, region and API call, and the collector goes on
-//! with what does not depend on it; nothing is emitted half-read.
+//! with what does not depend on it; nothing is emitted half-read (where an item is kept
+//! without a part that failed, that part's key is absent, never empty, so checks report
+//! an error rather than a verdict).
 
 use crate::CollectError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;

@@ -847,7 +847,7 @@ def main():
                 [{"Sid": "DenyOutsideApprovedRegions", "Effect": "Deny",
                   "NotAction": ["iam:*", "organizations:*", "sts:*", "cloudfront:*", "route53:*", "support:*"], "Resource": "*",
                   "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "us-west-2"]}}}],
-                [("ou-ac01-workloads", "Workloads")]),
+                [("r-ac01", "Root")]),
         ]),
     ])
 

@@ -9,10 +9,10 @@ use securebase_plugin_sdk::Plugin;
 mod organizations_account_part_of_organizations;
 mod organizations_scp_check_deny_regions;
 
-/// Our own type, one per account (AWS Config records none): `inOrganization`, and for a
-/// member `id`, `featureSet`, `managementAccountId` and `isManagementAccount`. In the
-/// management account only, the supplementary `ServiceControlPolicies` (`id`, `name`,
-/// `content` as a policy document, `targets` with `targetId` and `type`).
+/// Our own type, one per account (AWS Config records none); its shape is declared with
+/// the inventory's other `SecureBase::` types in `host/inventory/README.md`. The checks
+/// read `inOrganization`, `id`, `featureSet`, `managementAccountId`,
+/// `isManagementAccount` and, in the management account, `ServiceControlPolicies`.
 const ORGANIZATION: &str = "SecureBase::Organizations::Organization";
 
 /// The plugin: every check of this family, in report order.

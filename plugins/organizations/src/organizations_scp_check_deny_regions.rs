@@ -1,6 +1,7 @@
-//! The organization's service control policies deny requests outside approved regions.
+//! The organization's service control policies deny requests outside approved regions,
+//! for every account in it.
 
-use securebase_plugin_sdk::policy::Policy;
+use securebase_plugin_sdk::policy::{Policy, Statement};
 use securebase_plugin_sdk::{Check, CheckMeta, Findings, Inventory, Severity, reference};
 use serde_json::Value;
 
@@ -10,8 +11,8 @@ pub const CHECK: Check = Check {
         title: "AWS Organizations service control policies restrict requests to approved regions",
         severity: Severity::High,
         resource_types: &[crate::ORGANIZATION],
-        rationale: "Resources in a region nobody watches escape monitoring, logging and data-residency commitments: an attacker with stolen keys mines cryptocurrency there, and a well-meaning engineer stores patient data outside the region the contract names. A service control policy that denies requests outside the approved regions (aws:RequestedRegion) makes every other region unusable in the accounts it is attached to, whatever their own IAM policies allow. It restricts member accounts: SCPs never apply to the management account itself. SCPs can be read only in the management account, so this check decides there and does not apply in members.",
-        remediation: "In the management account, create an SCP with a statement {\"Effect\": \"Deny\", \"NotAction\": [global services such as iam:*, organizations:*, sts:*, cloudfront:*, route53:*, support:*], \"Resource\": \"*\", \"Condition\": {\"StringNotEquals\": {\"aws:RequestedRegion\": [\"us-east-1\", \"eu-west-1\"]}}} (aws organizations create-policy --type SERVICE_CONTROL_POLICY ...) and attach it to the root or to the OUs of workload accounts (aws organizations attach-policy --policy-id ID --target-id ROOT_ID).",
+        rationale: "Resources in a region nobody watches escape monitoring, logging and data-residency commitments: an attacker with stolen keys mines cryptocurrency there, and a well-meaning engineer stores patient data outside the region the contract names. A service control policy attached to the organization's root that denies every action outside the approved regions (aws:RequestedRegion) makes every other region unusable in all member accounts, whatever their own IAM policies allow. It restricts member accounts: SCPs never apply to the management account itself. SCPs can be read only in the management account, so this check decides there and does not apply in members.",
+        remediation: "In the management account, create an SCP with a statement {\"Effect\": \"Deny\", \"NotAction\": [global services such as iam:*, organizations:*, sts:*, cloudfront:*, route53:*, support:*], \"Resource\": \"*\", \"Condition\": {\"StringNotEquals\": {\"aws:RequestedRegion\": [\"us-east-1\", \"eu-west-1\"]}}} (aws organizations create-policy --type SERVICE_CONTROL_POLICY ...) and attach it to the root (aws organizations attach-policy --policy-id ID --target-id ROOT_ID); exempt break-glass roles with an ArnNotLike condition on aws:PrincipalARN rather than by attaching the policy to some OUs only. The organization needs all features enabled for SCPs to apply.",
         references: &[
             reference("prowler", "organizations_scp_check_deny_regions"),
             reference("url", "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html"),
@@ -20,18 +21,60 @@ pub const CHECK: Check = Check {
     run,
 };
 
-/// The regions an SCP's statements leave usable, if one of them denies every other
-/// region: a Deny whose condition is `StringNotEquals`/`StringNotLike` on
-/// `aws:RequestedRegion`.
+/// Condition operators that leave only the listed regions usable when a Deny carries them
+/// on `aws:RequestedRegion`: the negated string operators, also with a set prefix
+/// (`ForAnyValue:`, `ForAllValues:`) or `IfExists` (the key has one value and is always
+/// present, so these behave the same).
+const NEGATED: [&str; 3] = ["stringnotequals", "stringnotlike", "stringnotequalsignorecase"];
+
+/// Whether a Deny statement's other conditions only exempt principals (a break-glass
+/// role), not narrow which requests it denies.
+fn exempts_principals_only(operator: &str, key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key == "aws:requestedregion"
+        || (["arnnotlike", "arnnotequals", "stringnotlike", "stringnotequals"].contains(&operator)
+            && ["aws:principalarn", "aws:principaltag", "aws:userid"].iter().any(|k| key.starts_with(k)))
+}
+
+/// The regions one statement leaves usable, if it denies every request (all actions, or
+/// all but some named ones; every resource) outside them, unconditionally otherwise.
+fn statement_regions(s: &Statement) -> Option<Vec<String>> {
+    if !s.is_deny() || !s.resources.iter().any(|r| r == "*") {
+        return None;
+    }
+    let every_action =
+        s.actions.iter().any(|a| a == "*" || a == "*:*") || (!s.not_actions.is_empty() && !s.not_actions.iter().any(|a| a == "*"));
+    if !every_action {
+        return None;
+    }
+    let mut regions = Vec::new();
+    for (op, keys) in s.condition.as_object()? {
+        let bare = op.to_ascii_lowercase();
+        let bare = bare.trim_start_matches("foranyvalue:").trim_start_matches("forallvalues:").trim_end_matches("ifexists");
+        for (key, values) in keys.as_object()? {
+            if !exempts_principals_only(bare, key) {
+                return None;
+            }
+            if key.eq_ignore_ascii_case("aws:RequestedRegion") {
+                if !NEGATED.contains(&bare) {
+                    return None;
+                }
+                let listed: Vec<String> = match values {
+                    Value::Array(v) => v.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+                    Value::String(one) => vec![one.clone()],
+                    _ => return None,
+                };
+                regions.extend(listed);
+            }
+        }
+    }
+    // A pattern of "*" leaves every region usable: it restricts nothing.
+    (!regions.is_empty() && !regions.iter().any(|r| r.trim() == "*")).then_some(regions)
+}
+
+/// The regions a policy document leaves usable, if one of its statements restricts them.
 fn allowed_regions(content: &Value) -> Option<Vec<String>> {
-    let policy = Policy::parse(content).ok()?;
-    policy.statements.iter().filter(|s| s.is_deny()).find_map(|s| {
-        let regions: Vec<String> = ["StringNotEquals", "StringNotLike", "StringNotEqualsIgnoreCase"]
-            .iter()
-            .flat_map(|op| s.condition_values(op, "aws:RequestedRegion"))
-            .collect();
-        (!regions.is_empty()).then_some(regions)
-    })
+    Policy::parse(content).ok()?.statements.iter().find_map(statement_regions)
 }
 
 fn run(inv: &Inventory, out: &mut Findings) {
@@ -49,34 +92,60 @@ fn run(inv: &Inventory, out: &mut Findings) {
             out.not_applicable(org, format!("Organization {id}'s service control policies can be read only in its management account ({management}): that account's finding decides."));
             continue;
         }
+        if let Some(features) = org.config_str("/featureSet").filter(|f| !f.eq_ignore_ascii_case("ALL")) {
+            out.fail(org, format!("Organization {id} has feature set {features}: service control policies do not apply to its accounts."));
+            continue;
+        }
         let Some(policies) = org.supplementary("/ServiceControlPolicies").and_then(Value::as_array) else {
             out.error(org, format!("Organization {id}: its service control policies were not recorded."));
             continue;
         };
-        let restricting: Vec<(&str, Vec<String>, bool)> = policies
+        let management = org.config_str("/managementAccountId").unwrap_or_default();
+        // Where each region-restricting policy is attached, leaving out the management
+        // account (SCPs never apply to it).
+        let restricting: Vec<(&str, Vec<String>, Vec<&Value>)> = policies
             .iter()
             .filter_map(|p| {
                 let regions = allowed_regions(&p["content"])?;
-                let attached = p["targets"].as_array().is_some_and(|t| !t.is_empty());
-                Some((p["name"].as_str().or(p["id"].as_str()).unwrap_or("?"), regions, attached))
+                let targets: Vec<&Value> =
+                    p["targets"].as_array().into_iter().flatten().filter(|t| t["targetId"].as_str() != Some(management)).collect();
+                Some((p["name"].as_str().or(p["id"].as_str()).unwrap_or("?"), regions, targets))
             })
             .collect();
-        // A policy attached to nothing restricts nothing.
-        match restricting.iter().find(|(_, _, attached)| *attached) {
-            Some((name, regions, _)) => {
-                out.pass(org, format!("Organization {id}: SCP {name} denies requests outside {}.", regions.join(", ")));
-            }
-            None if !restricting.is_empty() => {
-                let names: Vec<&str> = restricting.iter().map(|(n, _, _)| *n).collect();
-                out.fail(
-                    org,
-                    format!(
-                        "Organization {id}: SCP(s) {} would restrict regions but are attached to no root, OU or account.",
-                        names.join(", ")
-                    ),
-                );
-            }
-            None => out.fail(org, format!("Organization {id}: none of its {} service control policies restricts regions.", policies.len())),
+        let at_root = |targets: &[&Value]| targets.iter().any(|t| t["type"].as_str().is_some_and(|k| k.eq_ignore_ascii_case("ROOT")));
+        if let Some((name, regions, _)) = restricting.iter().find(|(_, _, targets)| at_root(targets)) {
+            out.pass(org, format!("Organization {id}: SCP {name}, attached to the root, denies requests outside {}.", regions.join(", ")));
+            continue;
+        }
+        // Attached to some OUs or accounts only, the accounts outside them are not
+        // restricted, and which accounts those are is not recorded here.
+        let partial: Vec<String> = restricting
+            .iter()
+            .filter(|(_, _, targets)| !targets.is_empty())
+            .map(|(name, _, targets)| {
+                let on: Vec<&str> = targets.iter().map(|t| t["name"].as_str().or(t["targetId"].as_str()).unwrap_or("?")).collect();
+                format!("{name} (on {})", on.join(", "))
+            })
+            .collect();
+        if !partial.is_empty() {
+            out.fail(org, format!("Organization {id}: region-restricting SCP(s) {} are attached to some OUs or accounts only, not the root: accounts outside them use every region.", partial.join("; ")));
+        } else if !restricting.is_empty() {
+            let names: Vec<&str> = restricting.iter().map(|(n, _, _)| *n).collect();
+            out.fail(
+                org,
+                format!(
+                    "Organization {id}: SCP(s) {} would restrict regions but are attached to no member account, OU or root.",
+                    names.join(", ")
+                ),
+            );
+        } else {
+            out.fail(
+                org,
+                format!(
+                    "Organization {id}: none of its {} service control policies denies requests outside approved regions.",
+                    policies.len()
+                ),
+            );
         }
     }
 }

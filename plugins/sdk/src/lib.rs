@@ -91,7 +91,7 @@ macro_rules! fixtures_test {
         #[cfg(test)]
         #[test]
         fn fixtures() {
-            $crate::testing::verify_fixtures(&$plugin, &::std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"));
+            $crate::testing::verify_fixtures(&$plugin, &::std::path::Path::new(::core::env!("CARGO_MANIFEST_DIR")).join("fixtures"));
         }
     };
 }
