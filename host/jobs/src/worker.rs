@@ -149,7 +149,7 @@ impl Worker {
             self.run_batch(batch).await?;
             return Ok(Some(scan));
         }
-        let Some(job) = self.store.claim_job(&self.config.id, self.config.lease, &self.config.limits).await? else {
+        let Some(job) = self.store.claim_job(worker, lease, limits).await? else {
             return Ok(None);
         };
         tracing::info!(worker = %self.config.id, scan = %job.scan_id, tenant = %job.tenant_id, attempt = job.attempt, "claimed scan");

@@ -26,7 +26,7 @@ fn run(inv: &Inventory, out: &mut Findings) {
     for group in inv.items(crate::LOG_GROUP).iter() {
         let name = group.name();
         // No retention set means the events never expire.
-        match group.config("/retentionInDays").and_then(serde_json::Value::as_i64) {
+        match group.config_i64("/retentionInDays") {
             None => out.pass(group, format!("Log group {name} keeps its events forever (no retention limit).")),
             Some(days) if days >= MIN_DAYS => out.pass(group, format!("Log group {name} keeps its events for {days} days.")),
             Some(days) => out.fail(group, format!("Log group {name} keeps its events for {days} days only, less than {MIN_DAYS}.")),
