@@ -787,6 +787,28 @@ fn an_organization_s_accounts_are_discovered_and_collected_through_their_role() 
             })
             .collect()
     };
+    // The management account records the organization's tree: every account with the OUs
+    // above it, which is how a check tells the accounts an OU's SCP covers.
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(out.join("123456789012.json")).unwrap()).unwrap();
+    let org = doc["configurationItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["resourceType"] == "SecureBase::Organizations::Organization")
+        .expect("the management account's organization item");
+    let tree = org["supplementaryConfiguration"]["Accounts"].as_array().expect("the organization's accounts");
+    assert_eq!(tree.len(), 3, "{tree:#?}");
+    let parents = |account: &str| -> Vec<String> {
+        let entry = tree.iter().find(|a| a["id"] == account).unwrap_or_else(|| panic!("{account} in {tree:#?}"));
+        entry["parents"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect()
+    };
+    let root = parents("123456789012");
+    assert!(root.len() == 1 && root[0].starts_with("r-"), "the management account sits under the root: {root:?}");
+    for member in [prod, sandbox] {
+        let above = parents(member);
+        assert_eq!(above.len(), 2, "{member}: {above:?}");
+        assert!(above[0].starts_with("ou-") && above[1] == root[0], "{member} sits in the Workloads OU under the root: {above:?}");
+    }
     let (management, member) = (seeded("123456789012"), seeded(prod));
     assert!(management.len() > 50, "{management:#?}");
     assert!(member.contains(&("AWS::S3::Bucket".to_string(), "good-bucket".to_string())), "{member:#?}");

@@ -1,7 +1,8 @@
 """Seeds moto's server with an organization of N accounts, each holding the known mix of
 tests/moto/seed.py: moto's own account (123456789012, the management account) and N - 1
-members made with CreateAccount. Prints the accounts' ids as a JSON list (the management
-account first); progress goes to stderr. Usage: organization.py ENDPOINT_URL N.
+members made with CreateAccount, in an OU named Workloads. Prints the accounts' ids as a
+JSON list (the management account first); progress goes to stderr. Usage:
+organization.py ENDPOINT_URL N.
 
 For `securebase-bench collect` (collection at organization scale) and the tests of
 organization-wide collection."""
@@ -24,6 +25,12 @@ ids = ["123456789012"]
 for n in range(1, N):
     status = orgs.create_account(Email=f"member-{n}@example.com", AccountName=f"member-{n}")["CreateAccountStatus"]
     ids.append(status["AccountId"])
+# The members sit in an OU, as in most organizations: collection walks the tree to learn
+# which accounts an SCP attached to an OU covers.
+root = orgs.list_roots()["Roots"][0]["Id"]
+workloads = orgs.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
+for account in ids[1:]:
+    orgs.move_account(AccountId=account, SourceParentId=root, DestinationParentId=workloads)
 
 SEED = __file__.rsplit("/", 1)[0] + "/seed.py"
 started = time.monotonic()

@@ -254,7 +254,10 @@ pub static COLLECTORS: &[Collector] = &[
         actions: &[
             "organizations:DescribeOrganization",
             "organizations:DescribePolicy",
+            "organizations:ListAccountsForParent",
+            "organizations:ListOrganizationalUnitsForParent",
             "organizations:ListPolicies",
+            "organizations:ListRoots",
             "organizations:ListTargetsForPolicy",
         ],
         run: |s| Box::pin(organizations::collect(s)),

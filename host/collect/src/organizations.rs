@@ -13,7 +13,7 @@ pub(crate) const SERVICE: &str = "organizations";
 
 /// One per account, its shape declared in `host/inventory/README.md`: the membership, and
 /// in the management account (only there can they be listed) the SCPs with their
-/// documents and targets.
+/// documents and targets, and every account with the OUs above it.
 const ORGANIZATION: &str = "SecureBase::Organizations::Organization";
 
 /// The file's accounts plus the organization's, in that order; the file's own entry wins
@@ -83,11 +83,17 @@ pub(crate) async fn collect(s: &Scope<'_>) -> Sink {
         item(ORGANIZATION, org.id().unwrap_or(s.account), s.account, s.region, config).named(org.id()).arn(org.arn().map(str::to_string));
     // Without all features no SCP applies, and there are none to list.
     let all_features = org.feature_set().is_some_and(|f| f.as_str() == "ALL");
-    if management
-        && all_features
-        && let Some(policies) = service_control_policies(s, &orgs, &mut out).await
-    {
-        it = it.supplementary(json!({ "ServiceControlPolicies": policies }));
+    if management && all_features {
+        let mut supplementary = serde_json::Map::new();
+        if let Some(policies) = service_control_policies(s, &orgs, &mut out).await {
+            supplementary.insert("ServiceControlPolicies".into(), Value::Array(policies));
+        }
+        if let Some(accounts) = accounts_with_parents(s, &orgs, &mut out).await {
+            supplementary.insert("Accounts".into(), Value::Array(accounts));
+        }
+        if !supplementary.is_empty() {
+            it = it.supplementary(Value::Object(supplementary));
+        }
     }
     out.push(it);
     out
@@ -126,4 +132,39 @@ async fn service_control_policies(s: &Scope<'_>, orgs: &aws_sdk_organizations::C
         }));
     }
     Some(policies)
+}
+
+/// Every account of the organization with the ids above it (its OU, that OU's parent, ...,
+/// the root), walking the tree from each root: an SCP attached to an OU restricts the
+/// accounts below it, so a check needs each account's ancestry to tell which accounts
+/// a policy covers. `None` with the failed call in `out`, as for the policies: a partial
+/// tree would make a covered organization look uncovered or the reverse.
+async fn accounts_with_parents(s: &Scope<'_>, orgs: &aws_sdk_organizations::Client, out: &mut Sink) -> Option<Vec<Value>> {
+    let roots = orgs.list_roots().into_paginator().send().collect::<Result<Vec<_>, _>>().await;
+    let roots = out.call(SERVICE, s.region, "ListRoots", roots)?;
+    // (parent id, the ids from that parent up to its root), breadth first.
+    let mut pending: std::collections::VecDeque<(String, Vec<String>)> =
+        roots.iter().flat_map(|p| p.roots()).filter_map(|r| r.id()).map(|id| (id.to_string(), vec![id.to_string()])).collect();
+    let mut accounts = Vec::new();
+    while let Some((parent, path)) = pending.pop_front() {
+        let listed = orgs.list_accounts_for_parent().parent_id(&parent).into_paginator().send().collect::<Result<Vec<_>, _>>().await;
+        let listed = out.call(SERVICE, s.region, &format!("ListAccountsForParent {parent}"), listed)?;
+        for a in listed.iter().flat_map(|p| p.accounts()) {
+            accounts.push(json!({
+                "id": a.id(),
+                "name": a.name(),
+                "status": a.status().map(|x| x.as_str()),
+                "parents": path,
+            }));
+        }
+        let units =
+            orgs.list_organizational_units_for_parent().parent_id(&parent).into_paginator().send().collect::<Result<Vec<_>, _>>().await;
+        let units = out.call(SERVICE, s.region, &format!("ListOrganizationalUnitsForParent {parent}"), units)?;
+        for ou in units.iter().flat_map(|p| p.organizational_units()).filter_map(|u| u.id()) {
+            let mut below = vec![ou.to_string()];
+            below.extend(path.iter().cloned());
+            pending.push_back((ou.to_string(), below));
+        }
+    }
+    Some(accounts)
 }

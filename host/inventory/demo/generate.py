@@ -524,14 +524,19 @@ def security_contact(acct, registered):
 ORG = "o-acmehealth01"
 ORG_MANAGEMENT = "333333333333"
 
+# Acme's organization: the management account under the root, production in the
+# Workloads OU (staging is a standalone account of its own)
+ORG_TREE = [{"id": "333333333333", "name": "acme-health-security", "status": "ACTIVE", "parents": ["r-ac01"]},
+            {"id": "111111111111", "name": "acme-health-production", "status": "ACTIVE", "parents": ["ou-ac01-workload", "r-ac01"]}]
+
 def organization(acct, scps=None):
     # acct's place in Acme's organization; scps: the organization's service control
-    # policies, readable in the management account only
+    # policies, readable in the management account only, as is the organization's tree
     mgmt = acct == ORG_MANAGEMENT
     conf = {"inOrganization": True, "id": ORG, "arn": f"arn:aws:organizations::{ORG_MANAGEMENT}:organization/{ORG}", "featureSet": "ALL",
             "managementAccountId": ORG_MANAGEMENT, "isManagementAccount": mgmt}
     return item(acct, "SecureBase::Organizations::Organization", ORG, "global", conf,
-                supp={"ServiceControlPolicies": scps} if mgmt else None, name=ORG, arn=conf["arn"])
+                supp={"ServiceControlPolicies": scps, "Accounts": ORG_TREE} if mgmt else None, name=ORG, arn=conf["arn"])
 
 def standalone(acct):
     return item(acct, "SecureBase::Organizations::Organization", acct, "global", {"inOrganization": False})

@@ -11,7 +11,7 @@ pub const CHECK: Check = Check {
         title: "AWS Organizations service control policies restrict requests to approved regions",
         severity: Severity::High,
         resource_types: &[crate::ORGANIZATION],
-        rationale: "Resources in a region nobody watches escape monitoring, logging and data-residency commitments: an attacker with stolen keys mines cryptocurrency there, and a well-meaning engineer stores patient data outside the region the contract names. A service control policy attached to the organization's root that denies every action outside the approved regions (aws:RequestedRegion) makes every other region unusable in all member accounts, whatever their own IAM policies allow. It restricts member accounts: SCPs never apply to the management account itself. SCPs can be read only in the management account, so this check decides there and does not apply in members.",
+        rationale: "Resources in a region nobody watches escape monitoring, logging and data-residency commitments: an attacker with stolen keys mines cryptocurrency there, and a well-meaning engineer stores patient data outside the region the contract names. A service control policy attached to the organization's root that denies every action outside the approved regions (aws:RequestedRegion) makes every other region unusable in all member accounts, whatever their own IAM policies allow. Attached to OUs or accounts instead, it restricts only the accounts at or below them: the check then passes only when every active member account is (the organization's tree is read for this), and an account added elsewhere later is not covered. It restricts member accounts: SCPs never apply to the management account itself. SCPs can be read only in the management account, so this check decides there and does not apply in members.",
         remediation: "In the management account, create an SCP with a statement {\"Effect\": \"Deny\", \"NotAction\": [global services such as iam:*, organizations:*, sts:*, cloudfront:*, route53:*, support:*], \"Resource\": \"*\", \"Condition\": {\"StringNotEquals\": {\"aws:RequestedRegion\": [\"us-east-1\", \"eu-west-1\"]}}} (aws organizations create-policy --type SERVICE_CONTROL_POLICY ...) and attach it to the root (aws organizations attach-policy --policy-id ID --target-id ROOT_ID); exempt break-glass roles with an ArnNotLike condition on aws:PrincipalARN rather than by attaching the policy to some OUs only. The organization needs all features enabled for SCPs to apply.",
         references: &[
             reference("prowler", "organizations_scp_check_deny_regions"),
@@ -117,8 +117,46 @@ fn run(inv: &Inventory, out: &mut Findings) {
             out.pass(org, format!("Organization {id}: SCP {name}, attached to the root, denies requests outside {}.", regions.join(", ")));
             continue;
         }
-        // Attached to some OUs or accounts only, the accounts outside them are not
-        // restricted, and which accounts those are is not recorded here.
+        // Attached to OUs or accounts only: it restricts the accounts at or below its
+        // targets, so with the organization's tree recorded, every member can be checked.
+        if let Some(accounts) = org.supplementary("/Accounts").and_then(Value::as_array)
+            && !restricting.iter().all(|(_, _, targets)| targets.is_empty())
+        {
+            let covered_by = |account: &Value| -> Option<&str> {
+                let id = account["id"].as_str()?;
+                let above: Vec<&str> = account["parents"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                restricting.iter().find_map(|(name, _, targets)| {
+                    targets.iter().filter_map(|t| t["targetId"].as_str()).any(|t| t == id || above.contains(&t)).then_some(*name)
+                })
+            };
+            // Suspended accounts cannot act; the management account is never restricted.
+            let members: Vec<&Value> = accounts
+                .iter()
+                .filter(|a| {
+                    a["id"].as_str() != Some(management) && !a["status"].as_str().is_some_and(|s| s.eq_ignore_ascii_case("SUSPENDED"))
+                })
+                .collect();
+            let uncovered: Vec<&str> = members
+                .iter()
+                .filter(|a| covered_by(a).is_none())
+                .map(|a| a["name"].as_str().or(a["id"].as_str()).unwrap_or("?"))
+                .collect();
+            if !members.is_empty() && uncovered.is_empty() {
+                let mut names: Vec<&str> = members.iter().filter_map(|a| covered_by(a)).collect();
+                names.sort_unstable();
+                names.dedup();
+                out.pass(org, format!("Organization {id}: SCP(s) {}, attached to OUs or accounts, deny requests outside approved regions in all {} member account(s); attached to the root they would also cover accounts added later.", names.join(", "), members.len()));
+                continue;
+            }
+            if !uncovered.is_empty() {
+                let shown = uncovered.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+                let more = if uncovered.len() > 5 { format!(" and {} more", uncovered.len() - 5) } else { String::new() };
+                out.fail(org, format!("Organization {id}: {} of {} member account(s) are outside every OU or account a region-restricting SCP is attached to, and use every region: {shown}{more}.", uncovered.len(), members.len()));
+                continue;
+            }
+        }
+        // Attached to some OUs or accounts only, without the organization's tree recorded:
+        // the accounts outside them are not restricted, and which those are is unknown.
         let partial: Vec<String> = restricting
             .iter()
             .filter(|(_, _, targets)| !targets.is_empty())
