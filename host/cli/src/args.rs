@@ -296,7 +296,9 @@ pub struct JobArgs {
     /// A scan of a tenant's accounts that lists more accounts than this is split into
     /// batches of this many, which any worker claims (with a lease, like a scan) and
     /// collects; the worker that took the scan evaluates, scores and stores it once the
-    /// last batch is in. 0 never splits (one worker collects every account).
+    /// last batch is in. 0 never splits (one worker collects every account). A worker
+    /// takes its next batch as soon as every account of those in hand is under way and
+    /// one of its 8 account slots is free, so slow accounts do not idle the others.
     #[arg(long, value_name = "N", default_value_t = 25)]
     pub batch_accounts: usize,
     /// Batches of one tenant's split scans that workers other than their coordinators

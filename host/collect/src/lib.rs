@@ -412,13 +412,63 @@ pub async fn collect_all(
     concurrency: usize,
     progress: &(dyn Fn(&AccountCollection) + Sync),
 ) -> Vec<AccountCollection> {
-    let limit = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    collect_all_in(file, options, &Slots::new(concurrency), None, progress).await
+}
+
+/// Account slots several collections share, so that they overlap without more accounts
+/// in flight than there are slots: a worker starts its next batch of accounts while the
+/// last accounts of the one before are still being collected, instead of waiting for
+/// the slowest of them with its other slots idle.
+#[derive(Clone)]
+pub struct Slots {
+    permits: Arc<tokio::sync::Semaphore>,
+    changed: Arc<tokio::sync::Notify>,
+}
+
+impl Slots {
+    /// `n` accounts at a time (at least one).
+    pub fn new(n: usize) -> Self {
+        Self { permits: Arc::new(tokio::sync::Semaphore::new(n.max(1))), changed: Arc::new(tokio::sync::Notify::new()) }
+    }
+
+    /// Slots no account holds now.
+    pub fn free(&self) -> usize {
+        self.permits.available_permits()
+    }
+
+    /// Resolves when an account's collection ends and gives its slot back, or when the
+    /// last waiting account of a collection takes one (or at once if either happened
+    /// since the last call): the moments a caller may find room for more work.
+    pub async fn changed(&self) {
+        self.changed.notified().await
+    }
+}
+
+/// [`collect_all`] within shared [`Slots`]. `unstarted`, when given, is counted down by
+/// one as each account takes its slot: a caller that set it to the number of accounts
+/// reads zero once every account of this collection is under way.
+pub async fn collect_all_in(
+    file: &AccountsFile,
+    options: &CollectOptions,
+    slots: &Slots,
+    unstarted: Option<Arc<std::sync::atomic::AtomicUsize>>,
+    progress: &(dyn Fn(&AccountCollection) + Sync),
+) -> Vec<AccountCollection> {
+    use std::sync::atomic::Ordering;
     let mut tasks = tokio::task::JoinSet::new();
     for (i, account) in file.accounts.iter().cloned().enumerate() {
-        let (limit, options) = (limit.clone(), options.clone());
+        let (slots, options, unstarted) = (slots.clone(), options.clone(), unstarted.clone());
         tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await.expect("semaphore open");
-            (i, guarded(&account.id, collect_account(&account, &options)).await)
+            let permit = slots.permits.acquire_owned().await.expect("semaphore open");
+            if let Some(n) = &unstarted
+                && n.fetch_sub(1, Ordering::AcqRel) == 1
+            {
+                slots.changed.notify_one();
+            }
+            let collection = guarded(&account.id, collect_account(&account, &options)).await;
+            drop(permit);
+            slots.changed.notify_one();
+            (i, collection)
         });
     }
     let mut done = vec![];

@@ -6,7 +6,9 @@
 //! before claiming a scan (see `securebase_store`'s batches), collects, and stores under
 //! the batch's lease. The coordinator collects batches too, and when the last one is
 //! stored it evaluates the whole inventory and stores the scan as one (scored, drifted,
-//! metered and notified once).
+//! metered and notified once). A worker claims its next batch as soon as every account
+//! of the batches it holds is under way and one of its account slots is free, so the
+//! slowest accounts of one batch do not leave its other slots idle.
 
 use crate::{ProgressWriter, usage_event};
 use securebase_drift::{Drift, Side};
@@ -30,7 +32,7 @@ pub struct WorkerConfig {
     pub limits: ClaimLimits,
     /// How tenants' accounts are reached.
     pub collect: securebase_collect::CollectOptions,
-    /// Accounts collected at once within one scan (or one batch).
+    /// Accounts collected at once within one scan, or across the batches a worker holds.
     pub collect_concurrency: usize,
     /// A scan of a tenant's accounts with more accounts than this is split into batches
     /// of this many, which any worker may collect (0: never split).
@@ -71,6 +73,8 @@ pub struct Worker {
     pricing: Arc<securebase_billing::Pricing>,
     config: Arc<WorkerConfig>,
     wake: Option<Arc<tokio::sync::Notify>>,
+    /// The `collect_concurrency` account slots all the batches this worker holds share.
+    slots: securebase_collect::Slots,
 }
 
 /// Why a job did not store a result.
@@ -98,7 +102,8 @@ struct BatchResult {
 impl Worker {
     /// A worker.
     pub fn new(store: Store, scanner: Arc<Scanner>, pricing: Arc<securebase_billing::Pricing>, config: WorkerConfig) -> Self {
-        Self { store, scanner, pricing, config: Arc::new(config), wake: None }
+        let slots = securebase_collect::Slots::new(config.collect_concurrency);
+        Self { store, scanner, pricing, config: Arc::new(config), wake: None, slots }
     }
 
     /// Also looks for work when `wake` is notified (a scan queued in this process),
@@ -144,9 +149,7 @@ impl Worker {
         // Batches first: a split scan ends when its last batch is stored, and its
         // coordinator holds a scan slot until then. The tenants' share of batches
         // (`limits.batches_per_tenant`) leaves this worker free for a waiting scan.
-        if let Some(batch) = self.store.claim_batch(worker, lease, None, limits).await? {
-            let scan = batch.scan_id.clone();
-            self.run_batch(batch).await?;
+        if let Some(scan) = self.run_batches(None, &AtomicBool::new(false)).await? {
             return Ok(Some(scan));
         }
         let Some(job) = self.store.claim_job(worker, lease, limits).await? else {
@@ -327,7 +330,7 @@ impl Worker {
                     let total = tenant.accounts.len();
                     let done = std::sync::atomic::AtomicUsize::new(0);
                     let collected = self
-                        .collect_accounts(&tenant, tenant.accounts.iter().collect(), &|c| {
+                        .collect_accounts(&tenant, tenant.accounts.iter().collect(), None, &|c| {
                             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                             events.collected(&c.account_id, c.errors.len(), n, total);
                         })
@@ -349,11 +352,13 @@ impl Worker {
     /// Collects some of a tenant's accounts (one collection per account, in any order;
     /// `progress` is told of each as it ends). Every AssumeRole carries the tenant's
     /// external ID; an account without a role is refused unless the operator allows
-    /// ambient credentials.
+    /// ambient credentials. A batch's accounts (`batch`: its count of accounts waiting
+    /// for a slot) share the worker's slots; a whole scan's get slots of their own.
     async fn collect_accounts(
         &self,
         tenant: &Tenant,
         accounts: Vec<&TenantAccount>,
+        batch: Option<&Arc<std::sync::atomic::AtomicUsize>>,
         progress: &(dyn Fn(&securebase_collect::AccountCollection) + Sync),
     ) -> Vec<securebase_collect::AccountCollection> {
         let (with_role, ambient): (Vec<_>, Vec<_>) =
@@ -371,8 +376,17 @@ impl Worker {
                 .collect(),
             organization: None,
         };
+        if let Some(unstarted) = batch {
+            // Neither do accounts refused for want of a role.
+            unstarted.fetch_sub(ambient.len(), Ordering::AcqRel);
+        }
         let options = securebase_collect::CollectOptions { tenant: Some(tenant.id.clone()), ..self.config.collect.clone() };
-        let mut collected = securebase_collect::collect_all(&file, &options, self.config.collect_concurrency, progress).await;
+        // A batch's accounts share the worker's slots with its other batches; a whole
+        // scan's collection has slots of its own.
+        let mut collected = match batch {
+            Some(unstarted) => securebase_collect::collect_all_in(&file, &options, &self.slots, Some(unstarted.clone()), progress).await,
+            None => securebase_collect::collect_all(&file, &options, self.config.collect_concurrency, progress).await,
+        };
         collected.extend(ambient.iter().map(|a| {
             let c = securebase_collect::AccountCollection {
                 account_id: a.account_id.clone(),
@@ -410,14 +424,15 @@ impl Worker {
                 json!({ "batches": total, "accounts": tenant.accounts.len(), "batch_accounts": self.config.batch_accounts }),
             )
             .await;
-        let (worker, lease, limits) = (&self.config.id, self.config.lease, &self.config.limits);
         loop {
             if lost.load(Ordering::Relaxed) {
                 return Err(JobError::Lost);
             }
-            if let Some(batch) = self.store.claim_batch(worker, lease, Some(&job.scan_id), limits).await? {
-                self.run_batch(batch).await?;
+            if self.run_batches(Some(&job.scan_id), lost).await?.is_some() {
                 continue;
+            }
+            if lost.load(Ordering::Relaxed) {
+                return Err(JobError::Lost);
             }
             if self.store.batch_progress(&job.tenant_id, &job.scan_id).await?.settled() {
                 break;
@@ -451,9 +466,56 @@ impl Worker {
         Ok((snapshot.accounts, problems))
     }
 
+    /// Claims batches (of `scan` only, when given) and runs them until none is left to
+    /// claim, overlapping them: the next is claimed once every account of those in hand
+    /// has a slot and a slot is free. Stops claiming when `stop` is set and returns when
+    /// the batches in hand are stored. The scan of the first batch, `None` if there was none.
+    async fn run_batches(&self, scan: Option<&str>, stop: &AtomicBool) -> Result<Option<String>, StoreError> {
+        use futures_util::StreamExt;
+        use std::sync::atomic::AtomicUsize;
+        let (worker, lease, limits) = (&self.config.id, self.config.lease, &self.config.limits);
+        let mut first = None;
+        let mut failed = None;
+        let mut running = futures_util::stream::FuturesUnordered::new();
+        // One count per batch in hand of its accounts still waiting for a slot.
+        let mut unstarted: Vec<Arc<AtomicUsize>> = Vec::new();
+        loop {
+            unstarted.retain(|n| n.load(Ordering::Acquire) > 0);
+            let room = running.is_empty() || (unstarted.is_empty() && self.slots.free() > 0);
+            if room && failed.is_none() && !stop.load(Ordering::Relaxed) {
+                // A failed claim with batches in hand stops nothing: those batches are
+                // stored below, and a slot freed later is a reason to look again.
+                if let Some(batch) = self.store.claim_batch(worker, lease, scan, limits).await? {
+                    first.get_or_insert_with(|| batch.scan_id.clone());
+                    let count = Arc::new(AtomicUsize::new(batch.accounts.len()));
+                    unstarted.push(count.clone());
+                    running.push(self.run_batch(batch, count));
+                    continue;
+                }
+            }
+            if running.is_empty() {
+                return match failed {
+                    Some(e) => Err(e),
+                    None => Ok(first),
+                };
+            }
+            tokio::select! {
+                done = running.next() => {
+                    // The other batches in hand are still stored (each under its own
+                    // lease) before the error is reported.
+                    if let Some(Err(e)) = done {
+                        failed.get_or_insert(e);
+                    }
+                }
+                _ = self.slots.changed() => {}
+            }
+        }
+    }
+
     /// Collects a claimed batch's accounts and stores them under its lease; `false` when
     /// the lease was lost first (another worker has the batch; nothing stored).
-    async fn run_batch(&self, batch: Batch) -> Result<bool, StoreError> {
+    /// `unstarted` counts down as its accounts take a slot, and is zero when it ends.
+    async fn run_batch(&self, batch: Batch, unstarted: Arc<std::sync::atomic::AtomicUsize>) -> Result<bool, StoreError> {
         let id = &self.config.id;
         tracing::info!(worker = %id, scan = %batch.scan_id, batch = batch.seq, attempt = batch.attempt, "claimed a batch of accounts");
         let lost = Arc::new(AtomicBool::new(false));
@@ -464,7 +526,8 @@ impl Worker {
                 async move { store.renew_batch_lease(&batch, &config.id, config.lease).await }
             })
         });
-        let collected = self.collect_batch(&batch).await;
+        let collected = self.collect_batch(&batch, &unstarted).await;
+        unstarted.store(0, Ordering::Release);
         renewal.abort();
         let collected = collected?;
         let errors = crate::collection_entries(&collected);
@@ -494,14 +557,20 @@ impl Worker {
 
     /// A batch's accounts collected, as listed by the tenant now (an account the tenant
     /// removed since the scan was split is reported, not collected).
-    async fn collect_batch(&self, batch: &Batch) -> Result<Vec<securebase_collect::AccountCollection>, StoreError> {
+    async fn collect_batch(
+        &self,
+        batch: &Batch,
+        unstarted: &Arc<std::sync::atomic::AtomicUsize>,
+    ) -> Result<Vec<securebase_collect::AccountCollection>, StoreError> {
         let tenant = self.store.get_tenant(&batch.tenant_id).await?;
         let listed: Vec<&TenantAccount> = match &tenant {
             Some(t) => batch.accounts.iter().filter_map(|id| t.accounts.iter().find(|a| &a.account_id == id)).collect(),
             None => vec![],
         };
+        // Accounts the tenant no longer lists never take a slot.
+        unstarted.fetch_sub(batch.accounts.len() - listed.len(), Ordering::AcqRel);
         let mut collected = match &tenant {
-            Some(t) if !listed.is_empty() => self.collect_accounts(t, listed, &|_| {}).await,
+            Some(t) if !listed.is_empty() => self.collect_accounts(t, listed, Some(unstarted), &|_| {}).await,
             _ => vec![],
         };
         for id in &batch.accounts {

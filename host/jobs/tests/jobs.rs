@@ -297,7 +297,9 @@ async fn a_split_scan_is_collected_batch_by_batch_and_reports_every_account(back
 
 /// The scan's first worker split it and died; the next one never splits scans
 /// (`batch_accounts` 0) but finishes this one through its batches: first the batches
-/// (claimed before scans), then the scan itself, which it finds already split.
+/// (claimed before scans, and all three in one call: a worker takes the next batch
+/// while those in hand still have accounts in flight), then the scan itself, which it
+/// finds already split.
 async fn a_resumed_split_scan_keeps_its_batches_whatever_the_new_worker_s_batch_size(backend: Backend) {
     let db = fresh(backend).await;
     let t = tenant_with_accounts(&db, "Alpha", 5).await;
@@ -310,9 +312,11 @@ async fn a_resumed_split_scan_keeps_its_batches_whatever_the_new_worker_s_batch_
     let mut c = WorkerConfig::named("next");
     c.batch_accounts = 0;
     let w = Worker::new(db.store.clone(), scanner(), Arc::new(securebase_billing::Pricing::builtin()), c);
-    for _ in 0..4 {
-        assert_eq!(w.run_one().await.unwrap().as_deref(), Some(scan.as_str()));
-    }
+    assert_eq!(w.run_one().await.unwrap().as_deref(), Some(scan.as_str()), "the batches");
+    let batches = db.store.scan_batches(&t, &scan, false).await.unwrap();
+    assert_eq!(batches.len(), 3);
+    assert!(batches.iter().all(|b| b.status == "done"), "{batches:?}");
+    assert_eq!(w.run_one().await.unwrap().as_deref(), Some(scan.as_str()), "the scan");
     assert_eq!(w.run_one().await.unwrap(), None, "nothing left");
     let row = db.store.get_scan(&t, &scan).await.unwrap().unwrap();
     assert_eq!((row.status, row.attempts), (ScanStatus::Failed, 2));
