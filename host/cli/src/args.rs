@@ -298,9 +298,12 @@ pub struct JobArgs {
     /// collects; the worker that took the scan evaluates, scores and stores it once the
     /// last batch is in. 0 never splits (one worker collects every account). A worker
     /// takes its next batch as soon as every account of those in hand is under way and
-    /// one of its 8 account slots is free, so slow accounts do not idle the others.
+    /// one of its `--account-slots` is free, so slow accounts do not idle the others.
     #[arg(long, value_name = "N", default_value_t = 25)]
     pub batch_accounts: usize,
+    /// Accounts a worker collects at once: within one scan, or across the batches it holds.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub account_slots: u16,
     /// Batches of one tenant's split scans that workers other than their coordinators
     /// run at once while another tenant's scan waits to start (with nobody waiting, every
     /// idle worker helps), so one tenant's large organization never holds every worker.

@@ -75,6 +75,18 @@ pub struct Worker {
     wake: Option<Arc<tokio::sync::Notify>>,
     /// The `collect_concurrency` account slots all the batches this worker holds share.
     slots: securebase_collect::Slots,
+    /// Set by [`Worker::run`] when told to stop: no more batches are claimed.
+    stopping: Arc<AtomicBool>,
+}
+
+/// A spawned task that ends with its owner: a lease renewal must stop when the work it
+/// covers is dropped, or the lease would outlive it and nobody could claim the work again.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Why a job did not store a result.
@@ -103,7 +115,7 @@ impl Worker {
     /// A worker.
     pub fn new(store: Store, scanner: Arc<Scanner>, pricing: Arc<securebase_billing::Pricing>, config: WorkerConfig) -> Self {
         let slots = securebase_collect::Slots::new(config.collect_concurrency);
-        Self { store, scanner, pricing, config: Arc::new(config), wake: None, slots }
+        Self { store, scanner, pricing, config: Arc::new(config), wake: None, slots, stopping: Arc::new(AtomicBool::new(false)) }
     }
 
     /// Also looks for work when `wake` is notified (a scan queued in this process),
@@ -118,8 +130,20 @@ impl Worker {
         &self.config.id
     }
 
-    /// Claims and runs jobs until `stop` turns true; the job in hand is finished first.
+    /// Claims and runs jobs until `stop` turns true; the job in hand is finished first
+    /// (and the batches in hand, without claiming more).
     pub async fn run(&self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let _watch = AbortOnDrop(tokio::spawn({
+            let (mut stop, stopping) = (stop.clone(), self.stopping.clone());
+            async move {
+                while !*stop.borrow_and_update() {
+                    if stop.changed().await.is_err() {
+                        return;
+                    }
+                }
+                stopping.store(true, Ordering::Relaxed);
+            }
+        }));
         loop {
             if *stop.borrow() {
                 return;
@@ -142,14 +166,15 @@ impl Worker {
         }
     }
 
-    /// Claims one batch of a split scan, or else one job, and runs it to the end;
-    /// returns its scan, or `None` if there was nothing to claim.
+    /// Claims batches of split scans while there are any (overlapping them, see
+    /// `run_batches`), or else one job, and runs them to the end; returns the scan of the
+    /// first, or `None` if there was nothing to claim.
     pub async fn run_one(&self) -> Result<Option<String>, StoreError> {
         let (worker, lease, limits) = (&self.config.id, self.config.lease, &self.config.limits);
         // Batches first: a split scan ends when its last batch is stored, and its
         // coordinator holds a scan slot until then. The tenants' share of batches
         // (`limits.batches_per_tenant`) leaves this worker free for a waiting scan.
-        if let Some(scan) = self.run_batches(None, &AtomicBool::new(false)).await? {
+        if let Some(scan) = self.run_batches(None, &self.stopping).await? {
             return Ok(Some(scan));
         }
         let Some(job) = self.store.claim_job(worker, lease, limits).await? else {
@@ -158,9 +183,9 @@ impl Worker {
         tracing::info!(worker = %self.config.id, scan = %job.scan_id, tenant = %job.tenant_id, attempt = job.attempt, "claimed scan");
         securebase_metrics::global().scan_started(&job.source);
         let lost = Arc::new(AtomicBool::new(false));
-        let renewal = tokio::spawn(renew(self.store.clone(), job.clone(), self.config.clone(), lost.clone()));
+        let renewal = AbortOnDrop(tokio::spawn(renew(self.store.clone(), job.clone(), self.config.clone(), lost.clone())));
         let outcome = self.execute(&job, &lost).await;
-        renewal.abort();
+        drop(renewal);
         match outcome {
             Ok(true) => {}
             Ok(false) | Err(JobError::Lost) => {
@@ -483,14 +508,20 @@ impl Worker {
             unstarted.retain(|n| n.load(Ordering::Acquire) > 0);
             let room = running.is_empty() || (unstarted.is_empty() && self.slots.free() > 0);
             if room && failed.is_none() && !stop.load(Ordering::Relaxed) {
-                // A failed claim with batches in hand stops nothing: those batches are
-                // stored below, and a slot freed later is a reason to look again.
-                if let Some(batch) = self.store.claim_batch(worker, lease, scan, limits).await? {
-                    first.get_or_insert_with(|| batch.scan_id.clone());
-                    let count = Arc::new(AtomicUsize::new(batch.accounts.len()));
-                    unstarted.push(count.clone());
-                    running.push(self.run_batch(batch, count));
-                    continue;
+                match self.store.claim_batch(worker, lease, scan, limits).await {
+                    Ok(Some(batch)) => {
+                        first.get_or_insert_with(|| batch.scan_id.clone());
+                        let count = Arc::new(AtomicUsize::new(batch.accounts.len()));
+                        unstarted.push(count.clone());
+                        running.push(self.run_batch(batch, count));
+                        continue;
+                    }
+                    // Nothing now: a slot freed later is a reason to look again.
+                    Ok(None) => {}
+                    // No more claims, but the batches in hand are still stored below.
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                    }
                 }
             }
             if running.is_empty() {
@@ -519,16 +550,16 @@ impl Worker {
         let id = &self.config.id;
         tracing::info!(worker = %id, scan = %batch.scan_id, batch = batch.seq, attempt = batch.attempt, "claimed a batch of accounts");
         let lost = Arc::new(AtomicBool::new(false));
-        let renewal = tokio::spawn({
+        let renewal = AbortOnDrop(tokio::spawn({
             let (store, batch, config, lost) = (self.store.clone(), batch.clone(), self.config.clone(), lost.clone());
             keep_leased(config.lease, lost, move || {
                 let (store, batch, config) = (store.clone(), batch.clone(), config.clone());
                 async move { store.renew_batch_lease(&batch, &config.id, config.lease).await }
             })
-        });
+        }));
         let collected = self.collect_batch(&batch, &unstarted).await;
         unstarted.store(0, Ordering::Release);
-        renewal.abort();
+        drop(renewal);
         let collected = collected?;
         let errors = crate::collection_entries(&collected);
         let accounts: Vec<_> = collected.iter().filter_map(|c| c.inventory.as_ref()).map(securebase_inventory::to_value).collect();

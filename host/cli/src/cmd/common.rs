@@ -145,6 +145,7 @@ pub(crate) fn worker_config(jobs: &JobArgs, id: Option<String>, endpoint_url: Op
     c.collect = securebase_collect::CollectOptions { endpoint_url, ..Default::default() };
     c.allow_ambient_credentials = jobs.allow_ambient_credentials;
     c.batch_accounts = jobs.batch_accounts;
+    c.collect_concurrency = usize::from(jobs.account_slots);
     c
 }
 
