@@ -496,12 +496,14 @@ impl Worker {
     /// has a slot and a slot is free. Stops claiming when `stop` is set and returns when
     /// the batches in hand are stored. The scan of the first batch, `None` if there was none.
     async fn run_batches(&self, scan: Option<&str>, stop: &AtomicBool) -> Result<Option<String>, StoreError> {
-        use futures_util::StreamExt;
         use std::sync::atomic::AtomicUsize;
         let (worker, lease, limits) = (&self.config.id, self.config.lease, &self.config.limits);
         let mut first = None;
         let mut failed = None;
-        let mut running = futures_util::stream::FuturesUnordered::new();
+        // Each batch is a task of its own, so it keeps going while this loop waits on a
+        // claim: polled only from here, a batch parked inside a transaction would hold
+        // SQLite's one write lock while the claim waited for it.
+        let mut running = tokio::task::JoinSet::new();
         // One count per batch in hand of its accounts still waiting for a slot.
         let mut unstarted: Vec<Arc<AtomicUsize>> = Vec::new();
         loop {
@@ -513,7 +515,8 @@ impl Worker {
                         first.get_or_insert_with(|| batch.scan_id.clone());
                         let count = Arc::new(AtomicUsize::new(batch.accounts.len()));
                         unstarted.push(count.clone());
-                        running.push(self.run_batch(batch, count));
+                        let worker = self.clone();
+                        running.spawn(async move { worker.run_batch(batch, count).await });
                         continue;
                     }
                     // Nothing now: a slot freed later is a reason to look again.
@@ -531,13 +534,17 @@ impl Worker {
                 };
             }
             tokio::select! {
-                done = running.next() => {
+                done = running.join_next() => match done {
                     // The other batches in hand are still stored (each under its own
                     // lease) before the error is reported.
-                    if let Some(Err(e)) = done {
+                    Some(Ok(Err(e))) => {
                         failed.get_or_insert(e);
                     }
-                }
+                    // Its lease renewal ended with it: another worker takes the batch
+                    // when the lease runs out.
+                    Some(Err(e)) => tracing::error!(worker = %self.config.id, error = %e, "a batch's task failed"),
+                    Some(Ok(Ok(_))) | None => {}
+                },
                 _ = self.slots.changed() => {}
             }
         }

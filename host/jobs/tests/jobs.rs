@@ -19,6 +19,7 @@ securebase_store::both_backends!(
     a_tenant_s_batches_leave_workers_for_other_tenants_waiting_scans,
     a_split_scan_is_collected_batch_by_batch_and_reports_every_account,
     a_resumed_split_scan_keeps_its_batches_whatever_the_new_worker_s_batch_size,
+    a_worker_takes_batch_after_batch_while_it_holds_one,
     a_stopping_worker_stores_the_batch_in_hand_and_claims_no_more,
     due_schedules_queue_one_scan_each_and_move_on,
     a_delivery_to_a_non_public_address_is_refused_when_it_connects,
@@ -330,14 +331,13 @@ async fn a_resumed_split_scan_keeps_its_batches_whatever_the_new_worker_s_batch_
     assert_eq!(planned, [Some(3)], "the resumed scan went through the batches it had");
 }
 
-/// A worker told to stop while it collects a batch stores that batch and claims no more
-/// (its slot frees up with two batches left), leaving them to other workers.
-async fn a_stopping_worker_stores_the_batch_in_hand_and_claims_no_more(backend: Backend) {
-    let db = fresh(backend).await;
-    let t = tenant(&db, "Alpha").await;
+/// A split scan of three accounts in one-account batches, held by a coordinator (so a
+/// worker takes its batches only), and a worker with one account slot. The accounts
+/// have a role but are reached through an endpoint that refuses connections: each
+/// collection takes a few retries' backoff, long enough to do something meanwhile.
+async fn three_slow_batches(db: &TestDb) -> (String, String, Worker) {
+    let t = tenant(db, "Alpha").await;
     let ids: Vec<String> = (0..3).map(|i| format!("{:012}", 100_000_000_000u64 + i)).collect();
-    // Accounts with a role, reached through an endpoint that refuses connections: each
-    // collection takes a few retries' backoff, long enough to stop the worker meanwhile.
     let accounts = ids
         .iter()
         .map(|id| TenantAccount {
@@ -348,17 +348,35 @@ async fn a_stopping_worker_stores_the_batch_in_hand_and_claims_no_more(backend: 
         })
         .collect();
     db.store.update_tenant(&t, &TenantPatch { accounts: Some(accounts), ..Default::default() }).await.unwrap();
-    let scan = accounts_scan(&db, &t).await;
-    // The coordinator holds the scan (so the worker below takes batches only).
+    let scan = accounts_scan(db, &t).await;
     let coordinator = db.store.claim_job("coordinator", Duration::from_secs(120), &LIMITS).await.unwrap().unwrap();
     let plan: Vec<Vec<String>> = ids.iter().map(|id| vec![id.clone()]).collect();
     assert_eq!(db.store.plan_batches(&coordinator, "coordinator", &plan).await.unwrap(), Some(3));
-    let mut c = WorkerConfig::named("stopping");
+    let mut c = WorkerConfig::named("w");
     c.collect_concurrency = 1;
     c.collect.endpoint_url = Some("http://127.0.0.1:9".into());
     c.collect.max_attempts = 3;
     c.collect.initial_backoff = Duration::from_millis(400);
-    let w = Worker::new(db.store.clone(), scanner(), Arc::new(securebase_billing::Pricing::builtin()), c);
+    (t, scan, Worker::new(db.store.clone(), scanner(), Arc::new(securebase_billing::Pricing::builtin()), c))
+}
+
+/// A worker stores every batch it can claim in one go, each claimed as the one before
+/// frees its slot. (On SQLite a batch polled only between claims once sat inside its
+/// store's transaction while the next claim waited 10 s for the lock and failed.)
+async fn a_worker_takes_batch_after_batch_while_it_holds_one(backend: Backend) {
+    let db = fresh(backend).await;
+    let (t, scan, w) = three_slow_batches(&db).await;
+    assert_eq!(w.run_one().await.unwrap().as_deref(), Some(scan.as_str()));
+    let batches = db.store.scan_batches(&t, &scan, false).await.unwrap();
+    let status: Vec<(&str, Option<&str>)> = batches.iter().map(|b| (b.status.as_str(), b.worker.as_deref())).collect();
+    assert_eq!(status, [("done", Some("w")); 3], "{batches:?}");
+}
+
+/// A worker told to stop while it collects a batch stores that batch and claims no more
+/// (its slot frees up with two batches left), leaving them to other workers.
+async fn a_stopping_worker_stores_the_batch_in_hand_and_claims_no_more(backend: Backend) {
+    let db = fresh(backend).await;
+    let (t, scan, w) = three_slow_batches(&db).await;
     let (stop, rx) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(async move { w.run(rx).await });
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -375,7 +393,7 @@ async fn a_stopping_worker_stores_the_batch_in_hand_and_claims_no_more(backend: 
     let batches = db.store.scan_batches(&t, &scan, false).await.unwrap();
     assert_eq!(batches.len(), 3);
     let status: Vec<(&str, Option<&str>)> = batches.iter().map(|b| (b.status.as_str(), b.worker.as_deref())).collect();
-    assert_eq!(status, [("done", Some("stopping")), ("queued", None), ("queued", None)], "{batches:?}");
+    assert_eq!(status, [("done", Some("w")), ("queued", None), ("queued", None)], "{batches:?}");
 }
 
 async fn due_schedules_queue_one_scan_each_and_move_on(backend: Backend) {
