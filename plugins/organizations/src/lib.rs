@@ -12,7 +12,8 @@ mod organizations_scp_check_deny_regions;
 /// Our own type, one per account (AWS Config records none); its shape is declared with
 /// the inventory's other `SecureBase::` types in `host/inventory/README.md`. The checks
 /// read `inOrganization`, `id`, `featureSet`, `managementAccountId`,
-/// `isManagementAccount` and, in the management account, `ServiceControlPolicies`.
+/// `isManagementAccount` and, in the management account, `ServiceControlPolicies` and
+/// `Accounts` (the organization's tree).
 const ORGANIZATION: &str = "SecureBase::Organizations::Organization";
 
 /// The plugin: every check of this family, in report order.

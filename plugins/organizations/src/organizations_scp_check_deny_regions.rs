@@ -136,13 +136,14 @@ fn run(inv: &Inventory, out: &mut Findings) {
                     a["id"].as_str() != Some(management) && !a["status"].as_str().is_some_and(|s| s.eq_ignore_ascii_case("SUSPENDED"))
                 })
                 .collect();
-            let uncovered: Vec<&str> = members
+            let coverage: Vec<(&Value, Option<&str>)> = members.iter().map(|a| (*a, covered_by(a))).collect();
+            let uncovered: Vec<&str> = coverage
                 .iter()
-                .filter(|a| covered_by(a).is_none())
-                .map(|a| a["name"].as_str().or(a["id"].as_str()).unwrap_or("?"))
+                .filter(|(_, by)| by.is_none())
+                .map(|(a, _)| a["name"].as_str().or(a["id"].as_str()).unwrap_or("?"))
                 .collect();
             if !members.is_empty() && uncovered.is_empty() {
-                let mut names: Vec<&str> = members.iter().filter_map(|a| covered_by(a)).collect();
+                let mut names: Vec<&str> = coverage.iter().filter_map(|(_, by)| *by).collect();
                 names.sort_unstable();
                 names.dedup();
                 out.pass(org, format!("Organization {id}: SCP(s) {}, attached to OUs or accounts, deny requests outside approved regions in all {} member account(s); attached to the root they would also cover accounts added later.", names.join(", "), members.len()));
