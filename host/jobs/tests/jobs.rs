@@ -333,9 +333,10 @@ async fn a_resumed_split_scan_keeps_its_batches_whatever_the_new_worker_s_batch_
 
 /// A split scan of three accounts in one-account batches, held by a coordinator (so a
 /// worker takes its batches only), and a worker with one account slot. The accounts
-/// have a role but are reached through an endpoint that refuses connections: each
-/// collection takes a few retries' backoff, long enough to do something meanwhile.
-async fn three_slow_batches(db: &TestDb) -> (String, String, Worker) {
+/// have a role but are reached through an endpoint that accepts connections and never
+/// answers: each collection lasts `each`, its one call's timeout. (A refused port is no
+/// good: the SDK's retry backoff is jittered, so a collection could end at once.)
+async fn three_slow_batches(db: &TestDb, each: Duration) -> (String, String, Worker) {
     let t = tenant(db, "Alpha").await;
     let ids: Vec<String> = (0..3).map(|i| format!("{:012}", 100_000_000_000u64 + i)).collect();
     let accounts = ids
@@ -352,11 +353,19 @@ async fn three_slow_batches(db: &TestDb) -> (String, String, Worker) {
     let coordinator = db.store.claim_job("coordinator", Duration::from_secs(120), &LIMITS).await.unwrap().unwrap();
     let plan: Vec<Vec<String>> = ids.iter().map(|id| vec![id.clone()]).collect();
     assert_eq!(db.store.plan_batches(&coordinator, "coordinator", &plan).await.unwrap(), Some(3));
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((connection, _)) = silent.accept().await {
+            held.push(connection);
+        }
+    });
     let mut c = WorkerConfig::named("w");
     c.collect_concurrency = 1;
-    c.collect.endpoint_url = Some("http://127.0.0.1:9".into());
-    c.collect.max_attempts = 3;
-    c.collect.initial_backoff = Duration::from_millis(400);
+    c.collect.endpoint_url = Some(endpoint);
+    c.collect.max_attempts = 1;
+    c.collect.call_timeout = each;
     (t, scan, Worker::new(db.store.clone(), scanner(), Arc::new(securebase_billing::Pricing::builtin()), c))
 }
 
@@ -365,7 +374,7 @@ async fn three_slow_batches(db: &TestDb) -> (String, String, Worker) {
 /// store's transaction while the next claim waited 10 s for the lock and failed.)
 async fn a_worker_takes_batch_after_batch_while_it_holds_one(backend: Backend) {
     let db = fresh(backend).await;
-    let (t, scan, w) = three_slow_batches(&db).await;
+    let (t, scan, w) = three_slow_batches(&db, Duration::from_secs(1)).await;
     assert_eq!(w.run_one().await.unwrap().as_deref(), Some(scan.as_str()));
     let batches = db.store.scan_batches(&t, &scan, false).await.unwrap();
     let status: Vec<(&str, Option<&str>)> = batches.iter().map(|b| (b.status.as_str(), b.worker.as_deref())).collect();
@@ -376,19 +385,21 @@ async fn a_worker_takes_batch_after_batch_while_it_holds_one(backend: Backend) {
 /// (its slot frees up with two batches left), leaving them to other workers.
 async fn a_stopping_worker_stores_the_batch_in_hand_and_claims_no_more(backend: Backend) {
     let db = fresh(backend).await;
-    let (t, scan, w) = three_slow_batches(&db).await;
+    let (t, scan, w) = three_slow_batches(&db, Duration::from_secs(4)).await;
     let (stop, rx) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(async move { w.run(rx).await });
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
+    let seen = loop {
         let batches = db.store.scan_batches(&t, &scan, false).await.unwrap();
         if batches.iter().any(|b| b.status == "running") {
-            break;
+            break batches;
         }
         assert!(std::time::Instant::now() < deadline, "the worker claimed no batch: {batches:?}");
         tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    };
     stop.send(true).unwrap();
+    let seen: Vec<&str> = seen.iter().map(|b| b.status.as_str()).collect();
+    assert_eq!(seen, ["running", "queued", "queued"], "the stop was sent while the first batch was collected");
     tokio::time::timeout(Duration::from_secs(60), running).await.expect("the worker stops").unwrap();
     let batches = db.store.scan_batches(&t, &scan, false).await.unwrap();
     assert_eq!(batches.len(), 3);
