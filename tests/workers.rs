@@ -2,7 +2,8 @@
 //! `tests/run`): fifty queued scans shared by two workers, none run twice; a worker
 //! killed with SIGKILL in the middle of a scan, whose scan the other worker resumes
 //! and stores once; a scan of an organization's accounts in moto split into batches
-//! that several workers collect, its coordinator killed mid-scan.
+//! that several workers collect, its coordinator killed mid-scan; a worker stopped with
+//! SIGTERM, which stores the batch in hand and claims no more.
 
 use securebase_store::testing::{TestDb, fresh};
 use securebase_store::{Backend, NewScan, NewTenant, ScanStatus, Store, Tier};
@@ -43,6 +44,35 @@ async fn tenant(store: &Store, name: &str) -> String {
         accounts: vec![],
     };
     store.create_tenant(&t).await.unwrap().id
+}
+
+/// An organization of `accounts` accounts in a fresh moto (each member seeded through
+/// its own role) and their ids, the management account first.
+fn organization(accounts: usize) -> (securebase_e2e::moto::Moto, Vec<String>) {
+    use securebase_e2e::moto::{Moto, script};
+    let moto = Moto::start();
+    let made = Command::new("python3").arg(script("organization.py")).args([moto.url(), &accounts.to_string()]).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let ids: Vec<String> = serde_json::from_slice(&made.stdout).unwrap();
+    assert_eq!(ids.len(), accounts, "{ids:?}");
+    (moto, ids)
+}
+
+/// A tenant of those accounts, each reached through the role Organizations made in it.
+async fn organization_tenant(store: &Store, ids: &[String]) -> String {
+    let t = tenant(store, "Alpha").await;
+    let accounts = ids
+        .iter()
+        .map(|id| securebase_store::TenantAccount {
+            account_id: id.clone(),
+            name: None,
+            regions: vec!["us-east-1".into()],
+            role_arn: Some(format!("arn:aws:iam::{id}:role/OrganizationAccountAccessRole")),
+        })
+        .collect();
+    let patch = securebase_store::TenantPatch { accounts: Some(accounts), ..Default::default() };
+    store.update_tenant(&t, &patch).await.unwrap();
+    t
 }
 
 async fn wait_until_done(store: &Store, limit: Duration) {
@@ -180,27 +210,10 @@ async fn a_worker_killed_mid_scan_has_its_scan_finished_by_another() {
 /// and notified once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scan_of_many_accounts_is_split_into_batches_that_survive_a_killed_worker() {
-    use securebase_e2e::moto::{Moto, script};
-    let moto = Moto::start();
-    let made = Command::new("python3").arg(script("organization.py")).args([moto.url(), "6"]).output().unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let ids: Vec<String> = serde_json::from_slice(&made.stdout).unwrap();
-    assert_eq!(ids.len(), 6, "{ids:?}");
-
+    let (moto, ids) = organization(6);
     let db = fresh(Backend::Postgres).await;
     let cache = tempfile::tempdir().unwrap();
-    let t = tenant(&db.store, "Alpha").await;
-    let accounts = ids
-        .iter()
-        .map(|id| securebase_store::TenantAccount {
-            account_id: id.clone(),
-            name: None,
-            regions: vec!["us-east-1".into()],
-            role_arn: Some(format!("arn:aws:iam::{id}:role/OrganizationAccountAccessRole")),
-        })
-        .collect();
-    let patch = securebase_store::TenantPatch { accounts: Some(accounts), ..Default::default() };
-    db.store.update_tenant(&t, &patch).await.unwrap();
+    let t = organization_tenant(&db.store, &ids).await;
     // Notifications are queued with the result whether or not this process sends them.
     db.store.set_webhook(&t, "https://hooks.example.org/securebase", "high", "test").await.unwrap();
     // Two account slots: the worker holds two batches at a time, and the later batches
@@ -287,6 +300,55 @@ async fn a_scan_of_many_accounts_is_split_into_batches_that_survive_a_killed_wor
     }
     let deliveries = db.store.deliveries(&t, &scan).await.unwrap();
     assert_eq!(deliveries.iter().filter(|d| d.event == "scan.finished").count(), 1, "notified once");
+}
+
+/// A `securebase worker` stopped with SIGTERM while it collects a batch of a split scan
+/// (coordinated by another worker, here the test): it stores the batch in hand, claims
+/// no more, leaves nothing leased and exits with status 0; the other batches stay queued
+/// for other workers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_stopped_with_sigterm_stores_its_batch_and_claims_no_more() {
+    let (moto, ids) = organization(4);
+    let db = fresh(Backend::Postgres).await;
+    let cache = tempfile::tempdir().unwrap();
+    let t = organization_tenant(&db.store, &ids).await;
+    let new = NewScan { source: "accounts".into(), scope: "accounts".into(), input: None, requested_by: "test".into(), schedule_id: None };
+    let scan = db.store.enqueue_scan(&t, &new).await.unwrap().id;
+    let limits = securebase_store::ClaimLimits::default();
+    let coordinator = db.store.claim_job("coordinator", Duration::from_secs(600), &limits).await.unwrap().unwrap();
+    assert_eq!(coordinator.scan_id, scan);
+    let plan: Vec<Vec<String>> = ids.iter().map(|id| vec![id.clone()]).collect();
+    assert_eq!(db.store.plan_batches(&coordinator, "coordinator", &plan).await.unwrap(), Some(4));
+
+    let args = ["--account-slots", "1", "--endpoint-url", moto.url()];
+    let env = [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_DEFAULT_REGION", "us-east-1")];
+    let mut worker = WorkerProcess::start_with(&db, "w", 30, cache.path(), &args, &env);
+    let start = Instant::now();
+    let seen = loop {
+        let batches = db.store.scan_batches(&t, &scan, false).await.unwrap();
+        if batches.iter().any(|b| b.status == "running") {
+            break batches;
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "the worker claimed no batch: {batches:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let status = worker.0.terminate(Duration::from_secs(180)).unwrap();
+    assert_eq!(status.map(|s| s.code()), Some(Some(0)), "the worker exits with status 0 after SIGTERM");
+
+    let held: Vec<i64> = seen.iter().filter(|b| b.status == "running").map(|b| b.seq).collect();
+    let waiting = seen.iter().filter(|b| b.status == "queued").count();
+    assert_eq!((held.len(), waiting), (1, 3), "one slot, one batch in hand when stopped: {seen:?}");
+    let after = db.store.scan_batches(&t, &scan, false).await.unwrap();
+    assert_eq!(after.len(), 4);
+    assert!(after.iter().all(|b| b.status != "running"), "nothing left leased: {after:?}");
+    for seq in &held {
+        let b = after.iter().find(|b| b.seq == *seq).unwrap();
+        assert_eq!((b.status.as_str(), b.worker.as_deref(), b.attempts), ("done", Some("w"), 1), "the batch in hand is stored: {b:?}");
+    }
+    // The signal may land just as the batch in hand ends and the next is claimed; any
+    // more means it went on claiming after it was told to stop.
+    let queued = after.iter().filter(|b| (b.status.as_str(), b.worker.as_deref(), b.attempts) == ("queued", None, 0)).count();
+    assert!(queued >= waiting - 1, "claimed batches after SIGTERM: {after:?}");
 }
 
 /// `securebase-bench workers` times one scan per worker count; its figures are printed,

@@ -152,6 +152,23 @@ impl WorkerProcess {
         self.child.wait().map(|_| ())
     }
 
+    /// Asks it to stop as an operator's service manager does (SIGTERM) and waits up to
+    /// `within` for it to exit: its exit status, or `None` if it is still running.
+    pub fn terminate(&mut self, within: Duration) -> std::io::Result<Option<std::process::ExitStatus>> {
+        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status()?;
+        if !sent.success() {
+            return Err(std::io::Error::other(format!("kill -TERM {} failed ({sent})", self.child.id())));
+        }
+        let start = std::time::Instant::now();
+        while start.elapsed() < within {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(Some(status));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(None)
+    }
+
     /// One of the benchmark's workers, on moto with the credentials it takes.
     fn start(b: &WorkersBench, id: &str) -> Result<Self, WorkersBenchError> {
         let batch = b.batch_accounts.to_string();
