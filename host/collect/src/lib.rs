@@ -418,17 +418,24 @@ pub async fn collect_all(
 /// Account slots several collections share, so that they overlap without more accounts
 /// in flight than there are slots: a worker starts its next batch of accounts while the
 /// last accounts of the one before are still being collected, instead of waiting for
-/// the slowest of them with its other slots idle.
+/// the slowest of them with its other slots idle. The slots also count the accounts
+/// reserved for them and not yet started ([`Slots::waiting`]), so the caller knows when
+/// all the work in hand is under way.
 #[derive(Clone)]
 pub struct Slots {
     permits: Arc<tokio::sync::Semaphore>,
     changed: Arc<tokio::sync::Notify>,
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Slots {
     /// `n` accounts at a time (at least one).
     pub fn new(n: usize) -> Self {
-        Self { permits: Arc::new(tokio::sync::Semaphore::new(n.max(1))), changed: Arc::new(tokio::sync::Notify::new()) }
+        Self {
+            permits: Arc::new(tokio::sync::Semaphore::new(n.max(1))),
+            changed: Arc::new(tokio::sync::Notify::new()),
+            waiting: Arc::default(),
+        }
     }
 
     /// Slots no account holds now.
@@ -436,34 +443,78 @@ impl Slots {
         self.permits.available_permits()
     }
 
+    /// Accounts reserved and not yet holding a slot, over every live [`Reservation`].
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Counts `accounts` as waiting from now (before the caller even knows which of
+    /// them it will collect) until each takes a slot in [`collect_all_in`] or the
+    /// reservation is dropped, which gives back those that never started.
+    pub fn reserve(&self, accounts: usize) -> Reservation {
+        self.waiting.fetch_add(accounts, std::sync::atomic::Ordering::AcqRel);
+        Reservation { slots: self.clone(), left: std::sync::atomic::AtomicUsize::new(accounts) }
+    }
+
     /// Resolves when an account's collection ends and gives its slot back, or when the
-    /// last waiting account of a collection takes one (or at once if either happened
-    /// since the last call): the moments a caller may find room for more work.
+    /// last waiting account takes one (or at once if either happened since the last
+    /// call): the moments a caller may find room for more work.
     pub async fn changed(&self) {
         self.changed.notified().await
     }
 }
 
-/// [`collect_all`] within shared [`Slots`]. `unstarted`, when given, is counted down by
-/// one as each account takes its slot: a caller that set it to the number of accounts
-/// reads zero once every account of this collection is under way.
+/// Accounts counted as waiting for [`Slots`]; see [`Slots::reserve`].
+pub struct Reservation {
+    slots: Slots,
+    left: std::sync::atomic::AtomicUsize,
+}
+
+impl Reservation {
+    /// Gives back up to `n` of the accounts still reserved.
+    fn release(&self, n: usize) {
+        use std::sync::atomic::Ordering;
+        let (Ok(before) | Err(before)) = self.left.fetch_update(Ordering::AcqRel, Ordering::Acquire, |l| Some(l - l.min(n)));
+        let given = before.min(n);
+        if given > 0 && self.slots.waiting.fetch_sub(given, Ordering::AcqRel) == given {
+            self.slots.changed.notify_one();
+        }
+    }
+
+    /// Keeps only `n` accounts reserved: the ones a collection is about to start.
+    fn keep(&self, n: usize) {
+        let left = self.left.load(std::sync::atomic::Ordering::Acquire);
+        self.release(left.saturating_sub(n));
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        self.release(usize::MAX);
+    }
+}
+
+/// [`collect_all`] within shared [`Slots`]. A `reservation` made for these accounts
+/// (see [`Slots::reserve`]) is trimmed to the accounts of `file` and given back one by
+/// one as each takes its slot.
 pub async fn collect_all_in(
     file: &AccountsFile,
     options: &CollectOptions,
     slots: &Slots,
-    unstarted: Option<Arc<std::sync::atomic::AtomicUsize>>,
+    reservation: Option<Reservation>,
     progress: &(dyn Fn(&AccountCollection) + Sync),
 ) -> Vec<AccountCollection> {
-    use std::sync::atomic::Ordering;
+    let reservation = reservation.map(Arc::new);
+    if let Some(r) = &reservation {
+        r.keep(file.accounts.len());
+    }
     let mut tasks = tokio::task::JoinSet::new();
     for (i, account) in file.accounts.iter().cloned().enumerate() {
-        let (slots, options, unstarted) = (slots.clone(), options.clone(), unstarted.clone());
+        let (slots, options, reservation) = (slots.clone(), options.clone(), reservation.clone());
         tasks.spawn(async move {
             let permit = slots.permits.acquire_owned().await.expect("semaphore open");
-            if let Some(n) = &unstarted
-                && n.fetch_sub(1, Ordering::AcqRel) == 1
-            {
-                slots.changed.notify_one();
+            if let Some(r) = &reservation {
+                r.release(1);
             }
             let collection = guarded(&account.id, collect_account(&account, &options)).await;
             drop(permit);
@@ -485,6 +536,26 @@ pub async fn collect_all_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn reserved_accounts_wait_until_they_start_or_are_given_back() {
+        let slots = Slots::new(2);
+        let (a, b) = (slots.reserve(3), slots.reserve(2));
+        assert_eq!(slots.waiting(), 5);
+        a.keep(1);
+        assert_eq!(slots.waiting(), 3, "two of a's accounts will not be collected");
+        a.release(1);
+        a.release(1);
+        assert_eq!(slots.waiting(), 2, "a's last account started; nothing more to give back");
+        // A collection that starts none of its accounts gives its reservation back, and
+        // wakes whoever waits for room.
+        let none = AccountsFile { accounts: vec![], organization: None };
+        assert!(collect_all_in(&none, &CollectOptions::default(), &slots, Some(b), &|_| {}).await.is_empty());
+        assert_eq!(slots.waiting(), 0);
+        tokio::time::timeout(Duration::from_secs(5), slots.changed()).await.expect("told that no account waits");
+        drop(a);
+        assert_eq!(slots.waiting(), 0);
+    }
 
     #[tokio::test]
     async fn a_collection_that_panics_is_one_error_entry_of_its_account() {

@@ -377,13 +377,13 @@ impl Worker {
     /// Collects some of a tenant's accounts (one collection per account, in any order;
     /// `progress` is told of each as it ends). Every AssumeRole carries the tenant's
     /// external ID; an account without a role is refused unless the operator allows
-    /// ambient credentials. A batch's accounts (`batch`: its count of accounts waiting
-    /// for a slot) share the worker's slots; a whole scan's get slots of their own.
+    /// ambient credentials. A batch's accounts (`batch`: the slots reserved for them when
+    /// it was claimed) share the worker's slots; a whole scan's get slots of their own.
     async fn collect_accounts(
         &self,
         tenant: &Tenant,
         accounts: Vec<&TenantAccount>,
-        batch: Option<&Arc<std::sync::atomic::AtomicUsize>>,
+        batch: Option<securebase_collect::Reservation>,
         progress: &(dyn Fn(&securebase_collect::AccountCollection) + Sync),
     ) -> Vec<securebase_collect::AccountCollection> {
         let (with_role, ambient): (Vec<_>, Vec<_>) =
@@ -401,15 +401,11 @@ impl Worker {
                 .collect(),
             organization: None,
         };
-        if let Some(unstarted) = batch {
-            // Neither do accounts refused for want of a role.
-            unstarted.fetch_sub(ambient.len(), Ordering::AcqRel);
-        }
         let options = securebase_collect::CollectOptions { tenant: Some(tenant.id.clone()), ..self.config.collect.clone() };
         // A batch's accounts share the worker's slots with its other batches; a whole
         // scan's collection has slots of its own.
         let mut collected = match batch {
-            Some(unstarted) => securebase_collect::collect_all_in(&file, &options, &self.slots, Some(unstarted.clone()), progress).await,
+            Some(reserved) => securebase_collect::collect_all_in(&file, &options, &self.slots, Some(reserved), progress).await,
             None => securebase_collect::collect_all(&file, &options, self.config.collect_concurrency, progress).await,
         };
         collected.extend(ambient.iter().map(|a| {
@@ -496,7 +492,6 @@ impl Worker {
     /// has a slot and a slot is free. Stops claiming when `stop` is set and returns when
     /// the batches in hand are stored. The scan of the first batch, `None` if there was none.
     async fn run_batches(&self, scan: Option<&str>, stop: &AtomicBool) -> Result<Option<String>, StoreError> {
-        use std::sync::atomic::AtomicUsize;
         let (worker, lease, limits) = (&self.config.id, self.config.lease, &self.config.limits);
         let mut first = None;
         let mut failed = None;
@@ -504,19 +499,17 @@ impl Worker {
         // claim: polled only from here, a batch parked inside a transaction would hold
         // SQLite's one write lock while the claim waited for it.
         let mut running = tokio::task::JoinSet::new();
-        // One count per batch in hand of its accounts still waiting for a slot.
-        let mut unstarted: Vec<Arc<AtomicUsize>> = Vec::new();
         loop {
-            unstarted.retain(|n| n.load(Ordering::Acquire) > 0);
-            let room = running.is_empty() || (unstarted.is_empty() && self.slots.free() > 0);
+            // Each batch in hand reserves slots for its accounts when claimed (see
+            // `Slots::reserve`): none waiting means all of them are under way.
+            let room = running.is_empty() || (self.slots.waiting() == 0 && self.slots.free() > 0);
             if room && failed.is_none() && !stop.load(Ordering::Relaxed) {
                 match self.store.claim_batch(worker, lease, scan, limits).await {
                     Ok(Some(batch)) => {
                         first.get_or_insert_with(|| batch.scan_id.clone());
-                        let count = Arc::new(AtomicUsize::new(batch.accounts.len()));
-                        unstarted.push(count.clone());
+                        let reserved = self.slots.reserve(batch.accounts.len());
                         let worker = self.clone();
-                        running.spawn(async move { worker.run_batch(batch, count).await });
+                        running.spawn(async move { worker.run_batch(batch, reserved).await });
                         continue;
                     }
                     // Nothing now: a slot freed later is a reason to look again.
@@ -552,8 +545,8 @@ impl Worker {
 
     /// Collects a claimed batch's accounts and stores them under its lease; `false` when
     /// the lease was lost first (another worker has the batch; nothing stored).
-    /// `unstarted` counts down as its accounts take a slot, and is zero when it ends.
-    async fn run_batch(&self, batch: Batch, unstarted: Arc<std::sync::atomic::AtomicUsize>) -> Result<bool, StoreError> {
+    /// `reserved`: the worker's slots reserved for its accounts, given back as they start.
+    async fn run_batch(&self, batch: Batch, reserved: securebase_collect::Reservation) -> Result<bool, StoreError> {
         let id = &self.config.id;
         tracing::info!(worker = %id, scan = %batch.scan_id, batch = batch.seq, attempt = batch.attempt, "claimed a batch of accounts");
         let lost = Arc::new(AtomicBool::new(false));
@@ -564,8 +557,7 @@ impl Worker {
                 async move { store.renew_batch_lease(&batch, &config.id, config.lease).await }
             })
         }));
-        let collected = self.collect_batch(&batch, &unstarted).await;
-        unstarted.store(0, Ordering::Release);
+        let collected = self.collect_batch(&batch, reserved).await;
         drop(renewal);
         let collected = collected?;
         let errors = crate::collection_entries(&collected);
@@ -598,17 +590,17 @@ impl Worker {
     async fn collect_batch(
         &self,
         batch: &Batch,
-        unstarted: &Arc<std::sync::atomic::AtomicUsize>,
+        reserved: securebase_collect::Reservation,
     ) -> Result<Vec<securebase_collect::AccountCollection>, StoreError> {
         let tenant = self.store.get_tenant(&batch.tenant_id).await?;
         let listed: Vec<&TenantAccount> = match &tenant {
             Some(t) => batch.accounts.iter().filter_map(|id| t.accounts.iter().find(|a| &a.account_id == id)).collect(),
             None => vec![],
         };
-        // Accounts the tenant no longer lists never take a slot.
-        unstarted.fetch_sub(batch.accounts.len() - listed.len(), Ordering::AcqRel);
         let mut collected = match &tenant {
-            Some(t) if !listed.is_empty() => self.collect_accounts(t, listed, Some(unstarted), &|_| {}).await,
+            // Accounts it no longer lists, or refused for want of a role, never take a
+            // slot: the collection keeps only the reservations of those it starts.
+            Some(t) if !listed.is_empty() => self.collect_accounts(t, listed, Some(reserved), &|_| {}).await,
             _ => vec![],
         };
         for id in &batch.accounts {

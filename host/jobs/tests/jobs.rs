@@ -293,8 +293,15 @@ async fn a_split_scan_is_collected_batch_by_batch_and_reports_every_account(back
     let events = db.store.scan_events(&t, &scan, 0, 1000).await.unwrap();
     let kinds: Vec<_> = events.iter().map(|e| e.kind.as_str()).filter(|k| k.starts_with("batch")).collect();
     assert_eq!(kinds, ["batches_planned", "batch_collected", "batch_collected", "batch_collected"]);
-    let last = events.iter().rfind(|e| e.kind == "batch_collected").unwrap();
-    assert_eq!((last.data["batches_done"].as_u64(), last.data["batches_total"].as_u64()), (Some(3), Some(3)));
+    // The batches overlap (none has an account to wait for), so their progress events
+    // may land out of order; together they count up to all three.
+    let progress: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "batch_collected")
+        .map(|e| (e.data["batches_done"].as_u64().unwrap(), e.data["batches_total"].as_u64()))
+        .collect();
+    assert!(progress.iter().all(|(done, total)| (1..=3).contains(done) && *total == Some(3)), "{progress:?}");
+    assert_eq!(progress.iter().map(|(done, _)| *done).max(), Some(3), "{progress:?}");
 }
 
 /// The scan's first worker split it and died; the next one never splits scans
