@@ -60,6 +60,7 @@ mod sqs;
 mod ssm;
 
 pub use accounts::{Account, AccountsError, AccountsFile, Organization, check_role_arn, is_region};
+pub use aws_sdk_sts::config::Credentials;
 pub use calls::{CallLog, iam_action};
 pub use collectors::{
     CALLER_ACTIONS, COLLECTORS, Collector, ROLE_ACTIONS_OUTSIDE_COLLECTORS, Reach, UNPERMISSIONED_ACTIONS, read_only_actions,
@@ -172,6 +173,10 @@ pub struct CollectOptions {
     /// name (so the account's CloudTrail says whose scan it was), and errors about
     /// credentials then name neither the service's own account nor its credentials.
     pub tenant: Option<String>,
+    /// Credentials to start from instead of the default chain's (roles are assumed with
+    /// them): for a program that holds its own, and for tests that must not depend on
+    /// the machine's environment. Printed redacted.
+    pub credentials: Option<Credentials>,
 }
 
 impl Default for CollectOptions {
@@ -185,6 +190,7 @@ impl Default for CollectOptions {
             call_timeout: Duration::from_secs(120),
             calls: None,
             tenant: None,
+            credentials: None,
         }
     }
 }
@@ -257,6 +263,9 @@ pub(crate) async fn sdk_config(account: &Account, region: &str, options: &Collec
             .timeout_config(aws_config::timeout::TimeoutConfig::builder().operation_timeout(options.call_timeout).build());
         if let Some(url) = &options.endpoint_url {
             l = l.endpoint_url(url);
+        }
+        if let Some(credentials) = &options.credentials {
+            l = l.credentials_provider(credentials.clone());
         }
         l
     };
@@ -458,7 +467,8 @@ impl Slots {
 
     /// Resolves when an account's collection ends and gives its slot back, or when the
     /// last waiting account takes one (or at once if either happened since the last
-    /// call): the moments a caller may find room for more work.
+    /// call): the moments a caller may find room for more work. One waiter is woken
+    /// per event, so one loop, not several, should wait on a `Slots`.
     pub async fn changed(&self) {
         self.changed.notified().await
     }
@@ -481,7 +491,9 @@ impl Reservation {
         }
     }
 
-    /// Keeps only `n` accounts reserved: the ones a collection is about to start.
+    /// Keeps only `n` accounts reserved: the ones a collection is about to start. Called
+    /// once, before any of them can take a slot (a release between its read and its
+    /// give-back would be counted twice).
     fn keep(&self, n: usize) {
         let left = self.left.load(std::sync::atomic::Ordering::Acquire);
         self.release(left.saturating_sub(n));

@@ -340,10 +340,12 @@ async fn a_resumed_split_scan_keeps_its_batches_whatever_the_new_worker_s_batch_
 
 /// A split scan of three accounts in one-account batches, held by a coordinator (so a
 /// worker takes its batches only), and a worker with one account slot. The accounts
-/// have a role but are reached through an endpoint that accepts connections and never
-/// answers: each collection lasts `each`, its one call's timeout. (A refused port is no
-/// good: the SDK's retry backoff is jittered, so a collection could end at once.)
-async fn three_slow_batches(db: &TestDb, each: Duration) -> (String, String, Worker) {
+/// have a role, assumed with static credentials (not the machine's, whose chain may
+/// fail at once or wait for an instance metadata service), through an endpoint that
+/// accepts connections and never answers: each collection lasts `each`, its first
+/// call's timeout. (A refused port is no good: the SDK's retry backoff is jittered, so
+/// a collection could end at once.) Also the count of connections the endpoint took.
+async fn three_slow_batches(db: &TestDb, each: Duration) -> (String, String, Worker, Arc<std::sync::atomic::AtomicUsize>) {
     let t = tenant(db, "Alpha").await;
     let ids: Vec<String> = (0..3).map(|i| format!("{:012}", 100_000_000_000u64 + i)).collect();
     let accounts = ids
@@ -362,10 +364,15 @@ async fn three_slow_batches(db: &TestDb, each: Duration) -> (String, String, Wor
     assert_eq!(db.store.plan_batches(&coordinator, "coordinator", &plan).await.unwrap(), Some(3));
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", silent.local_addr().unwrap());
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((connection, _)) = silent.accept().await {
-            held.push(connection);
+    let reached = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    tokio::spawn({
+        let reached = reached.clone();
+        async move {
+            let mut held = Vec::new();
+            while let Ok((connection, _)) = silent.accept().await {
+                reached.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                held.push(connection);
+            }
         }
     });
     let mut c = WorkerConfig::named("w");
@@ -373,7 +380,8 @@ async fn three_slow_batches(db: &TestDb, each: Duration) -> (String, String, Wor
     c.collect.endpoint_url = Some(endpoint);
     c.collect.max_attempts = 1;
     c.collect.call_timeout = each;
-    (t, scan, Worker::new(db.store.clone(), scanner(), Arc::new(securebase_billing::Pricing::builtin()), c))
+    c.collect.credentials = Some(securebase_collect::Credentials::new("test", "test", None, None, "test"));
+    (t, scan, Worker::new(db.store.clone(), scanner(), Arc::new(securebase_billing::Pricing::builtin()), c), reached)
 }
 
 /// A worker stores every batch it can claim in one go, each claimed as the one before
@@ -381,8 +389,10 @@ async fn three_slow_batches(db: &TestDb, each: Duration) -> (String, String, Wor
 /// store's transaction while the next claim waited 10 s for the lock and failed.)
 async fn a_worker_takes_batch_after_batch_while_it_holds_one(backend: Backend) {
     let db = fresh(backend).await;
-    let (t, scan, w) = three_slow_batches(&db, Duration::from_secs(1)).await;
+    let (t, scan, w, reached) = three_slow_batches(&db, Duration::from_secs(1)).await;
     assert_eq!(w.run_one().await.unwrap().as_deref(), Some(scan.as_str()));
+    let reached = reached.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(reached >= 3, "each account's collection waits on the silent endpoint: {reached} connections");
     let batches = db.store.scan_batches(&t, &scan, false).await.unwrap();
     let status: Vec<(&str, Option<&str>)> = batches.iter().map(|b| (b.status.as_str(), b.worker.as_deref())).collect();
     assert_eq!(status, [("done", Some("w")); 3], "{batches:?}");
@@ -392,7 +402,7 @@ async fn a_worker_takes_batch_after_batch_while_it_holds_one(backend: Backend) {
 /// (its slot frees up with two batches left), leaving them to other workers.
 async fn a_stopping_worker_stores_the_batch_in_hand_and_claims_no_more(backend: Backend) {
     let db = fresh(backend).await;
-    let (t, scan, w) = three_slow_batches(&db, Duration::from_secs(4)).await;
+    let (t, scan, w, _) = three_slow_batches(&db, Duration::from_secs(2)).await;
     let (stop, rx) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(async move { w.run(rx).await });
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
