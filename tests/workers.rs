@@ -332,7 +332,7 @@ async fn a_worker_stopped_with_sigterm_stores_its_batch_and_claims_no_more() {
         assert!(start.elapsed() < Duration::from_secs(120), "the worker claimed no batch: {batches:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    let status = worker.0.terminate(Duration::from_secs(180)).unwrap();
+    let status = tokio::task::block_in_place(|| worker.0.terminate(Duration::from_secs(180))).unwrap();
     assert_eq!(status.map(|s| s.code()), Some(Some(0)), "the worker exits with status 0 after SIGTERM");
 
     let held: Vec<i64> = seen.iter().filter(|b| b.status == "running").map(|b| b.seq).collect();

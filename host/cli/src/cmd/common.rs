@@ -180,22 +180,31 @@ pub(crate) fn delivery_policy(jobs: &JobArgs) -> securebase_jobs::DeliveryPolicy
     securebase_jobs::DeliveryPolicy { allow_private: jobs.webhook_allow_private, ..securebase_jobs::DeliveryPolicy::default() }
 }
 
-pub(crate) async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled: a signal sent as soon as a process says it is ready is then
+/// a request to stop, not the default action that kills it mid-work.
+pub(crate) fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (mut interrupt, mut terminate) = (signal(SignalKind::interrupt()).ok(), signal(SignalKind::terminate()).ok());
+        // A handler that could not be installed waits forever rather than stopping.
+        async fn received(s: Option<&mut tokio::signal::unix::Signal>) {
+            match s {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending().await,
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+        async move {
+            tokio::select! { _ = received(interrupt.as_mut()) => {}, _ = received(terminate.as_mut()) => {} }
+        }
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// The accounts file, with the organization's accounts discovered, and the options.

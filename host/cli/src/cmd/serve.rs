@@ -72,6 +72,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
             eprintln!("No scan workers in this process (--workers 0): scans wait for `securebase worker` processes.");
         }
         let state = securebase_api::AppState::new(store.clone(), scanner, config);
+        let shutdown = shutdown_signal();
         let listener =
             tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen)).map_err(input)?;
         eprintln!(
@@ -94,7 +95,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8> {
             max_connections: args.max_connections as usize,
             drain: std::time::Duration::from_secs(10),
         };
-        super::listen::serve(listener, app, limits, shutdown_signal()).await;
+        super::listen::serve(listener, app, limits, shutdown).await;
         eprintln!("Stopping: waiting for the scans in hand...");
         if !state.drain(std::time::Duration::from_secs(300)).await {
             eprintln!("warning: scans still running after 300 s were abandoned (they stay 'running' in the database)");

@@ -24,6 +24,7 @@ pub(crate) fn run(args: WorkerArgs) -> Result<u8> {
             deliveries = Some(tokio::spawn(async move { deliverer.run(std::time::Duration::from_millis(500), rx).await }));
         }
         let worker = securebase_jobs::Worker::new(store.clone(), scanner, Arc::new(securebase_billing::Pricing::builtin()), config);
+        let shutdown = shutdown_signal();
         eprintln!(
             "SecureBase worker {} on the {} database: waiting for scans. Ctrl-C stops after the scan in hand.",
             worker.id(),
@@ -33,7 +34,7 @@ pub(crate) fn run(args: WorkerArgs) -> Result<u8> {
             let worker = worker.clone();
             async move { worker.run(rx).await }
         });
-        shutdown_signal().await;
+        shutdown.await;
         eprintln!("Stopping: finishing the scan in hand...");
         let _ = stop.send(true);
         let _ = running.await;
