@@ -160,6 +160,17 @@ struct Tally {
     findings: usize,
     failing: usize,
     evaluations: usize,
+    /// The most accounts the scanner has counted done: two threads finishing together
+    /// may report out of order, and the buffer keeps only the latest event of a kind.
+    accounts_done: usize,
+}
+
+impl Tally {
+    /// Buffers `data` in place of the buffered event of its kind.
+    fn replace(&mut self, kind: &'static str, data: Value) {
+        self.pending.retain(|(k, _)| *k != kind);
+        self.pending.push((kind, data));
+    }
 }
 
 impl ProgressWriter {
@@ -183,9 +194,7 @@ impl ProgressWriter {
     }
 
     fn push(&self, kind: &'static str, data: Value) {
-        let mut t = self.inner.state.lock().expect("progress lock");
-        t.pending.retain(|(k, _)| *k != kind);
-        t.pending.push((kind, data));
+        self.inner.state.lock().expect("progress lock").replace(kind, data);
     }
 
     /// One account was collected.
@@ -196,21 +205,22 @@ impl ProgressWriter {
     /// One account was evaluated by every plugin.
     pub(crate) fn evaluated(&self, p: securebase_scan::Progress) {
         let securebase_scan::Progress::AccountDone { account_id, done, total, findings, failing, evaluations } = p;
-        let data = {
-            let mut t = self.inner.state.lock().expect("progress lock");
-            t.findings += findings;
-            t.failing += failing;
-            t.evaluations += evaluations;
-            json!({
-                "account_id": account_id,
-                "accounts_done": done,
-                "accounts_total": total,
-                "plugins_evaluated": t.evaluations,
-                "findings_so_far": t.findings,
-                "failing_so_far": t.failing,
-            })
-        };
-        self.push("account_evaluated", data);
+        // Counted and buffered under one lock, so the buffered event is always the one
+        // with every account so far.
+        let mut t = self.inner.state.lock().expect("progress lock");
+        t.findings += findings;
+        t.failing += failing;
+        t.evaluations += evaluations;
+        t.accounts_done = t.accounts_done.max(done);
+        let data = json!({
+            "account_id": account_id,
+            "accounts_done": t.accounts_done,
+            "accounts_total": total,
+            "plugins_evaluated": t.evaluations,
+            "findings_so_far": t.findings,
+            "failing_so_far": t.failing,
+        });
+        t.replace("account_evaluated", data);
     }
 
     /// Writes what is buffered.
@@ -263,5 +273,34 @@ mod tests {
         });
         tokio::time::timeout(Duration::from_secs(5), looping).await.expect("stops without a sender");
         assert_eq!(ticks.load(std::sync::atomic::Ordering::Relaxed), 1);
+    }
+
+    /// Two threads finishing the last accounts together may report them out of order;
+    /// the event left to write still counts every account and every finding.
+    #[tokio::test]
+    async fn the_progress_left_to_write_counts_every_account_reported() {
+        let db = securebase_store::testing::fresh(securebase_store::Backend::Sqlite).await;
+        let job = Job { tenant_id: "t".into(), scan_id: "s".into(), source: "demo".into(), scope: "demo".into(), input: None, attempt: 1 };
+        let progress = ProgressWriter::new(db.store.clone(), &job);
+        let done = |account: &str, done, findings| securebase_scan::Progress::AccountDone {
+            account_id: account.into(),
+            done,
+            total: 3,
+            findings,
+            failing: 1,
+            evaluations: 2,
+        };
+        progress.evaluated(done("a", 1, 10));
+        progress.evaluated(done("c", 3, 30));
+        progress.evaluated(done("b", 2, 20));
+        let pending = progress.inner.state.lock().unwrap().pending.clone();
+        assert_eq!(pending.len(), 1, "{pending:?}");
+        let (kind, data) = &pending[0];
+        assert_eq!(*kind, "account_evaluated");
+        assert_eq!(
+            (&data["accounts_done"], &data["findings_so_far"], &data["failing_so_far"], &data["plugins_evaluated"]),
+            (&json!(3), &json!(60), &json!(3), &json!(6)),
+            "{data}"
+        );
     }
 }
