@@ -155,8 +155,13 @@ fn default_limits_stop_an_infinite_loop() {
     let account = Arc::new(demo_with_mode(json!({"mode": "loop"})).accounts.remove(0));
     let eval = rt.evaluate(&hostile, &account);
     let err = eval.result.unwrap_err();
-    assert_eq!(err.kind.as_str(), "fuel_exhausted", "{err}");
-    assert_eq!(eval.fuel_used, Limits::default().fuel);
+    // Its fuel runs out first unless a loaded machine lets the 10 s deadline come first:
+    // either default ends it, and says which.
+    match err.kind.as_str() {
+        "fuel_exhausted" => assert_eq!(eval.fuel_used, Limits::default().fuel),
+        "timeout" => assert!(eval.fuel_used < Limits::default().fuel, "{}", eval.fuel_used),
+        other => panic!("ended by {other}, not by a default limit: {err}"),
+    }
 }
 
 #[test]

@@ -51,6 +51,13 @@ impl Server {
             .env_remove("SECUREBASE_DATABASE_URL")
             .env_remove("SECUREBASE_MIGRATION_DATABASE_URL")
             .env_remove("SECUREBASE_SECRET_KEY")
+            // Static credentials and no instance metadata: a scan never waits on this
+            // machine's credential chain (a test's own `envs` may say otherwise).
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
             .envs(envs.iter().copied())
             .current_dir(cwd)
             .stderr(Stdio::piped())

@@ -100,7 +100,9 @@ async fn scans_metered(store: &Store, tenant: &str) -> i64 {
 async fn two_workers_share_fifty_scans_and_run_none_twice() {
     let db = fresh(Backend::Postgres).await;
     let cache = tempfile::tempdir().unwrap();
-    let workers = [WorkerProcess::start(&db, "w1", 10, cache.path()), WorkerProcess::start(&db, "w2", 10, cache.path())];
+    // Leases long enough that a loaded machine's late renewal never hands a live
+    // worker's scan to the other (no worker dies in this test).
+    let workers = [WorkerProcess::start(&db, "w1", 30, cache.path()), WorkerProcess::start(&db, "w2", 30, cache.path())];
     let mut scans: BTreeMap<String, String> = BTreeMap::new();
     let tenants = [tenant(&db.store, "Alpha").await, tenant(&db.store, "Bravo").await, tenant(&db.store, "Charlie").await];
     for i in 0..50 {

@@ -82,9 +82,9 @@ async fn a_dead_worker_s_scan_is_resumed_and_stored_and_metered_once(backend: Ba
     let scan = demo(&db, &t).await;
     let live = worker(&db, "live", Duration::from_secs(30));
     // Worker "dead" claims the scan and is never heard of again.
-    let dead = db.store.claim_job("dead", Duration::from_secs(2), &LIMITS).await.unwrap().unwrap();
+    let dead = db.store.claim_job("dead", Duration::from_secs(5), &LIMITS).await.unwrap().unwrap();
     assert_eq!(live.run_one().await.unwrap(), None, "not while the lease holds");
-    tokio::time::sleep(Duration::from_millis(2300)).await;
+    tokio::time::sleep(Duration::from_millis(5300)).await;
     assert_eq!(live.run_one().await.unwrap().as_deref(), Some(scan.as_str()));
     let row = db.store.get_scan(&t, &scan).await.unwrap().unwrap();
     assert_eq!((row.status, row.attempts), (ScanStatus::Succeeded, 2));
