@@ -213,10 +213,14 @@ pub(crate) async fn show(
 pub(crate) fn progress(scan: &Value) -> Markup {
     let p = &scan["progress"];
     let d = &p["data"];
-    let (done, total) = match text(&p["event"]) {
-        "account_evaluated" => (d["accounts_done"].as_u64(), d["accounts_total"].as_u64()),
-        "accounts_collected" => (d["done"].as_u64(), d["total"].as_u64()),
-        _ => (None, None),
+    // What the bar counts: accounts, or for a scan split into batches while they are
+    // collected, the batches stored.
+    let (done, total, counted) = match text(&p["event"]) {
+        "account_evaluated" => (d["accounts_done"].as_u64(), d["accounts_total"].as_u64(), "Accounts done"),
+        "accounts_collected" => (d["done"].as_u64(), d["total"].as_u64(), "Accounts done"),
+        "batches_planned" => (Some(0), d["batches"].as_u64(), "Batches stored"),
+        "batch_collected" => (d["batches_done"].as_u64(), d["batches_total"].as_u64(), "Batches stored"),
+        _ => (None, None, ""),
     };
     let label = match text(&p["event"]) {
         "account_evaluated" => format!(
@@ -227,13 +231,22 @@ pub(crate) fn progress(scan: &Value) -> Markup {
             num(&d["failing_so_far"])
         ),
         "accounts_collected" => format!("Collecting: {} of {} accounts read", num(&d["done"]), num(&d["total"])),
+        "batches_planned" => {
+            format!("Collecting: {} accounts split into {} batches for the workers to share", num(&d["accounts"]), num(&d["batches"]))
+        }
+        "batch_collected" => format!(
+            "Collecting: {} of {} batches stored (the last by worker {})",
+            num(&d["batches_done"]),
+            num(&d["batches_total"]),
+            text(&d["worker"])
+        ),
         "started" => "Started: reading the accounts".to_string(),
         _ => "Waiting for a worker".to_string(),
     };
     html! {
         div.progress data-event=(text(&p["event"])) {
             @if let (Some(done), Some(total)) = (done, total) {
-                progress value=(done) max=(total.max(1)) aria-label="Accounts done" { (done) " of " (total) }
+                progress value=(done) max=(total.max(1)) aria-label=(counted) { (done) " of " (total) }
                 " "
             }
             span role="status" { (label) }
@@ -310,5 +323,25 @@ pub(crate) async fn pass_through(response: Response) -> Result<Response, UiError
             Err(e) => Err(e),
             Ok(_) => Err(UiError::BadRequest("the API failed without saying why".into())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_split_scan_shows_its_batches_while_they_are_collected() {
+        let shown = |event: &str, data: Value| progress(&json!({"progress": {"event": event, "data": data}})).into_string();
+        let planned = shown("batches_planned", json!({"batches": 5, "accounts": 48, "batch_accounts": 10}));
+        assert!(planned.contains("48 accounts split into 5 batches"), "{planned}");
+        assert!(planned.contains(r#"value="0" max="5" aria-label="Batches stored""#), "{planned}");
+        let stored = shown("batch_collected", json!({"batch": 3, "worker": "w2", "batches_done": 2, "batches_total": 5}));
+        assert!(stored.contains("2 of 5 batches stored (the last by worker w2)"), "{stored}");
+        assert!(stored.contains(r#"value="2" max="5""#), "{stored}");
+        let evaluating =
+            shown("account_evaluated", json!({"accounts_done": 1, "accounts_total": 48, "findings_so_far": 9, "failing_so_far": 2}));
+        assert!(evaluating.contains(r#"aria-label="Accounts done""#) && evaluating.contains("1 of 48 accounts done"), "{evaluating}");
+        assert!(shown("queued", json!({})).contains("Waiting for a worker"));
     }
 }
