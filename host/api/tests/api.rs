@@ -143,12 +143,11 @@ async fn first_event(response: axum::response::Response) -> (String, Body) {
 }
 
 /// Progress streams of a scan that never ends (no workers): at most `per_key` open per
-/// key (a `?wait=true` shares them), each ends at its maximum duration, and one whose
-/// key is revoked ends at the next check.
+/// key (a `?wait=true` shares them), and each ends at its maximum duration.
 async fn progress_streams_are_bounded_and_end_at_their_maximum_duration(backend: Backend) {
     use securebase_api::StreamLimits;
-    let streams =
-        StreamLimits { per_key: 2, max_duration: std::time::Duration::from_secs(5), recheck: std::time::Duration::from_millis(100) };
+    let max_duration = std::time::Duration::from_secs(5);
+    let streams = StreamLimits { per_key: 2, max_duration, recheck: std::time::Duration::from_millis(100) };
     let app = App::new(backend, ApiConfig { workers: 0, schedule_every: None, streams, ..ApiConfig::default() }).await;
     let (id, manage) = app.tenant("Alpha").await;
     let scan = app.send(Method::POST, &format!("/v1/tenants/{id}/scans"), &manage, json!({"source": "demo"})).await.json();
@@ -158,8 +157,9 @@ async fn progress_streams_are_bounded_and_end_at_their_maximum_duration(backend:
             Request::builder().uri(path.clone()).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
         app.router.clone().oneshot(request)
     };
-    // Each stream's first event read as soon as it is open: its maximum duration runs
-    // from then, and a stream first read after it rightly sends nothing.
+    // The first stream's first event is read as soon as it is open: its maximum duration
+    // runs from then, and a stream first read after it rightly sends nothing.
+    let opened = std::time::Instant::now();
     let first = open(manage.clone()).await.unwrap();
     assert_eq!(first.status(), StatusCode::OK);
     let (opening, first) = first_event(first).await;
@@ -172,6 +172,7 @@ async fn progress_streams_are_bounded_and_end_at_their_maximum_duration(backend:
     assert_eq!((waited.status, waited.error_code().as_str()), (StatusCode::TOO_MANY_REQUESTS, "too_many_streams"));
     // At its maximum duration a stream ends (the client reconnects with Last-Event-ID).
     let rest = body_ends_within(first, std::time::Duration::from_secs(30)).await.expect("the stream ended at its maximum duration");
+    assert!(opened.elapsed() >= max_duration, "it ended after {:?}, before its maximum duration", opened.elapsed());
     assert!(!rest.contains("event:"), "a scan no worker runs has nothing after queued: {rest}");
     drop(second);
 }

@@ -160,8 +160,9 @@ struct Tally {
     findings: usize,
     failing: usize,
     evaluations: usize,
-    /// The most accounts the scanner has counted done: two threads finishing together
-    /// may report out of order, and the buffer keeps only the latest event of a kind.
+    /// Accounts reported done, counted here with their findings rather than taken from
+    /// the scanner's own count: two threads finishing together may report out of order,
+    /// and the buffer keeps only the latest event of a kind.
     accounts_done: usize,
 }
 
@@ -204,14 +205,14 @@ impl ProgressWriter {
 
     /// One account was evaluated by every plugin.
     pub(crate) fn evaluated(&self, p: securebase_scan::Progress) {
-        let securebase_scan::Progress::AccountDone { account_id, done, total, findings, failing, evaluations } = p;
-        // Counted and buffered under one lock, so the buffered event is always the one
-        // with every account so far.
+        let securebase_scan::Progress::AccountDone { account_id, done: _, total, findings, failing, evaluations } = p;
+        // Counted and buffered under one lock, so the buffered event always counts every
+        // account reported so far, and their findings.
         let mut t = self.inner.state.lock().expect("progress lock");
         t.findings += findings;
         t.failing += failing;
         t.evaluations += evaluations;
-        t.accounts_done = t.accounts_done.max(done);
+        t.accounts_done += 1;
         let data = json!({
             "account_id": account_id,
             "accounts_done": t.accounts_done,

@@ -180,9 +180,9 @@ pub(crate) fn delivery_policy(jobs: &JobArgs) -> securebase_jobs::DeliveryPolicy
     securebase_jobs::DeliveryPolicy { allow_private: jobs.webhook_allow_private, ..securebase_jobs::DeliveryPolicy::default() }
 }
 
-/// Ctrl-C or SIGTERM. The handlers are installed when this is called, not when the
-/// future is first polled: a signal sent as soon as a process says it is ready is then
-/// a request to stop, not the default action that kills it mid-work.
+/// Ctrl-C or SIGTERM. On unix the handlers are installed when this is called, not when
+/// the future is first polled: a signal sent as soon as a process says it is ready is
+/// then a request to stop, not the default action that kills it mid-work.
 pub(crate) fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {

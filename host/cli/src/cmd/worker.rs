@@ -13,6 +13,8 @@ pub(crate) fn run(args: WorkerArgs) -> Result<u8> {
     let config = worker_config(&args.jobs, args.id.clone(), args.endpoint_url.clone());
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(async move {
         let store = args.database.open().await?;
+        // Before anything answers for this process (its metrics' /readyz, its ready line).
+        let shutdown = shutdown_signal();
         if let Some(addr) = args.metrics_listen {
             super::listen::serve_metrics(addr, store.clone()).await?;
         }
@@ -24,7 +26,6 @@ pub(crate) fn run(args: WorkerArgs) -> Result<u8> {
             deliveries = Some(tokio::spawn(async move { deliverer.run(std::time::Duration::from_millis(500), rx).await }));
         }
         let worker = securebase_jobs::Worker::new(store.clone(), scanner, Arc::new(securebase_billing::Pricing::builtin()), config);
-        let shutdown = shutdown_signal();
         eprintln!(
             "SecureBase worker {} on the {} database: waiting for scans. Ctrl-C stops after the scan in hand.",
             worker.id(),
