@@ -300,6 +300,15 @@ async fn a_scan_of_many_accounts_is_split_into_batches_that_survive_a_killed_wor
     for b in after.iter().filter(|b| b.worker.as_deref() != Some("doomed")) {
         assert!(once.contains(&b.seq), "batch {} stored by {:?} without its event: {collected:?}", b.seq, b.worker);
     }
+    // Each batch was evaluated by the worker that collected it (the same binary, so the
+    // same fingerprint): the coordinator scored them and evaluated nothing again.
+    let stored: Vec<&Value> = events.iter().filter(|e| e.kind == "batch_collected").map(|e| &e.data).collect();
+    assert!(!stored.is_empty());
+    for data in &stored {
+        assert_eq!(data["evaluated"], data["collected"], "{data}");
+        assert!(data["findings"].as_u64() > Some(0), "{data}");
+    }
+    assert!(!events.iter().any(|e| e.kind == "account_evaluated"), "the coordinator evaluated accounts its batches had evaluated");
     let deliveries = db.store.deliveries(&t, &scan).await.unwrap();
     assert_eq!(deliveries.iter().filter(|d| d.event == "scan.finished").count(), 1, "notified once");
 }

@@ -25,6 +25,15 @@ use serde_json::{Value, json};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, SystemTime};
 
+/// The part of a scan's fuel `budget` that `n` of its `total` accounts may use: a split
+/// scan's batches are evaluated apart, each with its accounts' share.
+pub(crate) fn budget_share(budget: u64, n: usize, total: usize) -> u64 {
+    if total == 0 || n >= total {
+        return budget;
+    }
+    (u128::from(budget) * n as u128 / total as u128) as u64
+}
+
 /// A usage event of one unit for `tenant`, priced at `tier`.
 pub fn usage_event(
     pricing: &securebase_billing::Pricing,
@@ -251,6 +260,15 @@ impl ProgressWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_s_share_of_the_fuel_budget_is_its_share_of_the_accounts() {
+        assert_eq!(budget_share(1000, 1, 3), 333);
+        assert_eq!(budget_share(1000, 3, 3), 1000);
+        assert_eq!(budget_share(u64::MAX, 5, 10), u64::MAX / 2);
+        assert_eq!(budget_share(1000, 0, 3), 0);
+        assert_eq!(budget_share(1000, 2, 0), 1000, "nothing to share with");
+    }
 
     #[tokio::test]
     async fn loops_stop_when_asked_or_when_nobody_is_left_to_ask() {

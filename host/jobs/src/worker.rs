@@ -4,15 +4,20 @@
 //! A scan of more accounts than [`WorkerConfig::batch_accounts`] is split: the worker
 //! that claimed it (its coordinator) plans account batches, which any worker claims
 //! before claiming a scan (see `securebase_store`'s batches), collects, and stores under
-//! the batch's lease. The coordinator collects batches too, and when the last one is
-//! stored it evaluates the whole inventory and stores the scan as one (scored, drifted,
-//! metered and notified once). A worker claims its next batch as soon as every account
+//! the batch's lease. A batch is evaluated where it is collected (with its tenant's
+//! plugins and exceptions, and its share of the tenant's fuel budget), and stored with
+//! the fingerprint of what evaluated it. The coordinator collects batches too, and when
+//! the last one is stored it scores every account together and stores the scan as one
+//! (scored, drifted, metered and notified once); it evaluates again only the accounts
+//! of a batch evaluated with another fingerprint (another version of a plugin, an
+//! exception recorded or expired meanwhile) or not at all. A worker claims its next batch as soon as every account
 //! of the batches it holds is under way and one of its account slots is free, so the
 //! slowest accounts of one batch do not leave its other slots idle.
 
 use crate::{ProgressWriter, usage_event};
 use securebase_drift::{Drift, Side};
-use securebase_scan::{Additions, CollectionErrorEntry, ScanReport, Scanner};
+use securebase_inventory::{AccountInventory, Snapshot};
+use securebase_scan::{Additions, CollectionErrorEntry, EvaluatedAccount, ScanError, ScanReport, Scanner};
 use securebase_store::{Batch, ClaimLimits, Job, JobOutcome, Notification, Store, StoreError, Tenant, TenantAccount};
 use serde_json::json;
 use std::sync::Arc;
@@ -104,11 +109,23 @@ enum JobError {
 }
 
 /// What a batch stores: the inventories of the accounts it collected (in the snapshot
-/// upload format) and what it could not read.
+/// upload format), what it could not read, and those accounts evaluated.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct BatchResult {
     accounts: Vec<serde_json::Value>,
     errors: Vec<CollectionErrorEntry>,
+    /// Absent when the batch's worker could not evaluate it (or predates evaluating
+    /// batches): its coordinator evaluates those accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    evaluated: Option<BatchEvaluation>,
+}
+
+/// A batch's accounts evaluated by the worker that collected them.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct BatchEvaluation {
+    /// [`Scanner::fingerprint`] of what evaluated them.
+    fingerprint: String,
+    accounts: Vec<EvaluatedAccount>,
 }
 
 impl Worker {
@@ -208,15 +225,15 @@ impl Worker {
         let started = std::time::Instant::now();
         let events = ProgressWriter::new(self.store.clone(), job);
         events.event("started", json!({ "worker": self.config.id, "attempt": job.attempt, "resumed": job.attempt > 1 })).await;
-        let (snapshot, problems) = self.input(job, &events, lost).await?;
+        let (snapshot, problems, batches) = self.input(job, &events, lost).await?;
         // Kept with the result, so a finding can be replayed on what was evaluated.
         let kept = securebase_scan::KeptInventory::of(&snapshot.accounts);
-        let (additions, unloadable) = self.additions(job).await?;
+        let (additions, unloadable) = self.additions(&job.tenant_id).await?;
         let scanner = self.scanner.clone();
         let listed = problems.clone();
         let progress = events.clone();
         let report = tokio::task::spawn_blocking(move || {
-            let mut report = scanner.scan_with(snapshot, &additions, &|p| progress.evaluated(p))?;
+            let mut report = evaluate_and_score(&scanner, snapshot, batches, &additions, &|p| progress.evaluated(p))?;
             report.collection_errors = listed;
             // A tenant plugin this worker could not load fails on every account, like
             // one that traps: the rest of the scan stands.
@@ -279,8 +296,7 @@ impl Worker {
     /// once per process from the component stored in the database) and frameworks,
     /// with the fuel budget of its tier and its exceptions; and the plugins that could
     /// not be loaded.
-    async fn additions(&self, job: &Job) -> Result<(Additions, Vec<(String, String)>), JobError> {
-        let tenant = &job.tenant_id;
+    async fn additions(&self, tenant: &str) -> Result<(Additions, Vec<(String, String)>), JobError> {
         let rows = self.store.list_plugins(tenant).await?;
         let mut additions = Additions::default();
         let mut unloadable = vec![];
@@ -323,21 +339,22 @@ impl Worker {
         Ok((additions, unloadable))
     }
 
-    /// The inventory a job evaluates, and what collection could not read.
+    /// The inventory a job evaluates, what collection could not read, and (for a split
+    /// scan) what its batches evaluated where they were collected.
     async fn input(
         &self,
         job: &Job,
         events: &ProgressWriter,
         lost: &AtomicBool,
-    ) -> Result<(securebase_inventory::Snapshot, Vec<CollectionErrorEntry>), JobError> {
+    ) -> Result<(Snapshot, Vec<CollectionErrorEntry>, Vec<BatchEvaluation>), JobError> {
         match job.source.as_str() {
-            "demo" => Ok((securebase_inventory::demo(), vec![])),
+            "demo" => Ok((securebase_inventory::demo(), vec![], vec![])),
             "snapshot" => {
                 let text = job.input.as_deref().ok_or_else(|| JobError::Input("the uploaded snapshot is missing".into()))?;
                 let docs: Vec<serde_json::Value> =
                     serde_json::from_str(text).map_err(|e| JobError::Input(format!("the uploaded snapshot is unreadable: {e}")))?;
                 let snapshot = securebase_inventory::from_documents(&docs, "upload").map_err(|e| JobError::Input(e.to_string()))?;
-                Ok((snapshot, vec![]))
+                Ok((snapshot, vec![], vec![]))
             }
             "accounts" => {
                 let tenant =
@@ -349,7 +366,7 @@ impl Worker {
                 // --batch-accounts or the tenant's account list now), so no batch is left behind.
                 let split = self.store.batch_progress(&job.tenant_id, &job.scan_id).await?.total > 0
                     || (self.config.batch_accounts > 0 && tenant.accounts.len() > self.config.batch_accounts);
-                let (accounts, problems) = if split {
+                let (accounts, problems, evaluated) = if split {
                     self.batched(job, &tenant, events, lost).await?
                 } else {
                     let total = tenant.accounts.len();
@@ -362,13 +379,13 @@ impl Worker {
                         .await;
                     events.flush().await;
                     let problems = crate::collection_entries(&collected);
-                    (collected.into_iter().filter_map(|c| c.inventory).collect(), problems)
+                    (collected.into_iter().filter_map(|c| c.inventory).collect(), problems, vec![])
                 };
                 if accounts.is_empty() {
                     let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
                     return Err(JobError::Input(format!("no account could be collected: {list}")));
                 }
-                Ok((securebase_inventory::Snapshot { source: "accounts".into(), accounts }, problems))
+                Ok((Snapshot { source: "accounts".into(), accounts }, problems, evaluated))
             }
             other => Err(JobError::Input(format!("unknown scan source {other:?}"))),
         }
@@ -427,15 +444,15 @@ impl Worker {
 
     /// A split scan's inventory, as its coordinator gathers it: plans the batches (or
     /// finds those of the attempt before), collects batches itself while any is left to
-    /// claim, waits for those other workers hold, and reads back what every batch stored.
-    /// A batch given up counts as its accounts not collected.
+    /// claim, waits for those other workers hold, and reads back what every batch stored
+    /// (with what it evaluated). A batch given up counts as its accounts not collected.
     async fn batched(
         &self,
         job: &Job,
         tenant: &Tenant,
         events: &ProgressWriter,
         lost: &AtomicBool,
-    ) -> Result<(Vec<securebase_inventory::AccountInventory>, Vec<CollectionErrorEntry>), JobError> {
+    ) -> Result<(Vec<AccountInventory>, Vec<CollectionErrorEntry>, Vec<BatchEvaluation>), JobError> {
         let plan: Vec<Vec<String>> =
             tenant.accounts.chunks(self.config.batch_accounts.max(1)).map(|c| c.iter().map(|a| a.account_id.clone()).collect()).collect();
         let total = self.store.plan_batches(job, &self.config.id, &plan).await?.ok_or(JobError::Lost)?;
@@ -463,6 +480,7 @@ impl Worker {
         }
         let mut documents = vec![];
         let mut problems = vec![];
+        let mut evaluated = vec![];
         for row in self.store.scan_batches(&job.tenant_id, &job.scan_id, true).await? {
             match (row.status.as_str(), row.result) {
                 ("done", Some(text)) => {
@@ -470,6 +488,7 @@ impl Worker {
                         .map_err(|e| JobError::Input(format!("batch {} of the scan stored an unreadable result: {e}", row.seq)))?;
                     documents.extend(r.accounts);
                     problems.extend(r.errors);
+                    evaluated.extend(r.evaluated);
                 }
                 _ => {
                     let why = row.error.unwrap_or_else(|| format!("batch {} stored nothing", row.seq));
@@ -484,7 +503,7 @@ impl Worker {
         }
         let snapshot = securebase_inventory::from_documents(&documents, "accounts")
             .map_err(|e| JobError::Input(format!("the batches' inventories cannot be read: {e}")))?;
-        Ok((snapshot.accounts, problems))
+        Ok((snapshot.accounts, problems, evaluated))
     }
 
     /// Claims batches (of `scan` only, when given) and runs them until none is left to
@@ -543,8 +562,9 @@ impl Worker {
         }
     }
 
-    /// Collects a claimed batch's accounts and stores them under its lease; `false` when
-    /// the lease was lost first (another worker has the batch; nothing stored).
+    /// Collects a claimed batch's accounts, evaluates them, and stores both under its
+    /// lease; `false` when the lease was lost first (another worker has the batch;
+    /// nothing stored).
     /// `reserved`: the worker's slots reserved for its accounts, given back as they start.
     async fn run_batch(&self, batch: Batch, reserved: securebase_collect::Reservation) -> Result<bool, StoreError> {
         let id = &self.config.id;
@@ -557,12 +577,20 @@ impl Worker {
                 async move { store.renew_batch_lease(&batch, &config.id, config.lease).await }
             })
         }));
-        let collected = self.collect_batch(&batch, reserved).await;
-        drop(renewal);
-        let collected = collected?;
+        let collected = match self.collect_batch(&batch, reserved).await {
+            Ok(c) => c,
+            Err(e) => {
+                drop(renewal);
+                return Err(e);
+            }
+        };
         let errors = crate::collection_entries(&collected);
         let accounts: Vec<_> = collected.iter().filter_map(|c| c.inventory.as_ref()).map(securebase_inventory::to_value).collect();
-        let result = BatchResult { accounts, errors };
+        let evaluated = self.evaluate_batch(&batch, collected.into_iter().filter_map(|c| c.inventory).collect()).await;
+        drop(renewal);
+        let (evaluated_accounts, findings) =
+            evaluated.as_ref().map_or((0, 0), |e| (e.accounts.len(), e.accounts.iter().map(|a| a.result.findings.len()).sum::<usize>()));
+        let result = BatchResult { accounts, errors, evaluated };
         let text = serde_json::to_string(&result).expect("a batch result serializes");
         if lost.load(Ordering::Relaxed) || !self.store.finish_batch(&batch, id, &text).await? {
             tracing::warn!(worker = %id, scan = %batch.scan_id, batch = batch.seq, "batch lease lost before it was stored: another worker has it");
@@ -576,6 +604,8 @@ impl Worker {
             "accounts": batch.accounts.len(),
             "collected": result.accounts.len(),
             "errors": result.errors.len(),
+            "evaluated": evaluated_accounts,
+            "findings": findings,
             "batches_done": progress.done,
             "batches_total": progress.total,
         });
@@ -583,6 +613,40 @@ impl Worker {
             tracing::warn!(scan = %batch.scan_id, error = %e, "cannot record scan progress");
         }
         Ok(true)
+    }
+
+    /// A batch's accounts evaluated here, where they were collected: with its tenant's
+    /// plugins and exceptions as they are now, and the batch's share of the tenant's fuel
+    /// budget (its accounts' share of the scan's). `None` when there is nothing to
+    /// evaluate or the tenant's additions cannot be read: the coordinator then evaluates
+    /// the accounts itself (and reports why, if it cannot either).
+    async fn evaluate_batch(&self, batch: &Batch, inventories: Vec<AccountInventory>) -> Option<BatchEvaluation> {
+        if inventories.is_empty() {
+            return None;
+        }
+        let attempt = async {
+            let (mut additions, _unloadable) = self.additions(&batch.tenant_id).await?;
+            let total: usize =
+                self.store.scan_batches(&batch.tenant_id, &batch.scan_id, false).await?.iter().map(|b| b.accounts.len()).sum();
+            additions.fuel_budget = additions.fuel_budget.map(|b| crate::budget_share(b, batch.accounts.len(), total));
+            let scanner = self.scanner.clone();
+            tokio::task::spawn_blocking(move || {
+                let fingerprint = scanner.fingerprint(&additions)?;
+                let n = inventories.len();
+                let accounts = scanner.evaluate_accounts(inventories.into_iter(), n, &additions, &|_| {})?;
+                Ok::<_, ScanError>(BatchEvaluation { fingerprint, accounts })
+            })
+            .await
+            .map_err(|e| JobError::Input(format!("the evaluation stopped unexpectedly: {e}")))?
+            .map_err(|e| JobError::Input(e.to_string()))
+        };
+        match attempt.await {
+            Ok(evaluated) => Some(evaluated),
+            Err(e) => {
+                tracing::warn!(worker = %self.config.id, scan = %batch.scan_id, batch = batch.seq, error = %e, "cannot evaluate the batch where it was collected; its coordinator will");
+                None
+            }
+        }
     }
 
     /// A batch's accounts collected, as listed by the tenant now (an account the tenant
@@ -691,6 +755,48 @@ impl Worker {
 }
 
 /// Renews a scan's lease every third of its length; marks it lost when renewal is refused.
+/// A scan's report from its inventory and what its batches evaluated. An account a
+/// batch evaluated with this scanner's fingerprint for `additions` is taken as it is;
+/// the others are evaluated here, with their share of the tenant's fuel budget.
+/// Progress is reported for those only.
+fn evaluate_and_score(
+    scanner: &Scanner,
+    snapshot: Snapshot,
+    batches: Vec<BatchEvaluation>,
+    additions: &Additions,
+    progress: &(dyn Fn(securebase_scan::Progress) + Sync),
+) -> Result<ScanReport, ScanError> {
+    let started_at = securebase_inventory::time::now_rfc3339();
+    let clock = std::time::Instant::now();
+    let fingerprint = scanner.fingerprint(additions)?;
+    let Snapshot { source, accounts } = snapshot;
+    let total = accounts.len();
+    // Only accounts of the inventory, each once: what is scored is what is kept.
+    let mut unevaluated: std::collections::HashSet<String> = accounts.iter().map(|a| a.account_id().to_string()).collect();
+    let mut evaluated = vec![];
+    let (mut reused, mut stale) = (0, 0);
+    for batch in batches {
+        if batch.fingerprint != fingerprint {
+            stale += batch.accounts.len();
+            continue;
+        }
+        for a in batch.accounts {
+            if unevaluated.remove(&a.result.account_id) {
+                reused += 1;
+                evaluated.push(a);
+            }
+        }
+    }
+    let rest: Vec<AccountInventory> = accounts.into_iter().filter(|a| unevaluated.contains(a.account_id())).collect();
+    if reused + stale > 0 {
+        tracing::info!(reused, stale, here = rest.len(), "accounts evaluated by the batches that collected them, and here");
+    }
+    let share = Additions { fuel_budget: additions.fuel_budget.map(|b| crate::budget_share(b, rest.len(), total)), ..additions.clone() };
+    let n = rest.len();
+    evaluated.extend(scanner.evaluate_accounts(rest.into_iter(), n, &share, progress)?);
+    scanner.assemble(source, additions, evaluated, started_at, clock.elapsed())
+}
+
 async fn renew(store: Store, job: Job, config: Arc<WorkerConfig>, lost: Arc<AtomicBool>) {
     keep_leased(config.lease, lost, move || {
         let (store, job, config) = (store.clone(), job.clone(), config.clone());

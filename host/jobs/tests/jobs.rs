@@ -19,6 +19,7 @@ securebase_store::both_backends!(
     a_tenant_s_batches_leave_workers_for_other_tenants_waiting_scans,
     a_split_scan_is_collected_batch_by_batch_and_reports_every_account,
     a_resumed_split_scan_keeps_its_batches_whatever_the_new_worker_s_batch_size,
+    a_coordinator_takes_its_batches_evaluations_only_with_its_own_fingerprint,
     a_worker_takes_batch_after_batch_while_it_holds_one,
     a_stopping_worker_stores_the_batch_in_hand_and_claims_no_more,
     due_schedules_queue_one_scan_each_and_move_on,
@@ -336,6 +337,64 @@ async fn a_resumed_split_scan_keeps_its_batches_whatever_the_new_worker_s_batch_
     let events = db.store.scan_events(&t, &scan, 0, 1000).await.unwrap();
     let planned: Vec<_> = events.iter().filter(|e| e.kind == "batches_planned").map(|e| e.data["batches"].as_u64()).collect();
     assert_eq!(planned, [Some(3)], "the resumed scan went through the batches it had");
+}
+
+/// A split scan's coordinator scores what each batch evaluated where it was collected,
+/// when that worker evaluated with the coordinator's fingerprint (same plugins, limits
+/// and exceptions); it evaluates again a batch evaluated with another fingerprint (a
+/// plugin upgraded since, say) and one stored without an evaluation. The test stores
+/// the three batches of the demo's accounts as helpers would, with a mark in the
+/// messages of the findings they evaluated.
+async fn a_coordinator_takes_its_batches_evaluations_only_with_its_own_fingerprint(backend: Backend) {
+    use securebase_inventory::{AccountInventory, to_value};
+    use securebase_scan::Additions;
+    use serde_json::json;
+    let demo = securebase_inventory::demo().accounts;
+    assert_eq!(demo.len(), 3);
+    let marked = |a: &AccountInventory| {
+        let mut e = scanner().evaluate_accounts(std::iter::once(a.clone()), 1, &Additions::default(), &|_| {}).unwrap();
+        assert!(!e[0].result.findings.is_empty());
+        for f in &mut e[0].result.findings {
+            f.message = format!("marked: {}", f.message);
+        }
+        e
+    };
+    let fingerprint = scanner().fingerprint(&Additions::default()).unwrap();
+    let results = [
+        json!({"accounts": [to_value(&demo[0])], "errors": [], "evaluated": {"fingerprint": fingerprint, "accounts": marked(&demo[0])}}),
+        json!({"accounts": [to_value(&demo[1])], "errors": [], "evaluated": {"fingerprint": "another", "accounts": marked(&demo[1])}}),
+        json!({"accounts": [to_value(&demo[2])], "errors": []}),
+    ];
+    let db = fresh(backend).await;
+    let t = tenant_with_accounts(&db, "Alpha", 1).await;
+    let scan = accounts_scan(&db, &t).await;
+    let dead = db.store.claim_job("dead", Duration::from_millis(300), &LIMITS).await.unwrap().unwrap();
+    let plan: Vec<Vec<String>> = demo.iter().map(|a| vec![a.account_id().to_string()]).collect();
+    assert_eq!(db.store.plan_batches(&dead, "dead", &plan).await.unwrap(), Some(3));
+    for r in &results {
+        let b = db.store.claim_batch("helper", Duration::from_secs(60), None, &LIMITS).await.unwrap().expect("a batch");
+        assert!(db.store.finish_batch(&b, "helper", &r.to_string()).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let w = worker(&db, "next", Duration::from_secs(60));
+    assert_eq!(w.run_one().await.unwrap().as_deref(), Some(scan.as_str()));
+    let row = db.store.get_scan(&t, &scan).await.unwrap().unwrap();
+    assert_eq!(row.status, ScanStatus::Succeeded, "{:?}", row.error);
+    let report = db.store.scan_report(&t, &scan).await.unwrap().expect("stored");
+    let whole = scanner().scan(securebase_inventory::demo(), &|_| {});
+    assert_eq!(report.accounts.len(), 3);
+    for (i, (got, want)) in report.accounts.iter().zip(&whole.accounts).enumerate() {
+        assert_eq!(got.account_id, want.account_id);
+        assert_eq!(got.findings.len(), want.findings.len(), "account {i}");
+        let marks = got.findings.iter().filter(|f| f.message.starts_with("marked: ")).count();
+        assert_eq!(marks, if i == 0 { want.findings.len() } else { 0 }, "account {i}: only the first batch's evaluation is taken");
+        assert!(!want.frameworks.is_empty());
+        assert_eq!(got.frameworks, want.frameworks, "account {i} scored by the coordinator");
+    }
+    assert_eq!(report.organization, whole.organization);
+    let events = db.store.scan_events(&t, &scan, 0, 1000).await.unwrap();
+    let last = events.iter().rev().find(|e| e.kind == "account_evaluated").expect("the coordinator evaluated accounts");
+    assert_eq!((&last.data["accounts_done"], &last.data["accounts_total"]), (&json!(2), &json!(2)), "the two it had to: {}", last.data);
 }
 
 /// A split scan of three accounts in one-account batches, held by a coordinator (so a

@@ -5,6 +5,10 @@
 //! is a [`PluginErrorEntry`] in the result and nothing else is lost. Results are
 //! gathered per account and scored against every selected framework, per account and
 //! for the organization as a whole. I/O (collection) stays outside, on tokio.
+//!
+//! Evaluating and scoring are also offered apart ([`Scanner::evaluate_accounts`],
+//! [`Scanner::assemble`]), so a scan split into batches of accounts is evaluated where
+//! each batch is collected and scored once, by the worker that coordinates it.
 
 mod kept;
 mod report;
@@ -22,7 +26,7 @@ use rayon::prelude::*;
 use securebase_inventory::{AccountInventory, ConfigItem, Snapshot};
 use securebase_runtime::{ErrorKind, Evaluation, LoadedPlugin, PluginError, Runtime, Status};
 use securebase_scoring::{CheckOutcome, Framework, FrameworkError};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -82,6 +86,19 @@ pub enum Progress {
         /// Plugin evaluations it took (one per plugin).
         evaluations: usize,
     },
+}
+
+/// One account evaluated by every plugin of a scan, not yet scored: what a worker that
+/// evaluates a batch of a split scan stores for the scan's coordinator, which scores the
+/// accounts of all batches together ([`Scanner::assemble`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EvaluatedAccount {
+    /// Its result; its `frameworks` are filled in when it is scored.
+    pub result: AccountResult,
+    /// What its plugins could not evaluate.
+    pub plugin_errors: Vec<PluginErrorEntry>,
+    /// How each check fared on it, as scoring needs it.
+    pub outcomes: BTreeMap<String, CheckOutcome>,
 }
 
 /// What one tenant adds to its scans: its own plugins and frameworks, and how much
@@ -292,17 +309,80 @@ impl Scanner {
         accounts: impl Iterator<Item = AccountInventory> + Send,
         progress: &(dyn Fn(Progress) + Sync),
     ) -> ScanReport {
-        use rayon::iter::ParallelBridge;
         let started_at = securebase_inventory::time::now_rfc3339();
         let clock = Instant::now();
+        let evaluated = self.evaluate_all(plan, total, accounts, progress);
+        self.scored(plan, source, evaluated, started_at, clock.elapsed())
+    }
+
+    /// Evaluates accounts with every plugin of a scan without scoring them: a split
+    /// scan's batch is evaluated where it is collected, and its coordinator scores the
+    /// accounts of all batches together with [`Scanner::assemble`]. `total` is what
+    /// progress reports count towards. Accounts end up sorted by id.
+    pub fn evaluate_accounts(
+        &self,
+        accounts: impl Iterator<Item = AccountInventory> + Send,
+        total: usize,
+        add: &Additions,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<Vec<EvaluatedAccount>, ScanError> {
+        let plan = self.plan(add)?;
+        Ok(self.evaluate_all(&plan, total, accounts, progress))
+    }
+
+    /// A scan report of accounts evaluated by [`Scanner::evaluate_accounts`], here or by
+    /// other workers, scored against the frameworks of this scanner and `add` (with the
+    /// attestations of `add`). `started_at` and `took` are the scan's.
+    pub fn assemble(
+        &self,
+        source: String,
+        add: &Additions,
+        accounts: Vec<EvaluatedAccount>,
+        started_at: String,
+        took: std::time::Duration,
+    ) -> Result<ScanReport, ScanError> {
+        let plan = self.plan(add)?;
+        let mut accounts = accounts;
+        accounts.sort_by(|a, b| a.result.account_id.cmp(&b.result.account_id));
+        Ok(self.scored(&plan, source, accounts, started_at, took))
+    }
+
+    /// What decides the findings an evaluation gives on an inventory: the plugins (by
+    /// name and component SHA-256), the runtime's limits, and the tenant's exceptions as
+    /// of `add` (which failing findings are excepted). A split scan's coordinator uses a
+    /// batch's evaluation only if the worker that made it had the same fingerprint, and
+    /// evaluates the batch's accounts again otherwise. The fuel budget is not part of
+    /// it: each batch has its share (see `securebase_jobs`).
+    pub fn fingerprint(&self, add: &Additions) -> Result<String, ScanError> {
+        use sha2::Digest;
+        let plan = self.plan(add)?;
+        let mut h = sha2::Sha256::new();
+        for (p, tenant) in &plan.plugins {
+            h.update(format!("plugin {} {} {tenant}\n", p.info().name, p.info().sha256));
+        }
+        h.update(format!("limits {:?}\n", self.runtime.limits()));
+        for (e, expired) in plan.exceptions.entries() {
+            h.update(format!("exception {} {expired}\n", serde_json::to_string(e).expect("an exception serializes")));
+        }
+        Ok(format!("{:x}", h.finalize()))
+    }
+
+    fn evaluate_all(
+        &self,
+        plan: &Plan<'_>,
+        total: usize,
+        accounts: impl Iterator<Item = AccountInventory> + Send,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Vec<EvaluatedAccount> {
+        use rayon::iter::ParallelBridge;
         let done = AtomicUsize::new(0);
-        let mut per_account: Vec<(AccountResult, Vec<PluginErrorEntry>, HashMap<String, CheckOutcome>)> = self.pool.install(|| {
+        let mut evaluated: Vec<EvaluatedAccount> = self.pool.install(|| {
             accounts
                 .par_bridge()
                 .map(|account| {
-                    let result = self.scan_account(plan, Arc::new(account));
+                    let evaluated = self.scan_account(plan, Arc::new(account));
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    let a = &result.0;
+                    let a = &evaluated.result;
                     progress(Progress::AccountDone {
                         account_id: a.account_id.clone(),
                         done: n,
@@ -311,23 +391,39 @@ impl Scanner {
                         failing: a.findings.iter().filter(|f| f.status == "fail").count(),
                         evaluations: a.evaluations.len(),
                     });
-                    result
+                    evaluated
                 })
                 .collect()
         });
-        per_account.sort_by(|a, b| a.0.account_id.cmp(&b.0.account_id));
+        evaluated.sort_by(|a, b| a.result.account_id.cmp(&b.result.account_id));
+        evaluated
+    }
 
-        let mut accounts = Vec::with_capacity(per_account.len());
+    /// Scores evaluated accounts (sorted by id), each and together, into the report.
+    fn scored(
+        &self,
+        plan: &Plan<'_>,
+        source: String,
+        evaluated: Vec<EvaluatedAccount>,
+        started_at: String,
+        took: std::time::Duration,
+    ) -> ScanReport {
+        let mut accounts = Vec::with_capacity(evaluated.len());
         let mut plugin_errors = Vec::new();
         let mut org_outcomes: HashMap<String, CheckOutcome> = HashMap::new();
         let mut resources = 0;
-        for (account, errors, outcomes) in per_account {
-            resources += account.resources;
+        for EvaluatedAccount { mut result, plugin_errors: errors, outcomes } in evaluated {
+            let mut outcomes: HashMap<String, CheckOutcome> = outcomes.into_iter().collect();
+            for check in &plan.missing {
+                outcomes.entry(check.clone()).or_default().error += 1;
+            }
+            result.frameworks = plan.frameworks.iter().map(|f| plan.score(f, &outcomes)).collect();
+            resources += result.resources;
             for (check, o) in outcomes {
                 org_outcomes.entry(check).or_default().merge(&o);
             }
             plugin_errors.extend(errors);
-            accounts.push(account);
+            accounts.push(result);
         }
         let exceptions = plan
             .exceptions
@@ -350,7 +446,7 @@ impl Scanner {
             },
             source,
             started_at,
-            duration_ms: clock.elapsed().as_millis() as u64,
+            duration_ms: took.as_millis() as u64,
             plugins: plan
                 .plugins
                 .iter()
@@ -411,19 +507,13 @@ impl Scanner {
         eval
     }
 
-    fn scan_account(
-        &self,
-        plan: &Plan<'_>,
-        account: Arc<AccountInventory>,
-    ) -> (AccountResult, Vec<PluginErrorEntry>, HashMap<String, CheckOutcome>) {
+    /// One account evaluated by every plugin; scored later (see [`Scanner::assemble`]).
+    fn scan_account(&self, plan: &Plan<'_>, account: Arc<AccountInventory>) -> EvaluatedAccount {
         let evaluations: Vec<_> = plan.plugins.par_iter().map(|(p, tenant)| (*p, self.evaluate(plan, p, *tenant, &account))).collect();
         let mut findings = Vec::new();
         let mut errors = Vec::new();
         let mut entries = Vec::new();
-        let mut outcomes: HashMap<String, CheckOutcome> = HashMap::new();
-        for check in &plan.missing {
-            outcomes.entry(check.clone()).or_default().error += 1;
-        }
+        let mut outcomes: BTreeMap<String, CheckOutcome> = BTreeMap::new();
         for (plugin, eval) in evaluations {
             let info = plugin.info();
             match eval.result {
@@ -468,17 +558,16 @@ impl Scanner {
             }
         }
         findings.sort_by(|a, b| (&a.check_id, &a.resource_type, &a.resource_id).cmp(&(&b.check_id, &b.resource_type, &b.resource_id)));
-        let frameworks = plan.frameworks.iter().map(|f| plan.score(f, &outcomes)).collect();
         let result = AccountResult {
             account_id: account.account_id().to_string(),
             account_name: account.account_name().map(str::to_string),
             captured_at: account.captured_at().to_string(),
             resources: account.len(),
-            frameworks,
+            frameworks: vec![],
             findings,
             evaluations: entries,
         };
-        (result, errors, outcomes)
+        EvaluatedAccount { result, plugin_errors: errors, outcomes }
     }
 }
 
@@ -526,6 +615,7 @@ fn excepted_by(
 mod tests {
     use super::*;
     use securebase_runtime::RuntimeOptions;
+    use std::time::Duration;
 
     fn runtime() -> Arc<Runtime> {
         Arc::new(Runtime::new(RuntimeOptions::default()).unwrap())
@@ -550,6 +640,69 @@ mod tests {
         .unwrap();
         let err = Scanner::new(rt.clone(), load_all(&rt), vec![fw], Some(1)).unwrap_err().to_string();
         assert_eq!(err, "x.toml: requirement R1 names check `no_such_check`, which no loaded plugin provides");
+    }
+
+    /// What a report says that does not depend on when or how fast it was made.
+    fn verdicts(r: &ScanReport) -> serde_json::Value {
+        let mut v = serde_json::to_value(r).unwrap();
+        for key in ["started_at", "duration_ms"] {
+            v.as_object_mut().unwrap().remove(key);
+        }
+        for a in v["accounts"].as_array_mut().unwrap() {
+            for e in a["evaluations"].as_array_mut().unwrap() {
+                e.as_object_mut().unwrap().retain(|k, _| !k.contains("duration") && !k.ends_with("_ms") && !k.ends_with("_us"));
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn accounts_evaluated_in_parts_and_assembled_make_the_report_of_one_scan() {
+        let rt = runtime();
+        let scanner = Scanner::new(rt.clone(), load_all(&rt), securebase_scoring::builtin(), Some(2)).unwrap();
+        let whole = scanner.scan(securebase_inventory::demo(), &|_| {});
+        let add = Additions::default();
+        let mut accounts = securebase_inventory::demo().accounts;
+        assert_eq!(accounts.len(), 3);
+        let last = accounts.split_off(2);
+        // Each part as another worker would store it: through JSON.
+        let mut parts = vec![];
+        for part in [last, accounts] {
+            let n = part.len();
+            let evaluated = scanner.evaluate_accounts(part.into_iter(), n, &add, &|_| {}).unwrap();
+            assert_eq!(evaluated.len(), n);
+            assert!(evaluated.iter().all(|a| a.result.frameworks.is_empty() && !a.outcomes.is_empty()));
+            let text = serde_json::to_string(&evaluated).unwrap();
+            parts.extend(serde_json::from_str::<Vec<EvaluatedAccount>>(&text).unwrap());
+        }
+        let assembled = scanner.assemble(whole.source.clone(), &add, parts, whole.started_at.clone(), Duration::ZERO).unwrap();
+        assert!(whole.accounts.iter().map(|a| a.findings.len()).sum::<usize>() > 100);
+        assert!(!whole.organization.frameworks.is_empty());
+        assert_eq!(verdicts(&assembled), verdicts(&whole));
+    }
+
+    #[test]
+    fn a_fingerprint_changes_with_the_exceptions_in_force_and_nothing_else_of_a_tenant_s() {
+        let rt = runtime();
+        let scanner = Scanner::new(rt.clone(), load_all(&rt), securebase_scoring::builtin(), Some(1)).unwrap();
+        let none = Additions::default();
+        let base = scanner.fingerprint(&none).unwrap();
+        assert_eq!(base.len(), 64);
+        assert_eq!(scanner.fingerprint(&none).unwrap(), base, "stable");
+        let budget = Additions { fuel_budget: Some(1000), ..Default::default() };
+        assert_eq!(scanner.fingerprint(&budget).unwrap(), base, "each batch has its share of the budget");
+        let exception: securebase_exceptions::Exception = serde_json::from_value(serde_json::json!({
+            "id": "exc-1", "check": "*", "justification": "j", "approved_by": "a", "expires": "2099-12-31"
+        }))
+        .unwrap();
+        let now = securebase_inventory::time::now_unix();
+        let with = Additions { exceptions: securebase_exceptions::Register::new(vec![exception.clone()], now), ..Default::default() };
+        assert_ne!(scanner.fingerprint(&with).unwrap(), base);
+        let expired =
+            Additions { exceptions: securebase_exceptions::Register::new(vec![exception], 4_102_444_800 + 1), ..Default::default() };
+        assert_ne!(scanner.fingerprint(&expired).unwrap(), scanner.fingerprint(&with).unwrap(), "expired since");
+        let fewer = Scanner::new(rt.clone(), load_all(&rt).into_iter().skip(1).collect(), vec![], Some(1)).unwrap();
+        assert_ne!(fewer.fingerprint(&none).unwrap(), base, "another set of plugins");
     }
 
     #[test]

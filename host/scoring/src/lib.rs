@@ -22,7 +22,7 @@ pub use framework::{Framework, FrameworkError, Requirement, is_framework_id};
 use std::collections::HashMap;
 
 /// How one check fared across the resources it looked at.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CheckOutcome {
     /// Resources that passed.
     pub pass: u32,
