@@ -193,6 +193,25 @@ fn a_plugin_sees_no_environment_arguments_real_clock_or_host_randomness() {
     assert_eq!(run(), message);
 }
 
+/// An instance starts from the component's initial memory whatever the pooling allocator
+/// keeps warm between instances: the guest counts its calls in a static and reads a MiB
+/// of heap it takes as zeroed, then marks it; every evaluation of the same account, one
+/// after the other on one thread (so the same pool slot is reused), must see neither.
+#[test]
+fn no_instance_sees_what_the_one_before_it_left_in_memory() {
+    use securebase_runtime::PoolTuning;
+    let account = Arc::new(demo_with_mode(json!({"mode": "remember"})).accounts.remove(0));
+    let warm = PoolTuning { keep_resident: 2 << 20, decommit_batch: 8, pagemap_scan: true };
+    for pool in [PoolTuning::default(), warm] {
+        let options = RuntimeOptions { limits: test_limits(), pool, ..RuntimeOptions::default() };
+        let rt = Runtime::new(options).unwrap();
+        let hostile = load(&rt, HOSTILE).unwrap();
+        let messages: Vec<String> = (0..20).map(|_| rt.evaluate(&hostile, &account).result.unwrap().remove(0).message).collect();
+        assert_eq!(messages.len(), 20);
+        assert!(messages.iter().all(|m| m == "calls=1 dirty=0"), "{pool:?} ({}): {messages:?}", rt.allocator().as_str());
+    }
+}
+
 #[test]
 fn a_plugin_that_reads_files_is_refused_at_load() {
     let rt = runtime(test_limits());

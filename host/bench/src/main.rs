@@ -6,7 +6,7 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
-use securebase_runtime::{Metering, Runtime, RuntimeOptions};
+use securebase_runtime::{Metering, PoolTuning, Runtime, RuntimeOptions};
 use securebase_scan::Scanner;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -57,6 +57,17 @@ enum Command {
         /// fuel metering costs. Run both, one after the other, and compare.
         #[arg(long, value_enum, default_value = "fuel")]
         metering: MeteringArg,
+        /// KiB of each instance's memory and tables the pooling allocator resets in place
+        /// instead of giving back to the OS (wasmtime's `linear_memory_keep_resident`).
+        #[arg(long, value_name = "KIB")]
+        keep_resident_kib: Option<usize>,
+        /// Instance slots given back to the OS in one batch (`decommit_batch_size`).
+        #[arg(long, value_name = "N")]
+        decommit_batch: Option<usize>,
+        /// Reset only the pages an instance touched (Linux's `PAGEMAP_SCAN`; with
+        /// --keep-resident-kib).
+        #[arg(long)]
+        pagemap_scan: bool,
     },
     /// The API under load: seed a database with tenants and findings, serve the API on
     /// loopback, and send GET .../compliance-report at a fixed rate; prints latency
@@ -121,7 +132,8 @@ enum Command {
     /// a PostgreSQL database, then for each worker count start that many `securebase
     /// worker` processes and time one scan of every account, split into batches any worker
     /// claims. Prints wall time, accounts per minute (overall and per worker), how the
-    /// batches spread, the evaluation after the last batch, and the CPU of the workers and
+    /// batches spread, what the coordinator does after the last batch (scoring, and
+    /// evaluating what no batch evaluated), and the CPU of the workers and
     /// of the mock. Build both binaries with --release for real figures.
     Workers {
         /// The service's database, shared by the workers (PostgreSQL; a fresh one: a
@@ -280,7 +292,7 @@ fn run(command: Command) -> Result<u8> {
             }
             eprintln!("\rWrote {} accounts of about {} items to {}", org.accounts, org.resources_per_account, out.display());
         }
-        Command::Scan { org, threads, no_native, metering } => {
+        Command::Scan { org, threads, no_native, metering, keep_resident_kib, decommit_batch, pagemap_scan } => {
             if cfg!(debug_assertions) {
                 eprintln!(
                     "note: this is a debug build; run `cargo run --release -p securebase-bench -- scan ...` for representative figures"
@@ -290,8 +302,14 @@ fn run(command: Command) -> Result<u8> {
                 MeteringArg::Fuel => Metering::Fuel,
                 MeteringArg::Epoch => Metering::EpochOnly,
             };
-            let runtime = Runtime::new(RuntimeOptions { metering, ..RuntimeOptions::default() }).map_err(input)?;
-            eprintln!("metering: {metering:?}");
+            let defaults = RuntimeOptions::default();
+            let pool = PoolTuning {
+                keep_resident: keep_resident_kib.map_or(defaults.pool.keep_resident, |k| k << 10),
+                decommit_batch: decommit_batch.unwrap_or(defaults.pool.decommit_batch),
+                pagemap_scan: pagemap_scan || defaults.pool.pagemap_scan,
+            };
+            let runtime = Runtime::new(RuntimeOptions { metering, pool, ..defaults }).map_err(input)?;
+            eprintln!("metering: {metering:?}; pool: {pool:?}; allocator: {}", runtime.allocator().as_str());
             let plugins = securebase_builtin_plugins::PLUGINS
                 .iter()
                 .map(|(name, bytes)| runtime.load(name, bytes).with_context(|| format!("loading built-in plugin {name}")))

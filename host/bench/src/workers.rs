@@ -4,7 +4,7 @@
 //! PostgreSQL database, the scan split into account batches. It prints, per worker count,
 //! the scan's wall time (queued to stored), accounts per minute overall and per worker,
 //! how the batches spread over the workers, the time from the last batch stored to the
-//! scan stored (evaluation, scoring and the write), and the CPU of the workers and of the
+//! scan stored (scoring, evaluating what no batch evaluated, and the write), and the CPU of the workers and of the
 //! mock: on one machine the single-process mock is what stops the scaling first.
 
 use securebase_store::{NewScan, NewTenant, ScanStatus, Store, StoreError, TenantAccount, TenantPatch, Tier};

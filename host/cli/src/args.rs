@@ -294,9 +294,9 @@ pub struct JobArgs {
           value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_attempts: u32,
     /// A scan of a tenant's accounts that lists more accounts than this is split into
-    /// batches of this many, which any worker claims (with a lease, like a scan) and
-    /// collects; the worker that took the scan evaluates, scores and stores it once the
-    /// last batch is in. 0 never splits (one worker collects every account). A worker
+    /// batches of this many, which any worker claims (with a lease, like a scan),
+    /// collects and evaluates; the worker that took the scan scores and stores it once
+    /// the last batch is in. 0 never splits (one worker collects every account). A worker
     /// takes its next batch as soon as every account of those in hand is under way and
     /// one of its `--account-slots` is free, so slow accounts do not idle the others.
     #[arg(long, value_name = "N", default_value_t = 25)]

@@ -114,10 +114,19 @@ enum JobError {
 struct BatchResult {
     accounts: Vec<serde_json::Value>,
     errors: Vec<CollectionErrorEntry>,
-    /// Absent when the batch's worker could not evaluate it (or predates evaluating
-    /// batches): its coordinator evaluates those accounts.
+    /// A [`BatchEvaluation`]; absent when the batch's worker could not evaluate it (or
+    /// predates evaluating batches): its coordinator evaluates those accounts. Read
+    /// apart, so one a coordinator cannot read does not make the batch unreadable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    evaluated: Option<BatchEvaluation>,
+    evaluated: Option<serde_json::Value>,
+}
+
+/// What a split scan's batches evaluated, as its coordinator reads them back.
+#[derive(Debug, Default)]
+struct Evaluated {
+    /// The accounts of every batch, collected or not (what fuel budget shares count).
+    planned: usize,
+    batches: Vec<BatchEvaluation>,
 }
 
 /// A batch's accounts evaluated by the worker that collected them.
@@ -346,15 +355,15 @@ impl Worker {
         job: &Job,
         events: &ProgressWriter,
         lost: &AtomicBool,
-    ) -> Result<(Snapshot, Vec<CollectionErrorEntry>, Vec<BatchEvaluation>), JobError> {
+    ) -> Result<(Snapshot, Vec<CollectionErrorEntry>, Evaluated), JobError> {
         match job.source.as_str() {
-            "demo" => Ok((securebase_inventory::demo(), vec![], vec![])),
+            "demo" => Ok((securebase_inventory::demo(), vec![], Evaluated::default())),
             "snapshot" => {
                 let text = job.input.as_deref().ok_or_else(|| JobError::Input("the uploaded snapshot is missing".into()))?;
                 let docs: Vec<serde_json::Value> =
                     serde_json::from_str(text).map_err(|e| JobError::Input(format!("the uploaded snapshot is unreadable: {e}")))?;
                 let snapshot = securebase_inventory::from_documents(&docs, "upload").map_err(|e| JobError::Input(e.to_string()))?;
-                Ok((snapshot, vec![], vec![]))
+                Ok((snapshot, vec![], Evaluated::default()))
             }
             "accounts" => {
                 let tenant =
@@ -379,7 +388,7 @@ impl Worker {
                         .await;
                     events.flush().await;
                     let problems = crate::collection_entries(&collected);
-                    (collected.into_iter().filter_map(|c| c.inventory).collect(), problems, vec![])
+                    (collected.into_iter().filter_map(|c| c.inventory).collect(), problems, Evaluated::default())
                 };
                 if accounts.is_empty() {
                     let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
@@ -452,7 +461,7 @@ impl Worker {
         tenant: &Tenant,
         events: &ProgressWriter,
         lost: &AtomicBool,
-    ) -> Result<(Vec<AccountInventory>, Vec<CollectionErrorEntry>, Vec<BatchEvaluation>), JobError> {
+    ) -> Result<(Vec<AccountInventory>, Vec<CollectionErrorEntry>, Evaluated), JobError> {
         let plan: Vec<Vec<String>> =
             tenant.accounts.chunks(self.config.batch_accounts.max(1)).map(|c| c.iter().map(|a| a.account_id.clone()).collect()).collect();
         let total = self.store.plan_batches(job, &self.config.id, &plan).await?.ok_or(JobError::Lost)?;
@@ -478,32 +487,11 @@ impl Worker {
             // Other workers hold the rest; a dead one's batch is claimable when its lease ends.
             tokio::time::sleep(self.config.poll).await;
         }
-        let mut documents = vec![];
-        let mut problems = vec![];
-        let mut evaluated = vec![];
-        for row in self.store.scan_batches(&job.tenant_id, &job.scan_id, true).await? {
-            match (row.status.as_str(), row.result) {
-                ("done", Some(text)) => {
-                    let r: BatchResult = serde_json::from_str(&text)
-                        .map_err(|e| JobError::Input(format!("batch {} of the scan stored an unreadable result: {e}", row.seq)))?;
-                    documents.extend(r.accounts);
-                    problems.extend(r.errors);
-                    evaluated.extend(r.evaluated);
-                }
-                _ => {
-                    let why = row.error.unwrap_or_else(|| format!("batch {} stored nothing", row.seq));
-                    problems.extend(row.accounts.iter().map(|a| CollectionErrorEntry {
-                        account_id: a.clone(),
-                        service: "batch".into(),
-                        region: "global".into(),
-                        message: why.clone(),
-                    }));
-                }
-            }
-        }
-        let snapshot = securebase_inventory::from_documents(&documents, "accounts")
-            .map_err(|e| JobError::Input(format!("the batches' inventories cannot be read: {e}")))?;
-        Ok((snapshot.accounts, problems, evaluated))
+        let rows = self.store.scan_batches(&job.tenant_id, &job.scan_id, true).await?;
+        // Megabytes of JSON for a large organization: read off the async threads.
+        tokio::task::spawn_blocking(move || read_batches(rows))
+            .await
+            .map_err(|e| JobError::Input(format!("reading the batches back stopped unexpectedly: {e}")))?
     }
 
     /// Claims batches (of `scan` only, when given) and runs them until none is left to
@@ -586,67 +574,94 @@ impl Worker {
         };
         let errors = crate::collection_entries(&collected);
         let accounts: Vec<_> = collected.iter().filter_map(|c| c.inventory.as_ref()).map(securebase_inventory::to_value).collect();
-        let evaluated = self.evaluate_batch(&batch, collected.into_iter().filter_map(|c| c.inventory).collect()).await;
+        drop(collected);
+        let (text, counts) = self.batch_result(&batch, accounts, errors, !lost.load(Ordering::Relaxed)).await;
         drop(renewal);
-        let (evaluated_accounts, findings) =
-            evaluated.as_ref().map_or((0, 0), |e| (e.accounts.len(), e.accounts.iter().map(|a| a.result.findings.len()).sum::<usize>()));
-        let result = BatchResult { accounts, errors, evaluated };
-        let text = serde_json::to_string(&result).expect("a batch result serializes");
         if lost.load(Ordering::Relaxed) || !self.store.finish_batch(&batch, id, &text).await? {
             tracing::warn!(worker = %id, scan = %batch.scan_id, batch = batch.seq, "batch lease lost before it was stored: another worker has it");
             return Ok(false);
         }
         let progress = self.store.batch_progress(&batch.tenant_id, &batch.scan_id).await?;
-        let data = json!({
+        let mut data = json!({
             "batch": batch.seq,
             "worker": id,
             "attempt": batch.attempt,
             "accounts": batch.accounts.len(),
-            "collected": result.accounts.len(),
-            "errors": result.errors.len(),
-            "evaluated": evaluated_accounts,
-            "findings": findings,
             "batches_done": progress.done,
             "batches_total": progress.total,
         });
+        data.as_object_mut().expect("an object").extend(counts);
         if let Err(e) = self.store.append_scan_event(&batch.tenant_id, &batch.scan_id, "batch_collected", &data).await {
             tracing::warn!(scan = %batch.scan_id, error = %e, "cannot record scan progress");
         }
         Ok(true)
     }
 
-    /// A batch's accounts evaluated here, where they were collected: with its tenant's
-    /// plugins and exceptions as they are now, and the batch's share of the tenant's fuel
-    /// budget (its accounts' share of the scan's). `None` when there is nothing to
-    /// evaluate or the tenant's additions cannot be read: the coordinator then evaluates
-    /// the accounts itself (and reports why, if it cannot either).
-    async fn evaluate_batch(&self, batch: &Batch, inventories: Vec<AccountInventory>) -> Option<BatchEvaluation> {
-        if inventories.is_empty() {
-            return None;
-        }
-        let attempt = async {
-            let (mut additions, _unloadable) = self.additions(&batch.tenant_id).await?;
-            let total: usize =
-                self.store.scan_batches(&batch.tenant_id, &batch.scan_id, false).await?.iter().map(|b| b.accounts.len()).sum();
-            additions.fuel_budget = additions.fuel_budget.map(|b| crate::budget_share(b, batch.accounts.len(), total));
-            let scanner = self.scanner.clone();
-            tokio::task::spawn_blocking(move || {
-                let fingerprint = scanner.fingerprint(&additions)?;
-                let n = inventories.len();
-                let accounts = scanner.evaluate_accounts(inventories.into_iter(), n, &additions, &|_| {})?;
-                Ok::<_, ScanError>(BatchEvaluation { fingerprint, accounts })
-            })
-            .await
-            .map_err(|e| JobError::Input(format!("the evaluation stopped unexpectedly: {e}")))?
-            .map_err(|e| JobError::Input(e.to_string()))
+    /// A batch's result as stored, and its counts for the `batch_collected` event: the
+    /// accounts' documents, what could not be collected and, when `evaluate`, those
+    /// accounts evaluated here, where they were collected. What is evaluated is the
+    /// documents read back, exactly what the coordinator keeps with the scan; with the
+    /// tenant's plugins and exceptions as they are now, and the batch's share of the
+    /// tenant's fuel budget (its accounts' share of the scan's). Not evaluated when the
+    /// tenant's additions cannot be read: the coordinator then evaluates the accounts
+    /// itself (and reports why, if it cannot either). JSON work, off the async threads.
+    async fn batch_result(
+        &self,
+        batch: &Batch,
+        accounts: Vec<serde_json::Value>,
+        errors: Vec<CollectionErrorEntry>,
+        evaluate: bool,
+    ) -> (String, serde_json::Map<String, serde_json::Value>) {
+        let additions = match evaluate && !accounts.is_empty() {
+            true => match self.batch_additions(batch).await {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    tracing::warn!(worker = %self.config.id, scan = %batch.scan_id, batch = batch.seq, error = %e, "cannot evaluate the batch where it was collected; its coordinator will");
+                    None
+                }
+            },
+            false => None,
         };
-        match attempt.await {
-            Ok(evaluated) => Some(evaluated),
-            Err(e) => {
-                tracing::warn!(worker = %self.config.id, scan = %batch.scan_id, batch = batch.seq, error = %e, "cannot evaluate the batch where it was collected; its coordinator will");
-                None
-            }
-        }
+        let scanner = self.scanner.clone();
+        let (worker, scan, seq) = (self.config.id.clone(), batch.scan_id.clone(), batch.seq);
+        let made = tokio::task::spawn_blocking(move || {
+            let evaluated = additions.and_then(|(additions, fingerprint)| {
+                let attempt = securebase_inventory::from_documents(&accounts, "batch")
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| {
+                        let n = s.accounts.len();
+                        scanner.evaluate_accounts(s.accounts.into_iter(), n, &additions, &|_| {}).map_err(|e| e.to_string())
+                    });
+                match attempt {
+                    Ok(accounts) => Some(BatchEvaluation { fingerprint, accounts }),
+                    Err(e) => {
+                        tracing::warn!(worker = %worker, scan = %scan, batch = seq, error = %e, "cannot evaluate the batch where it was collected; its coordinator will");
+                        None
+                    }
+                }
+            });
+            let mut counts = serde_json::Map::new();
+            counts.insert("collected".into(), accounts.len().into());
+            counts.insert("errors".into(), errors.len().into());
+            counts.insert("evaluated".into(), evaluated.as_ref().map_or(0, |e| e.accounts.len()).into());
+            let findings: usize = evaluated.iter().flat_map(|e| &e.accounts).map(|a| a.result.findings.len()).sum();
+            counts.insert("findings".into(), findings.into());
+            let evaluated = evaluated.map(|e| serde_json::to_value(e).expect("an evaluation serializes"));
+            let text = serde_json::to_string(&BatchResult { accounts, errors, evaluated }).expect("a batch result serializes");
+            (text, counts)
+        });
+        made.await.expect("serializing a batch's result does not panic")
+    }
+
+    /// The tenant's additions for evaluating one batch, with the batch's share of the fuel
+    /// budget, and the fingerprint of them (taken before the share: the coordinator's
+    /// has the whole budget).
+    async fn batch_additions(&self, batch: &Batch) -> Result<(Additions, String), JobError> {
+        let (mut additions, _unloadable) = self.additions(&batch.tenant_id).await?;
+        let fingerprint = self.scanner.fingerprint(&additions).map_err(|e| JobError::Input(e.to_string()))?;
+        let planned: usize = self.store.scan_batches(&batch.tenant_id, &batch.scan_id, false).await?.iter().map(|b| b.accounts.len()).sum();
+        additions.fuel_budget = additions.fuel_budget.map(|b| crate::budget_share(b, batch.accounts.len(), planned));
+        Ok((additions, fingerprint))
     }
 
     /// A batch's accounts collected, as listed by the tenant now (an account the tenant
@@ -754,15 +769,15 @@ impl Worker {
     }
 }
 
-/// Renews a scan's lease every third of its length; marks it lost when renewal is refused.
 /// A scan's report from its inventory and what its batches evaluated. An account a
 /// batch evaluated with this scanner's fingerprint for `additions` is taken as it is;
-/// the others are evaluated here, with their share of the tenant's fuel budget.
-/// Progress is reported for those only.
+/// the others are evaluated here, with their share (of `planned` accounts: those of
+/// every batch, collected or not) of the tenant's fuel budget. Progress is reported for
+/// those only. The report's duration is this evaluation and scoring.
 fn evaluate_and_score(
     scanner: &Scanner,
     snapshot: Snapshot,
-    batches: Vec<BatchEvaluation>,
+    Evaluated { planned, batches }: Evaluated,
     additions: &Additions,
     progress: &(dyn Fn(securebase_scan::Progress) + Sync),
 ) -> Result<ScanReport, ScanError> {
@@ -770,7 +785,7 @@ fn evaluate_and_score(
     let clock = std::time::Instant::now();
     let fingerprint = scanner.fingerprint(additions)?;
     let Snapshot { source, accounts } = snapshot;
-    let total = accounts.len();
+    let total = planned.max(accounts.len());
     // Only accounts of the inventory, each once: what is scored is what is kept.
     let mut unevaluated: std::collections::HashSet<String> = accounts.iter().map(|a| a.account_id().to_string()).collect();
     let mut evaluated = vec![];
@@ -794,9 +809,54 @@ fn evaluate_and_score(
     let share = Additions { fuel_budget: additions.fuel_budget.map(|b| crate::budget_share(b, rest.len(), total)), ..additions.clone() };
     let n = rest.len();
     evaluated.extend(scanner.evaluate_accounts(rest.into_iter(), n, &share, progress)?);
-    scanner.assemble(source, additions, evaluated, started_at, clock.elapsed())
+    let mut report = scanner.assemble(source, additions, evaluated, started_at, clock.elapsed())?;
+    report.duration_ms = clock.elapsed().as_millis() as u64;
+    Ok(report)
 }
 
+/// What a split scan's batches stored, read back: the accounts' inventories, what could
+/// not be collected (a batch given up counts as its accounts not collected), how many
+/// accounts were planned, and what the batches evaluated. An evaluation that cannot be
+/// read (a worker of another version) is left out: its accounts are evaluated again.
+fn read_batches(
+    rows: Vec<securebase_store::BatchRow>,
+) -> Result<(Vec<AccountInventory>, Vec<CollectionErrorEntry>, Evaluated), JobError> {
+    let mut documents = vec![];
+    let mut problems = vec![];
+    let mut evaluated = vec![];
+    let planned = rows.iter().map(|r| r.accounts.len()).sum();
+    for row in rows {
+        match (row.status.as_str(), row.result) {
+            ("done", Some(text)) => {
+                let r: BatchResult = serde_json::from_str(&text)
+                    .map_err(|e| JobError::Input(format!("batch {} of the scan stored an unreadable result: {e}", row.seq)))?;
+                documents.extend(r.accounts);
+                problems.extend(r.errors);
+                match r.evaluated.map(serde_json::from_value::<BatchEvaluation>) {
+                    Some(Ok(e)) => evaluated.push(e),
+                    Some(Err(e)) => {
+                        tracing::warn!(batch = row.seq, error = %e, "a batch's evaluation cannot be read; its accounts are evaluated again")
+                    }
+                    None => {}
+                }
+            }
+            _ => {
+                let why = row.error.unwrap_or_else(|| format!("batch {} stored nothing", row.seq));
+                problems.extend(row.accounts.iter().map(|a| CollectionErrorEntry {
+                    account_id: a.clone(),
+                    service: "batch".into(),
+                    region: "global".into(),
+                    message: why.clone(),
+                }));
+            }
+        }
+    }
+    let snapshot = securebase_inventory::from_documents(&documents, "accounts")
+        .map_err(|e| JobError::Input(format!("the batches' inventories cannot be read: {e}")))?;
+    Ok((snapshot.accounts, problems, Evaluated { planned, batches: evaluated }))
+}
+
+/// Renews a scan's lease every third of its length; marks it lost when renewal is refused.
 async fn renew(store: Store, job: Job, config: Arc<WorkerConfig>, lost: Arc<AtomicBool>) {
     keep_leased(config.lease, lost, move || {
         let (store, job, config) = (store.clone(), job.clone(), config.clone());

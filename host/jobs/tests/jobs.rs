@@ -359,7 +359,9 @@ async fn a_coordinator_takes_its_batches_evaluations_only_with_its_own_fingerpri
         }
         e
     };
-    let fingerprint = scanner().fingerprint(&Additions::default()).unwrap();
+    // What the worker will have: the built-in plugins and the tier's fuel budget.
+    let budget = securebase_billing::Pricing::builtin().plugin_fuel_per_scan(Tier::Healthcare.as_str());
+    let fingerprint = scanner().fingerprint(&Additions { fuel_budget: budget, ..Default::default() }).unwrap();
     let results = [
         json!({"accounts": [to_value(&demo[0])], "errors": [], "evaluated": {"fingerprint": fingerprint, "accounts": marked(&demo[0])}}),
         json!({"accounts": [to_value(&demo[1])], "errors": [], "evaluated": {"fingerprint": "another", "accounts": marked(&demo[1])}}),
@@ -368,14 +370,17 @@ async fn a_coordinator_takes_its_batches_evaluations_only_with_its_own_fingerpri
     let db = fresh(backend).await;
     let t = tenant_with_accounts(&db, "Alpha", 1).await;
     let scan = accounts_scan(&db, &t).await;
-    let dead = db.store.claim_job("dead", Duration::from_millis(300), &LIMITS).await.unwrap().unwrap();
+    // A coordinator that dies once it has split the scan: its lease outlasts the setup.
+    let lease = Duration::from_secs(2);
+    let claimed = std::time::Instant::now();
+    let dead = db.store.claim_job("dead", lease, &LIMITS).await.unwrap().unwrap();
     let plan: Vec<Vec<String>> = demo.iter().map(|a| vec![a.account_id().to_string()]).collect();
     assert_eq!(db.store.plan_batches(&dead, "dead", &plan).await.unwrap(), Some(3));
     for r in &results {
         let b = db.store.claim_batch("helper", Duration::from_secs(60), None, &LIMITS).await.unwrap().expect("a batch");
         assert!(db.store.finish_batch(&b, "helper", &r.to_string()).await.unwrap());
     }
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    tokio::time::sleep((lease + Duration::from_millis(300)).saturating_sub(claimed.elapsed())).await;
     let w = worker(&db, "next", Duration::from_secs(60));
     assert_eq!(w.run_one().await.unwrap().as_deref(), Some(scan.as_str()));
     let row = db.store.get_scan(&t, &scan).await.unwrap().unwrap();

@@ -36,6 +36,29 @@ pub enum Metering {
     EpochOnly,
 }
 
+/// How the pooling allocator gives an instance's memory back, for measuring what keeping
+/// it warm is worth (`securebase-bench scan --keep-resident-kib ... --decommit-batch ...
+/// --pagemap-scan`). Whatever the setting, a slot's memory is reset to the module's
+/// initial image before another instance gets it (wasmtime zeroes it with `memset`
+/// instead of `madvise` up to `keep_resident` bytes), so no instance sees another's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolTuning {
+    /// Bytes of each linear memory and table reset in place rather than given back.
+    pub keep_resident: usize,
+    /// Slots given back to the OS together, in one batch of `madvise` calls.
+    pub decommit_batch: usize,
+    /// Reset only the pages an instance touched (Linux 6.7's `PAGEMAP_SCAN`, where the
+    /// kernel has it).
+    pub pagemap_scan: bool,
+}
+
+impl Default for PoolTuning {
+    /// Wasmtime's defaults: everything given back at once, one slot at a time.
+    fn default() -> Self {
+        Self { keep_resident: 0, decommit_batch: 1, pagemap_scan: false }
+    }
+}
+
 /// The allocator actually in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allocator {
@@ -73,11 +96,18 @@ struct Ticker {
 }
 
 impl SandboxEngine {
-    pub fn new(limits: &Limits, choice: AllocatorChoice, max_instances: u32, metering: Metering) -> Result<Self, LoadError> {
+    pub fn new(
+        limits: &Limits,
+        choice: AllocatorChoice,
+        max_instances: u32,
+        metering: Metering,
+        tuning: PoolTuning,
+    ) -> Result<Self, LoadError> {
+        let pool = Some((max_instances, tuning));
         let (engine, allocator) = match choice {
             AllocatorChoice::OnDemand => (build(limits, None, metering)?, Allocator::OnDemand),
-            AllocatorChoice::Pooling => (build(limits, Some(max_instances), metering)?, Allocator::Pooling),
-            AllocatorChoice::Auto => match build(limits, Some(max_instances), metering) {
+            AllocatorChoice::Pooling => (build(limits, pool, metering)?, Allocator::Pooling),
+            AllocatorChoice::Auto => match build(limits, pool, metering) {
                 Ok(engine) => (engine, Allocator::Pooling),
                 Err(e) => {
                     tracing::warn!("pooling allocator unavailable ({e}); falling back to on-demand allocation");
@@ -115,7 +145,7 @@ pub(crate) const CORE_INSTANCES_PER_COMPONENT: u32 = 64;
 pub(crate) const MEMORIES_PER_COMPONENT: u32 = 4;
 pub(crate) const TABLES_PER_COMPONENT: u32 = 16;
 
-fn build(limits: &Limits, pooling: Option<u32>, metering: Metering) -> Result<Engine, LoadError> {
+fn build(limits: &Limits, pooling: Option<(u32, PoolTuning)>, metering: Metering) -> Result<Engine, LoadError> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.consume_fuel(metering == Metering::Fuel);
@@ -125,8 +155,12 @@ fn build(limits: &Limits, pooling: Option<u32>, metering: Metering) -> Result<En
     // Same inputs, same answers, on every machine: no NaN-bit or relaxed-SIMD differences.
     config.cranelift_nan_canonicalization(true);
     config.relaxed_simd_deterministic(true);
-    if let Some(n) = pooling {
+    if let Some((n, tuning)) = pooling {
         let mut pool = PoolingAllocationConfig::default();
+        pool.linear_memory_keep_resident(tuning.keep_resident);
+        pool.table_keep_resident(tuning.keep_resident);
+        pool.decommit_batch_size(tuning.decommit_batch.max(1));
+        pool.pagemap_scan(if tuning.pagemap_scan { wasmtime::Enabled::Auto } else { wasmtime::Enabled::No });
         pool.total_component_instances(n);
         pool.total_core_instances(n.saturating_mul(CORE_INSTANCES_PER_COMPONENT));
         pool.total_memories(n.saturating_mul(MEMORIES_PER_COMPONENT));

@@ -24,7 +24,7 @@ mod validate;
 mod tests;
 
 pub use contract::{CONTRACT_PACKAGE, CONTRACT_VERSION, is_provided};
-pub use engine::{Allocator, AllocatorChoice, Metering};
+pub use engine::{Allocator, AllocatorChoice, Metering, PoolTuning};
 pub use limits::Limits;
 pub use model::{CheckInfo, ErrorKind, Evaluation, Finding, LoadError, PluginError, PluginInfo, Reference, Severity, Status};
 pub use validate::is_check_id;
@@ -47,6 +47,8 @@ pub struct RuntimeOptions {
     pub max_instances: u32,
     /// Fuel (the default) or the epoch deadline alone, for measuring fuel's cost.
     pub metering: Metering,
+    /// How the pooling allocator gives memory back.
+    pub pool: PoolTuning,
 }
 
 impl Default for RuntimeOptions {
@@ -58,6 +60,7 @@ impl Default for RuntimeOptions {
             allocator: AllocatorChoice::Auto,
             max_instances: (threads * 4).max(16),
             metering: Metering::Fuel,
+            pool: PoolTuning::default(),
         }
     }
 }
@@ -126,7 +129,7 @@ impl Runtime {
     /// Builds the engine (pooling allocator when the OS allows it), the linker and the cache.
     pub fn new(options: RuntimeOptions) -> Result<Self, LoadError> {
         options.limits.validate().map_err(LoadError::Config)?;
-        let engine = engine::SandboxEngine::new(&options.limits, options.allocator, options.max_instances, options.metering)?;
+        let engine = engine::SandboxEngine::new(&options.limits, options.allocator, options.max_instances, options.metering, options.pool)?;
         let linker = sandbox::linker(&engine.engine).map_err(|e| LoadError::Config(format!("linking host interfaces: {e}")))?;
         let cache = match options.cache_dir {
             Some(dir) => Some(cache::Cache::open(dir)?),

@@ -312,7 +312,9 @@ impl Scanner {
         let started_at = securebase_inventory::time::now_rfc3339();
         let clock = Instant::now();
         let evaluated = self.evaluate_all(plan, total, accounts, progress);
-        self.scored(plan, source, evaluated, started_at, clock.elapsed())
+        let mut report = self.scored(plan, source, evaluated, started_at, clock.elapsed());
+        report.duration_ms = clock.elapsed().as_millis() as u64;
+        report
     }
 
     /// Evaluates accounts with every plugin of a scan without scoring them: a split
@@ -347,16 +349,20 @@ impl Scanner {
         Ok(self.scored(&plan, source, accounts, started_at, took))
     }
 
-    /// What decides the findings an evaluation gives on an inventory: the plugins (by
-    /// name and component SHA-256), the runtime's limits, and the tenant's exceptions as
-    /// of `add` (which failing findings are excepted). A split scan's coordinator uses a
-    /// batch's evaluation only if the worker that made it had the same fingerprint, and
-    /// evaluates the batch's accounts again otherwise. The fuel budget is not part of
-    /// it: each batch has its share (see `securebase_jobs`).
+    /// What decides the findings an evaluation gives on an inventory: this engine's
+    /// version and scan schema (the host validates and shapes what plugins return), the
+    /// plugins (by name and component SHA-256), the runtime's limits and metering, the
+    /// tenant's fuel budget for the whole scan (give it before any share of it is taken)
+    /// and its exceptions as of `add` (which failing findings are excepted). A split
+    /// scan's coordinator uses a batch's evaluation only if the worker that made it had
+    /// the same fingerprint, and evaluates the batch's accounts again otherwise.
+    /// Frameworks and attestations are not part of it: they are applied when scoring.
     pub fn fingerprint(&self, add: &Additions) -> Result<String, ScanError> {
         use sha2::Digest;
         let plan = self.plan(add)?;
         let mut h = sha2::Sha256::new();
+        h.update(format!("engine {} {SCAN_SCHEMA}\n", env!("CARGO_PKG_VERSION")));
+        h.update(format!("metering {:?} budget {:?}\n", self.runtime.metering(), add.fuel_budget));
         for (p, tenant) in &plan.plugins {
             h.update(format!("plugin {} {} {tenant}\n", p.info().name, p.info().sha256));
         }
@@ -660,8 +666,17 @@ mod tests {
     fn accounts_evaluated_in_parts_and_assembled_make_the_report_of_one_scan() {
         let rt = runtime();
         let scanner = Scanner::new(rt.clone(), load_all(&rt), securebase_scoring::builtin(), Some(2)).unwrap();
-        let whole = scanner.scan(securebase_inventory::demo(), &|_| {});
-        let add = Additions::default();
+        // A tenant framework naming a check no plugin of the scan provides: its
+        // requirement reads `error`, decided when scoring.
+        let fw = Framework::parse(
+            "id = \"own\"\nname = \"Own\"\nversion = \"1\"\n[[requirements]]\nid = \"R1\"\ntitle = \"T\"\nchecks = [\"no_such_check\"]\n",
+            "own.toml",
+        )
+        .unwrap();
+        let add = Additions { frameworks: vec![fw], ..Default::default() };
+        let whole = scanner.scan_with(securebase_inventory::demo(), &add, &|_| {}).unwrap();
+        let own = whole.organization.frameworks.last().unwrap();
+        assert_eq!((own.framework.as_str(), own.requirements[0].status.as_str()), ("own", "error"));
         let mut accounts = securebase_inventory::demo().accounts;
         assert_eq!(accounts.len(), 3);
         let last = accounts.split_off(2);
@@ -682,7 +697,7 @@ mod tests {
     }
 
     #[test]
-    fn a_fingerprint_changes_with_the_exceptions_in_force_and_nothing_else_of_a_tenant_s() {
+    fn a_fingerprint_changes_with_what_decides_findings_and_not_with_what_is_scored() {
         let rt = runtime();
         let scanner = Scanner::new(rt.clone(), load_all(&rt), securebase_scoring::builtin(), Some(1)).unwrap();
         let none = Additions::default();
@@ -690,7 +705,14 @@ mod tests {
         assert_eq!(base.len(), 64);
         assert_eq!(scanner.fingerprint(&none).unwrap(), base, "stable");
         let budget = Additions { fuel_budget: Some(1000), ..Default::default() };
-        assert_eq!(scanner.fingerprint(&budget).unwrap(), base, "each batch has its share of the budget");
+        assert_ne!(scanner.fingerprint(&budget).unwrap(), base, "a tier's budget can end an evaluation");
+        let fw = Framework::parse(
+            "id = \"own\"\nname = \"Own\"\nversion = \"1\"\n[[requirements]]\nid = \"R1\"\ntitle = \"T\"\nchecks = [\"no_such_check\"]\n",
+            "own.toml",
+        )
+        .unwrap();
+        let scored_only = Additions { frameworks: vec![fw], ..Default::default() };
+        assert_eq!(scanner.fingerprint(&scored_only).unwrap(), base, "frameworks are applied when scoring");
         let exception: securebase_exceptions::Exception = serde_json::from_value(serde_json::json!({
             "id": "exc-1", "check": "*", "justification": "j", "approved_by": "a", "expires": "2099-12-31"
         }))

@@ -3,8 +3,8 @@
 //! The worker holding a scan of many accounts (its coordinator) splits the accounts into
 //! batches once ([`Store::plan_batches`]); any worker claims a batch as it claims a scan
 //! (a renewed lease; `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two workers never take the
-//! same batch and none waits for another's claim), collects its accounts and stores what
-//! it collected under that lease ([`Store::finish_batch`]: refused once the lease was
+//! same batch and none waits for another's claim), collects and evaluates its accounts
+//! and stores what it collected and evaluated under that lease ([`Store::finish_batch`]: refused once the lease was
 //! lost, so a batch is never stored twice). A dead worker's batch is claimed again when
 //! its lease expires; one that keeps losing its workers is failed, and its accounts are
 //! reported as not collected. The scan itself is scored, drifted, metered and notified

@@ -124,6 +124,18 @@ mod component {
                     let hash = random.hash_one(42u8);
                     ok(format!("vars={vars} home={home} secret={secret} args={args} now={now} hash={hash}"))
                 }
+                "remember" => {
+                    // What an earlier instance could have left: a static's count of calls,
+                    // and a MiB of heap the allocator takes as zeroed (fresh from
+                    // `memory.grow`) and every call leaves marked.
+                    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                    let calls = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    let mut heap: Vec<u64> = black_box(vec![0; 1 << 17]);
+                    let dirty = heap.iter().filter(|w| **w != 0).count();
+                    heap.fill(0x5ec0_eba5_e000_0001);
+                    black_box(&heap);
+                    ok(format!("calls={calls} dirty={dirty}"))
+                }
                 other => Err(format!("unknown mode {other:?}")),
             }
         }
