@@ -61,7 +61,8 @@ enum Command {
         /// instead of giving back to the OS (wasmtime's `linear_memory_keep_resident`).
         #[arg(long, value_name = "KIB")]
         keep_resident_kib: Option<usize>,
-        /// Instance slots given back to the OS in one batch (`decommit_batch_size`).
+        /// Decommits of memories, tables and stacks queued and done together
+        /// (`decommit_batch_size`).
         #[arg(long, value_name = "N")]
         decommit_batch: Option<usize>,
         /// Reset only the pages an instance touched (Linux's `PAGEMAP_SCAN`; with

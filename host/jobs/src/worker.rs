@@ -6,13 +6,15 @@
 //! before claiming a scan (see `securebase_store`'s batches), collects, and stores under
 //! the batch's lease. A batch is evaluated where it is collected (with its tenant's
 //! plugins and exceptions, and its share of the tenant's fuel budget), and stored with
-//! the fingerprint of what evaluated it. The coordinator collects batches too, and when
-//! the last one is stored it scores every account together and stores the scan as one
-//! (scored, drifted, metered and notified once); it evaluates again only the accounts
-//! of a batch evaluated with another fingerprint (another version of a plugin, an
-//! exception recorded or expired meanwhile) or not at all. A worker claims its next batch as soon as every account
-//! of the batches it holds is under way and one of its account slots is free, so the
-//! slowest accounts of one batch do not leave its other slots idle.
+//! the fingerprint of what evaluated it (the engine's version, the plugins, limits,
+//! metering, the tier's fuel budget and the exceptions in force). The coordinator
+//! collects batches too, and when the last one is stored it scores every account
+//! together and stores the scan as one (scored, drifted, metered and notified once); it
+//! evaluates again only the accounts of a batch evaluated with another fingerprint
+//! (another version, a plugin upgraded, the tier or an exception changed meanwhile) or
+//! not at all. A worker claims its next batch as soon as every account of the batches
+//! it holds is under way and one of its account slots is free, so the slowest accounts
+//! of one batch do not leave its other slots idle.
 
 use crate::{ProgressWriter, usage_event};
 use securebase_drift::{Drift, Side};
@@ -575,7 +577,7 @@ impl Worker {
         let errors = crate::collection_entries(&collected);
         let accounts: Vec<_> = collected.iter().filter_map(|c| c.inventory.as_ref()).map(securebase_inventory::to_value).collect();
         drop(collected);
-        let (text, counts) = self.batch_result(&batch, accounts, errors, !lost.load(Ordering::Relaxed)).await;
+        let (text, counts) = self.batch_result(&batch, accounts, errors, &lost).await;
         drop(renewal);
         if lost.load(Ordering::Relaxed) || !self.store.finish_batch(&batch, id, &text).await? {
             tracing::warn!(worker = %id, scan = %batch.scan_id, batch = batch.seq, "batch lease lost before it was stored: another worker has it");
@@ -598,48 +600,32 @@ impl Worker {
     }
 
     /// A batch's result as stored, and its counts for the `batch_collected` event: the
-    /// accounts' documents, what could not be collected and, when `evaluate`, those
-    /// accounts evaluated here, where they were collected. What is evaluated is the
-    /// documents read back, exactly what the coordinator keeps with the scan; with the
-    /// tenant's plugins and exceptions as they are now, and the batch's share of the
-    /// tenant's fuel budget (its accounts' share of the scan's). Not evaluated when the
-    /// tenant's additions cannot be read: the coordinator then evaluates the accounts
-    /// itself (and reports why, if it cannot either). JSON work, off the async threads.
+    /// accounts' documents, what could not be collected and those accounts evaluated
+    /// here, where they were collected. What is evaluated is the documents read back,
+    /// exactly what the coordinator keeps with the scan; with the tenant's plugins and
+    /// exceptions as they are now, and the batch's share of the tenant's fuel budget (its
+    /// accounts' share of the scan's). Left unevaluated, for the coordinator to evaluate
+    /// (and to report why, if it cannot either), when nothing was collected, the lease is
+    /// lost (nothing will be stored), or the tenant's additions cannot be read, the
+    /// documents parsed or the evaluation finished. JSON and evaluation run off the
+    /// async threads.
     async fn batch_result(
         &self,
         batch: &Batch,
         accounts: Vec<serde_json::Value>,
         errors: Vec<CollectionErrorEntry>,
-        evaluate: bool,
+        lost: &Arc<AtomicBool>,
     ) -> (String, serde_json::Map<String, serde_json::Value>) {
-        let additions = match evaluate && !accounts.is_empty() {
-            true => match self.batch_additions(batch).await {
-                Ok(a) => Some(a),
-                Err(e) => {
-                    tracing::warn!(worker = %self.config.id, scan = %batch.scan_id, batch = batch.seq, error = %e, "cannot evaluate the batch where it was collected; its coordinator will");
-                    None
+        let (accounts, evaluated) = match self.evaluate_batch(batch, accounts, lost).await {
+            Ok((accounts, evaluated)) => (accounts, Some(evaluated)),
+            Err((accounts, why)) => {
+                if let Some(why) = why {
+                    tracing::warn!(worker = %self.config.id, scan = %batch.scan_id, batch = batch.seq, error = %why, "cannot evaluate the batch where it was collected; its coordinator will");
                 }
-            },
-            false => None,
+                (accounts, None)
+            }
         };
-        let scanner = self.scanner.clone();
-        let (worker, scan, seq) = (self.config.id.clone(), batch.scan_id.clone(), batch.seq);
         let made = tokio::task::spawn_blocking(move || {
-            let evaluated = additions.and_then(|(additions, fingerprint)| {
-                let attempt = securebase_inventory::from_documents(&accounts, "batch")
-                    .map_err(|e| e.to_string())
-                    .and_then(|s| {
-                        let n = s.accounts.len();
-                        scanner.evaluate_accounts(s.accounts.into_iter(), n, &additions, &|_| {}).map_err(|e| e.to_string())
-                    });
-                match attempt {
-                    Ok(accounts) => Some(BatchEvaluation { fingerprint, accounts }),
-                    Err(e) => {
-                        tracing::warn!(worker = %worker, scan = %scan, batch = seq, error = %e, "cannot evaluate the batch where it was collected; its coordinator will");
-                        None
-                    }
-                }
-            });
             let mut counts = serde_json::Map::new();
             counts.insert("collected".into(), accounts.len().into());
             counts.insert("errors".into(), errors.len().into());
@@ -651,6 +637,46 @@ impl Worker {
             (text, counts)
         });
         made.await.expect("serializing a batch's result does not panic")
+    }
+
+    /// A batch's documents evaluated (see [`Worker::batch_result`]), and the documents
+    /// given back; or the documents and why not (`None`: nothing to say, as when nothing
+    /// was collected or the lease is lost). A panic in the evaluation is a reason, not
+    /// the end of the batch's task: its accounts were collected and are stored.
+    async fn evaluate_batch(
+        &self,
+        batch: &Batch,
+        accounts: Vec<serde_json::Value>,
+        lost: &Arc<AtomicBool>,
+    ) -> Result<(Vec<serde_json::Value>, BatchEvaluation), (Vec<serde_json::Value>, Option<String>)> {
+        if accounts.is_empty() || lost.load(Ordering::Relaxed) {
+            return Err((accounts, None));
+        }
+        let (additions, fingerprint) = match self.batch_additions(batch).await {
+            Ok(a) => a,
+            Err(e) => return Err((accounts, Some(e.to_string()))),
+        };
+        let (scanner, lost) = (self.scanner.clone(), lost.clone());
+        let accounts = Arc::new(accounts);
+        let docs = accounts.clone();
+        let evaluated = tokio::task::spawn_blocking(move || {
+            let snapshot = securebase_inventory::from_documents(&docs, "batch").map_err(|e| Some(e.to_string()))?;
+            // Its lease may have been lost while the tenant's plugins were loaded.
+            if lost.load(Ordering::Relaxed) {
+                return Err(None);
+            }
+            let n = snapshot.accounts.len();
+            let accounts =
+                scanner.evaluate_accounts(snapshot.accounts.into_iter(), n, &additions, &|_| {}).map_err(|e| Some(e.to_string()))?;
+            Ok(BatchEvaluation { fingerprint, accounts })
+        })
+        .await;
+        let accounts = Arc::try_unwrap(accounts).unwrap_or_else(|shared| (*shared).clone());
+        match evaluated {
+            Ok(Ok(e)) => Ok((accounts, e)),
+            Ok(Err(why)) => Err((accounts, why)),
+            Err(e) => Err((accounts, Some(format!("the evaluation stopped unexpectedly: {e}")))),
+        }
     }
 
     /// The tenant's additions for evaluating one batch, with the batch's share of the fuel
@@ -818,9 +844,7 @@ fn evaluate_and_score(
 /// not be collected (a batch given up counts as its accounts not collected), how many
 /// accounts were planned, and what the batches evaluated. An evaluation that cannot be
 /// read (a worker of another version) is left out: its accounts are evaluated again.
-fn read_batches(
-    rows: Vec<securebase_store::BatchRow>,
-) -> Result<(Vec<AccountInventory>, Vec<CollectionErrorEntry>, Evaluated), JobError> {
+fn read_batches(rows: Vec<securebase_store::BatchRow>) -> Result<(Vec<AccountInventory>, Vec<CollectionErrorEntry>, Evaluated), JobError> {
     let mut documents = vec![];
     let mut problems = vec![];
     let mut evaluated = vec![];

@@ -38,17 +38,19 @@ pub enum Metering {
 
 /// How the pooling allocator gives an instance's memory back, for measuring what keeping
 /// it warm is worth (`securebase-bench scan --keep-resident-kib ... --decommit-batch ...
-/// --pagemap-scan`). Whatever the setting, a slot's memory is reset to the module's
-/// initial image before another instance gets it (wasmtime zeroes it with `memset`
-/// instead of `madvise` up to `keep_resident` bytes), so no instance sees another's data.
+/// --pagemap-scan`). Whatever the setting, a slot's memory is restored to the module's
+/// initial image before another instance gets it (up to `keep_resident` bytes by writing
+/// them back in place instead of `madvise`), so no instance sees another's data
+/// (`tests/hostile.rs` checks it for each way).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolTuning {
     /// Bytes of each linear memory and table reset in place rather than given back.
     pub keep_resident: usize,
-    /// Slots given back to the OS together, in one batch of `madvise` calls.
+    /// Memories, tables and stacks whose decommits are queued and done together (per
+    /// CPU shard), rather than one `madvise` each as it is freed.
     pub decommit_batch: usize,
-    /// Reset only the pages an instance touched (Linux 6.7's `PAGEMAP_SCAN`, where the
-    /// kernel has it).
+    /// Find the pages an instance touched with Linux 6.7's `PAGEMAP_SCAN` (where the
+    /// kernel has it) and reset those, up to `keep_resident` bytes anywhere in memory.
     pub pagemap_scan: bool,
 }
 

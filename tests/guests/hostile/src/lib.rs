@@ -126,15 +126,27 @@ mod component {
                 }
                 "remember" => {
                     // What an earlier instance could have left: a static's count of calls,
-                    // and a MiB of heap the allocator takes as zeroed (fresh from
-                    // `memory.grow`) and every call leaves marked.
+                    // and a MiB of memory grown past the allocator's heap (so nothing in
+                    // the guest zeroes it), read before this call marks it.
                     static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
                     let calls = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    let mut heap: Vec<u64> = black_box(vec![0; 1 << 17]);
-                    let dirty = heap.iter().filter(|w| **w != 0).count();
-                    heap.fill(0x5ec0_eba5_e000_0001);
-                    black_box(&heap);
-                    ok(format!("calls={calls} dirty={dirty}"))
+                    const PAGES: usize = 16;
+                    let first = core::arch::wasm32::memory_grow(0, PAGES);
+                    if first == usize::MAX {
+                        return Err("memory.grow refused".into());
+                    }
+                    let words = (first * 65536) as *mut u64;
+                    let mut dirty = 0;
+                    for i in 0..PAGES * 65536 / 8 {
+                        // SAFETY: the pages were just grown for this loop alone; no Rust
+                        // object lives there.
+                        unsafe {
+                            let w = words.add(i);
+                            dirty += usize::from(w.read_volatile() != 0);
+                            w.write_volatile(0x5ec0_eba5_e000_0001);
+                        }
+                    }
+                    ok(format!("calls={calls} dirty={dirty} at={first}"))
                 }
                 other => Err(format!("unknown mode {other:?}")),
             }
