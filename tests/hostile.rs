@@ -197,15 +197,16 @@ fn a_plugin_sees_no_environment_arguments_real_clock_or_host_randomness() {
 /// keeps warm between instances: the guest counts its calls in a static, and grows a MiB
 /// of memory past its heap, reads it and marks it. Every evaluation of the same account,
 /// one after the other on one thread (so the same pool slot is reused, the grown MiB at
-/// the same place), must see neither: with memory given back by `madvise` (the default),
-/// restored in place (16 MiB kept resident, above all the guest touches), and restored
-/// page by page where `PAGEMAP_SCAN` finds it touched.
+/// the same place), must see neither: with memory given back by `madvise`, restored in
+/// place (16 MiB kept resident, above all the guest touches), restored page by page
+/// where `PAGEMAP_SCAN` finds it touched, and as the product's default has it.
 #[test]
 fn no_instance_sees_what_the_one_before_it_left_in_memory() {
     use securebase_runtime::{Allocator, PoolTuning};
     let account = Arc::new(demo_with_mode(json!({"mode": "remember"})).accounts.remove(0));
     let resident = PoolTuning { keep_resident: 16 << 20, decommit_batch: 8, pagemap_scan: false };
-    for pool in [PoolTuning::default(), resident, PoolTuning { pagemap_scan: true, ..resident }] {
+    let tunings = [PoolTuning::GIVE_BACK, resident, PoolTuning { pagemap_scan: true, ..resident }, PoolTuning::WARM, PoolTuning::default()];
+    for pool in tunings {
         let options = RuntimeOptions { limits: test_limits(), pool, ..RuntimeOptions::default() };
         let rt = Runtime::new(options).unwrap();
         assert_eq!(rt.allocator(), Allocator::Pooling, "the pool is what is tested");

@@ -24,6 +24,14 @@ struct Cli {
     command: Command,
 }
 
+/// `--pool`: see [`securebase_runtime::PoolTuning`].
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum PoolArg {
+    Default,
+    GiveBack,
+    Warm,
+}
+
 /// `--metering`: see [`securebase_runtime::Metering`].
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum MeteringArg {
@@ -65,10 +73,15 @@ enum Command {
         /// (`decommit_batch_size`).
         #[arg(long, value_name = "N")]
         decommit_batch: Option<usize>,
-        /// Reset only the pages an instance touched (Linux's `PAGEMAP_SCAN`; with
-        /// --keep-resident-kib).
-        #[arg(long)]
-        pagemap_scan: bool,
+        /// Restore only the pages an instance touched, found with Linux's `PAGEMAP_SCAN`
+        /// (with --keep-resident-kib).
+        #[arg(long, value_name = "BOOL")]
+        pagemap_scan: Option<bool>,
+        /// Start from the runtime's default pool tuning (`default`: warm where the kernel
+        /// has `PAGEMAP_SCAN`), wasmtime's (`give-back`) or `warm`; the three flags above
+        /// change it.
+        #[arg(long, value_enum, default_value = "default")]
+        pool: PoolArg,
     },
     /// The API under load: seed a database with tenants and findings, serve the API on
     /// loopback, and send GET .../compliance-report at a fixed rate; prints latency
@@ -293,7 +306,7 @@ fn run(command: Command) -> Result<u8> {
             }
             eprintln!("\rWrote {} accounts of about {} items to {}", org.accounts, org.resources_per_account, out.display());
         }
-        Command::Scan { org, threads, no_native, metering, keep_resident_kib, decommit_batch, pagemap_scan } => {
+        Command::Scan { org, threads, no_native, metering, keep_resident_kib, decommit_batch, pagemap_scan, pool } => {
             if cfg!(debug_assertions) {
                 eprintln!(
                     "note: this is a debug build; run `cargo run --release -p securebase-bench -- scan ...` for representative figures"
@@ -304,10 +317,15 @@ fn run(command: Command) -> Result<u8> {
                 MeteringArg::Epoch => Metering::EpochOnly,
             };
             let defaults = RuntimeOptions::default();
+            let base = match pool {
+                PoolArg::Default => defaults.pool,
+                PoolArg::GiveBack => PoolTuning::GIVE_BACK,
+                PoolArg::Warm => PoolTuning::WARM,
+            };
             let pool = PoolTuning {
-                keep_resident: keep_resident_kib.map_or(defaults.pool.keep_resident, |k| k << 10),
-                decommit_batch: decommit_batch.unwrap_or(defaults.pool.decommit_batch),
-                pagemap_scan: pagemap_scan || defaults.pool.pagemap_scan,
+                keep_resident: keep_resident_kib.map_or(base.keep_resident, |k| k << 10),
+                decommit_batch: decommit_batch.unwrap_or(base.decommit_batch),
+                pagemap_scan: pagemap_scan.unwrap_or(base.pagemap_scan),
             };
             let runtime = Runtime::new(RuntimeOptions { metering, pool, ..defaults }).map_err(input)?;
             eprintln!("metering: {metering:?}; pool: {pool:?}; allocator: {}", runtime.allocator().as_str());

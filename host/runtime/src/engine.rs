@@ -54,10 +54,22 @@ pub struct PoolTuning {
     pub pagemap_scan: bool,
 }
 
+impl PoolTuning {
+    /// Wasmtime's own defaults: an instance's memory given back with `madvise` when it
+    /// ends, and faulted in again by the next.
+    pub const GIVE_BACK: Self = Self { keep_resident: 0, decommit_batch: 1, pagemap_scan: false };
+    /// Memory kept warm: up to 8 MiB of each memory and table that an instance touched
+    /// (found with `PAGEMAP_SCAN`) restored in place, the rest decommitted 16 at a time.
+    /// Measured on the 1,000 x 1,000 scan: 10 % less sandbox time than [`Self::GIVE_BACK`]
+    /// (README, Performance); without `PAGEMAP_SCAN` it is slower than giving back.
+    pub const WARM: Self = Self { keep_resident: 8 << 20, decommit_batch: 16, pagemap_scan: true };
+}
+
 impl Default for PoolTuning {
-    /// Wasmtime's defaults: everything given back at once, one slot at a time.
+    /// [`PoolTuning::WARM`] where the kernel has `PAGEMAP_SCAN` (Linux 6.7 and later),
+    /// [`PoolTuning::GIVE_BACK`] elsewhere.
     fn default() -> Self {
-        Self { keep_resident: 0, decommit_batch: 1, pagemap_scan: false }
+        if PoolingAllocationConfig::is_pagemap_scan_available() { Self::WARM } else { Self::GIVE_BACK }
     }
 }
 
