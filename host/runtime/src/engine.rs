@@ -60,7 +60,7 @@ impl PoolTuning {
     pub const GIVE_BACK: Self = Self { keep_resident: 0, decommit_batch: 1, pagemap_scan: false };
     /// Memory kept warm: up to 8 MiB of each memory and table that an instance touched
     /// (found with `PAGEMAP_SCAN`) restored in place, the rest decommitted 16 at a time.
-    /// Measured on the 1,000 x 1,000 scan: 10 % less sandbox time than [`Self::GIVE_BACK`]
+    /// Measured on the 1,000 x 1,000 scan: about 9 % less sandbox time than [`Self::GIVE_BACK`]
     /// (README, Performance); without `PAGEMAP_SCAN` it is slower than giving back.
     pub const WARM: Self = Self { keep_resident: 8 << 20, decommit_batch: 16, pagemap_scan: true };
 }
