@@ -835,9 +835,7 @@ fn evaluate_and_score(
     let share = Additions { fuel_budget: additions.fuel_budget.map(|b| crate::budget_share(b, rest.len(), total)), ..additions.clone() };
     let n = rest.len();
     evaluated.extend(scanner.evaluate_accounts(rest.into_iter(), n, &share, progress)?);
-    let mut report = scanner.assemble(source, additions, evaluated, started_at, clock.elapsed())?;
-    report.duration_ms = clock.elapsed().as_millis() as u64;
-    Ok(report)
+    scanner.assemble(source, additions, evaluated, started_at, clock)
 }
 
 /// What a split scan's batches stored, read back: the accounts' inventories, what could

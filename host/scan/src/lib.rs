@@ -312,9 +312,7 @@ impl Scanner {
         let started_at = securebase_inventory::time::now_rfc3339();
         let clock = Instant::now();
         let evaluated = self.evaluate_all(plan, total, accounts, progress);
-        let mut report = self.scored(plan, source, evaluated, started_at, clock.elapsed());
-        report.duration_ms = clock.elapsed().as_millis() as u64;
-        report
+        self.scored(plan, source, evaluated, started_at, clock)
     }
 
     /// Evaluates accounts with every plugin of a scan without scoring them: a split
@@ -334,19 +332,20 @@ impl Scanner {
 
     /// A scan report of accounts evaluated by [`Scanner::evaluate_accounts`], here or by
     /// other workers, scored against the frameworks of this scanner and `add` (with the
-    /// attestations of `add`). `started_at` and `took` are the scan's.
+    /// attestations of `add`). `started_at` is when the scan started and `clock` when
+    /// its duration started counting; it ends when the report is made.
     pub fn assemble(
         &self,
         source: String,
         add: &Additions,
         accounts: Vec<EvaluatedAccount>,
         started_at: String,
-        took: std::time::Duration,
+        clock: Instant,
     ) -> Result<ScanReport, ScanError> {
         let plan = self.plan(add)?;
         let mut accounts = accounts;
         accounts.sort_by(|a, b| a.result.account_id.cmp(&b.result.account_id));
-        Ok(self.scored(&plan, source, accounts, started_at, took))
+        Ok(self.scored(&plan, source, accounts, started_at, clock))
     }
 
     /// What decides the findings an evaluation gives on an inventory: this engine's
@@ -405,15 +404,9 @@ impl Scanner {
         evaluated
     }
 
-    /// Scores evaluated accounts (sorted by id), each and together, into the report.
-    fn scored(
-        &self,
-        plan: &Plan<'_>,
-        source: String,
-        evaluated: Vec<EvaluatedAccount>,
-        started_at: String,
-        took: std::time::Duration,
-    ) -> ScanReport {
+    /// Scores evaluated accounts (sorted by id), each and together, into the report; its
+    /// duration counts from `clock` to now.
+    fn scored(&self, plan: &Plan<'_>, source: String, evaluated: Vec<EvaluatedAccount>, started_at: String, clock: Instant) -> ScanReport {
         let mut accounts = Vec::with_capacity(evaluated.len());
         let mut plugin_errors = Vec::new();
         let mut org_outcomes: HashMap<String, CheckOutcome> = HashMap::new();
@@ -452,7 +445,7 @@ impl Scanner {
             },
             source,
             started_at,
-            duration_ms: took.as_millis() as u64,
+            duration_ms: clock.elapsed().as_millis() as u64,
             plugins: plan
                 .plugins
                 .iter()
@@ -621,7 +614,6 @@ fn excepted_by(
 mod tests {
     use super::*;
     use securebase_runtime::RuntimeOptions;
-    use std::time::Duration;
 
     fn runtime() -> Arc<Runtime> {
         Arc::new(Runtime::new(RuntimeOptions::default()).unwrap())
@@ -690,7 +682,7 @@ mod tests {
             let text = serde_json::to_string(&evaluated).unwrap();
             parts.extend(serde_json::from_str::<Vec<EvaluatedAccount>>(&text).unwrap());
         }
-        let assembled = scanner.assemble(whole.source.clone(), &add, parts, whole.started_at.clone(), Duration::ZERO).unwrap();
+        let assembled = scanner.assemble(whole.source.clone(), &add, parts, whole.started_at.clone(), Instant::now()).unwrap();
         assert!(whole.accounts.iter().map(|a| a.findings.len()).sum::<usize>() > 100);
         assert!(!whole.organization.frameworks.is_empty());
         assert_eq!(verdicts(&assembled), verdicts(&whole));
