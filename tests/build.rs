@@ -6,6 +6,7 @@ fn main() {
         "guest-bad-import",
         "guest-file-snoop",
         "guest-future-major",
+        "guest-contract-1-0",
         "guest-tenant-policy",
         "guest-tenant-policy-v2",
     ]);

@@ -142,6 +142,14 @@ fn copying_the_inventory_again_and_again_runs_out_of_fuel() {
     contained(json!({"mode": "copy-loop", "padding": padding}), test_limits(), "fuel_exhausted", "ran out of fuel");
 }
 
+/// The same attack through contract 1.1's `encoded-items`: the buffer is encoded once per
+/// account, but each copy into the instance is charged.
+#[test]
+fn copying_the_encoded_inventory_again_and_again_runs_out_of_fuel() {
+    let padding = "p".repeat(4 << 20);
+    contained(json!({"mode": "encoded-copy-loop", "padding": padding}), test_limits(), "fuel_exhausted", "ran out of fuel");
+}
+
 #[test]
 fn a_plugin_reported_error_is_kept() {
     contained(json!({"mode": "plugin-error"}), test_limits(), "plugin_failed", "gave up on this account");
@@ -241,7 +249,7 @@ fn a_plugin_importing_an_unknown_interface_is_refused_at_load() {
 fn a_plugin_for_another_major_version_is_refused_naming_both() {
     let rt = runtime(test_limits());
     let err = load(&rt, FUTURE_MAJOR).unwrap_err().to_string();
-    assert!(err.contains("securebase:control@2.0.0") && err.contains("securebase:control@1.0.0"), "{err}");
+    assert!(err.contains("securebase:control@2.0.0") && err.contains("securebase:control@1.1.0"), "{err}");
 }
 
 #[test]

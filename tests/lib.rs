@@ -15,6 +15,8 @@ pub const BAD_IMPORT: &str = env!("GUEST_BAD_IMPORT");
 pub const FILE_SNOOP: &str = env!("GUEST_FILE_SNOOP");
 /// A component exporting `securebase:control@2.0.0`.
 pub const FUTURE_MAJOR: &str = env!("GUEST_FUTURE_MAJOR");
+/// A plugin built against `securebase:control@1.0.0` (check `v1_s3_bucket_versioning`).
+pub const CONTRACT_1_0: &str = env!("GUEST_CONTRACT_1_0");
 /// A tenant's own plugin `acme-policy` 1.0.0 (check `acme_s3_bucket_owner_tag`).
 pub const TENANT_POLICY: &str = env!("GUEST_TENANT_POLICY");
 /// Version 2.0.0 of it (stricter: also wants a `cost-center` tag).

@@ -47,9 +47,9 @@ fn inspect_says_what_a_component_is_and_whether_the_sandbox_takes_it() {
     let wasm = std::fs::read(securebase_e2e::TENANT_POLICY).unwrap();
     assert_eq!(doc["size"].as_u64(), Some(wasm.len() as u64));
     assert_eq!(doc["sha256"].as_str().unwrap().len(), 64);
-    assert_eq!((doc["contract"].as_str(), doc["name"].as_str()), (Some("securebase:control@1.0.0"), Some("acme-policy")));
+    assert_eq!((doc["contract"].as_str(), doc["name"].as_str()), (Some("securebase:control@1.1.0"), Some("acme-policy")));
     let imports = doc["imports"].as_array().unwrap();
-    assert!(imports.iter().any(|i| i["name"] == "securebase:control/inventory@1.0.0"), "{imports:?}");
+    assert!(imports.iter().any(|i| i["name"] == "securebase:control/inventory@1.1.0"), "{imports:?}");
     assert!(imports.iter().all(|i| i["allowed"] == true), "a plugin that loads imports only what is allowed: {imports:?}");
     let checks: Vec<&str> = doc["checks"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(checks, ["acme_s3_bucket_owner_tag"]);

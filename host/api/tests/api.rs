@@ -2000,7 +2000,7 @@ async fn tenants_bring_their_own_plugins_and_frameworks(backend: Backend) {
     let v1 = r.json();
     assert_eq!((v1["name"].as_str(), v1["version"].as_str()), (Some("acme-policy"), Some("1.0.0")));
     assert_eq!(v1["sha256"], sha256_of(TENANT_POLICY));
-    assert_eq!(v1["contract"], "securebase:control@1.0.0");
+    assert_eq!(v1["contract"], "securebase:control@1.1.0");
     assert_eq!(v1["size"], std::fs::metadata(TENANT_POLICY).unwrap().len());
     assert_eq!(v1["checks"].as_array().map(Vec::len), Some(1));
     assert_eq!(v1["checks"][0]["id"], "acme_s3_bucket_owner_tag");
@@ -2195,7 +2195,7 @@ async fn uploads_that_break_the_rules_are_refused(backend: Backend) {
     }
     let future =
         app.upload(Method::POST, &plugins, &key, "application/wasm", std::fs::read(securebase_e2e::FUTURE_MAJOR).unwrap(), &[]).await;
-    assert!(future.error_message().contains("speaks securebase:control@1.0.0"), "{}", future.error_message());
+    assert!(future.error_message().contains("speaks securebase:control@1.1.0"), "{}", future.error_message());
     let builtin = app
         .upload(
             Method::POST,

@@ -6,6 +6,7 @@
 //! The file format is documented in `host/inventory/README.md`.
 
 mod demo;
+pub mod encoded;
 mod error;
 mod snapshot;
 pub mod time;
@@ -15,6 +16,7 @@ pub use error::InventoryError;
 pub use snapshot::{from_documents, load_dir, parse_account, to_json, to_value};
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 /// The schema tag written into and expected from snapshot account files.
 pub const SNAPSHOT_SCHEMA: &str = "securebase.inventory/v1";
@@ -50,6 +52,27 @@ pub struct AccountInventory {
     captured_at: String,
     by_type: BTreeMap<String, Vec<ConfigItem>>,
     len: usize,
+    encoded: BTreeMap<String, Encoded>,
+}
+
+/// One resource type's items in the encoded form of contract 1.1, made on first use and
+/// then shared by every plugin that evaluates the account. A cache: it takes no part in
+/// comparisons.
+#[derive(Default, Clone)]
+struct Encoded(OnceLock<Arc<[u8]>>);
+
+impl PartialEq for Encoded {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Encoded {}
+
+impl std::fmt::Debug for Encoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() { "encoded" } else { "not encoded yet" })
+    }
 }
 
 impl AccountInventory {
@@ -93,7 +116,8 @@ impl AccountInventory {
                 });
             }
         }
-        Ok(Self { account_id, account_name, captured_at, by_type, len })
+        let encoded = by_type.keys().map(|t| (t.clone(), Encoded::default())).collect();
+        Ok(Self { account_id, account_name, captured_at, by_type, len, encoded })
     }
 
     /// The AWS account id.
@@ -114,6 +138,22 @@ impl AccountInventory {
     /// Items of one type, sorted by resource id; empty if there are none.
     pub fn items(&self, resource_type: &str) -> &[ConfigItem] {
         self.by_type.get(resource_type).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Items of one type in the encoded form plugins of contract 1.1 read
+    /// ([`encoded::encode_items`]): made once, on first use, then shared.
+    pub fn encoded_items(&self, resource_type: &str) -> Arc<[u8]> {
+        match self.encoded.get(resource_type) {
+            Some(cell) => cell.0.get_or_init(|| encoded::encode_items(self.items(resource_type)).into()).clone(),
+            None => encoded::encode_items(&[]).into(),
+        }
+    }
+
+    /// Encodes every resource type now rather than on first use (benchmarks time it apart).
+    pub fn encode_all(&self) {
+        for resource_type in self.by_type.keys() {
+            self.encoded_items(resource_type);
+        }
     }
 
     /// The resource types present.

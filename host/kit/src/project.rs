@@ -106,6 +106,7 @@ const VENDORED: &[(&str, &str)] = &[
     ("host/inventory/Cargo.toml", include_str!("../../inventory/Cargo.toml")),
     ("host/inventory/src/lib.rs", include_str!("../../inventory/src/lib.rs")),
     ("host/inventory/src/demo.rs", include_str!("../../inventory/src/demo.rs")),
+    ("host/inventory/src/encoded.rs", include_str!("../../inventory/src/encoded.rs")),
     ("host/inventory/src/error.rs", include_str!("../../inventory/src/error.rs")),
     ("host/inventory/src/snapshot.rs", include_str!("../../inventory/src/snapshot.rs")),
     ("host/inventory/src/time.rs", include_str!("../../inventory/src/time.rs")),
@@ -258,6 +259,7 @@ pub fn files(name: &str, language: Language) -> Result<Vec<(String, String)>, Pr
     };
     files.extend(kit_files(name, language));
     let readme = fill(include_str!("../templates/README.md"))
+        .replace("{{version}}", contract_version())
         .replace("{{language}}", label)
         .replace("{{build}}", &build)
         .replace("{{layout}}", layout);
@@ -268,6 +270,14 @@ pub fn files(name: &str, language: Language) -> Result<Vec<(String, String)>, Pr
     ));
     files.extend(fixtures(&check));
     Ok(files)
+}
+
+/// The contract's version, as `wit/control.wit` declares it (`1.1.0`): the templates
+/// that name it take it from there, so they cannot fall behind the WIT they ship with.
+pub fn contract_version() -> &'static str {
+    WIT.lines()
+        .find_map(|l| l.trim().strip_prefix("package securebase:control@")?.strip_suffix(';'))
+        .expect("wit/control.wit declares its package with a version")
 }
 
 /// The files a project gets from the kit rather than from its author: the contract,
@@ -286,7 +296,7 @@ pub fn kit_files(name: &str, language: Language) -> Vec<(String, String)> {
             files.push(("securebase_plugin.py".into(), include_str!("../templates/python/securebase_plugin.py").into()));
         }
         Language::JavaScript => {
-            files.push(("securebase.js".into(), include_str!("../templates/js/securebase.js").into()));
+            files.push(("securebase.js".into(), include_str!("../templates/js/securebase.js").replace("{{version}}", contract_version())));
             files.push(("package.json".into(), include_str!("../templates/js/package.json").replace("{{name}}", name)));
         }
     }
@@ -457,8 +467,25 @@ mod tests {
         on_disk.sort();
         let mut listed: Vec<String> = VENDORED.iter().map(|(p, _)| p.to_string()).collect();
         listed.sort();
-        assert_eq!(listed.len(), 19);
+        assert_eq!(listed.len(), 20);
         assert_eq!(listed, on_disk, "a file added to the SDK or the crates it uses must be added to VENDORED");
+    }
+
+    #[test]
+    fn the_templates_name_the_contract_version_the_host_speaks() {
+        assert_eq!(contract_version(), securebase_runtime::CONTRACT_VERSION);
+        for language in [Language::Rust, Language::Python, Language::JavaScript] {
+            let files = files("acme-policy", language).unwrap();
+            assert!(files.len() > 3, "{files:?}");
+            for (path, text) in &files {
+                assert!(!text.contains("{{"), "{path}: a placeholder left unfilled");
+            }
+            let readme = &files.iter().find(|(p, _)| p == "README.md").unwrap().1;
+            assert!(readme.contains(&format!("securebase:control@{}", contract_version())), "{readme}");
+        }
+        let js = files("acme-policy", Language::JavaScript).unwrap();
+        let helpers = &js.iter().find(|(p, _)| p == "securebase.js").unwrap().1;
+        assert!(helpers.contains(&format!("securebase:control/inventory@{}'", contract_version())), "{helpers}");
     }
 
     #[test]

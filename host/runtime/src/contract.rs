@@ -10,7 +10,7 @@ use wasmtime::component::Component;
 /// The WIT package the host implements.
 pub const CONTRACT_PACKAGE: &str = "securebase:control";
 /// Its version.
-pub const CONTRACT_VERSION: &str = "1.0.0";
+pub const CONTRACT_VERSION: &str = "1.1.0";
 
 /// Import namespaces the sandbox links (see `sandbox`). Anything else is refused.
 const PROVIDED: &[&str] = &[
@@ -40,7 +40,7 @@ fn version_of(name: &str) -> Option<&str> {
     name.rsplit_once('@').map(|(_, v)| v)
 }
 
-/// Checks the component; the contract it exports (`securebase:control@1.0.0`) if it passes.
+/// Checks the component; the contract it exports (e.g. `securebase:control@1.0.0`) if it passes.
 pub(crate) fn check(engine: &Engine, component: &Component, plugin: &str) -> Result<String, LoadError> {
     let ty = component.component_type();
     let ours = major(CONTRACT_VERSION).expect("contract version is semver");

@@ -9,6 +9,7 @@
 //! and `wasi:sockets` are not linked at all, so a plugin that wants them is refused
 //! at load time (see `contract`).
 
+use crate::contract::{CONTRACT_PACKAGE, CONTRACT_VERSION};
 use crate::engine::SandboxEngine;
 use crate::model::{ErrorKind, PluginError};
 use crate::{Limits, Metering, error_chain};
@@ -249,6 +250,12 @@ impl inventory::Host for State {
             })
             .collect()
     }
+
+    /// Unused in practice: [`linker`] shadows it with a version that charges fuel and
+    /// hands over the account's shared buffer without copying it into a `Vec` first.
+    fn encoded_items(&mut self, resource_type: String) -> Vec<u8> {
+        self.inventory.as_ref().map(|i| i.encoded_items(&resource_type).to_vec()).unwrap_or_default()
+    }
 }
 
 impl log::Host for State {
@@ -281,13 +288,22 @@ pub(crate) fn linker(engine: &Engine) -> wasmtime::Result<Linker<State>> {
     // The two imports that copy data across the boundary, again, with the store at
     // hand so that the copy is charged to the plugin's fuel first.
     l.allow_shadowing(true);
-    let mut inv = l.instance("securebase:control/inventory@1.0.0")?;
+    let interface = |name: &str| format!("{CONTRACT_PACKAGE}/{name}@{CONTRACT_VERSION}");
+    let mut inv = l.instance(&interface("inventory"))?;
     inv.func_wrap("items", |mut store: wasmtime::StoreContextMut<'_, State>, (resource_type,): (String,)| {
         let bytes: usize = store.data().inventory.as_ref().map_or(0, |i| i.items(&resource_type).iter().map(item_bytes).sum());
         charge_copy(&mut store, bytes)?;
         Ok((inventory::Host::items(store.data_mut(), resource_type),))
     })?;
-    let mut logger = l.instance("securebase:control/log@1.0.0")?;
+    inv.func_wrap("encoded-items", |mut store: wasmtime::StoreContextMut<'_, State>, (resource_type,): (String,)| {
+        let Some(inventory) = store.data().inventory.clone() else { return Ok((Arc::<[u8]>::from(Vec::new()),)) };
+        // Encoded once per account (the first plugin to ask pays, natively); every
+        // plugin pays fuel for its own copy.
+        let bytes = inventory.encoded_items(&resource_type);
+        charge_copy(&mut store, bytes.len())?;
+        Ok((bytes,))
+    })?;
+    let mut logger = l.instance(&interface("log"))?;
     logger.func_wrap("log", |mut store: wasmtime::StoreContextMut<'_, State>, (level, message): (log::Level, String)| {
         charge_copy(&mut store, message.len())?;
         log::Host::log(store.data_mut(), level, message);

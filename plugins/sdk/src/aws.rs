@@ -16,7 +16,7 @@ pub fn pab_missing(value: Option<&Value>) -> Vec<&'static str> {
 
 /// Whether the account-level S3 Block Public Access is fully on.
 pub fn account_blocks_public_s3(inv: &Inventory) -> bool {
-    inv.items("AWS::S3::AccountPublicAccessBlock").iter().any(|a| pab_missing(Some(&a.configuration)).is_empty())
+    inv.items("AWS::S3::AccountPublicAccessBlock").iter().any(|a| pab_missing(Some(a.configuration())).is_empty())
 }
 
 /// Why an S3 bucket is public, if it is: Block Public Access (bucket or account) off

@@ -12,7 +12,7 @@ pub mod bindings {
     });
 }
 
-use crate::{Inventory, Plugin, RawItem, Severity, Source, Status};
+use crate::{Inventory, Plugin, Severity, Source, Status};
 use bindings::exports::securebase::control::control as wit;
 use bindings::securebase::control::{inventory as host, types};
 
@@ -27,21 +27,8 @@ impl Source for HostSource {
         host::captured_at()
     }
 
-    fn items(&self, resource_type: &str) -> Vec<RawItem> {
-        host::items(resource_type)
-            .into_iter()
-            .map(|i| RawItem {
-                resource_type: i.resource_type,
-                resource_id: i.resource_id,
-                resource_name: i.resource_name,
-                account_id: i.account_id,
-                aws_region: i.aws_region,
-                arn: i.arn,
-                configuration: i.configuration,
-                supplementary_configuration: i.supplementary_configuration,
-                tags: i.tags,
-            })
-            .collect()
+    fn encoded_items(&self, resource_type: &str) -> Vec<u8> {
+        host::encoded_items(resource_type)
     }
 }
 

@@ -47,6 +47,8 @@ pub mod guest;
 
 pub use inventory::{Inventory, Item, RawItem, Source, as_bool as inventory_bool, as_i64 as inventory_i64};
 pub use model::{Check, CheckMeta, Finding, Findings, Plugin, Reference, Severity, Status};
+/// A value of an item's configuration, read in place ([`Item::config_node`]).
+pub use securebase_inventory::encoded::Node;
 /// RFC 3339 parsing and day arithmetic, shared with the host.
 pub use securebase_inventory::time;
 

@@ -10,7 +10,7 @@
 //! `fail`), or when a fixture folder names no check. So a check cannot be added
 //! without fixtures, and a fixture cannot outlive its check.
 
-use crate::{Check, Inventory, Plugin, RawItem, Source, Status};
+use crate::{Check, Inventory, Plugin, Source, Status};
 use securebase_inventory::AccountInventory;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -29,8 +29,9 @@ impl Source for AccountSource {
         self.0.captured_at().to_string()
     }
 
-    fn items(&self, resource_type: &str) -> Vec<RawItem> {
-        self.0.items(resource_type).to_vec()
+    /// A copy of the account's shared encoding, as the sandbox's boundary makes one.
+    fn encoded_items(&self, resource_type: &str) -> Vec<u8> {
+        self.0.encoded_items(resource_type).to_vec()
     }
 }
 

@@ -2,8 +2,8 @@
 // `jco componentize`. Written by `securebase plugin new`; yours to edit. Inventory items
 // come with their configuration parsed and their tags as an object; `Findings` builds
 // one check's findings; `plugin` makes the exported `control` interface.
-import { items as rawItems, accountId as rawAccountId, capturedAt as rawCapturedAt } from 'securebase:control/inventory@1.0.0';
-import { log as rawLog } from 'securebase:control/log@1.0.0';
+import { items as rawItems, accountId as rawAccountId, capturedAt as rawCapturedAt } from 'securebase:control/inventory@{{version}}';
+import { log as rawLog } from 'securebase:control/log@{{version}}';
 
 function parse(text) {
   try {

@@ -14,7 +14,7 @@ mod component {
             }
             world plugin {
                 import net;
-                include securebase:control/plugin@1.0.0;
+                include securebase:control/plugin@1.1.0;
             }
         "#,
         path: "../../../wit",

@@ -103,6 +103,16 @@ mod component {
                     }
                     ok(format!("copied {bytes} bytes"))
                 }
+                "encoded-copy-loop" => {
+                    // The same through contract 1.1's call: the shared encoding is still
+                    // copied into this instance each time, and paid for.
+                    let n: usize = arg("count").parse().unwrap_or(1_000_000);
+                    let mut bytes = 0usize;
+                    for _ in 0..n {
+                        bytes += black_box(inventory::encoded_items(MODE)).len();
+                    }
+                    ok(format!("copied {bytes} bytes"))
+                }
                 "log-flood" => {
                     for i in 0..5_000 {
                         log::log(log::Level::Info, &format!("line {i} {}", "y".repeat(100)));
