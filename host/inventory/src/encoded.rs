@@ -23,7 +23,7 @@
 //! | 7 | array | `u32` count, `u32` size of the elements in bytes, the elements |
 //! | 8 | object | `u32` count, `u32` size in bytes, then per member a key (`u32` length, UTF-8) and a value |
 //!
-//! Object members keep the order of the JSON text. A resource type's items are one array
+//! Object members keep the order of the JSON text; of repeated keys the last counts. A resource type's items are one array
 //! (tag 7) with one array per item of exactly [`ITEM_FIELDS`] values, in this order:
 //! resource type, resource id, resource name (or `null`), account id, region, ARN (or
 //! `null`), tags (an object of strings), why the item's JSON was invalid (or `null`), the
@@ -173,7 +173,8 @@ fn close(out: &mut [u8], body: usize, count: usize) {
     out[body - 4..body].copy_from_slice(&size.to_le_bytes());
 }
 
-/// Lengths are `u32`: an inventory item is far below 4 GiB (the loaders cap documents).
+/// Lengths are `u32`. One account's items of one type would need 4 GiB of JSON to
+/// overflow it, four times what a plugin's memory may hold.
 fn len32(n: usize) -> u32 {
     u32::try_from(n).expect("an encoded inventory value is under 4 GiB")
 }
@@ -310,8 +311,8 @@ impl<'a> Node<'a> {
         let size = match self.tag()? {
             NULL | FALSE | TRUE => 1,
             INT | UINT | FLOAT => 9,
-            STRING => 5 + u32_at(self.bytes, 1)?,
-            ARRAY | OBJECT => 9 + u32_at(self.bytes, 5)?,
+            STRING => 5usize.checked_add(u32_at(self.bytes, 1)?)?,
+            ARRAY | OBJECT => 9usize.checked_add(u32_at(self.bytes, 5)?)?,
             _ => return None,
         };
         (size <= self.bytes.len()).then_some(size)
@@ -365,7 +366,7 @@ impl<'a> Node<'a> {
             return None;
         }
         let len = u32_at(self.bytes, 1)?;
-        std::str::from_utf8(self.bytes.get(5..5 + len)?).ok()
+        std::str::from_utf8(self.bytes.get(5..5usize.checked_add(len)?)?).ok()
     }
 
     /// The body of a container of the given tag, and its count.
@@ -375,7 +376,7 @@ impl<'a> Node<'a> {
         }
         let count = u32_at(self.bytes, 1)?;
         let size = u32_at(self.bytes, 5)?;
-        Some((self.bytes.get(9..9 + size)?, count))
+        Some((self.bytes.get(9..9usize.checked_add(size)?)?, count))
     }
 
     /// Whether this is an array.
@@ -410,30 +411,41 @@ impl<'a> Node<'a> {
         self.len() == Some(0)
     }
 
-    /// An object's member (the first, should the JSON text have repeated the key), or an
-    /// array's element when `key` is an index.
+    /// An object's member; `None` for anything but an object, as
+    /// `serde_json::Value::get` with a string. Should the JSON text repeat a key, the
+    /// last one counts, as in `serde_json` (and JavaScript's and Python's parsers).
     pub fn get(&self, key: &str) -> Option<Node<'a>> {
-        match self.tag()? {
-            OBJECT => {
-                // Keys are compared as bytes: no UTF-8 check for the members skipped.
-                let (mut rest, count) = self.body(OBJECT)?;
-                for _ in 0..count {
-                    let len = u32_at(rest, 0)?;
-                    let found = rest.get(4..4 + len)? == key.as_bytes();
-                    let node = Node::new(rest.get(4 + len..)?);
-                    if found {
-                        return Some(node);
-                    }
-                    rest = rest.get(4 + len + node.size()?..)?;
-                }
-                None
+        // Keys are compared as bytes: no UTF-8 check for the members skipped.
+        let (mut rest, count) = self.body(OBJECT)?;
+        let mut found = None;
+        for _ in 0..count {
+            let len = u32_at(rest, 0)?;
+            let end = 4usize.checked_add(len)?;
+            let node = Node::new(rest.get(end..)?);
+            if rest.get(4..end)? == key.as_bytes() {
+                found = Some(node);
             }
+            rest = rest.get(end.checked_add(node.size()?)?..)?;
+        }
+        found
+    }
+
+    /// An array's element; `None` for anything but an array.
+    pub fn index(&self, i: usize) -> Option<Node<'a>> {
+        self.body(ARRAY)?;
+        self.elements().nth(i)
+    }
+
+    /// One step of a JSON pointer: a member, or an element when the token is an index
+    /// (digits, no leading zero), as `serde_json::Value::pointer` reads it.
+    fn step(&self, token: &str) -> Option<Node<'a>> {
+        match self.tag()? {
+            OBJECT => self.get(token),
             ARRAY => {
-                // As in a JSON pointer: digits only, no leading zero.
-                if key.is_empty() || (key.len() > 1 && key.starts_with('0')) || !key.bytes().all(|b| b.is_ascii_digit()) {
+                if token.is_empty() || (token.len() > 1 && token.starts_with('0')) || !token.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
-                self.elements().nth(key.parse().ok()?)
+                self.index(token.parse().ok()?)
             }
             _ => None,
         }
@@ -446,7 +458,7 @@ impl<'a> Node<'a> {
         }
         let rest = pointer.strip_prefix('/')?;
         rest.split('/').try_fold(*self, |node, token| {
-            if token.contains('~') { node.get(&token.replace("~1", "/").replace("~0", "~")) } else { node.get(token) }
+            if token.contains('~') { node.step(&token.replace("~1", "/").replace("~0", "~")) } else { node.step(token) }
         })
     }
 
@@ -463,8 +475,8 @@ impl<'a> Node<'a> {
             Some(OBJECT) => {
                 let mut map = serde_json::Map::new();
                 for (k, v) in self.members() {
-                    // The first of repeated keys wins, as in `get`.
-                    map.entry(k).or_insert_with(|| v.to_value());
+                    // The last of repeated keys wins, as in `get`.
+                    map.insert(k.to_string(), v.to_value());
                 }
                 Value::Object(map)
             }
@@ -515,10 +527,10 @@ impl<'a> Iterator for Members<'a> {
         }
         let member = (|| {
             let len = u32_at(self.rest, 0)?;
-            let key = std::str::from_utf8(self.rest.get(4..4 + len)?).ok()?;
-            let node = Node::new(self.rest.get(4 + len..)?);
-            let size = node.size()?;
-            Some((key, node, 4 + len + size))
+            let end = 4usize.checked_add(len)?;
+            let key = std::str::from_utf8(self.rest.get(4..end)?).ok()?;
+            let node = Node::new(self.rest.get(end..)?);
+            Some((key, node, end.checked_add(node.size()?)?))
         })();
         let Some((key, node, size)) = member else {
             self.left = 0;
@@ -609,6 +621,9 @@ mod tests {
         }
         let a = node.get("a").unwrap();
         assert_eq!(a.len(), Some(2));
+        assert!(a.get("0").is_none() && doc["a"].get("0").is_none(), "get reads objects only, as serde_json's");
+        assert_eq!(a.index(1).map(|n| n.to_value()), doc["a"].get(1).cloned());
+        assert!(node.index(0).is_none());
         assert_eq!(a.elements().count(), 2);
         let text = encoded(r#"{"z": 1, "a": 2, "m": 3}"#);
         let keys: Vec<&str> = Node::new(&text).members().map(|(k, _)| k).collect();
@@ -665,6 +680,16 @@ mod tests {
         assert_eq!(read[1][9].to_value(), json!({"s": "t"}));
         assert!(read[2][7].as_str().unwrap().starts_with("supplementaryConfiguration is not valid JSON"));
         assert_eq!(read[2][9].to_value(), json!({}));
+    }
+
+    #[test]
+    fn of_repeated_keys_the_last_counts_as_in_serde_json() {
+        let text = r#"{"a": 1, "b": {"c": true}, "a": 2}"#;
+        let bytes = encoded(text);
+        let parsed: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(Node::new(&bytes).get("a").and_then(|n| n.as_i64()), parsed["a"].as_i64());
+        assert_eq!(Node::new(&bytes).pointer("/a").and_then(|n| n.as_i64()), Some(2));
+        assert_eq!(Node::new(&bytes).to_value(), parsed);
     }
 
     #[test]

@@ -36,6 +36,17 @@ fn major(version: &str) -> Option<u64> {
     version.split('.').next()?.parse().ok()
 }
 
+fn minor(version: &str) -> Option<u64> {
+    version.split('.').nth(1)?.parse().ok()
+}
+
+/// Whether a host speaking `ours` runs a component built against `theirs`: the same
+/// major version, and no later minor one (a 1.2 plugin may call what a 1.1 host lacks;
+/// refusing it here names the versions instead of failing at link time).
+fn compatible(ours: &str, theirs: &str) -> bool {
+    major(theirs) == major(ours) && minor(theirs).unwrap_or(0) <= minor(ours).unwrap_or(0)
+}
+
 fn version_of(name: &str) -> Option<&str> {
     name.rsplit_once('@').map(|(_, v)| v)
 }
@@ -43,10 +54,9 @@ fn version_of(name: &str) -> Option<&str> {
 /// Checks the component; the contract it exports (e.g. `securebase:control@1.0.0`) if it passes.
 pub(crate) fn check(engine: &Engine, component: &Component, plugin: &str) -> Result<String, LoadError> {
     let ty = component.component_type();
-    let ours = major(CONTRACT_VERSION).expect("contract version is semver");
     let supported = format!("{CONTRACT_PACKAGE}@{CONTRACT_VERSION}");
     let incompatible = |name: &str| {
-        let found = version_of(name).filter(|v| major(v) != Some(ours))?;
+        let found = version_of(name).filter(|v| !compatible(CONTRACT_VERSION, v))?;
         Some(LoadError::IncompatibleVersion {
             plugin: plugin.to_string(),
             found: format!("{CONTRACT_PACKAGE}@{found}"),
@@ -95,6 +105,32 @@ mod tests {
         assert_eq!(version_of("securebase:control/control@2.1.0"), Some("2.1.0"));
         assert_eq!(major("2.1.0"), Some(2));
         assert_eq!(major("x"), None);
+    }
+
+    #[test]
+    fn earlier_minor_versions_are_compatible_later_ones_and_other_majors_are_not() {
+        assert!(compatible("1.1.0", "1.0.0") && compatible("1.1.0", "1.1.0") && compatible("1.1.0", "1.1.7"));
+        assert!(!compatible("1.1.0", "1.2.0") && !compatible("1.1.0", "2.0.0") && !compatible("1.1.0", "0.9.0"));
+    }
+
+    #[test]
+    fn a_component_of_a_later_minor_version_is_refused_naming_both() {
+        let engine = Engine::default();
+        let component = |version: &str| {
+            let text = format!(
+                r#"(component
+                    (import "securebase:control/inventory@{version}" (instance))
+                    (instance $e)
+                    (export "securebase:control/control@{version}" (instance $e)))"#
+            );
+            Component::new(&engine, wat::parse_str(text).unwrap()).unwrap()
+        };
+        let err = check(&engine, &component("1.2.0"), "later.wasm").unwrap_err().to_string();
+        assert!(
+            err.contains("securebase:control@1.2.0") && err.contains(&format!("speaks securebase:control@{CONTRACT_VERSION}")),
+            "{err}"
+        );
+        assert_eq!(check(&engine, &component("1.0.0"), "earlier.wasm").unwrap(), "securebase:control@1.0.0");
     }
 
     #[test]

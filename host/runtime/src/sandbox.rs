@@ -291,8 +291,9 @@ pub(crate) fn linker(engine: &Engine) -> wasmtime::Result<Linker<State>> {
     let interface = |name: &str| format!("{CONTRACT_PACKAGE}/{name}@{CONTRACT_VERSION}");
     let mut inv = l.instance(&interface("inventory"))?;
     inv.func_wrap("items", |mut store: wasmtime::StoreContextMut<'_, State>, (resource_type,): (String,)| {
+        // The type's name was copied out of the guest: a megabyte-long one is paid for too.
         let bytes: usize = store.data().inventory.as_ref().map_or(0, |i| i.items(&resource_type).iter().map(item_bytes).sum());
-        charge_copy(&mut store, bytes)?;
+        charge_copy(&mut store, resource_type.len() + bytes)?;
         Ok((inventory::Host::items(store.data_mut(), resource_type),))
     })?;
     inv.func_wrap("encoded-items", |mut store: wasmtime::StoreContextMut<'_, State>, (resource_type,): (String,)| {
@@ -300,7 +301,7 @@ pub(crate) fn linker(engine: &Engine) -> wasmtime::Result<Linker<State>> {
         // Encoded once per account (the first plugin to ask pays, natively); every
         // plugin pays fuel for its own copy.
         let bytes = inventory.encoded_items(&resource_type);
-        charge_copy(&mut store, bytes.len())?;
+        charge_copy(&mut store, resource_type.len() + bytes.len())?;
         Ok((bytes,))
     })?;
     let mut logger = l.instance(&interface("log"))?;
