@@ -2,42 +2,36 @@
 //! entries in rule-number order, the first one matching the traffic decides, and
 //! anything unmatched is denied.
 
-use securebase_plugin_sdk::{Findings, Inventory, Item};
-use serde_json::Value;
+use securebase_plugin_sdk::{Findings, Inventory, Item, Node, inventory_node_bool, inventory_node_i64};
 
 pub const NETWORK_ACL: &str = "AWS::EC2::NetworkAcl";
 
 /// Whether traffic from anywhere on the internet (`0.0.0.0/0` or `::/0`) reaches TCP `port`.
 pub fn admits_internet(acl: &Item, port: i64) -> Vec<&'static str> {
-    let mut entries: Vec<&Value> = acl
-        .config("/entries")
-        .and_then(Value::as_array)
+    let mut entries: Vec<Node<'_>> = acl
+        .config_node("/entries")
         .into_iter()
-        .flatten()
-        .filter(|e| !e.get("egress").and_then(securebase_plugin_sdk::inventory_bool).unwrap_or(false))
+        .flat_map(|l| l.elements())
+        .filter(|e| !e.get("egress").and_then(inventory_node_bool).unwrap_or(false))
         .collect();
-    entries.sort_by_key(|e| e.get("ruleNumber").and_then(securebase_plugin_sdk::inventory_i64).unwrap_or(i64::MAX));
+    entries.sort_by_key(|e| e.get("ruleNumber").and_then(inventory_node_i64).unwrap_or(i64::MAX));
     let mut open = Vec::new();
     for (source, key) in [("0.0.0.0/0", "cidrBlock"), ("::/0", "ipv6CidrBlock")] {
-        let decisive = entries.iter().find(|e| e.get(key).and_then(Value::as_str) == Some(source) && covers(e, port));
-        if decisive.and_then(|e| e.get("ruleAction")).and_then(Value::as_str).is_some_and(|a| a.eq_ignore_ascii_case("allow")) {
+        let decisive = entries.iter().find(|e| e.get(key).and_then(|c| c.as_str()) == Some(source) && covers(**e, port));
+        if decisive.and_then(|e| e.get("ruleAction")).and_then(|a| a.as_str()).is_some_and(|a| a.eq_ignore_ascii_case("allow")) {
             open.push(source);
         }
     }
     open
 }
 
-fn covers(entry: &Value, port: i64) -> bool {
-    let protocol = match entry.get("protocol") {
-        Some(Value::String(s)) => s.to_ascii_lowercase(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => return false,
-    };
+fn covers(entry: Node<'_>, port: i64) -> bool {
+    let Some(protocol) = crate::rules::protocol(entry.get("protocol")) else { return false };
     match protocol.as_str() {
         "-1" | "all" => true,
         "6" | "tcp" => {
-            let from = entry.pointer("/portRange/from").and_then(securebase_plugin_sdk::inventory_i64);
-            let to = entry.pointer("/portRange/to").and_then(securebase_plugin_sdk::inventory_i64);
+            let from = entry.pointer("/portRange/from").and_then(inventory_node_i64);
+            let to = entry.pointer("/portRange/to").and_then(inventory_node_i64);
             match (from, to) {
                 (Some(f), Some(t)) => f <= port && port <= t,
                 _ => true,

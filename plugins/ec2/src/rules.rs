@@ -1,22 +1,18 @@
 //! Security group rules as AWS Config records them (`ipPermissions`), and the one
 //! question the port checks ask of them: is this TCP port open to the whole internet?
 
-use securebase_plugin_sdk::{Findings, Inventory, Item};
+use securebase_plugin_sdk::{Findings, Inventory, Item, Node, inventory_node_i64};
 use serde_json::Value;
 
 /// Whether a rule covers `port` over TCP. Protocol `-1` (all traffic) covers every
 /// port; a TCP rule covers the ports from `fromPort` to `toPort` inclusive.
-pub fn covers_tcp_port(rule: &Value, port: i64) -> bool {
-    let protocol = match rule.get("ipProtocol") {
-        Some(Value::String(s)) => s.to_ascii_lowercase(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => return false,
-    };
+pub fn covers_tcp_port(rule: Node<'_>, port: i64) -> bool {
+    let Some(protocol) = protocol(rule.get("ipProtocol")) else { return false };
     match protocol.as_str() {
         "-1" | "all" => true,
         "tcp" | "6" => {
-            let from = rule.get("fromPort").and_then(securebase_plugin_sdk::inventory_i64);
-            let to = rule.get("toPort").and_then(securebase_plugin_sdk::inventory_i64);
+            let from = rule.get("fromPort").and_then(inventory_node_i64);
+            let to = rule.get("toPort").and_then(inventory_node_i64);
             match (from, to) {
                 // -1 on a TCP rule means all ports.
                 (Some(-1), _) | (_, Some(-1)) | (None, None) => true,
@@ -28,18 +24,31 @@ pub fn covers_tcp_port(rule: &Value, port: i64) -> bool {
     }
 }
 
+/// A rule's protocol as AWS Config writes it: a name (lower-cased) or a number.
+pub fn protocol(value: Option<Node<'_>>) -> Option<String> {
+    let value = value?;
+    match value.as_str() {
+        Some(s) => Some(s.to_ascii_lowercase()),
+        None => match value.to_value() {
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        },
+    }
+}
+
 /// Whether a rule opens every TCP port: all traffic, or TCP from port 0 (or 1) to 65535.
-pub fn covers_all_tcp_ports(rule: &Value) -> bool {
-    let from = rule.get("fromPort").and_then(securebase_plugin_sdk::inventory_i64);
-    let to = rule.get("toPort").and_then(securebase_plugin_sdk::inventory_i64);
+pub fn covers_all_tcp_ports(rule: Node<'_>) -> bool {
+    let from = rule.get("fromPort").and_then(inventory_node_i64);
+    let to = rule.get("toPort").and_then(inventory_node_i64);
     covers_tcp_port(rule, 1) && covers_tcp_port(rule, 65535) && (from.is_none() || from <= Some(1) || to == Some(-1))
 }
 
 /// The internet-wide sources (`0.0.0.0/0`, `::/0`) a rule admits.
-pub fn internet_sources(rule: &Value) -> Vec<&str> {
-    let v4 = rule.get("ipv4Ranges").and_then(Value::as_array).into_iter().flatten().filter_map(|r| r.get("cidrIp")?.as_str());
-    let legacy = rule.get("ipRanges").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
-    let v6 = rule.get("ipv6Ranges").and_then(Value::as_array).into_iter().flatten().filter_map(|r| r.get("cidrIpv6")?.as_str());
+pub fn internet_sources(rule: Node<'_>) -> Vec<&str> {
+    let list = |key: &str| rule.get(key).into_iter().flat_map(|l| l.elements());
+    let v4 = list("ipv4Ranges").filter_map(|r| r.get("cidrIp")?.as_str());
+    let legacy = list("ipRanges").filter_map(|r| r.as_str());
+    let v6 = list("ipv6Ranges").filter_map(|r| r.get("cidrIpv6")?.as_str());
     let mut out: Vec<&str> = v4.chain(legacy).chain(v6).filter(|c| *c == "0.0.0.0/0" || *c == "::/0").collect();
     out.sort_unstable();
     out.dedup();
@@ -90,15 +99,9 @@ pub fn open_sources(sg: &Item, port: i64) -> Vec<&str> {
 }
 
 /// The internet-wide sources of the ingress rules that satisfy `covers`.
-pub fn open_sources_where(sg: &Item, covers: impl Fn(&Value) -> bool) -> Vec<&str> {
-    let mut out: Vec<&str> = sg
-        .config("/ipPermissions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|r| covers(r))
-        .flat_map(internet_sources)
-        .collect();
+pub fn open_sources_where(sg: &Item, covers: impl Fn(Node<'_>) -> bool) -> Vec<&str> {
+    let mut out: Vec<&str> =
+        sg.config_node("/ipPermissions").into_iter().flat_map(|l| l.elements()).filter(|r| covers(*r)).flat_map(internet_sources).collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -107,31 +110,33 @@ pub fn open_sources_where(sg: &Item, covers: impl Fn(&Value) -> bool) -> Vec<&st
 #[cfg(test)]
 mod tests {
     use super::*;
+    use securebase_plugin_sdk::encode;
     use serde_json::json;
 
     #[test]
     fn port_ranges_and_protocols() {
-        assert!(covers_tcp_port(&json!({"ipProtocol": "tcp", "fromPort": 0, "toPort": 65535}), 22));
-        assert!(covers_tcp_port(&json!({"ipProtocol": "tcp", "fromPort": 20, "toPort": 23}), 22));
-        assert!(!covers_tcp_port(&json!({"ipProtocol": "tcp", "fromPort": 23, "toPort": 80}), 22));
-        assert!(covers_tcp_port(&json!({"ipProtocol": "-1"}), 3389));
-        assert!(covers_tcp_port(&json!({"ipProtocol": "6", "fromPort": "22", "toPort": "22"}), 22));
-        assert!(!covers_tcp_port(&json!({"ipProtocol": "udp", "fromPort": 22, "toPort": 22}), 22));
-        assert!(!covers_tcp_port(&json!({}), 22));
+        assert!(covers_tcp_port(Node::new(&encode(&json!({"ipProtocol": "tcp", "fromPort": 0, "toPort": 65535}))), 22));
+        assert!(covers_tcp_port(Node::new(&encode(&json!({"ipProtocol": "tcp", "fromPort": 20, "toPort": 23}))), 22));
+        assert!(!covers_tcp_port(Node::new(&encode(&json!({"ipProtocol": "tcp", "fromPort": 23, "toPort": 80}))), 22));
+        assert!(covers_tcp_port(Node::new(&encode(&json!({"ipProtocol": "-1"}))), 3389));
+        assert!(covers_tcp_port(Node::new(&encode(&json!({"ipProtocol": "6", "fromPort": "22", "toPort": "22"}))), 22));
+        assert!(!covers_tcp_port(Node::new(&encode(&json!({"ipProtocol": "udp", "fromPort": 22, "toPort": 22}))), 22));
+        assert!(!covers_tcp_port(Node::new(&encode(&json!({}))), 22));
+        assert!(covers_tcp_port(Node::new(&encode(&json!({"ipProtocol": 6, "fromPort": 22, "toPort": 22}))), 22));
     }
 
     #[test]
     fn all_ports() {
-        assert!(covers_all_tcp_ports(&json!({"ipProtocol": "-1"})));
-        assert!(covers_all_tcp_ports(&json!({"ipProtocol": "tcp", "fromPort": 0, "toPort": 65535})));
-        assert!(!covers_all_tcp_ports(&json!({"ipProtocol": "tcp", "fromPort": 22, "toPort": 65535})));
-        assert!(!covers_all_tcp_ports(&json!({"ipProtocol": "udp", "fromPort": 0, "toPort": 65535})));
+        assert!(covers_all_tcp_ports(Node::new(&encode(&json!({"ipProtocol": "-1"})))));
+        assert!(covers_all_tcp_ports(Node::new(&encode(&json!({"ipProtocol": "tcp", "fromPort": 0, "toPort": 65535})))));
+        assert!(!covers_all_tcp_ports(Node::new(&encode(&json!({"ipProtocol": "tcp", "fromPort": 22, "toPort": 65535})))));
+        assert!(!covers_all_tcp_ports(Node::new(&encode(&json!({"ipProtocol": "udp", "fromPort": 0, "toPort": 65535})))));
     }
 
     #[test]
     fn internet_sources_cover_ipv4_ipv6_and_legacy_ranges() {
         let r = json!({"ipv4Ranges": [{"cidrIp": "10.0.0.0/8"}], "ipRanges": ["0.0.0.0/0"], "ipv6Ranges": [{"cidrIpv6": "::/0"}]});
-        assert_eq!(internet_sources(&r), vec!["0.0.0.0/0", "::/0"]);
-        assert!(internet_sources(&json!({"ipv4Ranges": [{"cidrIp": "0.0.0.0/1"}]})).is_empty());
+        assert_eq!(internet_sources(Node::new(&encode(&r))), vec!["0.0.0.0/0", "::/0"]);
+        assert!(internet_sources(Node::new(&encode(&json!({"ipv4Ranges": [{"cidrIp": "0.0.0.0/1"}]})))).is_empty());
     }
 }

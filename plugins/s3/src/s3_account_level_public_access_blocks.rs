@@ -22,7 +22,7 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for a in inv.items(ACCOUNT_PAB).iter() {
-        let missing = pab_missing(Some(a.configuration()));
+        let missing = pab_missing(Some(a.configuration_doc()));
         out.verdict(
             a,
             missing.is_empty(),

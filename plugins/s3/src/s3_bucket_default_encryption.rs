@@ -22,9 +22,8 @@ pub const CHECK: Check = Check {
 fn run(inv: &Inventory, out: &mut Findings) {
     for b in inv.items(BUCKET).iter() {
         let algorithm = b
-            .supplementary("/ServerSideEncryptionConfiguration/rules")
-            .and_then(|r| r.as_array())
-            .and_then(|rules| rules.iter().find_map(|r| r.pointer("/applyServerSideEncryptionByDefault/sseAlgorithm")?.as_str()));
+            .supplementary_node("/ServerSideEncryptionConfiguration/rules")
+            .and_then(|rules| rules.elements().find_map(|r| r.pointer("/applyServerSideEncryptionByDefault/sseAlgorithm")?.as_str()));
         match algorithm {
             Some(a) => out.pass(b, format!("Bucket {} encrypts new objects by default with {a}.", bucket_name(b))),
             None => out.fail(b, format!("Bucket {} has no default server-side encryption.", bucket_name(b))),

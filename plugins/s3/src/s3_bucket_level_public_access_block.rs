@@ -24,7 +24,7 @@ fn run(inv: &Inventory, out: &mut Findings) {
     // Prowler's semantics: the account-level block covers every bucket when fully on.
     let account_blocks = securebase_plugin_sdk::aws::account_blocks_public_s3(inv);
     for b in inv.items(BUCKET).iter() {
-        let missing = pab_missing(b.supplementary("/PublicAccessBlockConfiguration"));
+        let missing = pab_missing(b.supplementary_node("/PublicAccessBlockConfiguration"));
         if missing.is_empty() {
             out.pass(b, format!("Bucket {} blocks all public access.", bucket_name(b)));
         } else if account_blocks {

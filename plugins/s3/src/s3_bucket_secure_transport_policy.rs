@@ -23,11 +23,11 @@ pub const CHECK: Check = Check {
 
 fn run(inv: &Inventory, out: &mut Findings) {
     for b in inv.items(BUCKET).iter() {
-        let Some(text) = b.supplementary("/BucketPolicy/policyText").filter(|v| !v.is_null()) else {
+        let Some(text) = b.supplementary_node("/BucketPolicy/policyText").filter(|v| !v.is_null()) else {
             out.fail(b, format!("Bucket {} has no bucket policy, so HTTP requests are not denied.", bucket_name(b)));
             continue;
         };
-        let policy = match Policy::parse(text) {
+        let policy = match Policy::parse(&text.to_value()) {
             Ok(p) => p,
             Err(e) => {
                 out.error(b, format!("Bucket {}: {e}.", bucket_name(b)));

@@ -3,20 +3,20 @@
 //! never disagree about the same fact.
 
 use crate::policy::Policy;
-use crate::{Findings, Inventory, Item, inventory_bool, resource_types::REGION};
+use crate::{Findings, Inventory, Item, Node, inventory_node_bool, resource_types::REGION};
 use serde_json::Value;
 
 /// The four S3 Block Public Access settings.
 pub const PAB_FLAGS: [&str; 4] = ["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"];
 
 /// The Block Public Access flags of `value` that are not `true`.
-pub fn pab_missing(value: Option<&Value>) -> Vec<&'static str> {
-    PAB_FLAGS.into_iter().filter(|f| value.and_then(|v| v.get(*f)).and_then(inventory_bool) != Some(true)).collect()
+pub fn pab_missing(value: Option<Node<'_>>) -> Vec<&'static str> {
+    PAB_FLAGS.into_iter().filter(|f| value.and_then(|v| v.get(f)).and_then(inventory_node_bool) != Some(true)).collect()
 }
 
 /// Whether the account-level S3 Block Public Access is fully on.
 pub fn account_blocks_public_s3(inv: &Inventory) -> bool {
-    inv.items("AWS::S3::AccountPublicAccessBlock").iter().any(|a| pab_missing(Some(a.configuration())).is_empty())
+    inv.items("AWS::S3::AccountPublicAccessBlock").iter().any(|a| pab_missing(Some(a.configuration_doc())).is_empty())
 }
 
 /// Why an S3 bucket is public, if it is: Block Public Access (bucket or account) off
@@ -24,23 +24,25 @@ pub fn account_blocks_public_s3(inv: &Inventory) -> bool {
 /// ACL grant to `AllUsers`/`AuthenticatedUsers`. Conditions are assumed to restrict,
 /// as AWS Config's rules do. An unreadable policy is an `Err`.
 pub fn s3_bucket_exposure(bucket: &Item, account_blocks: bool) -> Result<Option<String>, String> {
-    if account_blocks || pab_missing(bucket.supplementary("/PublicAccessBlockConfiguration")).is_empty() {
+    if account_blocks || pab_missing(bucket.supplementary_node("/PublicAccessBlockConfiguration")).is_empty() {
         return Ok(None);
     }
-    if let Some(text) = bucket.supplementary("/BucketPolicy/policyText").filter(|v| !v.is_null()) {
-        let policy = Policy::parse(text).map_err(|e| e.to_string())?;
+    if let Some(text) = bucket.supplementary_node("/BucketPolicy/policyText").filter(|v| !v.is_null()) {
+        let policy = Policy::parse(&text.to_value()).map_err(|e| e.to_string())?;
         if let Some(s) = policy.public_statement() {
             return Ok(Some(format!("its policy allows {} to everyone", s.actions.join(", "))));
         }
     }
-    for g in bucket.supplementary("/AccessControlList/grantList").and_then(Value::as_array).into_iter().flatten() {
+    for g in bucket.supplementary_node("/AccessControlList/grantList").into_iter().flat_map(|l| l.elements()) {
         let grantee = match g.get("grantee") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.get("uri").and_then(Value::as_str).unwrap_or_default().to_string(),
+            Some(grantee) => match grantee.as_str() {
+                Some(s) => s.to_string(),
+                None => grantee.get("uri").and_then(|u| u.as_str()).unwrap_or_default().to_string(),
+            },
             None => String::new(),
         };
         if grantee.contains("AllUsers") || grantee.contains("AuthenticatedUsers") {
-            let permission = g.get("permission").and_then(Value::as_str).unwrap_or("access");
+            let permission = g.get("permission").and_then(|p| p.as_str()).unwrap_or("access");
             return Ok(Some(format!("its ACL grants {permission} to {grantee}")));
         }
     }

@@ -28,7 +28,7 @@ pub trait Source {
 }
 
 /// One configuration item, read in place from its resource type's encoded items.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Item {
     /// e.g. `AWS::S3::Bucket`.
     pub resource_type: String,
@@ -56,12 +56,28 @@ pub struct Item {
     supplementary_value: OnceCell<Value>,
 }
 
+/// The item, not the buffer of its whole resource type that it reads from.
+impl std::fmt::Debug for Item {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Item")
+            .field("resource_type", &self.resource_type)
+            .field("resource_id", &self.resource_id)
+            .field("resource_name", &self.resource_name)
+            .field("region", &self.region)
+            .field("invalid", &self.invalid)
+            .field("configuration", &self.configuration_doc())
+            .field("supplementary", &self.supplementary_doc())
+            .finish()
+    }
+}
+
 impl Item {
     /// Every item of an encoded resource type. An item the SDK cannot read (which only a
     /// host bug would send) comes with `invalid` set, so its checks report `error`.
     fn read_all(encoded: Rc<[u8]>) -> Vec<Item> {
         let root = Node::new(&encoded);
-        let mut items = Vec::with_capacity(root.len().unwrap_or(0));
+        // The count is the host's word; an item takes at least 9 bytes.
+        let mut items = Vec::with_capacity(root.len().unwrap_or(0).min(encoded.len() / 9));
         for node in root.elements() {
             let mut fields = [Node::new(&[]); ITEM_FIELDS];
             let mut n = 0;
@@ -170,7 +186,7 @@ impl Item {
 }
 
 /// [`as_bool`] over an encoded value.
-fn node_bool(v: Node<'_>) -> Option<bool> {
+pub fn node_bool(v: Node<'_>) -> Option<bool> {
     v.as_bool().or_else(|| match v.as_str()? {
         s if s.eq_ignore_ascii_case("true") => Some(true),
         s if s.eq_ignore_ascii_case("false") => Some(false),
@@ -179,8 +195,16 @@ fn node_bool(v: Node<'_>) -> Option<bool> {
 }
 
 /// [`as_i64`] over an encoded value.
-fn node_i64(v: Node<'_>) -> Option<i64> {
+pub fn node_i64(v: Node<'_>) -> Option<i64> {
     v.as_i64().or_else(|| v.as_str()?.trim().parse().ok())
+}
+
+/// `v` in the encoded form, for unit tests of code that reads a [`Node`]
+/// (`Node::new(&encode(&json!(...)))`).
+pub fn encode(v: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    securebase_inventory::encoded::value(&mut out, v);
+    out
 }
 
 /// `true`/`false`, or the strings `"true"`/`"false"` AWS Config uses in places.

@@ -45,7 +45,10 @@ pub mod resource_types {
 #[doc(hidden)]
 pub mod guest;
 
-pub use inventory::{Inventory, Item, RawItem, Source, as_bool as inventory_bool, as_i64 as inventory_i64};
+pub use inventory::{
+    Inventory, Item, RawItem, Source, as_bool as inventory_bool, as_i64 as inventory_i64, encode, node_bool as inventory_node_bool,
+    node_i64 as inventory_node_i64,
+};
 pub use model::{Check, CheckMeta, Finding, Findings, Plugin, Reference, Severity, Status};
 /// A value of an item's configuration, read in place ([`Item::config_node`]).
 pub use securebase_inventory::encoded::Node;
